@@ -1,0 +1,428 @@
+"""Text to expression: :func:`parse` reads the syntax of DESIGN.md ("Text syntax").
+
+The grammar (``grammar.lark``) is parsed by lark's LALR parser; a small
+builder then walks the tree top-down, so that it knows which indices an
+enclosing ``\\sum`` binds, and builds the nodes of :mod:`einsteinpy_lite.expr`,
+which validate themselves.  Every error, from the grammar or the index rules,
+becomes an :class:`EinsteinError` with a caret under the offending token.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from importlib import resources
+from typing import Any
+
+import lark
+import sympy
+
+from .errors import EinsteinError
+from .expr import (
+    Apply,
+    Delta,
+    Diag,
+    Expr,
+    Product,
+    Sum,
+    SumOver,
+    Tensor,
+    Zero,
+    as_expr,
+    tensor_signatures,
+)
+from .functions import get_function
+from .indices import Index, normalize_index_name
+
+__all__ = ["parse", "CONVENTIONS"]
+
+#: The index conventions :func:`parse` accepts.
+CONVENTIONS = ("ricci", "einstein")
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> lark.Lark:
+    grammar = resources.files(__package__).joinpath("grammar.lark").read_text()
+    return lark.Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=False)
+
+
+_TOKEN_NAMES = {
+    "INDEX": "an index", "NAME": "a name", "NUMBER": "a number", "GREEK": "a Greek letter", "LPAR": "'('",
+    "RPAR": "')'", "LBRACE": "'{'", "RBRACE": "'}'", "CIRCUMFLEX": "'^'", "UNDERSCORE": "'_'", "PLUS": "'+'",
+    "MINUS": "'-'", "SLASH": "'/'", "STAR": "'*'", "FUNC": "a function", "MATHRM": "\\mathrm{...}",
+    "BRACKET": "a [bracketed] name", "$END": "end of text", "SUM": "\\sum", "FRAC": "\\frac", "DELTA": "\\delta",
+    "EQUAL": "'='", "COMMA": "','", "LSQB": "'['", "RSQB": "']'", "NABLA": "\\nabla",
+}
+
+
+def _expected(names: Any) -> str:
+    nice = sorted({_TOKEN_NAMES.get(n, n) for n in names})
+    if len(nice) > 6:
+        nice = nice[:6] + ["..."]
+    return ", ".join(nice)
+
+
+def parse(text: str, convention: str = "ricci", activation: str = "sigmoid") -> Expr:
+    """Read an index expression.
+
+    Args:
+        text: the expression, e.g. ``r"B^i_k \\sigma(A^k_j y^j + b^k)"``.
+        convention: ``"ricci"`` (default): a repeated index must appear once up
+            and once down; ``"einstein"``: any index appearing exactly twice
+            in a product is summed, whatever its position.
+        activation: the registered function that ``\\sigma`` stands for.
+
+    Returns:
+        The expression (immutable, hashable).
+
+    Raises:
+        EinsteinError: malformed text or an index rule broken; the message
+            shows the text with a caret under the offending token.
+
+    Example:
+        >>> e = parse(r"B^i_k \\sigma(A^k_j y^j + b^k)")
+        >>> [(ix.name, ix.up) for ix in e.free]
+        [('i', True)]
+        >>> parse("x_i y_i", convention="einstein").dummies
+        (^i,)
+    """
+    if not isinstance(text, str):
+        raise EinsteinError(f"parse() takes a string, got {type(text).__name__}")
+    if convention not in CONVENTIONS:
+        raise EinsteinError(f"unknown convention {convention!r}; use one of {', '.join(CONVENTIONS)}")
+    return _parse_cached(text, convention, activation)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_cached(text: str, convention: str, activation: str) -> Expr:
+    if not text.strip():
+        raise EinsteinError("empty expression", text=text, pos=0)
+    try:
+        tree = _parser().parse(text)
+    except lark.exceptions.UnexpectedCharacters as exc:
+        pos = exc.pos_in_stream or 0
+        raise EinsteinError(f"unexpected character {text[pos]!r}", text=text,
+                            pos=pos,
+                            hint=f"expected {_expected(exc.allowed)}" if exc.allowed else None) from None
+    except lark.exceptions.UnexpectedToken as exc:
+        tok = exc.token
+        if tok.type == "$END":
+            raise EinsteinError("unexpected end of text", text=text, pos=len(text),
+                                hint=f"expected {_expected(exc.expected)}") from None
+        raise EinsteinError(f"unexpected token {str(tok)!r}", text=text, pos=tok.start_pos,
+                            hint=f"expected {_expected(exc.expected)}") from None
+    except lark.exceptions.UnexpectedEOF as exc:
+        raise EinsteinError("unexpected end of text", text=text, pos=len(text),
+                            hint=f"expected {_expected(exc.expected)}") from None
+    except lark.exceptions.LarkError as exc:  # pragma: no cover - other grammar failures
+        raise EinsteinError(f"cannot parse: {exc}", text=text, pos=0) from None
+    builder = _Builder(text, convention, activation)
+    try:
+        expr = builder.build(tree)
+    except RecursionError:
+        raise EinsteinError("expression nested too deeply", text=text, pos=0) from None
+    if convention == "ricci":
+        try:
+            tensor_signatures(expr, check=True)
+        except EinsteinError as exc:
+            name = exc.message.split("'")[1]
+            positions = [p for n, p in builder.heads if n == name]
+            raise exc.located(text, positions[1] if len(positions) > 1 else None) from None
+    return expr
+
+
+def _tok_pos(node: Any) -> tuple[int, int]:
+    meta = getattr(node, "meta", None)
+    if meta is not None and not getattr(meta, "empty", True):
+        return meta.start_pos, meta.end_pos
+    if isinstance(node, lark.Token):
+        return node.start_pos or 0, node.end_pos or 0
+    return 0, 0
+
+
+def _to_scalar(e: Expr) -> sympy.Expr | None:
+    if isinstance(e, Product) and not e.factors:
+        return e.coeff
+    if isinstance(e, Zero) and not e.free:
+        return sympy.Integer(0)
+    if isinstance(e, Tensor) and len(e.indices) == 1 and not e.indices[0].up:
+        # N_x in a bound or denominator reads as the scalar symbol N_x
+        return sympy.Symbol(f"{e.name}_{e.indices[0].name}")
+    if isinstance(e, Sum):
+        parts = [_to_scalar(t) for t in e.terms]
+        return None if any(p is None for p in parts) else sympy.Add(*parts)  # type: ignore[arg-type]
+    if isinstance(e, Product):
+        parts = [_to_scalar(f) for f in e.factors]
+        return None if any(p is None for p in parts) else e.coeff * sympy.Mul(*parts)  # type: ignore[arg-type]
+    return None
+
+
+def _scalar_of(e: Expr, text: str, node: Any, what: str) -> sympy.Expr:
+    value = _to_scalar(e)
+    if value is None:
+        raise EinsteinError(f"{what} must be a scalar, got '{e}'", text=text, pos=_tok_pos(node)[0])
+    return value
+
+
+class _Builder:
+    """Walks the lark tree top-down, tracking the indices bound by enclosing sums."""
+
+    def __init__(self, text: str, convention: str, activation: str) -> None:
+        self.text = text
+        self.einstein = convention == "einstein"
+        self.activation = activation
+        self.bound: list[str] = []
+        self.heads: list[tuple[str, int]] = []
+
+    # ------------------------------------------------------------ helpers
+    def fail(self, message: str, node: Any, hint: str | None = None) -> EinsteinError:
+        return EinsteinError(message, text=self.text, pos=_tok_pos(node)[0], hint=hint)
+
+    def locate(self, exc: EinsteinError, node: Any) -> EinsteinError:
+        """Put the caret of an index-rule error under the right index token in ``node``'s span."""
+        if exc.text is not None:
+            return exc
+        start, end = _tok_pos(node)
+        pos: int | None = start
+        if exc.index is not None:
+            spots = [t.start_pos for t in self.index_tokens(node) if _norm(str(t)) == exc.index]
+            if spots:
+                k = exc.occurrence if -len(spots) <= exc.occurrence < len(spots) else -1
+                pos = spots[k]
+        return exc.located(self.text, pos)
+
+    def index_tokens(self, node: Any) -> list[lark.Token]:
+        out: list[lark.Token] = []
+        if isinstance(node, lark.Token):
+            if node.type == "INDEX":
+                out.append(node)
+            return out
+        for c in node.children:
+            out.extend(self.index_tokens(c))
+        out.sort(key=lambda t: t.start_pos or 0)
+        return out
+
+    # ------------------------------------------------------------ dispatch
+    def build(self, node: Any) -> Expr:
+        if isinstance(node, lark.Token):
+            raise self.fail(f"unexpected token {str(node)!r}", node)
+        meth = getattr(self, "_" + node.data, None)
+        if meth is None:  # pragma: no cover - grammar and builder out of step
+            raise self.fail(f"internal: no builder for {node.data}", node)
+        try:
+            return meth(node)  # type: ignore[no-any-return]
+        except EinsteinError as exc:
+            raise self.locate(exc, node) from None
+
+    def _add(self, node: Any) -> Expr:
+        a, b = node.children
+        return Sum.make([self.build(a), self.build(b)])
+
+    def _sub(self, node: Any) -> Expr:
+        a, b = node.children
+        return Sum.make([self.build(a), -self.build(b)])
+
+    def _neg(self, node: Any) -> Expr:
+        return -self.build(node.children[0])
+
+    def _term(self, node: Any) -> Expr:  # unary plus
+        return self.build(node.children[0])
+
+    def _paren(self, node: Any) -> Expr:
+        return self.build(node.children[1])
+
+    def _product(self, node: Any) -> Expr:
+        coeff: sympy.Expr = sympy.Integer(1)
+        factors: list[Expr] = []
+        first = True
+        for child in node.children:
+            if child.data == "item":
+                factors.append(self.build(child.children[0]))
+            elif child.data == "mul":
+                if first:
+                    raise self.fail("a product cannot start with '*'", child)
+                factors.append(self.build(child.children[1]))
+            elif child.data == "div":
+                if first:
+                    raise self.fail("a product cannot start with '/'", child)
+                den = self.build(child.children[0])
+                d = _scalar_of(den, self.text, child, "a denominator")
+                if d == 0:
+                    raise self.fail("division by zero", child)
+                coeff = coeff / d
+            elif child.data == "sum":
+                factors.append(self.build(child))
+            first = False
+        if self.einstein:
+            factors = _einstein_flip(factors)
+        return Product.make(coeff, factors) if (factors or coeff != 1) else as_expr(1)
+
+    def _sum(self, node: Any) -> Expr:
+        children = [c for c in node.children if not (isinstance(c, lark.Token) and c.type == "SUM")]
+        sub = children[0]
+        sup = children[1] if len(children) == 3 else None
+        body_node = children[-1]
+        idx_tok = sub.children[0]
+        name = _norm(str(idx_tok))
+        bounds: tuple[Any, ...] = ()
+        if len(sub.children) > 1:
+            lo = _scalar_of(self.build(sub.children[1]), self.text, sub.children[1], "a \\sum bound")
+            if sup is None:
+                raise self.fail("\\sum with a lower bound needs an upper bound '^{...}'", node)
+            bounds = (lo, self._bound(sup))
+        elif sup is not None:
+            bounds = (sympy.Integer(0), self._bound(sup))
+        if name in self.bound:
+            raise self.fail(f"index '{name}' is already bound by an enclosing \\sum", idx_tok)
+        self.bound.append(name)
+        try:
+            body = self.build(body_node)
+        finally:
+            self.bound.pop()
+        return SumOver(name, bounds, body)
+
+    def _bound(self, sup: Any) -> sympy.Expr:
+        if isinstance(sup, lark.Token):
+            if sup.type == "NUMBER":
+                return sympy.Integer(int(float(str(sup))))
+            if sup.type == "GREEK":
+                return sympy.Symbol(str(sup)[1:])
+            return sympy.Symbol(str(sup))
+        return _scalar_of(self.build(sup), self.text, sup, "a \\sum bound")
+
+    # ------------------------------------------------------------ factors
+    def groups(self, nodes: list[Any]) -> list[Index]:
+        out: list[Index] = []
+        for g in nodes:
+            if g.data == "empty":
+                continue
+            is_up = g.data == "up"
+            idx = g.children[0]
+            toks = [t for t in idx.children if isinstance(t, lark.Token) and t.type == "INDEX"]
+            for t in toks:
+                name = _norm(str(t))
+                out.append(Index(name, is_up, name in self.bound))
+        return out
+
+    def _tensor(self, node: Any) -> Expr:
+        head_node = node.children[0]
+        tok = head_node.children[0]
+        raw = str(tok)
+        slots = self.groups(node.children[1:])
+        if tok.type == "BRACKET":
+            name, lead = _bracket_name(raw[1:-1])
+            slots = [Index(n, False, n in self.bound) for n in lead] + slots
+            if not name:
+                raise self.fail("empty [] name", tok)
+        elif tok.type == "MATHRM":
+            name = raw[raw.index("{") + 1 : -1]
+        else:
+            name = raw
+        if not slots:
+            # a bare name is a scalar symbol: K, \alpha, \mathrm{N_x}
+            sym = name[1:] if name.startswith("\\") else name
+            return as_expr(sympy.Symbol(sym))
+        self.heads.append((name, tok.start_pos or 0))
+        return Tensor(name, slots)
+
+    def _number(self, node: Any) -> Expr:
+        tok = node.children[0]
+        raw = str(tok)
+        value = sympy.Rational(raw) if "." in raw else sympy.Integer(raw)
+        slots = self.groups(node.children[1:])
+        if slots:
+            if value != 0:
+                raise self.fail(f"only 0 can carry indices (a zero tensor), not {raw}", tok)
+            return Zero(slots)
+        return as_expr(value)
+
+    def _delta(self, node: Any) -> Expr:
+        slots = self.groups(node.children[1:])
+        if len(slots) != 2:
+            raise self.fail(f"\\delta takes exactly two indices, got {len(slots)}", node,
+                            hint="write \\delta^i_j, \\delta_{ij} or \\delta^{ij}")
+        return Delta(slots[0], slots[1])
+
+    def function(self, tok: Any) -> tuple[str, int]:
+        raw = str(tok)
+        order = len(raw) - len(raw.rstrip("'"))
+        raw = raw.rstrip("'")
+        m = re.fullmatch(r"\\(?:mathrm|operatorname)\{(.*)\}", raw)
+        key = m.group(1) if m else raw
+        if key == "\\sigma":
+            key = self.activation
+        try:
+            fn = get_function(key)
+        except EinsteinError as exc:
+            raise self.fail(exc.message, tok, exc.hint) from None
+        return fn.name, order
+
+    def _call(self, node: Any) -> Expr:
+        tok, _, body, _ = node.children
+        name, order = self.function(tok)
+        return Apply(name, order, self.build(body))
+
+    def _frac(self, node: Any) -> Expr:
+        _, num, den = node.children
+        d = _scalar_of(self.build(den), self.text, den, "the denominator of \\frac")
+        if d == 0:
+            raise self.fail("division by zero", den)
+        return Product.make(1 / d, [self.build(num)])
+
+    def _diagbr(self, node: Any) -> Expr:
+        _, tok, _, body_node, _, *groups = node.children
+        name, order = self.function(tok)
+        body = self.build(body_node)
+        slots = self.groups(groups)
+        zf = body.free
+        if len(slots) != 2 * len(zf):
+            raise self.fail(
+                f"[\\nabla f(z)] needs the {len(zf)} free indices of its argument and {len(zf)} new ones, "
+                f"got {len(slots)} indices", node)
+        for a, b in zip(zf, slots[: len(zf)]):
+            if a.key != b.key:
+                raise self.fail(f"the first indices of [\\nabla f(z)] must be its argument's free indices "
+                                f"{' '.join(map(str, zf))}", node)
+        return Diag(name, order + 1, body, slots[len(zf):])
+
+
+def _norm(raw: str) -> str:
+    return normalize_index_name(raw)
+
+
+def _bracket_name(inner: str) -> tuple[str, list[str]]:
+    """Split ``\\nabla\\sigma_k`` into the name ``\\nabla\\sigma`` and leading lower slots ``['k']``."""
+    inner = inner.strip()
+    m = re.fullmatch(r"(.*?\S)\s*_\s*(\{[^{}]*\}|[A-Za-z][0-9]*)", inner)
+    if m and not re.search(r"\\[A-Za-z]*$", m.group(1)[-1:]):
+        sub = m.group(2).strip("{}").replace(",", " ").split()
+        if sub and all(re.fullmatch(r"[A-Za-z][0-9]*|\\[A-Za-z]+[0-9]*", s) for s in sub):
+            head = m.group(1)
+            # "\nabla_y f" keeps its subscript: only a trailing subscript becomes slots
+            if not head.endswith("\\nabla"):
+                return head, [normalize_index_name(s) for s in sub]
+    return inner, []
+
+
+def _einstein_flip(factors: list[Expr]) -> list[Expr]:
+    """Convention 'einstein': flip the second of a same-position pair so the pair is summed."""
+    from .expr import _map_indices
+
+    seen: dict[str, tuple[int, bool]] = {}
+    count: dict[str, int] = {}
+    for f in factors:
+        for ix in f.free:
+            if not ix.bound:
+                count[ix.name] = count.get(ix.name, 0) + 1
+    out = list(factors)
+    for n, f in enumerate(factors):
+        flips: set[str] = set()
+        for ix in f.free:
+            if ix.bound or count[ix.name] != 2:
+                continue
+            if ix.name in seen and seen[ix.name][1] == ix.up:
+                flips.add(ix.name)
+            seen.setdefault(ix.name, (n, ix.up))
+        if flips:
+            out[n] = _map_indices(f, lambda ix, fl=flips: ix.flip() if (ix.name in fl and not ix.bound) else ix)
+    return out
