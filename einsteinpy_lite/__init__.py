@@ -7,6 +7,7 @@
 """
 
 from .errors import EinsteinError
+from .evaluate import evaluate
 from .expr import (
     Apply,
     Delta,
@@ -27,6 +28,7 @@ from .functions import function_names, get_function, register_function
 from .indices import Index, down, up
 from .parse import parse
 from .printing import latex, text
+from .simplify import canonical, compare, equal, simplify
 
 __version__ = "0.1.0"
 
@@ -34,4 +36,5 @@ __all__ = [
     "EinsteinError", "Expr", "Tensor", "Delta", "Product", "Sum", "SumOver", "Apply", "Diag", "Zero", "Index",
     "parse", "latex", "text", "tensor", "delta", "apply", "scalar", "sum_over", "up", "down",
     "register_function", "get_function", "function_names",
+    "simplify", "canonical", "equal", "compare", "evaluate",
 ]

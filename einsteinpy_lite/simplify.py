@@ -1,0 +1,493 @@
+"""Simplification and equality: deltas contracted, canonical form, like terms collected.
+
+:func:`simplify` expands an expression into monomials -- coefficient, explicit
+sums, factors -- and rewrites each with these rules, in this order:
+
+1. *expand*: products distribute over sums, ``\\sum_k`` over the terms of its
+   body, coefficients move out of sums, nested sums and products merge
+   (terminates: each step removes a Sum below a Product or SumOver);
+2. *contract deltas*: ``\\delta^i_j x^j -> x^i``, ``\\delta_{ij} x^j -> x_i``
+   (lower and raise with the Euclidean metric), ``\\delta^i_i -> N_i``
+   (terminates: each step removes one delta);
+3. *canonical order*: factors sorted by a key that ignores dummy names,
+   refined by what each dummy connects to; dummies renamed in that order;
+4. *collect* like terms and drop zeros.
+
+The free indices (names, variance and order) are unchanged; the engine checks it.
+:func:`equal` compares canonical forms and confirms on random arrays.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy
+
+from .errors import EinsteinError
+from .expr import (
+    Apply,
+    Delta,
+    Diag,
+    Expr,
+    Product,
+    Sum,
+    SumOver,
+    Tensor,
+    Zero,
+    _map_indices,
+    _rename,
+    dimension_symbol,
+)
+from .indices import Index
+
+__all__ = ["simplify", "canonical", "equal", "compare", "Comparison"]
+
+_PLACEHOLDER = "\\dummy"
+_BOUND_POOL = ["k", "l", "m", "n", "p", "q"]
+_POOL = ["i", "j", "k", "l", "m", "n", "p", "q", "r", "s", "t", "u", "v", "w", "a", "b", "c", "d", "e", "g", "h"]
+
+
+@dataclass
+class _Mono:
+    coeff: sympy.Expr
+    bounds: list[tuple[str, tuple[sympy.Expr, ...]]] = field(default_factory=list)
+    factors: list[Expr] = field(default_factory=list)
+
+    def names(self) -> set[str]:
+        out: set[str] = {b[0] for b in self.bounds}
+        for f in self.factors:
+            out |= f.index_names()
+        return out
+
+
+def _fresh(used: set[str]) -> str:
+    for n in itertools.count(1):
+        cand = f"{_PLACEHOLDER}{n}"
+        if cand not in used:
+            used.add(cand)
+            return cand
+    raise AssertionError  # pragma: no cover
+
+
+def _dummies_of(factors: list[Expr]) -> list[str]:
+    count: dict[str, int] = {}
+    for f in factors:
+        for ix in f.free:
+            if not ix.bound:
+                count[ix.name] = count.get(ix.name, 0) + 1
+    return [n for n, c in count.items() if c == 2]
+
+
+def _rename_bound(factors: list[Expr], old: str, new: str) -> list[Expr]:
+    return [_map_indices(f, lambda ix: ix.renamed(new) if (ix.bound and ix.name == old) else ix) for f in factors]
+
+
+def _merge(a: _Mono, b: _Mono) -> _Mono:
+    """Product of two monomials, renaming b's dummies and bound names that clash with a's names."""
+    used = a.names() | b.names()
+    a_names = a.names()
+    factors = list(b.factors)
+    bounds = list(b.bounds)
+    free_b = {ix.name for f in b.factors for ix in f.free if not ix.bound}
+    for d in _dummies_of(b.factors):
+        if d in a_names:
+            new = _fresh(used)
+            factors = [_rename(f, {d: new}, used) if d in {ix.name for ix in f.free} else f for f in factors]
+    for i, (name, bd) in enumerate(bounds):
+        if name in a_names or name in free_b:
+            new = _fresh(used)
+            factors = _rename_bound(factors, name, new)
+            bounds[i] = (new, bd)
+    return _Mono(a.coeff * b.coeff, a.bounds + bounds, a.factors + factors)
+
+
+def _expand(e: Expr) -> list[_Mono]:
+    if isinstance(e, Zero):
+        return []
+    if isinstance(e, (Tensor, Delta)):
+        return [_Mono(sympy.Integer(1), [], [e])]
+    if isinstance(e, Apply):
+        return [_Mono(sympy.Integer(1), [], [Apply(e.func_name, e.order, _simplify_inner(e.body))])]
+    if isinstance(e, Diag):
+        return [_Mono(sympy.Integer(1), [], [Diag(e.func_name, e.order, _simplify_inner(e.body), e.new_indices)])]
+    if isinstance(e, Sum):
+        return [m for t in e.terms for m in _expand(t)]
+    if isinstance(e, SumOver):
+        out = []
+        for m in _expand(e.body):
+            out.append(_Mono(m.coeff, [(e.index_name, e.bounds)] + m.bounds, m.factors))
+        return out
+    if isinstance(e, Product):
+        monos = [_Mono(e.coeff)]
+        for f in e.factors:
+            parts = _expand(f)
+            monos = [_merge(a, b) for a in monos for b in parts]
+        return monos
+    raise EinsteinError(f"simplify: no rule for a {type(e).__name__}")
+
+
+# ------------------------------------------------------------------ deltas
+
+
+def _replace_slot(f: Expr, old: str, new: Index) -> Expr | None:
+    """Put ``new`` where the free index ``old`` of factor ``f`` is; None if not possible here."""
+    if isinstance(f, Tensor):
+        return f.with_indices([new if (ix.name == old and not ix.bound) else ix for ix in f.indices])
+    if isinstance(f, Delta):
+        a, b = f.indices
+        return Delta(new if a.name == old else a, new if b.name == old else b)
+    target = next(ix for ix in f.free if ix.name == old)
+    if target.up != new.up:
+        return None  # raising/lowering inside a function argument: keep the metric
+    if isinstance(f, Diag):
+        if any(ix.name == old for ix in f.new_indices):
+            return Diag(f.func_name, f.order, f.body, [new if ix.name == old else ix for ix in f.new_indices])
+        return Diag(f.func_name, f.order, _rename(f.body, {old: new.name}, f.index_names() | {new.name}),
+                    [ix for ix in f.new_indices])
+    return _rename(f, {old: new.name}, f.index_names() | {new.name})
+
+
+def _contract_deltas(m: _Mono) -> _Mono:
+    factors = list(m.factors)
+    coeff = m.coeff
+    changed = True
+    while changed:
+        changed = False
+        for n, d in enumerate(factors):
+            if not isinstance(d, Delta):
+                continue
+            a, b = d.indices
+            if a.bound or b.bound:
+                continue
+            if a.name == b.name:
+                coeff = coeff * dimension_symbol(a.name)
+                factors.pop(n)
+                changed = True
+                break
+            for mine, other in ((b, a), (a, b)):
+                partner = next((k for k, f in enumerate(factors) if k != n and
+                                any(ix.name == mine.name and not ix.bound for ix in f.free)), None)
+                if partner is None:
+                    continue
+                new_f = _replace_slot(factors[partner], mine.name, other)
+                if new_f is None:
+                    continue
+                factors[partner] = new_f
+                factors.pop(n)
+                changed = True
+                break
+            if changed:
+                break
+    return _Mono(coeff, m.bounds, factors)
+
+
+# ------------------------------------------------------------------ canonical form
+
+
+def _shape_key(f: Expr, dummies: set[str], bound: dict[str, int]) -> str:
+    """A string for ``f`` with its product-level dummies blanked and bound names numbered."""
+    def blank(ix: Index) -> Index:
+        if ix.bound and ix.name in bound:
+            return ix.renamed(f"{_PLACEHOLDER}b{bound[ix.name]}")
+        if ix.name in dummies and not ix.bound:
+            return ix.renamed(f"{_PLACEHOLDER}x")
+        return ix
+
+    if isinstance(f, (Tensor, Delta)):
+        g = _map_indices(f, blank)
+    elif isinstance(f, Diag):
+        g = Diag(f.func_name, f.order, _blank_free(f.body, dummies), [blank(ix) for ix in f.new_indices])
+    else:
+        g = _blank_free(f, dummies)
+    return f"{type(f).__name__}|{g}"
+
+
+def _blank_free(f: Expr, dummies: set[str]) -> Expr:
+    mapping = {ix.name: f"{_PLACEHOLDER}x{n}" for n, ix in enumerate(f.free) if ix.name in dummies}
+    # the same placeholder for every dummy keeps the key independent of dummy names
+    g = _rename(f, mapping, f.index_names() | set(mapping.values())) if mapping else f
+    return _map_indices(g, lambda ix: ix.renamed(f"{_PLACEHOLDER}x") if ix.name.startswith(f"{_PLACEHOLDER}x") else ix)
+
+
+def _order_factors(m: _Mono, free_order: dict[str, int] | None) -> list[Expr]:
+    dummies = set(_dummies_of(m.factors))
+    bound = {name: n for n, (name, _) in enumerate(m.bounds)}
+    keys = [_shape_key(f, dummies, bound) for f in m.factors]
+    # refine: what each dummy slot connects to
+    where: dict[str, list[tuple[int, int]]] = {}
+    for k, f in enumerate(m.factors):
+        for pos, ix in enumerate(f.free):
+            if ix.name in dummies:
+                where.setdefault(ix.name, []).append((k, pos))
+    refined = []
+    for k, f in enumerate(m.factors):
+        links = []
+        for pos, ix in enumerate(f.free):
+            if ix.name in dummies:
+                other = [(keys[j], p) for j, p in where[ix.name] if (j, p) != (k, pos)]
+                links.append((pos, other[0] if other else ("", 0)))
+        refined.append((keys[k], tuple(links)))
+    idx = list(range(len(m.factors)))
+    if free_order is not None:
+        def first_free(k: int) -> float:
+            pos = [free_order[ix.name] for ix in m.factors[k].free if ix.name in free_order]
+            return min(pos) if pos else float("inf")
+        idx.sort(key=lambda k: (first_free(k), refined[k]))
+    else:
+        idx.sort(key=lambda k: refined[k])
+    return [m.factors[k] for k in idx]
+
+
+def _name_dummies(m: _Mono, factors: list[Expr], avoid: set[str]) -> _Mono:
+    """Rename dummies (in order of first appearance) and bound names to pool names avoiding ``avoid``."""
+    used = set(avoid) | {n for f in factors for n in f.index_names()}
+    # move everything to placeholders first so pool names cannot collide mid-way
+    dummies: list[str] = []
+    for f in factors:
+        for ix in f.free:
+            if ix.name in set(_dummies_of(factors)) and ix.name not in dummies:
+                dummies.append(ix.name)
+    free_names = {ix.name for f in factors for ix in f.free if not ix.bound} - set(dummies)
+    taken = set(avoid) | free_names
+    bound_pool = (n for n in itertools.chain(_BOUND_POOL, (f"k{k}" for k in itertools.count(1))) if n not in taken)
+    bound_names = [next(bound_pool) for _ in m.bounds]
+    taken |= set(bound_names)
+    pool = (n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1))) if n not in taken)
+    temp: dict[str, str] = {}
+    for d in dummies:
+        temp[d] = _fresh(used)
+    factors = [_rename(f, {k: v for k, v in temp.items() if k in {ix.name for ix in f.free}}, used) for f in factors]
+    final = {temp[d]: next(pool) for d in dummies}
+    factors = [_rename(f, {k: v for k, v in final.items() if k in {ix.name for ix in f.free}}, used) for f in factors]
+    bounds = []
+    tmps = []
+    for name, bd in m.bounds:
+        tmp = _fresh(used)
+        factors = _rename_bound(factors, name, tmp)
+        tmps.append((tmp, bd))
+    for (tmp, bd), new in zip(tmps, bound_names):
+        factors = _rename_bound(factors, tmp, new)
+        bounds.append((new, bd))
+    return _Mono(m.coeff, bounds, factors)
+
+
+def _rebuild(m: _Mono) -> Expr:
+    body: Expr = Product.make(1, m.factors) if m.factors else Product(1, ())
+    for name, bd in reversed(m.bounds):
+        body = SumOver(name, bd, body)
+    return Product.make(m.coeff, [body]) if m.coeff != 1 else body
+
+
+def _simplify_inner(e: Expr) -> Expr:
+    return _simplify(e, free_order=None, avoid=set())
+
+
+def _display_order(factors: list[Expr], free_order: dict[str, int]) -> list[Expr]:
+    """Keep the written order of factors unless that would change the order of free indices."""
+    seq = [ix.name for f in factors for ix in f.free if ix.name in free_order]
+    seen: list[str] = []
+    for n in seq:
+        if n not in seen:
+            seen.append(n)
+    if seen == sorted(seen, key=lambda n: free_order[n]):
+        return list(factors)
+
+    def first_free(f: Expr) -> float:
+        pos = [free_order[ix.name] for ix in f.free if ix.name in free_order]
+        return min(pos) if pos else float("inf")
+
+    return sorted(factors, key=first_free)
+
+
+def _simplify(e: Expr, free_order: dict[str, int] | None, avoid: set[str]) -> Expr:
+    monos = [_contract_deltas(m) for m in _expand(e)]
+    collected: dict[tuple[object, ...], _Mono] = {}
+    shown: dict[tuple[object, ...], _Mono] = {}
+    free_names = {ix.name for ix in e.free}
+    for m in monos:
+        if m.coeff == 0:
+            continue
+        canon = _name_dummies(m, _order_factors(m, None), avoid | free_names)
+        canon = _Mono(canon.coeff, canon.bounds, _order_factors(canon, None))
+        key: tuple[object, ...] = (tuple(canon.bounds), tuple(canon.factors))
+        if key in collected:
+            collected[key].coeff = collected[key].coeff + canon.coeff
+            continue
+        collected[key] = canon
+        if free_order is not None:
+            shown[key] = _name_dummies(m, _display_order(m.factors, free_order), avoid | free_names)
+        else:
+            shown[key] = canon
+    terms = []
+    for k in sorted(collected, key=lambda k: str(k)):
+        c = collected[k].coeff
+        c = sympy.nsimplify(c) if c.is_Float else sympy.factor_terms(sympy.expand(c))
+        if c == 0:
+            continue
+        m = shown[k]
+        terms.append(_rebuild(_Mono(c, m.bounds, m.factors)))
+    if not terms:
+        return Zero(e.free)
+    if free_order is not None:
+        want = tuple(ix.key for ix in e.free)
+        terms.sort(key=lambda t: tuple(ix.key for ix in t.free) != want)
+    out = Sum.make(terms)
+    return _unshadow(out, set(free_names) | set(avoid))
+
+
+def _unshadow(e: Expr, visible: set[str]) -> Expr:
+    """Rename dummies of nested products that repeat a name visible from an enclosing scope."""
+    if isinstance(e, (Tensor, Delta, Zero)):
+        return e
+    if isinstance(e, Sum):
+        return Sum.make([_unshadow(t, visible) for t in e.terms])
+    if isinstance(e, SumOver):
+        name, body = e.index_name, e.body
+        if name in visible:
+            used = visible | e.index_names()
+            new = next(n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1))) if n not in used)
+            body = _map_indices(body, lambda ix: ix.renamed(new) if (ix.bound and ix.name == name) else ix)
+            name = new
+        return SumOver(name, e.bounds, _unshadow(body, visible | {name}))
+    if isinstance(e, Product):
+        dummies = [d.name for d in e._free_and_dummies[1]]
+        clash = [d for d in dummies if d in visible]
+        factors = list(e.factors)
+        if clash:
+            used = visible | e.index_names()
+            pool = (n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1))) if n not in used)
+            mapping = {d: next(pool) for d in clash}
+            factors = [_rename(f, {k: v for k, v in mapping.items() if k in {ix.name for ix in f.free}},
+                               used | set(mapping.values())) for f in factors]
+            dummies = [mapping.get(d, d) for d in dummies]
+        inner = visible | set(dummies)
+        return Product.make(e.coeff, [_unshadow(f, inner) for f in factors])
+    if isinstance(e, Apply):
+        return Apply(e.func_name, e.order, _unshadow(e.body, visible))
+    if isinstance(e, Diag):
+        return Diag(e.func_name, e.order, _unshadow(e.body, visible), e.new_indices)
+    return e
+
+
+def simplify(e: Expr) -> Expr:
+    """Contract deltas, lower/raise with the metric, name dummies canonically, collect like terms.
+
+    The result has the same free indices as ``e`` (names, variance, and order
+    where the factors allow); simplifying twice changes nothing.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> str(simplify(parse(r"\\delta^i_j x^j + 2 x^i")))
+        '3 x^i'
+        >>> str(simplify(parse(r"B^i_m \\delta^m_n A^n_p y^p")))
+        'B^i_j A^j_k y^k'
+        >>> str(simplify(parse(r"\\delta^i_i")))
+        '\\\\mathrm{N_i}'
+    """
+    if not isinstance(e, Expr):
+        raise EinsteinError(f"simplify() takes an index expression, got {type(e).__name__}")
+    order = {ix.name: n for n, ix in enumerate(e.free)}
+    out = _simplify(e, order, set())
+    if out.free_keys != e.free_keys:  # pragma: no cover - an engine bug, never a user error
+        raise AssertionError(f"simplify changed the free indices of {e}: {out.free} != {e.free}")
+    return out
+
+
+def canonical(e: Expr) -> Expr:
+    """The canonical form used by :func:`equal`: like :func:`simplify` but with factors in key order.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> canonical(parse("y^j A^i_j")) == canonical(parse("A^i_k y^k"))
+        True
+    """
+    return _simplify(e, None, set())
+
+
+# ------------------------------------------------------------------ equality
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How :func:`compare` decided: ``equal``, ``method`` ('canonical', 'numeric', 'free indices') and ``detail``."""
+
+    equal: bool
+    method: str
+    detail: str
+    max_abs_diff: float = 0.0
+
+    def __bool__(self) -> bool:
+        return self.equal
+
+    def __str__(self) -> str:
+        return f"{'equal' if self.equal else 'not equal'} ({self.method}): {self.detail}"
+
+
+def compare(a: Expr, b: Expr, trials: int = 2, rtol: float = 1e-9, atol: float = 1e-10) -> Comparison:
+    """Compare two expressions as tensors and say how the answer was reached and, if unequal, where.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> str(compare(parse("A^i_j y^j"), parse("y^k A^i_k")))
+        'equal (canonical): same canonical form A^i_j y^j'
+        >>> compare(parse("A^i_j y^j"), parse("A^i_j y_i")).method
+        'free indices'
+    """
+    if a.free_keys != b.free_keys:
+        fa = " ".join(map(str, a.free)) or "none"
+        fb = " ".join(map(str, b.free)) or "none"
+        return Comparison(False, "free indices", f"free indices differ: {fa} vs {fb}")
+    ca, cb = canonical(a), canonical(b)
+    if ca == cb:
+        return Comparison(True, "canonical", f"same canonical form {ca}")
+    return _numeric(a, b, ca, cb, trials, rtol, atol)
+
+
+def _numeric(a: Expr, b: Expr, ca: Expr, cb: Expr, trials: int, rtol: float, atol: float) -> Comparison:
+    from .evaluate import evaluate, random_arrays
+
+    axes = [ix.name for ix in a.free]
+    worst = 0.0
+    for t in range(trials):
+        rng = np.random.default_rng(1234 + t)
+        arrays, scalars, sizes = random_arrays([a, b], size=3 + t, rng=rng)
+        try:
+            va = evaluate(a, arrays, sizes, **scalars)
+            vb = evaluate(b, arrays, sizes, **scalars)
+        except EinsteinError as exc:
+            return Comparison(False, "numeric", f"could not evaluate: {exc.message}", float("nan"))
+        order = [axes.index(ix.name) for ix in b.free]
+        vb = np.transpose(vb, np.argsort(order)) if vb.ndim else vb
+        diff = np.abs(va - vb)
+        if diff.size and np.all(np.isnan(va) == np.isnan(vb)):
+            diff = np.where(np.isnan(diff), 0.0, diff)
+        scale = atol + rtol * np.maximum(np.abs(va), np.abs(vb))
+        if diff.size and np.any(diff > scale):
+            where = np.unravel_index(int(np.nanargmax(diff - scale)), diff.shape)
+            at = ", ".join(f"{n}={int(w)}" for n, w in zip(axes, where)) or "the scalar"
+            return Comparison(False, "numeric", f"values differ at {at}: {float(va[where]):.6g} vs {float(vb[where]):.6g} "
+                              f"(canonical forms {ca} and {cb})", float(np.nanmax(diff)))
+        worst = max(worst, float(np.nanmax(diff)) if diff.size else 0.0)
+    return Comparison(True, "numeric", f"canonical forms differ ({ca} vs {cb}) but values agree on "
+                      f"{trials} random draws", worst)
+
+
+def equal(a: Expr, b: Expr) -> bool:
+    """Equality as tensors: up to dummy names, factor and term order, deltas and like terms.
+
+    Decided by canonical form, confirmed (or, when the forms differ, settled)
+    by evaluating both sides on random arrays.  :func:`compare` says how.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> equal(parse(r"B^i_j \\delta^j_k y^k"), parse("y^m B^i_m"))
+        True
+        >>> equal(parse("A^i_j y^j"), parse("2 A^i_j y^j"))
+        False
+    """
+    for x in (a, b):
+        if not isinstance(x, Expr):
+            raise EinsteinError(f"equal() takes index expressions, got {type(x).__name__}")
+    return compare(a, b).equal

@@ -1,0 +1,99 @@
+"""simplify / canonical / equal / compare: tables of cases with their expected text."""
+
+import numpy as np
+import pytest
+
+import einsteinpy_lite as el
+from einsteinpy_lite.evaluate import evaluate, random_arrays
+
+SIMPLIFY_CASES = [
+    (r"\delta^i_j x^j", "x^i"),
+    (r"\delta^i_j x^j + 2 x^i", "3 x^i"),
+    (r"\delta^i_i", r"\mathrm{N_i}"),
+    (r"\delta_{ij} x^j", "x_i"),
+    (r"\delta^{ij} g_j", "g^i"),
+    (r"\delta_{ij} \delta^{jk}", r"\delta_i^k"),
+    (r"B^i_m \delta^m_n A^n_p y^p", "B^i_j A^j_k y^k"),
+    (r"B^{i_1}_{i_2} [\nabla\sigma]^{i_2}_{i_3} \delta^{i_3}_{j_1} y^{j_2}", r"B^i1_i [\nabla\sigma]^i_j1 y^j2"),
+    (r"x^i - x^i", "0^i"),
+    (r"(x^i + y^i) z_i", "x^i z_i + y^i z_i"),
+    (r"\sum_k x_k^i + \sum_l x_l^i", r"2 \sum_{k} x_k^i"),
+    (r"2 \sum_k (x_k^i + x_k^i)", r"4 \sum_{k} x_k^i"),
+    (r"\delta^i_j y^k x^j", "x^i y^k"),
+    (r"B^i_j \sigma(A^j_l y^l + b^j)", r"B^i_j \sigma(A^j_k y^k + b^j)"),
+    (r"[\nabla\sigma(A^i_l y^l + b^i)]^i_j \delta^j_m", r"[\nabla\sigma(A^i_j y^j + b^i)]^i_m"),
+    (r"\frac{1}{K} x^i + \frac{1}{K} x^i", "(2/K) x^i"),
+    (r"0 x^i", "0^i"),
+]
+
+
+@pytest.mark.parametrize("text,expected", SIMPLIFY_CASES)
+def test_simplify_table(text, expected):
+    e = el.parse(text)
+    s = el.simplify(e)
+    assert str(s) == expected
+    assert s.free_keys == e.free_keys
+    assert el.simplify(s) == s  # idempotent
+
+
+@pytest.mark.parametrize("text,_", SIMPLIFY_CASES)
+def test_simplify_keeps_value(text, _):
+    e = el.parse(text)
+    s = el.simplify(e)
+    arrays, scalars, sizes = random_arrays([e, s], rng=np.random.default_rng(3))
+    va, vb = evaluate(e, arrays, sizes, **scalars), evaluate(s, arrays, sizes, **scalars)
+    order = [[ix.name for ix in e.free].index(ix.name) for ix in s.free]
+    np.testing.assert_allclose(va, np.transpose(vb, np.argsort(order)) if vb.ndim else vb)
+
+
+def test_simplify_keeps_free_order():
+    e = el.parse(r"\delta^i_j y^k x^j")
+    assert [ix.name for ix in el.simplify(e).free] == ["i", "k"]
+
+
+def test_slides_update_direction_keeps_written_order():
+    e = el.parse(r"\frac{2}{K} \sum_{k=0}^{K-1} \epsilon_{k i_1} B^{i_1}_{i_2} [\nabla\sigma_k]^{i_2}_{j_1} y_k^{j_2}")
+    assert str(el.simplify(e)) == r"(2/K) \sum_{k=0}^{K - 1} \epsilon_{k i} B^i_j [\nabla\sigma]_k^j_j1 y_k^j2"
+
+
+EQUAL_CASES = [
+    ("A^i_j y^j", "y^k A^i_k", True),
+    ("A^i_j B^j_k C^k_l", "C^m_l A^i_n B^n_m", True),
+    ("A^i_j B^j_i", "B^i_j A^j_i", True),
+    (r"B^i_j \delta^j_k y^k", "y^m B^i_m", True),
+    (r"x^i y^j", r"y^j x^i", True),
+    (r"(x^i + y^i) z_i", r"z_j y^j + x^j z_j", True),
+    (r"\sum_k x_k^i", r"\sum_n x_n^i", True),
+    ("A^i_j y^j", "2 A^i_j y^j", False),
+    ("A^i_j x^j", "A^i_j y^j", False),
+    ("A^i_j B^j_k", "B^i_j A^j_k", False),
+    ("x^i", "x_i", False),
+]
+
+
+@pytest.mark.parametrize("a,b,expected", EQUAL_CASES)
+def test_equal_table(a, b, expected):
+    assert el.equal(el.parse(a), el.parse(b)) is expected
+    assert el.equal(el.parse(b), el.parse(a)) is expected
+
+
+def test_compare_says_how_and_where():
+    r = el.compare(el.parse("A^i_j y^j"), el.parse("y^k A^i_k"))
+    assert r.method == "canonical" and r.equal
+    r = el.compare(el.parse("A^i_j x^j"), el.parse("A^i_j y^j"))
+    assert r.method == "numeric" and not r.equal and "values differ at i=" in r.detail
+    r = el.compare(el.parse("x^i"), el.parse("x_i"))
+    assert r.method == "free indices" and "^i vs _i" in r.detail
+
+
+def test_equal_numeric_fallback_when_forms_differ():
+    # sigma(z) and 1/(1+exp(-z)) differ in form, agree in value
+    r = el.compare(el.parse(r"\sigma(z^i)"), el.parse(r"\sigma(z^i) + 0 w^i"))
+    assert r.equal
+
+
+def test_errors_are_einstein_errors():
+    with pytest.raises(el.EinsteinError, match="simplify\\(\\) takes an index expression"):
+        el.simplify("x^i")
+    with pytest.raises(el.EinsteinError, match="equal\\(\\) takes index expressions"):
+        el.equal(el.parse("x^i"), 3)
