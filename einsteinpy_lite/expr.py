@@ -25,6 +25,7 @@ Nodes:
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import Any
@@ -251,6 +252,23 @@ class Expr(sympy.Basic):
 # =================================================================== atoms
 
 
+_SPACE_NOT_BETWEEN_WORDS = re.compile(r"\s+(?![A-Za-z0-9])|(?<![A-Za-z0-9])\s+")
+
+
+def _normalize_head(name: str) -> str:
+    r"""A tensor name with LaTeX's insignificant spaces removed, so ``\nabla \sigma`` is ``\nabla\sigma``.
+
+    A space is kept (as one) only between two letters or digits (``\nabla_y f``), where it separates words.
+
+    Example:
+        >>> _normalize_head(r" \nabla  \sigma ")
+        '\\nabla\\sigma'
+    """
+    if not any(c.isspace() for c in name):
+        return name
+    return _SPACE_NOT_BETWEEN_WORDS.sub("", re.sub(r"\s+", " ", name.strip()))
+
+
 class Tensor(Expr):
     """A tensor atom ``A^i_j``: a head name and index slots in order.
 
@@ -262,7 +280,7 @@ class Tensor(Expr):
 
     def __new__(cls, name: str | Str, indices: Iterable[Index] | sympy.Tuple = ()) -> Tensor:
         if isinstance(name, str):
-            name = Str(name)
+            name = Str(_normalize_head(name))
         if not name.name:
             raise EinsteinError("a tensor needs a name")
         idx = sympy.Tuple(*indices)
@@ -527,7 +545,8 @@ class SumOver(Expr):
     """An explicit sum ``\\sum_{k=lo}^{hi} body`` binding the index ``k``.
 
     Inside the body ``k`` is a *bound* index: it may appear in many factors, in
-    any position.  Building a ``SumOver`` marks the body's free ``k`` as bound.
+    any position.  Building a ``SumOver`` marks every ``k`` of the body as bound
+    (a pair ``x^k y_k`` too, as the parser reads ``\\sum_{k} x^k y_k``).
 
     Example:
         >>> e = sum_over("k", tensor("x", "_k^i"), 0, sympy.Symbol("K") - 1)
@@ -544,7 +563,8 @@ class SumOver(Expr):
         if len(b) not in (0, 2):
             raise EinsteinError("\\sum bounds are (lower, upper) or none")
         body = _check_factor(body)
-        if any(ix.name == name for ix in body.free):
+        if any(ix.name == name and not ix.bound for node in body.walk() for ix in node.own_indices()):
+            # every occurrence, free or paired, is the bound index -- as the parser reads \sum_{k} x^k y_k
             body = _bind(body, name)
         obj: SumOver = sympy.Basic.__new__(cls, Str(name), b, body)  # type: ignore[assignment]
         obj._free_and_dummies  # noqa: B018

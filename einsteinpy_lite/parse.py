@@ -29,6 +29,7 @@ from .expr import (
     Tensor,
     Zero,
     as_expr,
+    dimension_symbol,
     tensor_signatures,
 )
 from .functions import get_function
@@ -145,9 +146,6 @@ def _to_scalar(e: Expr) -> sympy.Expr | None:
         return e.coeff
     if isinstance(e, Zero) and not e.free:
         return sympy.Integer(0)
-    if isinstance(e, Tensor) and len(e.indices) == 1 and not e.indices[0].up:
-        # N_x in a bound or denominator reads as the scalar symbol N_x
-        return sympy.Symbol(f"{e.name}_{e.indices[0].name}")
     if isinstance(e, Sum):
         parts = [_to_scalar(t) for t in e.terms]
         return None if any(p is None for p in parts) else sympy.Add(*parts)  # type: ignore[arg-type]
@@ -155,6 +153,19 @@ def _to_scalar(e: Expr) -> sympy.Expr | None:
         parts = [_to_scalar(f) for f in e.factors]
         return None if any(p is None for p in parts) else e.coeff * sympy.Mul(*parts)  # type: ignore[arg-type]
     return None
+
+
+_DIMENSION = re.compile(r"N_\{?((?:[A-Za-z]|\\[A-Za-z]+)[0-9]*)\}?")
+
+
+def _symbol(name: str) -> sympy.Symbol:
+    """The scalar symbol of a bare name: ``K``; ``\\alpha`` -> ``alpha``; ``N_x`` -> the dimension of ``x``."""
+    if name.startswith("\\"):
+        name = name[1:]
+    m = _DIMENSION.fullmatch(name)
+    if m:
+        return dimension_symbol(normalize_index_name(m.group(1)))
+    return sympy.Symbol(name)
 
 
 def _scalar_of(e: Expr, text: str, node: Any, what: str) -> sympy.Expr:
@@ -173,6 +184,8 @@ class _Builder:
         self.activation = activation
         self.bound: list[str] = []
         self.heads: list[tuple[str, int]] = []
+        self.scalar_depth = 0  # > 0 inside a \sum bound or a denominator, where N_x is a scalar
+        self.power: sympy.Integer | None = None
 
     # ------------------------------------------------------------ helpers
     def fail(self, message: str, node: Any, hint: str | None = None) -> EinsteinError:
@@ -231,6 +244,25 @@ class _Builder:
     def _paren(self, node: Any) -> Expr:
         return self.build(node.children[1])
 
+    def _parenpow(self, node: Any) -> Expr:
+        base = self.scalar(node.children[1], "a base raised to a power")
+        return as_expr(base ** self.exponent(node.children[3]))
+
+    def scalar(self, node: Any, what: str) -> sympy.Expr:
+        """Build ``node`` where only a scalar makes sense; there ``N_x`` is the dimension symbol of ``x``."""
+        self.scalar_depth += 1
+        try:
+            e = self.build(node)
+        finally:
+            self.scalar_depth -= 1
+        return _scalar_of(e, self.text, node, what)
+
+    def exponent(self, power: Any) -> sympy.Integer:
+        tok = power.children[0]
+        if "." in str(tok):
+            raise self.fail(f"only integer powers of scalars are supported, not {tok}", tok)
+        return sympy.Integer(str(tok))
+
     def _product(self, node: Any) -> Expr:
         coeff: sympy.Expr = sympy.Integer(1)
         factors: list[Expr] = []
@@ -245,8 +277,7 @@ class _Builder:
             elif child.data == "div":
                 if first:
                     raise self.fail("a product cannot start with '/'", child)
-                den = self.build(child.children[0])
-                d = _scalar_of(den, self.text, child, "a denominator")
+                d = self.scalar(child.children[0], "a denominator")
                 if d == 0:
                     raise self.fail("division by zero", child)
                 coeff = coeff / d
@@ -266,7 +297,7 @@ class _Builder:
         name = _norm(str(idx_tok))
         bounds: tuple[Any, ...] = ()
         if len(sub.children) > 1:
-            lo = _scalar_of(self.build(sub.children[1]), self.text, sub.children[1], "a \\sum bound")
+            lo = self.scalar(sub.children[1], "a \\sum bound")
             if sup is None:
                 raise self.fail("\\sum with a lower bound needs an upper bound '^{...}'", node)
             bounds = (lo, self._bound(sup))
@@ -284,18 +315,27 @@ class _Builder:
     def _bound(self, sup: Any) -> sympy.Expr:
         if isinstance(sup, lark.Token):
             if sup.type == "NUMBER":
-                return sympy.Integer(int(float(str(sup))))
-            if sup.type == "GREEK":
-                return sympy.Symbol(str(sup)[1:])
-            return sympy.Symbol(str(sup))
-        return _scalar_of(self.build(sup), self.text, sup, "a \\sum bound")
+                return sympy.Rational(str(sup))
+            return _symbol(str(sup))
+        return self.scalar(sup, "a \\sum bound")
 
     # ------------------------------------------------------------ factors
-    def groups(self, nodes: list[Any]) -> list[Index]:
+    def groups(self, nodes: list[Any], power_ok: bool = False) -> list[Index]:
+        """The index slots of ``^``/``_`` groups; an integer power (``K^{2}``) goes to ``self.power``."""
         out: list[Index] = []
+        self.power = None
         for g in nodes:
             if g.data == "empty":
                 continue
+            if g.data == "group":  # an integer power
+                power = g.children[0]
+                if not power_ok or self.power is not None or out:
+                    raise self.fail("only a scalar can be raised to a power", power,
+                                    hint="indices are letters or Greek commands (x^i); a number after '^' is a power")
+                self.power = self.exponent(power)
+                continue
+            if self.power is not None:
+                raise self.fail("indices after a power", g, hint="write the indices before the power, or drop the power")
             is_up = g.data == "up"
             idx = g.children[0]
             toks = [t for t in idx.children if isinstance(t, lark.Token) and t.type == "INDEX"]
@@ -308,7 +348,8 @@ class _Builder:
         head_node = node.children[0]
         tok = head_node.children[0]
         raw = str(tok)
-        slots = self.groups(node.children[1:])
+        slots = self.groups(node.children[1:], power_ok=True)
+        power = self.power
         if tok.type == "BRACKET":
             name, lead = _bracket_name(raw[1:-1])
             slots = [Index(n, False, n in self.bound) for n in lead] + slots
@@ -318,18 +359,27 @@ class _Builder:
             name = raw[raw.index("{") + 1 : -1]
         else:
             name = raw
-        if not slots:
+        if not slots and tok.type != "BRACKET":
             # a bare name is a scalar symbol: K, \alpha, \mathrm{N_x}
-            sym = name[1:] if name.startswith("\\") else name
-            return as_expr(sympy.Symbol(sym))
+            sym = _symbol(name)
+            return as_expr(sym if power is None else sym**power)
+        if self.scalar_depth and len(slots) == 1 and not slots[0].up and not slots[0].bound and power is None:
+            # N_x in a \sum bound or a denominator: the scalar symbol N_x (the dimension of x)
+            return as_expr(_symbol(f"{name}_{slots[0].name}"))
+        if power is not None:
+            raise self.fail(f"only a scalar can be raised to a power, not the tensor '{name}'", tok)
         self.heads.append((name, tok.start_pos or 0))
         return Tensor(name, slots)
 
     def _number(self, node: Any) -> Expr:
         tok = node.children[0]
         raw = str(tok)
-        value = sympy.Rational(raw) if "." in raw else sympy.Integer(raw)
-        slots = self.groups(node.children[1:])
+        value = sympy.Integer(0) if tok.type == "BOLDZERO" else sympy.Rational(raw)
+        slots = self.groups(node.children[1:], power_ok=True)
+        if self.power is not None:
+            if slots:
+                raise self.fail("only a scalar can be raised to a power", tok)
+            value = value**self.power
         if slots:
             if value != 0:
                 raise self.fail(f"only 0 can carry indices (a zero tensor), not {raw}", tok)
@@ -364,7 +414,7 @@ class _Builder:
 
     def _frac(self, node: Any) -> Expr:
         _, num, den = node.children
-        d = _scalar_of(self.build(den), self.text, den, "the denominator of \\frac")
+        d = self.scalar(den, "the denominator of \\frac")
         if d == 0:
             raise self.fail("division by zero", den)
         return Product.make(1 / d, [self.build(num)])

@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 import sympy
+from sympy.printing.str import StrPrinter
 
 from .errors import EinsteinError
 from .expr import Apply, Delta, Diag, Expr, Product, Sum, SumOver, Tensor, Zero
@@ -28,6 +29,32 @@ __all__ = ["latex", "text"]
 _SIMPLE_NAME = re.compile(r"^[A-Za-z][0-9]*$")
 _GREEK_NAME = re.compile(r"^\\[A-Za-z]+[0-9]*$")
 _WORD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+#: A command the parser reads as a tensor head (``\epsilon``): no digits, not a keyword of the syntax.
+_HEAD_COMMAND = re.compile(r"^\\(?!(sum|frac|dfrac|tfrac|delta|nabla|cdot|times|left|right|mathrm|operatorname|mathbf)$)"
+                           r"[A-Za-z]+$")
+
+
+class _CoeffStr(StrPrinter):
+    """sympy's plain-text printer, with symbols as the parser reads them and ``K^{2}`` for powers."""
+
+    def __init__(self, owner: _Printer) -> None:
+        super().__init__()
+        self.owner = owner
+
+    def _print_Symbol(self, expr: sympy.Symbol) -> str:
+        return self.owner.symbol_latex(expr)
+
+    def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:
+        base, exp = expr.as_base_exp()
+        if exp.is_Integer and exp.is_negative:
+            den = base if exp == -1 else sympy.Pow(base, -exp, evaluate=False)
+            return "1/" + self.parenthesize(den, 49)
+        if not exp.is_Integer:
+            raise EinsteinError(f"cannot print the coefficient {expr}: only integer powers are written in text")
+        b = self._print(base)
+        if not (base.is_Symbol or (base.is_Integer and base.is_nonnegative)):
+            b = f"({b})"
+        return f"{b}^{{{self._print(exp)}}}"
 
 
 class _Printer:
@@ -65,8 +92,10 @@ class _Printer:
                 parts.append(mark + "{" + " ".join(names) + "}")
         return ("{}" if self.latex else "").join(parts)
 
-    def head(self, name: str) -> str:
-        if _SIMPLE_NAME.match(name) or _GREEK_NAME.match(name):
+    def head(self, name: str, slots: int = 1) -> str:
+        if slots == 0:
+            return f"[{name}]"  # a bare name reads back as a scalar symbol; [L] is a tensor without slots
+        if _SIMPLE_NAME.match(name) or _HEAD_COMMAND.match(name):
             return name
         if name.startswith("\\") or " " in name or not _WORD_NAME.match(name):
             return f"[{name}]"
@@ -76,18 +105,14 @@ class _Printer:
         if self.latex:
             names = {s: self.symbol_latex(s) for s in c.free_symbols if isinstance(s, sympy.Symbol)}
             return sympy.latex(c, symbol_names=names)
-        out = sympy.sstr(c)
-        for s in c.free_symbols:
-            if isinstance(s, sympy.Symbol) and not (_SIMPLE_NAME.match(s.name) or _GREEK_NAME.match(s.name)):
-                out = re.sub(rf"(?<![\w\\]){re.escape(s.name)}(?!\w)", self.symbol_latex(s).replace("\\", "\\\\"), out)
-        return out
+        return _CoeffStr(self).doprint(c)  # type: ignore[no-any-return]
 
     def symbol_latex(self, s: sympy.Symbol) -> str:
         name = s.name
         if _SIMPLE_NAME.match(name) or _GREEK_NAME.match(name):
             return name
         greek = sympy.latex(sympy.Symbol(name))
-        if re.fullmatch(r"\\[A-Za-z]+", greek):
+        if _HEAD_COMMAND.fullmatch(greek):
             return greek
         return rf"\mathrm{{{name}}}"
 
@@ -99,7 +124,7 @@ class _Printer:
         return meth(e)  # type: ignore[no-any-return]
 
     def _print_Tensor(self, e: Tensor) -> str:
-        return self.head(e.name) + self.slots(e.indices)
+        return self.head(e.name, len(e.indices)) + self.slots(e.indices)
 
     def _print_Delta(self, e: Delta) -> str:
         a, b = e.indices
