@@ -6,6 +6,7 @@
 'B^{i}{}_{k} \\\\sigma(A^{k}{}_{j} y^{j} + b^{k})'
 """
 
+from .diff import diff
 from .errors import EinsteinError
 from .evaluate import evaluate
 from .expr import (
@@ -37,4 +38,5 @@ __all__ = [
     "parse", "latex", "text", "tensor", "delta", "apply", "scalar", "sum_over", "up", "down",
     "register_function", "get_function", "function_names",
     "simplify", "canonical", "equal", "compare", "evaluate",
+    "diff",
 ]
