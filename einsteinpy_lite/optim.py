@@ -1,0 +1,874 @@
+"""Gradient-descent methods of the slides on a loss over named parameters.
+
+An :class:`Objective` is a loss ``L(theta)`` whose parameters are named arrays (``{"A": ..., "b": ...}``),
+with its gradient (a dict shaped like the parameters) and, optionally, its Hessian flattened over all
+parameters in order.  Build one from Python callables (:func:`from_callables`), as a quadratic form
+(:func:`quadratic`) or from a loss written in index notation (:func:`objective`, which differentiates it
+with ``el.diff`` and compiles loss, gradient and Hessian with ``el.compile``).
+
+The methods -- :func:`gradient_descent`, :func:`steepest_descent`, :func:`coordinate_descent`,
+:func:`momentum` (heavy ball and Nesterov), :func:`newton` -- all return one :class:`Result` whose
+``reason`` says why they stopped: ``"converged"`` (gradient norm at most ``max(tol, rtol * |g0|)``),
+``"max_iter"`` or ``"diverged"`` (a NaN or inf, or a loss that rose ``patience`` steps in a row to above
+its starting value, see ``patience`` below; a :class:`DivergenceWarning` is issued too).  Diagonal preconditioning is the
+``precondition=`` argument (``"jacobi"``, or a dict of per-parameter scales).
+
+Stopping rules, the same keyword arguments for every method: ``max_iter`` (iteration limit), ``tol`` and
+``rtol`` (converged when ``|grad| <= max(tol, rtol * |grad_0|)``), ``patience`` (a loss rising this many
+steps in a row, each rise at least as large as the one before, to above its start is divergence; the
+growing-then-slowing transient of momentum is not), ``keep_iterates`` (store every iterate: True; every
+k-th: an int k; only the first and last: False) and ``progress`` (a tqdm bar; None: only on a terminal).
+
+Example:
+    >>> import numpy as np
+    >>> obj = quadratic(np.diag([1.0, 10.0]), c=np.array([1.0, 1.0]))
+    >>> r = steepest_descent(obj, np.zeros(2), tol=1e-10)
+    >>> r.reason, np.round(r.params["theta"], 6).tolist()
+    ('converged', [1.0, 0.1])
+    >>> newton(obj, np.zeros(2)).n_iter
+    1
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .errors import EinsteinError
+
+__all__ = [
+    "Objective", "Result", "DivergenceWarning", "from_callables", "quadratic", "objective",
+    "gradient_descent", "steepest_descent", "coordinate_descent", "momentum", "newton",
+    "jacobi_preconditioner", "REASONS",
+]
+
+Params = dict[str, np.ndarray]
+REASONS = ("converged", "max_iter", "diverged")
+
+
+class DivergenceWarning(RuntimeWarning):
+    """Issued when a method stops because its loss became NaN/inf or kept growing."""
+
+
+# --------------------------------------------------------------------------- parameters <-> flat vectors
+
+
+@dataclass(frozen=True)
+class _Layout:
+    names: tuple[str, ...]
+    shapes: tuple[tuple[int, ...], ...]
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        return tuple(int(np.prod(s, dtype=np.int64)) for s in self.shapes)
+
+    @property
+    def n(self) -> int:
+        return sum(self.sizes)
+
+    def slices(self) -> list[slice]:
+        out, start = [], 0
+        for size in self.sizes:
+            out.append(slice(start, start + size))
+            start += size
+        return out
+
+    def flatten(self, params: Mapping[str, Any]) -> np.ndarray:
+        parts = [np.asarray(params[k], dtype=float).reshape(-1) for k in self.names]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def unflatten(self, x: np.ndarray) -> Params:
+        return {k: x[s].reshape(shape).copy() for k, s, shape in zip(self.names, self.slices(), self.shapes)}
+
+
+def _as_params(theta: Any) -> Params:
+    if isinstance(theta, Mapping):
+        return {str(k): np.asarray(v, dtype=float) for k, v in theta.items()}
+    return {"theta": np.atleast_1d(np.asarray(theta, dtype=float))}
+
+
+def _layout(theta: Params, names: tuple[str, ...] | None) -> _Layout:
+    if names is not None:
+        missing = [k for k in names if k not in theta]
+        extra = [k for k in theta if k not in names]
+        if missing or extra:
+            raise EinsteinError(
+                f"the starting point has parameters {sorted(theta)}, the objective expects {list(names)}"
+                + (f"; missing {missing}" if missing else "") + (f"; unknown {extra}" if extra else ""),
+                hint="pass one array per parameter of the objective, by name",
+            )
+    else:
+        names = tuple(theta)
+    return _Layout(tuple(names), tuple(tuple(np.shape(theta[k])) for k in names))
+
+
+# --------------------------------------------------------------------------- objectives
+
+
+class Objective:
+    """A loss over named parameters, with its gradient and optionally its Hessian.
+
+    Args:
+        value: ``params -> float``.
+        grad: ``params -> dict`` of arrays shaped like the parameters.
+        hessian: ``params -> (n, n)`` array, the Hessian flattened over all parameters (each one
+            C-order flattened, concatenated in the order of ``names`` or of the params dict).
+        hvp: ``(params, v) -> dict``, the Hessian-vector product (derived from ``hessian`` if absent).
+        value_and_grad: ``params -> (float, dict)``, when both are cheaper computed together.
+        quadratic: the Hessian is constant (the loss is a quadratic form); enables exact line searches.
+        names: the parameter names, in order (else the order of the starting point's dict).
+        description: a short text shown in summaries.
+
+    Example:
+        >>> import numpy as np
+        >>> obj = Objective(lambda p: float(p["w"] @ p["w"]), lambda p: {"w": 2 * p["w"]})
+        >>> obj.value({"w": np.array([1.0, 2.0])}), obj.grad({"w": np.array([1.0, 2.0])})["w"].tolist()
+        (5.0, [2.0, 4.0])
+    """
+
+    def __init__(
+        self,
+        value: Callable[[Params], Any],
+        grad: Callable[[Params], Mapping[str, Any]],
+        *,
+        hessian: Callable[[Params], Any] | None = None,
+        hvp: Callable[[Params, Params], Mapping[str, Any]] | None = None,
+        value_and_grad: Callable[[Params], tuple[Any, Mapping[str, Any]]] | None = None,
+        quadratic: bool = False,
+        names: tuple[str, ...] | None = None,
+        description: str = "objective",
+    ) -> None:
+        self._value, self._grad, self._hessian, self._hvp, self._vg = value, grad, hessian, hvp, value_and_grad
+        self.quadratic = bool(quadratic) and hessian is not None
+        self.names = tuple(names) if names is not None else None
+        self.description = description
+
+    def value(self, params: Mapping[str, Any]) -> float:
+        """The loss at ``params``."""
+        return float(self._value(_as_params(params)))
+
+    def grad(self, params: Mapping[str, Any]) -> Params:
+        """The gradient at ``params``: a dict of arrays shaped like the parameters."""
+        p = _as_params(params)
+        g = self._grad(p)
+        return {k: np.asarray(g[k], dtype=float).reshape(np.shape(p[k])) for k in p}
+
+    def value_and_grad(self, params: Mapping[str, Any]) -> tuple[float, Params]:
+        """The loss and its gradient together."""
+        if self._vg is None:
+            return self.value(params), self.grad(params)
+        p = _as_params(params)
+        f, g = self._vg(p)
+        return float(f), {k: np.asarray(g[k], dtype=float).reshape(np.shape(p[k])) for k in p}
+
+    @property
+    def has_hessian(self) -> bool:
+        """Whether :meth:`hessian` is available."""
+        return self._hessian is not None
+
+    @property
+    def has_hvp(self) -> bool:
+        """Whether :meth:`hvp` is available (directly or through the Hessian)."""
+        return self._hvp is not None or self._hessian is not None
+
+    def hessian(self, params: Mapping[str, Any]) -> np.ndarray:
+        """The Hessian at ``params``, flattened over all parameters: an ``(n, n)`` array."""
+        if self._hessian is None:
+            raise EinsteinError(f"{self.description} has no Hessian",
+                                hint="pass hessian= to the objective, or build it from index notation with objective()")
+        p = _as_params(params)
+        n = sum(int(np.size(v)) for v in p.values())
+        return np.asarray(self._hessian(p), dtype=float).reshape(n, n)
+
+    def hvp(self, params: Mapping[str, Any], v: Mapping[str, Any]) -> Params:
+        """The Hessian-vector product ``H v`` at ``params`` (``v`` shaped like the parameters)."""
+        p = _as_params(params)
+        if self._hvp is not None:
+            out = self._hvp(p, _as_params(v))
+            return {k: np.asarray(out[k], dtype=float).reshape(np.shape(p[k])) for k in p}
+        lay = _layout(p, self.names)
+        return lay.unflatten(self.hessian(p) @ lay.flatten(_as_params(v)))
+
+    def __repr__(self) -> str:
+        return f"Objective({self.description!r}, quadratic={self.quadratic}, hessian={self.has_hessian})"
+
+
+def from_callables(value: Callable[[Params], Any], grad: Callable[[Params], Mapping[str, Any]], **kwargs: Any) -> Objective:
+    """An :class:`Objective` from plain Python callables (keyword arguments as for :class:`Objective`).
+
+    Example:
+        >>> import numpy as np
+        >>> obj = from_callables(lambda p: float(np.sum(p["x"] ** 4)), lambda p: {"x": 4 * p["x"] ** 3})
+        >>> gradient_descent(obj, {"x": np.array([1.0])}, alpha=0.1, max_iter=5).n_iter
+        5
+    """
+    return Objective(value, grad, **kwargs)
+
+
+def quadratic(Q: Any, c: Any = None, name: str = "theta") -> Objective:
+    r"""The quadratic form ``L = 1/2 theta^i Q_ij theta^j - c_i theta^i`` (``Q`` symmetric), exact Hessian ``Q``.
+
+    Example:
+        >>> import numpy as np
+        >>> obj = quadratic(np.array([[2.0, 0.0], [0.0, 4.0]]), c=np.array([2.0, 4.0]))
+        >>> obj.value({"theta": np.ones(2)}), obj.grad({"theta": np.ones(2)})["theta"].tolist()
+        (-3.0, [0.0, 0.0])
+    """
+    Qa = np.atleast_2d(np.asarray(Q, dtype=float))
+    if Qa.ndim != 2 or Qa.shape[0] != Qa.shape[1] or not np.allclose(Qa, Qa.T):
+        raise EinsteinError(f"Q must be a symmetric square matrix, got shape {Qa.shape}",
+                            hint="pass (Q + Q.T) / 2 for the same quadratic form")
+    ca = np.zeros(Qa.shape[0]) if c is None else np.asarray(c, dtype=float).reshape(-1)
+    if ca.shape != (Qa.shape[0],):
+        raise EinsteinError(f"c has shape {ca.shape}, Q has shape {Qa.shape}", hint="c needs one entry per row of Q")
+    return Objective(
+        lambda p: 0.5 * p[name] @ Qa @ p[name] - ca @ p[name],
+        lambda p: {name: Qa @ p[name] - ca},
+        hessian=lambda p: Qa,
+        hvp=lambda p, v: {name: Qa @ v[name]},
+        quadratic=True,
+        names=(name,),
+        description=f"quadratic form in {name} (n={Qa.shape[0]})",
+    )
+
+
+def objective(loss: Any, params: tuple[str, ...] | list[str], data: Mapping[str, Any] | None = None, *,
+              convention: str = "ricci", hessian: bool = True) -> Objective:
+    r"""An :class:`Objective` from a scalar loss in index notation, differentiated and compiled.
+
+    The gradient with respect to each parameter is ``el.diff(loss, "P^{..}_{..}")``, the Hessian blocks
+    are the derivatives of those, and all of them are compiled with ``el.compile``.  A loss whose
+    Hessian does not depend on the parameters is recognized as quadratic (exact line searches).
+
+    Args:
+        loss: an expression or text (parsed with ``convention``); must have no free indices.
+        params: names of the tensors to optimize (``"theta"`` also finds ``\theta``).
+        data: arrays (and scalar values) for every other tensor and symbol of the loss.
+        convention: ``"ricci"`` or ``"einstein"``, for text.
+        hessian: also build the compiled Hessian (needed by :func:`newton`).
+    """
+    from .expr import Expr, Tensor, fresh_names, tensor_signatures
+    from .indices import Index
+    from .parse import parse
+
+    e = parse(loss, convention=convention) if isinstance(loss, str) else loss
+    if not isinstance(e, Expr):
+        raise EinsteinError(f"the loss must be an expression or text, got {type(loss).__name__}")
+    if e.free:
+        raise EinsteinError(f"the loss must be a scalar, but '{e}' has free indices "
+                            f"{', '.join(ix.name for ix in e.free)}", hint="contract them, e.g. with \\delta_{ij}")
+    sigs = tensor_signatures(e)
+    names: list[str] = []
+    for p in params:
+        hit = p if p in sigs else "\\" + p if "\\" + p in sigs else None
+        if hit is None:
+            raise EinsteinError(f"parameter '{p}' does not appear in the loss; its tensors are {sorted(sigs)}",
+                                hint="name the tensors to optimize with params=(...)")
+        names.append(hit)
+    data = dict(data or {})
+    import einsteinpy_lite as el  # el.diff and el.compile (diff.py, compile/)
+
+    diff, compile_ = el.diff, el.compile  # type: ignore[attr-defined]
+
+    used = set(e.index_names())
+    var_text: dict[str, str] = {}
+    for p in names:
+        pattern = sigs[p][0]
+        fresh = fresh_names(used, len(pattern), stem="w")
+        used.update(fresh)
+        var_text[p] = str(Tensor(p, [Index(n, up) for n, up in zip(fresh, pattern)]))
+    grads = {p: diff(e, var_text[p]) for p in names}
+    vg_fn = compile_({"loss": e, **{f"grad{i}": grads[p] for i, p in enumerate(names)}})
+
+    def arrays(p: Params) -> dict[str, Any]:
+        return {**data, **p}
+
+    def value_and_grad(p: Params) -> tuple[float, Params]:
+        out = vg_fn(**arrays(p))
+        return float(out["loss"]), {k: np.asarray(out[f"grad{i}"]) for i, k in enumerate(names)}
+
+    hess_fn = None
+    is_quadratic = False
+    if hessian:
+        blocks = {f"h{i}_{j}": diff(grads[p], var_text[q]) for i, p in enumerate(names) for j, q in enumerate(names)}
+        is_quadratic = not any(set(b.tensors()) & set(names) for b in blocks.values())
+        h_fn = compile_(blocks)
+
+        def hess_fn(p: Params) -> np.ndarray:
+            out = h_fn(**arrays(p))
+            sizes = [int(np.size(p[k])) for k in names]
+            return np.block([[np.asarray(out[f"h{i}_{j}"]).reshape(sizes[i], sizes[j]) for j in range(len(names))]
+                             for i in range(len(names))])
+
+    return Objective(lambda p: value_and_grad(p)[0], lambda p: value_and_grad(p)[1], hessian=hess_fn,
+                     value_and_grad=value_and_grad, quadratic=is_quadratic, names=tuple(names),
+                     description=f"index-notation loss in {', '.join(names)}")
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class Result:
+    """What a method did: final parameters, histories and why it stopped.
+
+    Attributes:
+        method: the method's name (``"gradient_descent"``, ``"momentum"``, ...).
+        reason: ``"converged"``, ``"max_iter"`` or ``"diverged"``.
+        n_iter: iterations taken (for coordinate descent: coordinate updates).
+        params: the last iterate, by name.
+        losses: the loss at iterations ``0..n_iter`` (``n_iter + 1`` values).
+        grad_norms: the gradient's Euclidean norm at the same iterations.
+        step_sizes: the step size of each iteration (``n_iter`` values).
+        iterates: stored iterates, flattened over all parameters, one row each.
+        iterate_steps: the iteration number of each stored row.
+        settings: the method's hyper-parameters.
+        message: a sentence about the stop.
+        evaluations: how many loss, gradient and Hessian evaluations it took.
+    """
+
+    method: str
+    reason: str
+    n_iter: int
+    params: Params
+    losses: np.ndarray
+    grad_norms: np.ndarray
+    step_sizes: np.ndarray
+    iterates: np.ndarray
+    iterate_steps: np.ndarray
+    names: tuple[str, ...]
+    shapes: tuple[tuple[int, ...], ...]
+    settings: dict[str, Any] = field(default_factory=dict)
+    message: str = ""
+    evaluations: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def loss(self) -> float:
+        """The final loss."""
+        return float(self.losses[-1])
+
+    @property
+    def converged(self) -> bool:
+        """Whether the gradient-norm tolerance was reached."""
+        return self.reason == "converged"
+
+    def params_at(self, row: int) -> Params:
+        """The stored iterate ``row`` (see ``iterate_steps``) as a dict of parameters."""
+        return _Layout(self.names, self.shapes).unflatten(self.iterates[row])
+
+    def __repr__(self) -> str:
+        return (f"Result(method={self.method!r}, reason={self.reason!r}, n_iter={self.n_iter}, "
+                f"loss={self.loss:.6g}, grad_norm={float(self.grad_norms[-1]):.3g})")
+
+
+# --------------------------------------------------------------------------- the machinery all methods share
+
+
+class _Problem:
+    """An objective seen on flat vectors, with evaluation counters."""
+
+    def __init__(self, obj: Objective, theta0: Any) -> None:
+        p0 = _as_params(theta0)
+        self.obj, self.layout = obj, _layout(p0, obj.names)
+        self.x0 = self.layout.flatten(p0)
+        self.count = {"loss": 0, "grad": 0, "hessian": 0}
+        self._Q: np.ndarray | None = None
+
+    def f(self, x: np.ndarray) -> float:
+        self.count["loss"] += 1
+        return self.obj.value(self.layout.unflatten(x))
+
+    def fg(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        self.count["loss"] += 1
+        self.count["grad"] += 1
+        f, g = self.obj.value_and_grad(self.layout.unflatten(x))
+        return f, self.layout.flatten(g)
+
+    def hess(self, x: np.ndarray) -> np.ndarray:
+        if self.obj.quadratic:
+            if self._Q is None:
+                self.count["hessian"] += 1
+                self._Q = self.obj.hessian(self.layout.unflatten(x))
+            return self._Q
+        self.count["hessian"] += 1
+        return self.obj.hessian(self.layout.unflatten(x))
+
+    def curvature(self, x: np.ndarray, d: np.ndarray) -> float | None:
+        """``d . H(x) d``, or None without second derivatives."""
+        if self.obj.quadratic or (self.obj.has_hessian and self.obj._hvp is None):
+            return float(d @ self.hess(x) @ d)
+        if self.obj.has_hvp:
+            self.count["hessian"] += 1
+            lay = self.layout
+            return float(d @ lay.flatten(self.obj.hvp(lay.unflatten(x), lay.unflatten(d))))
+        return None
+
+
+def _progress(total: int, enabled: bool | None, desc: str) -> Any:
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - tqdm is in the "plot" extra
+        raise EinsteinError("progress bars need tqdm", hint="pip install 'einsteinpy_lite[plot]' or pass progress=False") from None
+    return tqdm(total=total, desc=desc, leave=False)
+
+
+class _Run:
+    """Records one method's histories and decides when it stops."""
+
+    def __init__(self, method: str, prob: _Problem, x: np.ndarray, f: float, g: np.ndarray, *, max_iter: int,
+                 tol: float, rtol: float, patience: int, keep_iterates: bool | int, progress: bool | None,
+                 settings: dict[str, Any]) -> None:
+        if max_iter < 0 or tol < 0 or rtol < 0 or patience < 1:
+            raise EinsteinError(f"bad stopping settings max_iter={max_iter}, tol={tol}, rtol={rtol}, patience={patience}",
+                                hint="max_iter, tol and rtol must be >= 0 and patience >= 1")
+        self.method, self.prob, self.settings = method, prob, settings
+        self.max_iter, self.patience = max_iter, patience
+        gn = float(np.linalg.norm(g))
+        self.threshold = max(tol, rtol * gn) if math.isfinite(gn) else tol
+        self.every = int(keep_iterates) if not isinstance(keep_iterates, bool) else (1 if keep_iterates else 0)
+        self.losses, self.gnorms, self.alphas = [f], [gn], list[float]()
+        self.rows, self.steps = [x.copy()], [0]
+        self.k, self.rises, self.last_rise = 0, 0, 0.0
+        self.bar = _progress(max_iter, progress, method)
+
+    def first(self) -> str | None:
+        if not (math.isfinite(self.losses[0]) and math.isfinite(self.gnorms[0])):
+            return "diverged"
+        if self.gnorms[0] <= self.threshold:
+            return "converged"
+        return "max_iter" if self.max_iter == 0 else None
+
+    def step(self, x: np.ndarray, f: float, g: np.ndarray, alpha: float) -> str | None:
+        self.k += 1
+        gn = float(np.linalg.norm(g))
+        rise = f - self.losses[-1]
+        # a divergence streak: rises, each at least as large as the one before (a transient slows down)
+        self.rises = (self.rises + 1 if self.rises and rise >= self.last_rise else 1) if rise > 0 else 0
+        self.last_rise = rise
+        self.losses.append(f)
+        self.gnorms.append(gn)
+        self.alphas.append(alpha)
+        if self.every and self.k % self.every == 0:
+            self.rows.append(x.copy())
+            self.steps.append(self.k)
+        if self.bar is not None:
+            self.bar.update(1)
+            if self.k % 10 == 0:
+                self.bar.set_postfix(loss=f"{f:.4g}", refresh=False)
+        if not (math.isfinite(f) and math.isfinite(gn) and np.all(np.isfinite(x))):
+            return "diverged"
+        if gn <= self.threshold:
+            return "converged"
+        if self.rises >= self.patience and f > self.losses[0]:
+            return "diverged"
+        return "max_iter" if self.k >= self.max_iter else None
+
+    def finish(self, x: np.ndarray, reason: str, message: str = "") -> Result:
+        if self.bar is not None:
+            self.bar.close()
+        if self.steps[-1] != self.k:
+            self.rows.append(x.copy())
+            self.steps.append(self.k)
+        if not message:
+            message = {
+                "converged": f"|grad| {self.gnorms[-1]:.3g} <= {self.threshold:.3g}",
+                "max_iter": f"iteration limit {self.max_iter} reached, |grad| {self.gnorms[-1]:.3g}",
+                "diverged": (f"loss became {self.losses[-1]}" if not math.isfinite(self.losses[-1]) else
+                             f"loss rose {self.rises} steps in a row, faster each step, to {self.losses[-1]:.4g} "
+                             f"(started at {self.losses[0]:.4g})"),
+            }[reason]
+        if reason == "diverged":
+            warnings.warn(f"{self.method} diverged: {message}", DivergenceWarning, stacklevel=3)
+        lay = self.prob.layout
+        return Result(self.method, reason, self.k, lay.unflatten(x), np.array(self.losses), np.array(self.gnorms),
+                      np.array(self.alphas), np.array(self.rows), np.array(self.steps), lay.names, lay.shapes,
+                      dict(self.settings), message, dict(self.prob.count))
+
+
+def _preconditioner(prob: _Problem, spec: Any, x0: np.ndarray) -> np.ndarray | None:
+    """The diagonal scaling P (flat) of ``d = -P g``."""
+    if spec is None:
+        return None
+    lay = prob.layout
+    if isinstance(spec, str):
+        if spec != "jacobi":
+            raise EinsteinError(f"unknown preconditioner '{spec}'", hint="use 'jacobi', a dict of scales per parameter, or None")
+        if prob.obj.has_hessian:
+            diag = np.diag(prob.hess(x0)).copy()
+        elif prob.obj.has_hvp:
+            diag = np.array([prob.curvature(x0, np.eye(lay.n)[i]) or 0.0 for i in range(lay.n)])
+        else:
+            raise EinsteinError("precondition='jacobi' needs the Hessian's diagonal, and the objective has no Hessian",
+                                hint="pass hessian= or hvp= to the objective, or give explicit scales as a dict")
+        diag = np.abs(diag)
+        floor = 1e-12 * max(float(diag.max(initial=0.0)), 1e-300)
+        return 1.0 / np.maximum(diag, floor)
+    if isinstance(spec, Mapping):
+        unknown = sorted(set(spec) - set(lay.names))
+        if unknown:
+            raise EinsteinError(f"preconditioner names unknown parameters {unknown}", hint=f"parameters are {list(lay.names)}")
+        return lay.flatten({k: np.broadcast_to(np.asarray(spec.get(k, 1.0), dtype=float), s)
+                            for k, s in zip(lay.names, lay.shapes)})
+    P = np.asarray(spec, dtype=float).reshape(-1)
+    if P.shape != (lay.n,):
+        raise EinsteinError(f"preconditioner has {P.size} entries, the parameters have {lay.n}",
+                            hint="give one scale per parameter entry, or a dict of scales per parameter")
+    return P
+
+
+def jacobi_preconditioner(obj: Objective, params: Mapping[str, Any]) -> Params:
+    """The Jacobi (inverse Hessian diagonal) scales at ``params``, by parameter.
+
+    Example:
+        >>> import numpy as np
+        >>> jacobi_preconditioner(quadratic(np.diag([2.0, 8.0])), np.zeros(2))["theta"].tolist()
+        [0.5, 0.125]
+    """
+    prob = _Problem(obj, params)
+    P = _preconditioner(prob, "jacobi", prob.x0)
+    assert P is not None
+    return prob.layout.unflatten(P)
+
+
+# --------------------------------------------------------------------------- line searches
+
+
+def _armijo(phi: Callable[[float], float], f0: float, slope: float, alpha: float, c1: float = 1e-4) -> float:
+    """Backtrack from ``alpha`` until ``phi(a) <= f0 + c1 a slope``; 0.0 when no decrease is found."""
+    for _ in range(80):
+        fa = phi(alpha)
+        if math.isfinite(fa) and fa <= f0 + c1 * alpha * slope:
+            return alpha
+        alpha *= 0.5
+    return 0.0
+
+
+def _golden(phi: Callable[[float], float], f0: float, alpha: float, rel_tol: float = 1e-6) -> float:
+    """Bracket the minimum of ``phi`` on ``a >= 0`` by doubling, then golden-section search; 0.0 if none."""
+    lo, mid, fmid = 0.0, alpha, phi(alpha)
+    if not (math.isfinite(fmid) and fmid < f0):  # minimum inside [0, alpha]: shrink until phi(a) < f0
+        for _ in range(60):
+            mid *= 0.25
+            fmid = phi(mid)
+            if math.isfinite(fmid) and fmid < f0:
+                break
+        else:
+            return 0.0
+        hi = 4 * mid
+    else:
+        for _ in range(60):
+            hi = 2 * mid
+            fhi = phi(hi)
+            if not (math.isfinite(fhi) and fhi < fmid):
+                break
+            lo, mid, fmid = mid, hi, fhi
+    inv = (math.sqrt(5) - 1) / 2
+    a, b = lo, hi
+    c, d = b - inv * (b - a), a + inv * (b - a)
+    fc, fd = phi(c), phi(d)
+    best, fbest = mid, fmid
+    for _ in range(100):
+        if b - a <= rel_tol * max(b, 1e-300):
+            break
+        if fc < fd:
+            b, d, fd = d, c, fc
+            c = b - inv * (b - a)
+            fc = phi(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + inv * (b - a)
+            fd = phi(d)
+        for pt, fp in ((c, fc), (d, fd)):
+            if math.isfinite(fp) and fp < fbest:
+                best, fbest = pt, fp
+    return best
+
+
+LINE_SEARCHES = ("auto", "exact", "armijo", "golden")
+
+
+def _along(prob: _Problem, x: np.ndarray, d: np.ndarray) -> Callable[[float], float]:
+    """``phi(a) = L(x + a d)``."""
+    return lambda a: prob.f(x + a * d)
+
+
+def _line_step(prob: _Problem, x: np.ndarray, f: float, g: np.ndarray, d: np.ndarray, mode: str,
+               alpha0: float) -> float:
+    """The step length along ``d`` (0.0 when none decreases the loss)."""
+    slope = float(g @ d)
+    if slope >= 0:
+        return 0.0
+    if mode in ("exact", "auto") and (prob.obj.quadratic or (mode == "auto" and prob.obj.has_hvp)):
+        curv = prob.curvature(x, d)
+        if curv is not None and curv > 0:
+            alpha = -slope / curv  # the exact minimizer on a quadratic, a 1-D Newton step otherwise
+            if prob.obj.quadratic:
+                return alpha
+            return _armijo(_along(prob, x, d), f, slope, alpha)
+        if mode == "exact":
+            raise EinsteinError("the quadratic loss is not bounded below along the search direction",
+                                hint="Q must be positive definite for a minimum to exist")
+    if mode == "exact":
+        raise EinsteinError("line_search='exact' needs a quadratic objective (constant Hessian)",
+                            hint="use line_search='auto', 'armijo' or 'golden' for other losses")
+    if mode == "golden":
+        return _golden(_along(prob, x, d), f, alpha0)
+    return _armijo(_along(prob, x, d), f, slope, alpha0)
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in LINE_SEARCHES:
+        raise EinsteinError(f"unknown line search '{mode}'", hint=f"choose one of {', '.join(LINE_SEARCHES)}")
+
+
+_NO_DECREASE = "the line search found no decrease (the loss is flat to machine precision)"
+
+
+# --------------------------------------------------------------------------- the methods
+
+def _start(method: str, obj: Objective, theta0: Any, stop: dict[str, Any], settings: dict[str, Any],
+           ) -> tuple[_Problem, _Run, np.ndarray, float, np.ndarray]:
+    if not isinstance(obj, Objective):
+        raise EinsteinError(f"{method} needs an Objective, got {type(obj).__name__}",
+                            hint="build one with optim.from_callables, optim.quadratic or optim.objective")
+    prob = _Problem(obj, theta0)
+    x = prob.x0.copy()
+    f, g = prob.fg(x)
+    return prob, _Run(method, prob, x, f, g, settings=settings, **stop), x, f, g
+
+
+def gradient_descent(obj: Objective, theta0: Any, alpha: float = 0.1, *, precondition: Any = None,
+                     max_iter: int = 1000, tol: float = 1e-6, rtol: float = 0.0, patience: int = 5,
+                     keep_iterates: bool | int = True, progress: bool | None = None) -> Result:
+    """Gradient descent with a fixed step: ``d = -P grad L``, ``theta <- theta + alpha d``.
+
+    Args:
+        obj: the objective.
+        theta0: the starting parameters (a dict, or one array named ``theta``).
+        alpha: the step size; above ``2 / L`` (``L`` the largest curvature) it diverges.
+        precondition: None, ``"jacobi"`` (``P = 1 / |diag H|`` at the start) or a dict of scales.
+        max_iter, tol, rtol, patience, keep_iterates, progress: the stopping rules (module docstring).
+
+    Example:
+        >>> import numpy as np
+        >>> gradient_descent(quadratic(np.diag([1.0, 4.0])), np.ones(2), alpha=0.6, tol=1e-8).reason
+        'diverged'
+    """
+    if not alpha > 0:
+        raise EinsteinError(f"step size alpha={alpha} must be positive", hint="try alpha=1/L, L the largest curvature")
+    stop = dict(max_iter=max_iter, tol=tol, rtol=rtol, patience=patience, keep_iterates=keep_iterates, progress=progress)
+    prob, run, x, f, g = _start("gradient_descent", obj, theta0, stop, {"alpha": float(alpha)})
+    P = _preconditioner(prob, precondition, x)
+    reason = run.first()
+    while reason is None:
+        x = x - alpha * (g if P is None else P * g)
+        f, g = prob.fg(x)
+        reason = run.step(x, f, g, alpha)
+    return run.finish(x, reason)
+
+
+def steepest_descent(obj: Objective, theta0: Any, *, line_search: str = "auto", precondition: Any = None,
+                     alpha0: float = 1.0, max_iter: int = 1000, tol: float = 1e-6, rtol: float = 0.0,
+                     patience: int = 5, keep_iterates: bool | int = True, progress: bool | None = None) -> Result:
+    """Steepest descent: ``alpha* = argmin_a L(theta + a d)`` along ``d = -P grad L`` at every step.
+
+    Args:
+        obj: the objective.
+        theta0: the starting parameters.
+        line_search: ``"auto"`` (exact ``alpha* = -g.d / d.Q d`` on a quadratic; a 1-D Newton step
+            guarded by Armijo backtracking when Hessian-vector products exist; Armijo otherwise),
+            ``"exact"`` (quadratics only), ``"armijo"`` (backtracking) or ``"golden"`` (bracketing and
+            golden-section search).
+        precondition: as for :func:`gradient_descent`.
+        alpha0: the first trial step of the backtracking and golden searches (then twice the last step).
+        max_iter, tol, rtol, patience, keep_iterates, progress: the stopping rules (module docstring).
+
+    Example:
+        >>> import numpy as np
+        >>> steepest_descent(quadratic(np.diag([1.0, 4.0])), np.ones(2), line_search="golden").reason
+        'converged'
+    """
+    _check_mode(line_search)
+    stop = dict(max_iter=max_iter, tol=tol, rtol=rtol, patience=patience, keep_iterates=keep_iterates, progress=progress)
+    prob, run, x, f, g = _start("steepest_descent", obj, theta0, stop, {"line_search": line_search})
+    P = _preconditioner(prob, precondition, x)
+    reason, trial = run.first(), alpha0
+    while reason is None:
+        d = -(g if P is None else P * g)
+        alpha = _line_step(prob, x, f, g, d, line_search, trial)
+        if alpha == 0.0:
+            return run.finish(x, "converged", _NO_DECREASE)
+        trial = 2 * alpha
+        x = x + alpha * d
+        f, g = prob.fg(x)
+        reason = run.step(x, f, g, alpha)
+    return run.finish(x, reason)
+
+
+def coordinate_descent(obj: Objective, theta0: Any, *, blocks: str = "coordinates", order: str = "cyclic",
+                       line_search: str = "auto", alpha0: float = 1.0, max_iter: int = 1000, tol: float = 1e-6,
+                       rtol: float = 0.0, patience: int = 5, keep_iterates: bool | int = True,
+                       progress: bool | None = None) -> Result:
+    """Coordinate descent: minimize along one coordinate (or one named parameter) at a time.
+
+    Each iteration takes one block ``B`` and the step ``d = -g`` restricted to ``B``, with the same line
+    search as :func:`steepest_descent`; on a quadratic with single coordinates this is the exact
+    coordinate minimum ``theta_i -= g_i / Q_ii``, with no step size to choose.
+
+    Args:
+        obj: the objective.
+        theta0: the starting parameters.
+        blocks: ``"coordinates"`` (every scalar entry) or ``"parameters"`` (one named parameter at a time).
+        order: ``"cyclic"`` or ``"greedy"`` (the block with the largest gradient, Gauss-Southwell).
+        line_search: as for :func:`steepest_descent`.
+        alpha0: the first trial step of the backtracking and golden searches.
+        max_iter, tol, rtol, patience, keep_iterates, progress: the stopping rules (module docstring).
+
+    Example:
+        >>> import numpy as np
+        >>> coordinate_descent(quadratic(np.diag([1.0, 4.0]), c=np.ones(2)), np.zeros(2)).n_iter
+        2
+    """
+    _check_mode(line_search)
+    if blocks not in ("coordinates", "parameters") or order not in ("cyclic", "greedy"):
+        raise EinsteinError(f"unknown blocks={blocks!r} or order={order!r}",
+                            hint="blocks is 'coordinates' or 'parameters'; order is 'cyclic' or 'greedy'")
+    stop = dict(max_iter=max_iter, tol=tol, rtol=rtol, patience=patience, keep_iterates=keep_iterates, progress=progress)
+    prob, run, x, f, g = _start("coordinate_descent", obj, theta0, stop, {"blocks": blocks, "order": order})
+    parts = ([np.array([i]) for i in range(x.size)] if blocks == "coordinates"
+             else [np.arange(s.start, s.stop) for s in prob.layout.slices()])
+    reason, k, trial, idle = run.first(), 0, alpha0, 0
+    while reason is None:
+        if order == "greedy":
+            b = parts[int(np.argmax([np.linalg.norm(g[p]) for p in parts]))]
+        else:
+            b, k = parts[k % len(parts)], k + 1
+        d = np.zeros_like(x)
+        d[b] = -g[b]
+        if not np.any(d):
+            idle += 1
+            if idle > len(parts):  # pragma: no cover - the gradient norm test stops earlier
+                return run.finish(x, "converged", _NO_DECREASE)
+            continue
+        alpha = _line_step(prob, x, f, g, d, line_search, trial)
+        idle = idle + 1 if alpha == 0.0 else 0
+        if idle > len(parts):
+            return run.finish(x, "converged", _NO_DECREASE)
+        trial = 2 * alpha if alpha > 0 else alpha0
+        x = x + alpha * d
+        f, g = prob.fg(x)
+        reason = run.step(x, f, g, alpha)
+    return run.finish(x, reason)
+
+
+def momentum(obj: Objective, theta0: Any, alpha: float = 0.01, beta: float = 0.9, *, nesterov: bool = False,
+             precondition: Any = None, max_iter: int = 1000, tol: float = 1e-6, rtol: float = 0.0,
+             patience: int = 20, keep_iterates: bool | int = True, progress: bool | None = None) -> Result:
+    """Momentum: heavy ball ``v <- beta v - alpha P g(theta)``, ``theta <- theta + v``, or Nesterov's
+    look-ahead ``g(theta + beta v)``.
+
+    On a quadratic with curvatures in ``[mu, L]``, ``alpha = 4 / (sqrt L + sqrt mu)^2`` and
+    ``beta = ((sqrt k - 1) / (sqrt k + 1))^2`` (``k = L / mu``) make the heavy ball need about
+    ``sqrt k`` times fewer iterations than gradient descent's ``k``.
+
+    Args:
+        obj: the objective.
+        theta0: the starting parameters.
+        alpha: the step size.
+        beta: the momentum coefficient, in ``[0, 1)``.
+        nesterov: evaluate the gradient at the look-ahead point.
+        precondition: as for :func:`gradient_descent`.
+        max_iter, tol, rtol, patience, keep_iterates, progress: the stopping rules (module docstring).
+
+    Example:
+        >>> import numpy as np
+        >>> momentum(quadratic(np.diag([1.0, 4.0])), np.ones(2), alpha=0.4, beta=0.1).reason
+        'converged'
+    """
+    if not (alpha > 0 and 0 <= beta < 1):
+        raise EinsteinError(f"momentum needs alpha > 0 and 0 <= beta < 1, got alpha={alpha}, beta={beta}",
+                            hint="typical values: alpha=0.01, beta=0.9")
+    stop = dict(max_iter=max_iter, tol=tol, rtol=rtol, patience=patience, keep_iterates=keep_iterates, progress=progress)
+    name = "nesterov" if nesterov else "momentum"
+    prob, run, x, f, g = _start(name, obj, theta0, stop, {"alpha": float(alpha), "beta": float(beta)})
+    P = _preconditioner(prob, precondition, x)
+    v = np.zeros_like(x)
+    reason = run.first()
+    while reason is None:
+        gl = prob.fg(x + beta * v)[1] if nesterov else g
+        v = beta * v - alpha * (gl if P is None else P * gl)
+        x = x + v
+        f, g = prob.fg(x)
+        reason = run.step(x, f, g, alpha)
+    return run.finish(x, reason)
+
+
+def newton(obj: Objective, theta0: Any, *, damping: str | float = "armijo", regularization: float = 0.0,
+           max_iter: int = 100, tol: float = 1e-6, rtol: float = 0.0, patience: int = 5,
+           keep_iterates: bool | int = True, progress: bool | None = None) -> Result:
+    """Damped Newton: solve ``(H + lam I) p = -g`` with the Hessian flattened over all parameters, step ``t p``.
+
+    It "spheres the ellipse": on a quadratic the full step (``t = 1``) lands on the minimum.  ``lam``
+    starts at ``regularization`` and grows until ``H + lam I`` is positive definite (Cholesky).
+
+    Args:
+        obj: the objective (with a Hessian).
+        theta0: the starting parameters.
+        damping: ``"armijo"`` (backtrack from ``t = 1``) or a fixed fraction ``t`` in ``(0, 1]``.
+        regularization: the Levenberg term ``lam`` added to the Hessian's diagonal.
+        max_iter, tol, rtol, patience, keep_iterates, progress: the stopping rules (module docstring).
+
+    Example:
+        >>> import numpy as np
+        >>> r = newton(quadratic(np.array([[3.0, 1.0], [1.0, 2.0]]), c=np.ones(2)), np.zeros(2))
+        >>> r.n_iter, r.reason
+        (1, 'converged')
+    """
+    if not obj.has_hessian:
+        raise EinsteinError("newton needs the objective's Hessian",
+                            hint="pass hessian= to from_callables, or use objective() on an index-notation loss")
+    if not (damping == "armijo" or (isinstance(damping, (int, float)) and 0 < damping <= 1)):
+        raise EinsteinError(f"damping={damping!r} is neither 'armijo' nor a step in (0, 1]", hint="use damping='armijo'")
+    stop = dict(max_iter=max_iter, tol=tol, rtol=rtol, patience=patience, keep_iterates=keep_iterates, progress=progress)
+    prob, run, x, f, g = _start("newton", obj, theta0, stop, {"damping": damping})
+    reason = run.first()
+    while reason is None:
+        H = prob.hess(x)
+        lam, scale = regularization, max(float(np.abs(np.diag(H)).max(initial=0.0)), 1e-12)
+        for _ in range(60):
+            try:
+                Lc = np.linalg.cholesky(H + lam * np.eye(x.size))
+                break
+            except np.linalg.LinAlgError:
+                lam = max(2 * lam, 1e-8 * scale)
+        else:
+            return run.finish(x, "diverged", "the Hessian could not be made positive definite")
+        p = -np.linalg.solve(Lc.T, np.linalg.solve(Lc, g))
+        t = 1.0 if damping == "armijo" else float(damping)
+        if damping == "armijo":
+            t = _armijo(_along(prob, x, p), f, float(g @ p), 1.0)
+            if t == 0.0:
+                return run.finish(x, "converged", _NO_DECREASE)
+        x = x + t * p
+        f, g = prob.fg(x)
+        reason = run.step(x, f, g, t)
+    return run.finish(x, reason)
+
+
+def __getattr__(name: str) -> Any:
+    """``optim.train_synthetic`` and ``optim.summarize`` live in :mod:`einsteinpy_lite.experiments`."""
+    if name in ("train_synthetic", "summarize"):
+        from . import experiments
+
+        return getattr(experiments, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
