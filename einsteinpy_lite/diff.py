@@ -357,6 +357,43 @@ def _clear_names(e: Expr, names: set[str], var: Variable) -> Expr:
     return e.map_children(lambda c: _clear_names(c, names, var))
 
 
+def _unique_dummies(e: Expr, seen: set[str], var: Variable) -> Expr:
+    """Give every dummy and ``\sum``-bound index a name used by no enclosing or earlier scope.
+
+    The rules copy sub-expressions (the argument of a function lands both in
+    ``[\nabla f]`` and in the derivative of its argument), so one name may end
+    up summed in nested scopes; that is valid, but later passes read more
+    simply without it.
+    """
+    if isinstance(e, (Tensor, Delta, Zero)):
+        for d in e._free_and_dummies[1]:
+            if d.name in seen:
+                e = _rename_all(e, d.name, var.fresh(1)[0], False)
+            seen.add(d.name)
+        return e
+    if isinstance(e, Product):
+        factors = list(e.factors)
+        for d in e._free_and_dummies[1]:
+            if d.name in seen:
+                (new,) = var.fresh(1)
+                factors = [_map_free(f, {d.name: Index(new)}, _rename_slot) for f in factors]
+                seen.add(new)
+            else:
+                seen.add(d.name)
+        return Product.make(e.coeff, [_unique_dummies(f, seen, var) for f in factors])
+    if isinstance(e, SumOver):
+        name, body = e.index_name, e.body
+        if name in seen:
+            (new,) = var.fresh(1)
+            body = _rename_all(body, name, new, True)
+            name = new
+        seen.add(name)
+        return SumOver(name, e.bounds, _unique_dummies(body, seen, var))
+    if isinstance(e, Diag):
+        return Diag(e.func_name, e.order, _unique_dummies(e.body, seen, var), e.new_indices)
+    return e.map_children(lambda c: _unique_dummies(c, seen, var))
+
+
 # =================================================================== the entry point
 
 
@@ -449,7 +486,7 @@ def diff(expr: Expr | str, wrt: Tensor | str, simplify: bool = True) -> Expr:
     e = _clear_names(e, set(names), var)
     out = var.d(e)
     if simplify and not isinstance(out, Zero):
-        out = _simplify(out)
+        out = _simplify(_unique_dummies(out, {ix.name for ix in out.free}, var))
     return out
 
 
