@@ -358,10 +358,10 @@ def _clear_names(e: Expr, names: set[str], var: Variable) -> Expr:
 
 
 def _unique_dummies(e: Expr, seen: set[str], var: Variable) -> Expr:
-    """Give every dummy and ``\sum``-bound index a name used by no enclosing or earlier scope.
+    """Give every dummy and ``\\sum``-bound index a name used by no enclosing or earlier scope.
 
     The rules copy sub-expressions (the argument of a function lands both in
-    ``[\nabla f]`` and in the derivative of its argument), so one name may end
+    ``[\\nabla f]`` and in the derivative of its argument), so one name may end
     up summed in nested scopes; that is valid, but later passes read more
     simply without it.
     """
