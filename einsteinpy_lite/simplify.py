@@ -183,32 +183,59 @@ def _contract_deltas(m: _Mono) -> _Mono:
     return _Mono(coeff, m.bounds, factors)
 
 
+def _orient_deltas(m: _Mono, free_order: dict[str, int] | None) -> _Mono:
+    """Put the slots of each delta in a canonical order (a delta is symmetric).
+
+    For display, free slots follow the expression's free-index order; for the
+    canonical form, the upper slot comes first, and free slots before dummies.
+    """
+    dummies = set(_dummies_of(m.factors))
+    out = []
+    for f in m.factors:
+        if isinstance(f, Delta):
+            a, b = f.indices
+
+            def key(ix: Index) -> tuple[object, ...]:
+                if free_order is not None:
+                    return (free_order.get(ix.name, len(free_order)),)
+                return (not ix.up, ix.name in dummies, "" if ix.name in dummies else ix.name)
+
+            if key(b) < key(a):
+                f = Delta(b, a)
+        out.append(f)
+    return _Mono(m.coeff, m.bounds, out)
+
+
 # ------------------------------------------------------------------ canonical form
 
 
 def _shape_key(f: Expr, dummies: set[str], bound: dict[str, int]) -> str:
-    """A string for ``f`` with its product-level dummies blanked and bound names numbered."""
+    """A string for ``f`` that does not depend on the names of dummies or bound indices.
+
+    Product-level dummies become ``\\dummyx<slot>`` (numbered by their slot in
+    ``f.free``), bound names ``\\dummyb<n>`` (by the order of the sums), and
+    traces inside one tensor ``\\dummyt<n>``.
+    """
+    mapping = {ix.name: f"{_PLACEHOLDER}x{n}" for n, ix in enumerate(f.free) if ix.name in dummies}
+    traces = {}
+    if isinstance(f, (Tensor, Delta)):
+        traces = {d.name: f"{_PLACEHOLDER}t{n}" for n, d in enumerate(f._free_and_dummies[1])}
+
     def blank(ix: Index) -> Index:
-        if ix.bound and ix.name in bound:
-            return ix.renamed(f"{_PLACEHOLDER}b{bound[ix.name]}")
-        if ix.name in dummies and not ix.bound:
-            return ix.renamed(f"{_PLACEHOLDER}x")
+        if ix.bound:
+            return ix.renamed(f"{_PLACEHOLDER}b{bound[ix.name]}") if ix.name in bound else ix
+        if ix.name in mapping:
+            return ix.renamed(mapping[ix.name])
+        if ix.name in traces:
+            return ix.renamed(traces[ix.name])
         return ix
 
     if isinstance(f, (Tensor, Delta)):
         g = _map_indices(f, blank)
-    elif isinstance(f, Diag):
-        g = Diag(f.func_name, f.order, _blank_free(f.body, dummies), [blank(ix) for ix in f.new_indices])
     else:
-        g = _blank_free(f, dummies)
+        g = _rename(f, mapping, f.index_names() | set(mapping.values())) if mapping else f
+        g = _map_indices(g, lambda ix: blank(ix) if ix.bound else ix)
     return f"{type(f).__name__}|{g}"
-
-
-def _blank_free(f: Expr, dummies: set[str]) -> Expr:
-    mapping = {ix.name: f"{_PLACEHOLDER}x{n}" for n, ix in enumerate(f.free) if ix.name in dummies}
-    # the same placeholder for every dummy keeps the key independent of dummy names
-    g = _rename(f, mapping, f.index_names() | set(mapping.values())) if mapping else f
-    return _map_indices(g, lambda ix: ix.renamed(f"{_PLACEHOLDER}x") if ix.name.startswith(f"{_PLACEHOLDER}x") else ix)
 
 
 def _order_factors(m: _Mono, free_order: dict[str, int] | None) -> list[Expr]:
@@ -261,6 +288,13 @@ def _name_dummies(m: _Mono, factors: list[Expr], avoid: set[str]) -> _Mono:
     factors = [_rename(f, {k: v for k, v in temp.items() if k in {ix.name for ix in f.free}}, used) for f in factors]
     final = {temp[d]: next(pool) for d in dummies}
     factors = [_rename(f, {k: v for k, v in final.items() if k in {ix.name for ix in f.free}}, used) for f in factors]
+    # traces inside one tensor (A^i_i) get pool names too, after the product's dummies
+    for n, f in enumerate(factors):
+        if isinstance(f, Tensor) and f._free_and_dummies[1]:
+            tr = {d.name: _fresh(used) for d in f._free_and_dummies[1]}
+            f = _map_indices(f, lambda ix, tr=tr: ix.renamed(tr[ix.name]) if ix.name in tr else ix)
+            tr2 = {v: next(pool) for v in tr.values()}
+            factors[n] = _map_indices(f, lambda ix, tr2=tr2: ix.renamed(tr2[ix.name]) if ix.name in tr2 else ix)
     bounds = []
     tmps = []
     for name, bd in m.bounds:
@@ -309,6 +343,8 @@ def _simplify(e: Expr, free_order: dict[str, int] | None, avoid: set[str]) -> Ex
     for m in monos:
         if m.coeff == 0:
             continue
+        shown_m = _orient_deltas(m, free_order) if free_order is not None else m
+        m = _orient_deltas(m, None)
         canon = _name_dummies(m, _order_factors(m, None), avoid | free_names)
         canon = _Mono(canon.coeff, canon.bounds, _order_factors(canon, None))
         key: tuple[object, ...] = (tuple(canon.bounds), tuple(canon.factors))
@@ -317,7 +353,7 @@ def _simplify(e: Expr, free_order: dict[str, int] | None, avoid: set[str]) -> Ex
             continue
         collected[key] = canon
         if free_order is not None:
-            shown[key] = _name_dummies(m, _display_order(m.factors, free_order), avoid | free_names)
+            shown[key] = _name_dummies(shown_m, _display_order(shown_m.factors, free_order), avoid | free_names)
         else:
             shown[key] = canon
     terms = []
