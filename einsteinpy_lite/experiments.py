@@ -137,13 +137,13 @@ def tuned_settings(obj: Objective, theta: Any) -> dict[str, Any]:
             "nesterov_alpha": 1 / L, "nesterov_beta": float(r)}
 
 
-def step_size_experiment(dim: int = 2, kappa: float = 4.0, steps: int = 30,
+def step_size_experiment(dim: int = 2, kappa: float = 4.0, steps: int = 40,
                          factors: Mapping[str, float] | None = None) -> Runs:
     """Fixed-step gradient descent with steps too small, good and too large, on a 1-D or 2-D quadratic.
 
-    Steps are multiples of ``1 / L`` (``factors``); the default is ``too small`` 0.1, ``oscillating`` 1.8
+    Steps are multiples of ``1 / L`` (``factors``); the default is ``too small`` 0.05, ``oscillating`` 1.8
     and ``too large`` 2.2 (beyond ``2 / L``: it diverges), plus ``good`` ``2 / (L + mu)`` (``1 / L`` in 1-D:
-    one step).
+    one step).  Each runs ``steps`` iterations at most; converged means ``|grad| <= 1e-6 |grad_0|``.
 
     Example:
         >>> runs = step_size_experiment(dim=1)
@@ -155,13 +155,13 @@ def step_size_experiment(dim: int = 2, kappa: float = 4.0, steps: int = 30,
     obj, star = conditioned_quadratic(kappa, 2) if dim == 2 else (optim.quadratic([[2.0]], [2.0]), np.ones(1))
     theta0 = star + (np.array([-2.0, 1.5]) if dim == 2 else np.array([-2.0]))
     s = tuned_settings(obj, star)
-    mult = dict(factors) if factors is not None else {"too small": 0.1, "good": s["gd_alpha"] * s["L"],
+    mult = dict(factors) if factors is not None else {"too small": 0.05, "good": s["gd_alpha"] * s["L"],
                                                       "oscillating": 1.8, "too large": 2.2}
     results = {}
     with warnings.catch_warnings():  # "too large" diverges on purpose; its reason says so
         warnings.simplefilter("ignore", optim.DivergenceWarning)
         for label, m in mult.items():
-            results[label] = optim.gradient_descent(obj, theta0, alpha=m / s["L"], max_iter=steps, tol=1e-8)
+            results[label] = optim.gradient_descent(obj, theta0, alpha=m / s["L"], max_iter=steps, tol=0.0, rtol=1e-6)
     return Runs(obj, results, star)
 
 

@@ -148,6 +148,7 @@ class Objective:
         self.quadratic = bool(quadratic) and hessian is not None
         self.names = tuple(names) if names is not None else None
         self.description = description
+        self.hessian_method = "callable" if hessian is not None else "none"
 
     def value(self, params: Mapping[str, Any]) -> float:
         """The loss at ``params``."""
@@ -239,76 +240,131 @@ def quadratic(Q: Any, c: Any = None, name: str = "theta") -> Objective:
 
 
 def objective(loss: Any, params: tuple[str, ...] | list[str], data: Mapping[str, Any] | None = None, *,
-              convention: str = "ricci", hessian: bool = True) -> Objective:
+              convention: str = "ricci", hessian: bool | str = "auto", engine: str = "compile") -> Objective:
     r"""An :class:`Objective` from a scalar loss in index notation, differentiated and compiled.
 
     The gradient with respect to each parameter is ``el.diff(loss, "P^{..}_{..}")``, the Hessian blocks
-    are the derivatives of those, and all of them are compiled with ``el.compile``.  A loss whose
-    Hessian does not depend on the parameters is recognized as quadratic (exact line searches).
+    are the derivatives of those, and all of them are compiled with ``el.compile`` (loss and gradient
+    into one callable, so shared subexpressions are computed once).  A loss whose Hessian does not
+    depend on the parameters is recognized as quadratic: steepest descent then takes exact steps.
 
     Args:
         loss: an expression or text (parsed with ``convention``); must have no free indices.
-        params: names of the tensors to optimize (``"theta"`` also finds ``\theta``).
-        data: arrays (and scalar values) for every other tensor and symbol of the loss.
+        params: the tensors to optimize, by array name (``"theta"`` for ``	heta``).
+        data: arrays for every other tensor, and values of scalar symbols (``K=...``), by name.
         convention: ``"ricci"`` or ``"einstein"``, for text.
-        hessian: also build the compiled Hessian (needed by :func:`newton`).
+        hessian: ``True``: the Hessian blocks by ``el.diff`` of the gradient (needed by :func:`newton` and
+            for quadratic recognition); ``"auto"``: the same, falling back to central differences of the
+            compiled gradient when ``el.diff`` cannot take the second derivative; ``False``: none.
+            ``objective(...).hessian_method`` says which (``"symbolic"``, ``"finite differences"``, ``"none"``).
+        engine: ``"compile"`` (``el.compile``) or ``"evaluate"`` (the slow reference ``el.evaluate``).
+
+    Example:
+        >>> import numpy as np
+        >>> obj = objective(r"\frac{1}{2} \theta^i Q_{ij} \theta^j - c_i \theta^i", ["theta"],
+        ...                 {"Q": np.diag([1.0, 4.0]), "c": np.array([1.0, 2.0])}, engine="evaluate")
+        >>> obj.quadratic, newton(obj, {"theta": np.zeros(2)}).params["theta"].tolist()
+        (True, [1.0, 0.5])
     """
+    from .evaluate import array_name, evaluate
     from .expr import Expr, Tensor, fresh_names, tensor_signatures
     from .indices import Index
     from .parse import parse
 
+    if engine not in ("compile", "evaluate"):
+        raise EinsteinError(f"unknown engine '{engine}'", hint="use 'compile' or 'evaluate'")
     e = parse(loss, convention=convention) if isinstance(loss, str) else loss
     if not isinstance(e, Expr):
         raise EinsteinError(f"the loss must be an expression or text, got {type(loss).__name__}")
     if e.free:
         raise EinsteinError(f"the loss must be a scalar, but '{e}' has free indices "
                             f"{', '.join(ix.name for ix in e.free)}", hint="contract them, e.g. with \\delta_{ij}")
-    sigs = tensor_signatures(e)
-    names: list[str] = []
-    for p in params:
-        hit = p if p in sigs else "\\" + p if "\\" + p in sigs else None
-        if hit is None:
-            raise EinsteinError(f"parameter '{p}' does not appear in the loss; its tensors are {sorted(sigs)}",
+    sigs = {array_name(t): (t, pat) for t, (pat, _) in tensor_signatures(e).items()}
+    keys = [array_name(p) for p in params]
+    for p, k in zip(params, keys):
+        if k not in sigs:
+            raise EinsteinError(f"parameter '{p}' does not appear in the loss '{e}'; its tensors are {sorted(sigs)}",
                                 hint="name the tensors to optimize with params=(...)")
-        names.append(hit)
-    data = dict(data or {})
-    import einsteinpy_lite as el  # el.diff and el.compile (diff.py, compile/)
-
-    diff, compile_ = el.diff, el.compile  # type: ignore[attr-defined]
-
+    if len(set(keys)) != len(keys):
+        raise EinsteinError(f"parameters {list(params)} name one tensor twice", hint="list each parameter once")
     used = set(e.index_names())
-    var_text: dict[str, str] = {}
-    for p in names:
-        pattern = sigs[p][0]
+
+    def variable(k: str) -> Tensor:
+        name, pattern = sigs[k]
         fresh = fresh_names(used, len(pattern), stem="w")
         used.update(fresh)
-        var_text[p] = str(Tensor(p, [Index(n, up) for n, up in zip(fresh, pattern)]))
-    grads = {p: diff(e, var_text[p]) for p in names}
-    vg_fn = compile_({"loss": e, **{f"grad{i}": grads[p] for i, p in enumerate(names)}})
+        return Tensor(name, [Index(n, up) for n, up in zip(fresh, pattern)])
 
-    def arrays(p: Params) -> dict[str, Any]:
-        return {**data, **p}
+    first = {k: variable(k) for k in keys}
+    second = {k: variable(k) for k in keys}
+    outputs: dict[str, Expr] = {"loss": e, **{f"g{i}": _diff(e, first[k]) for i, k in enumerate(keys)}}
+    blocks: dict[str, Expr] = {}
+    how = "none"
+    if hessian:
+        try:
+            blocks = {f"h{i}_{j}": _diff(outputs[f"g{i}"], second[q])
+                      for i in range(len(keys)) for j, q in enumerate(keys)}
+            how = "symbolic"
+        except EinsteinError:
+            if hessian != "auto":
+                raise
+            how = "finite differences"  # el.diff cannot take this second derivative
+    names = {sigs[k][0] for k in keys}
+    data = dict(data or {})
+    scalars = {k: v for k, v in data.items() if k not in sigs and np.ndim(v) == 0}
+
+    def runner(exprs: dict[str, Expr]) -> Callable[[Params], dict[str, Any]]:
+        if engine == "evaluate":
+            return lambda p: {n: evaluate(x, {**data, **p}, **scalars) for n, x in exprs.items()}
+        from .compile import compile as compile_exprs
+
+        fn = compile_exprs(dict[str, Any](exprs))
+        need = set(fn.arrays) | set(fn.scalars)  # the keywords this program takes, of data and parameters
+        return lambda p: dict(fn(**{k: v for k, v in {**data, **p}.items() if k in need}))
+
+    vg = runner(outputs)
 
     def value_and_grad(p: Params) -> tuple[float, Params]:
-        out = vg_fn(**arrays(p))
-        return float(out["loss"]), {k: np.asarray(out[f"grad{i}"]) for i, k in enumerate(names)}
+        out = vg(p)
+        return float(np.asarray(out["loss"])), {k: np.asarray(out[f"g{i}"]) for i, k in enumerate(keys)}
 
-    hess_fn = None
-    is_quadratic = False
-    if hessian:
-        blocks = {f"h{i}_{j}": diff(grads[p], var_text[q]) for i, p in enumerate(names) for j, q in enumerate(names)}
-        is_quadratic = not any(set(b.tensors()) & set(names) for b in blocks.values())
-        h_fn = compile_(blocks)
+    hess_fn: Callable[[Params], np.ndarray] | None = None
+    if how == "symbolic":
+        hv = runner(blocks)
 
         def hess_fn(p: Params) -> np.ndarray:
-            out = h_fn(**arrays(p))
-            sizes = [int(np.size(p[k])) for k in names]
-            return np.block([[np.asarray(out[f"h{i}_{j}"]).reshape(sizes[i], sizes[j]) for j in range(len(names))]
-                             for i in range(len(names))])
+            out, sizes = hv(p), [int(np.size(p[k])) for k in keys]
+            return np.block([[np.asarray(out[f"h{i}_{j}"]).reshape(sizes[i], sizes[j]) for j in range(len(keys))]
+                             for i in range(len(keys))])
+    elif how == "finite differences":
 
-    return Objective(lambda p: value_and_grad(p)[0], lambda p: value_and_grad(p)[1], hessian=hess_fn,
-                     value_and_grad=value_and_grad, quadratic=is_quadratic, names=tuple(names),
-                     description=f"index-notation loss in {', '.join(names)}")
+        def hess_fn(p: Params) -> np.ndarray:
+            return _fd_hessian(value_and_grad, p, keys)
+
+    obj = Objective(lambda p: value_and_grad(p)[0], lambda p: value_and_grad(p)[1], hessian=hess_fn,
+                    value_and_grad=value_and_grad, names=tuple(keys), description=f"{e} in {', '.join(keys)}",
+                    quadratic=how == "symbolic" and not any(set(b.tensors()) & names for b in blocks.values()))
+    obj.hessian_method = how
+    return obj
+
+
+def _fd_hessian(vg: Callable[[Params], tuple[float, Params]], p: Params, keys: list[str]) -> np.ndarray:
+    """The Hessian by central differences of the gradient, symmetrized (a fallback, ``O(n)`` gradients)."""
+    lay = _Layout(tuple(keys), tuple(np.shape(p[k]) for k in keys))
+    x = lay.flatten(p)
+    H = np.empty((x.size, x.size))
+    for i in range(x.size):
+        h = 1e-5 * max(1.0, abs(x[i]))
+        e = np.zeros_like(x)
+        e[i] = h
+        H[:, i] = (lay.flatten(vg(lay.unflatten(x + e))[1]) - lay.flatten(vg(lay.unflatten(x - e))[1])) / (2 * h)
+    return (H + H.T) / 2
+
+
+def _diff(e: Any, var: Any) -> Any:
+    import einsteinpy_lite as el
+
+    return el.diff(e, var)
 
 
 # --------------------------------------------------------------------------- results
