@@ -406,6 +406,10 @@ class Product(Expr):
         c = sympy.sympify(coeff)
         if not isinstance(c, sympy.Expr) or any(isinstance(a, Expr) for a in sympy.preorder_traversal(c)):
             raise EinsteinError(f"a coefficient must be a scalar, got {coeff!r}")
+        if not c.is_Number:
+            # one spelling per coefficient (2*(K - 1)/K and (2*K - 2)/K are both 2 - 2/K), so that
+            # equal coefficients compare and hash equal however they were multiplied together
+            c = sympy.expand(c)
         fs = sympy.Tuple(*[_check_factor(f) for f in factors])
         for f in fs:
             if isinstance(f, (Product, Zero)):
@@ -425,11 +429,23 @@ class Product(Expr):
         c = sympy.sympify(coeff)
         flat: list[Expr] = []
         zero = False
-        for f in factors:
-            f = _check_factor(f)
+        items = [_check_factor(f) for f in factors]
+        # names visible in the flattened product: every factor's free indices
+        scope = {ix.name for f in items for ix in f.free}
+        for f in items:
             if isinstance(f, Product):
                 c = c * f.coeff
-                flat.extend(f.factors)
+                inner = list(f.factors)
+                clash = [d.name for d in f._free_and_dummies[1] if d.name in scope]
+                if clash:
+                    # the nested product's dummies would meet other factors' indices: rename them
+                    used = scope | f.index_names()
+                    fresh = fresh_names(used, len(clash), stem="s")
+                    mapping = dict(zip(clash, fresh))
+                    inner = [_rename(g, {k: v for k, v in mapping.items() if k in {ix.name for ix in g.free}},
+                                     used | set(fresh)) for g in inner]
+                scope |= {ix.name for g in inner for ix in g.free}
+                flat.extend(inner)
             elif isinstance(f, Zero):
                 zero = True
                 flat.append(f)
@@ -483,23 +499,38 @@ class Sum(Expr):
 
     @classmethod
     def make(cls, terms: Iterable[Expr]) -> Expr:
-        """Build a sum, flattening nested sums and dropping zeros.
+        """Build a sum, flattening nested sums, dropping zeros and adding up plain scalar terms.
+
+        Scalar terms (products without factors) become one scalar term where the
+        first of them stood, so ``2 + K`` is the coefficient ``K + 2``, as printed.
 
         Example:
             >>> x = tensor("x", "^i")
             >>> Sum.make([x, Zero(x.free)]) == x
             True
+            >>> Sum.make([scalar(2), scalar("K")])
+            Product(K + 2)
         """
         flat: list[Expr] = []
         zero: Zero | None = None
+        const: sympy.Expr | None = None
+        const_at = 0
         for t in terms:
             t = _check_factor(t)
-            if isinstance(t, Sum):
-                flat.extend(t.terms)
-            elif isinstance(t, Zero):
-                zero = t
-            else:
-                flat.append(t)
+            for u in t.terms if isinstance(t, Sum) else (t,):
+                if isinstance(u, Zero):
+                    zero = u
+                elif isinstance(u, Product) and not u.factors:
+                    if const is None:
+                        const, const_at = u.coeff, len(flat)
+                    else:
+                        const = const + u.coeff
+                else:
+                    flat.append(u)
+        if const is not None and const != 0:
+            flat.insert(const_at, Product(const, ()))
+        elif const is not None and zero is None:
+            zero = Zero()
         if zero is not None:
             for t in flat:
                 _check_same_free(zero, t)
