@@ -1,42 +1,185 @@
 """The command line ``einsteinpy-lite`` (argparse front end; no logic of its own).
 
-Every user error prints the caret message to stderr and exits with status 2,
-without a traceback.
+Sub-commands: ``latex``, ``simplify``, ``diff``, ``explain``, ``verify``,
+``bench`` and ``train``; each calls the library.  Every user error (a bad
+expression, a bad ``--dims`` or ``--wrt``) prints the caret message to stderr
+and exits with status 2, without a traceback; ``verify`` exits with 1 when an
+entry fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 
 from .errors import EinsteinError
+from .indices import normalize_index_name
 
-__all__ = ["main"]
+__all__ = ["main", "build_parser", "parse_dims"]
 
 
-def _add_expr(p: argparse.ArgumentParser) -> None:
-    p.add_argument("expr", help="index expression, e.g. 'B^i_k \\sigma(A^k_j y^j + b^k)'")
-    p.add_argument("--convention", choices=("ricci", "einstein"), default="ricci")
+def parse_dims(text: str) -> dict[str, int]:
+    """Read ``--dims i=64,j=32`` (index or scalar name = positive integer, comma separated).
+
+    Raises:
+        EinsteinError: a malformed item, with a caret under it.
+
+    Example:
+        >>> parse_dims("i=64, j_1=32,K=8")
+        {'i': 64, 'j1': 32, 'K': 8}
+    """
+    out: dict[str, int] = {}
+    pos = 0
+    for item in text.split(","):
+        start = pos + len(item) - len(item.lstrip())
+        m = re.fullmatch(r"\s*([A-Za-z\\][A-Za-z0-9_{}\\]*)\s*=\s*([0-9]+)\s*", item)
+        if not m or int(m.group(2)) <= 0:
+            raise EinsteinError(f"bad size {item.strip()!r} in --dims", text=text, pos=start,
+                                hint="write sizes as name=positive integer, comma separated: --dims i=64,j=32")
+        try:
+            name = normalize_index_name(m.group(1))  # i_1, i_{1} and i1 are one index
+        except EinsteinError:
+            name = m.group(1)  # a scalar such as alpha
+        if name in out:
+            raise EinsteinError(f"index {name!r} is given twice in --dims", text=text, pos=start)
+        out[name] = int(m.group(2))
+        pos += len(item) + 1
+    return out
+
+
+def _expr(args: argparse.Namespace) -> object:
+    from .parse import parse
+
+    return parse(args.expr, convention=args.convention)
 
 
 def _cmd_latex(args: argparse.Namespace) -> int:
-    from .parse import parse
     from .printing import latex
 
-    print(latex(parse(args.expr, convention=args.convention)))
+    print(latex(_expr(args), compact=args.compact))  # type: ignore[arg-type]
+    return 0
+
+
+def _cmd_simplify(args: argparse.Namespace) -> int:
+    from .printing import latex
+    from .simplify import simplify
+
+    out = simplify(_expr(args))  # type: ignore[arg-type]
+    print(latex(out) if args.latex else str(out))
+    return 0
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from .diff import diff
+    from .printing import latex
+
+    expr = _expr(args)
+    try:
+        out = diff(expr, args.wrt, simplify=not args.no_simplify)  # type: ignore[arg-type]
+    except EinsteinError as exc:
+        if exc.text is not None:
+            raise
+        # point the caret at the offending index of --wrt (or at its start)
+        spots = [m.start(1) for m in re.finditer(r"[\^_{\s,]([A-Za-z](?:_\{?[0-9]+\}?|[0-9]*))", args.wrt)
+                 if exc.index is not None and normalize_index_name(m.group(1)) == exc.index]
+        raise exc.located(f"--wrt {args.wrt}", 6 + (spots[0] if spots else 0)) from None
+    print(latex(out, compact=args.compact) if args.latex else str(out))
+    return 0
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from .compile import compile as compile_expr
+
+    dims = parse_dims(args.dims)
+    print(compile_expr(_expr(args)).explain(**dims))  # type: ignore[arg-type]
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from . import verify
+
+    only = None if args.only is None else [k.strip() for k in args.only.split(",") if k.strip()]
+    if only is not None:
+        unknown = [k for k in only if k not in verify.keys()]
+        if unknown:
+            raise EinsteinError(f"unknown entries {', '.join(unknown)} in --only",
+                                hint=f"choose among {', '.join(verify.keys())}")
+    report = verify.slides(only)
+    print(report.format(args.format))
+    return 0 if report.ok else 1
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from . import bench  # type: ignore[attr-defined]
+
+    results = bench.run_benchmarks(**({"quick": True} if args.quick else {}))
+    print(bench.format_table(results))
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from . import optim
+
+    for name in ("hidden", "steps"):
+        if getattr(args, name) <= 0:
+            raise EinsteinError(f"--{name} must be a positive integer, got {getattr(args, name)}")
+    result = optim.train_synthetic(hidden=args.hidden, steps=args.steps, method=args.method, seed=args.seed,
+                                   progress=False)
+    print(optim.summarize(result))
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of ``einsteinpy-lite`` (one sub-command per job)."""
     parser = argparse.ArgumentParser(
-        prog="einsteinpy-lite", description="Tensor algebra in Einstein notation: LaTeX, compile, differentiate, verify."
-    )
+        prog="einsteinpy-lite",
+        description="Tensor algebra in Einstein notation: LaTeX, simplify, differentiate, compile, verify the slides.")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("latex", help="print an expression as LaTeX")
-    _add_expr(p)
+
+    def with_expr(name: str, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.add_argument("expr", help="index expression, e.g. 'B^i_k \\sigma(A^k_j y^j + b^k)'")
+        p.add_argument("--convention", choices=("ricci", "einstein"), default="ricci",
+                       help="ricci (default): a summed pair is one up, one down; einstein: any repeated pair")
+        return p
+
+    p = with_expr("latex", "print an expression as LaTeX")
+    p.add_argument("--compact", action="store_true", help="print [\\nabla\\sigma] without its argument")
     p.set_defaults(run=_cmd_latex)
+
+    p = with_expr("simplify", "contract deltas, rename dummies, collect like terms")
+    p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+    p.set_defaults(run=_cmd_simplify)
+
+    p = with_expr("diff", "differentiate an expression with respect to a tensor")
+    p.add_argument("--wrt", required=True, help="the variable with fresh indices, e.g. 'A^m_n'")
+    p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+    p.add_argument("--compact", action="store_true", help="with --latex, print [\\nabla\\sigma] without its argument")
+    p.add_argument("--no-simplify", action="store_true", help="keep the raw derivative (deltas uncontracted)")
+    p.set_defaults(run=_cmd_diff)
+
+    p = with_expr("explain", "show the compiled contraction order with FLOPs for given index sizes")
+    p.add_argument("--dims", required=True, help="index sizes, e.g. i=64,j=32 (scalars such as K too)")
+    p.set_defaults(run=_cmd_explain)
+
+    p = sub.add_parser("verify", help="check every formula of the lecture slides",
+                       description="check every formula of the lecture slides; exit 1 if an entry fails")
+    p.add_argument("--format", choices=("text", "markdown", "latex", "json"), default="text")
+    p.add_argument("--only", default=None, help="comma-separated entry keys (default: all)")
+    p.set_defaults(run=_cmd_verify)
+
+    p = sub.add_parser("bench", help="benchmark compiled expressions against hand-written numpy and others")
+    p.add_argument("--quick", action="store_true", help="small sizes and few repeats")
+    p.set_defaults(run=_cmd_bench)
+
+    p = sub.add_parser("train", help="train the single-layer net on a synthetic regression set")
+    p.add_argument("--hidden", type=int, default=16, help="hidden size N_1 (default 16)")
+    p.add_argument("--steps", type=int, default=500, help="iterations (default 500)")
+    p.add_argument("--method", default="momentum", help="gd, momentum, nesterov, steepest, ... (default momentum)")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(run=_cmd_train)
     return parser
 
 

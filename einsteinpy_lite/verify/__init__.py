@@ -1,0 +1,47 @@
+"""Verify the lecture slides: every formula derived by the toolkit, compared, and checked on random arrays.
+
+:func:`slides` runs the catalogue (:mod:`.catalogue`), one entry per formula of
+the slides, and returns a :class:`Report`: each entry has the formula as the
+slide writes it, the toolkit's derivation, the checks run (with their numbers)
+and the mistakes found, each with its correction and why; its verdict --
+holds, holds after a correction, differs only in index variance, fails (or not
+checked, when a check could not run) -- follows from those.
+
+Example:
+    >>> from einsteinpy_lite import verify
+    >>> report = verify.slides(["covector"])
+    >>> report["covector"].verdict.value
+    'holds after a correction'
+    >>> [f.corrected for f in report["covector"].findings]
+    ['\\\\sum_{j=0}^{N-1} g_j y^j', 'g_j for 0 <= j < N']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .catalogue import CATALOGUE, CatalogueItem, keys, run_entry
+from .report import FORMATS, Check, Entry, Finding, Report, Verdict
+
+__all__ = ["slides", "Report", "Entry", "Finding", "Check", "Verdict", "FORMATS", "CATALOGUE", "CatalogueItem",
+           "keys"]
+
+
+def slides(only: Iterable[str] | None = None) -> Report:
+    """Check every formula of the slides (or only the entries named in ``only``).
+
+    Args:
+        only: entry keys (see :func:`keys`); all entries when None.
+
+    Returns:
+        The :class:`Report`; ``report.ok`` is False when an entry fails.
+
+    Raises:
+        KeyError: an unknown key in ``only``.
+    """
+    wanted = None if only is None else list(only)
+    if wanted is not None:
+        unknown = [k for k in wanted if k not in keys()]
+        if unknown:
+            raise KeyError(f"unknown entries {unknown}; the catalogue has {', '.join(keys())}")
+    return Report([run_entry(item) for item in CATALOGUE if wanted is None or item.key in wanted])
