@@ -29,6 +29,7 @@ __all__ = ["latex", "text"]
 _SIMPLE_NAME = re.compile(r"^[A-Za-z][0-9]*$")
 _GREEK_NAME = re.compile(r"^\\[A-Za-z]+[0-9]*$")
 _WORD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+_ENDS_IN_COMMAND = re.compile(r"\\[A-Za-z]+$")
 #: A command the parser reads as a tensor head (``\epsilon``): no digits, not a keyword of the syntax.
 _HEAD_COMMAND = re.compile(r"^\\(?!(sum|frac|dfrac|tfrac|delta|nabla|cdot|times|left|right|mathrm|operatorname|mathbf)$)"
                            r"[A-Za-z]+$")
@@ -178,7 +179,13 @@ class _Printer:
                 cs = f"({cs})"
             elif self.latex and isinstance(c, sympy.Add):
                 cs = rf"\left({cs}\right)"
-        return sign + " ".join(x for x in [cs, *facs] if x)
+        parts = [x for x in [cs, *facs] if x]
+        out = parts[0]
+        for prev, nxt in zip(parts, parts[1:]):
+            # "\eta (x + y)" would read as a function \eta applied to (x + y): multiply explicitly
+            glue = (r" \cdot " if self.latex else " * ") if nxt.startswith("(") and _ENDS_IN_COMMAND.search(prev) else " "
+            out += glue + nxt
+        return sign + out
 
     def _print_Sum(self, e: Sum) -> str:
         out = ""
