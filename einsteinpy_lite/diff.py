@@ -38,7 +38,7 @@ from .expr import Apply, Delta, Diag, Expr, Product, Sum, SumOver, Tensor, Zero,
 from .functions import get_function
 from .indices import Index
 
-__all__ = ["diff", "register_rule", "derivative_rule", "rule_types", "Variable", "free_after_diff"]
+__all__ = ["diff", "register_rule", "derivative_rule", "rule_types", "Variable", "free_after_diff", "avoid_names"]
 
 Rule = Callable[[Any, "Variable"], Expr]
 _RULES: dict[type, Rule] = {}
@@ -151,11 +151,15 @@ class Variable:
 
 @register_rule(Tensor)
 def _d_tensor(e: Tensor, var: Variable) -> Expr:
-    """``dA^{i}_{k}/dA^{m}_{n} = \\delta^{i}_{m} \\delta_{k}^{n}`` (a scalar tensor gives 1)."""
-    if len(e.indices) != len(var.new) or any(s.up == n.up for s, n in zip(e.indices, var.new)):
+    """``dA^{i}_{k}/dA^{m}_{n} = \\delta^{i}_{m} \\delta_{k}^{n}`` (a scalar tensor gives 1).
+
+    A slot that the expression lowered or raised with the Euclidean metric
+    (``B_{i l}`` beside ``B^{i}_{l}``) gets the metric ``\\delta_{i m}``.
+    """
+    if len(e.indices) != len(var.new):
         raise EinsteinError(
-            f"the variable '{var.tensor}' does not have the slots of '{e}' in the expression",
-            hint=f"write the variable with the same slot pattern as '{e}', with fresh index names",
+            f"the variable '{var.tensor}' has {len(var.new)} slots but '{e}' in the expression has {len(e.indices)}",
+            hint=f"write the variable with the slots of '{e}', with fresh index names",
             index=var.tensor.indices[0].name if var.tensor.indices else None,
         )
     return Product.make(1, [Delta(s, n) for s, n in zip(e.indices, var.new)])
@@ -357,6 +361,21 @@ def _clear_names(e: Expr, names: set[str], var: Variable) -> Expr:
     return e.map_children(lambda c: _clear_names(c, names, var))
 
 
+def avoid_names(e: Expr, names: set[str] | frozenset[str]) -> Expr:
+    """Rename the dummies and ``\\sum``-bound indices of ``e`` that are named in ``names``.
+
+    Use it before multiplying ``e`` with a factor that sums indices of the same
+    names in its own scope.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> str(avoid_names(parse("A^i_j y^j"), {"j"}))
+        'A^i_u1 y^u1'
+    """
+    var = Variable(Tensor("_", []), (), e.index_names() | set(names))
+    return _clear_names(e, set(names), var)
+
+
 def _unique_dummies(e: Expr, seen: set[str], var: Variable) -> Expr:
     """Give every dummy and ``\\sum``-bound index a name used by no enclosing or earlier scope.
 
@@ -472,7 +491,8 @@ def diff(expr: Expr | str, wrt: Tensor | str, simplify: bool = True) -> Expr:
         )
     sig = e.tensors().get(target.name)
     pattern = tuple(ix.up for ix in target.indices)
-    if sig is not None and sig != pattern:
+    patterns = {tuple(ix.up for ix in t.indices) for t in e.walk() if isinstance(t, Tensor) and t.name == target.name}
+    if sig is not None and pattern not in patterns:
         want = "".join("^" if u else "_" for u in sig)
         raise EinsteinError(
             f"'{target.name}' has the slots {want} in the expression but the variable is written '{target}'",

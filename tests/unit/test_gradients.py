@@ -1,0 +1,272 @@
+"""Tests of einsteinpy_lite.gradients: the slides' derivative tensors, the loss, directions, Hessian, MLPs.
+
+Numbers come from ``ref_eval`` (tests/unit/test_diff.py, an einsum walk over the
+tree) and central finite differences; the compiled step is checked against them
+when :func:`einsteinpy_lite.compile` is available.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import einsteinpy_lite as el
+from einsteinpy_lite import gradients
+from einsteinpy_lite.expr import rename_free
+from einsteinpy_lite.functions import function_names, get_function
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_diff import ref_eval  # noqa: E402
+
+SIGMA = get_function("sigmoid")
+
+
+def _compiler():
+    return getattr(importlib.import_module("einsteinpy_lite.compile"), "compile", None)
+
+
+def _data(net, sizes, K=4, seed=0, positive=False, activation=""):
+    rng = np.random.default_rng(seed)
+    params = net.init(sizes, seed=seed, scale=0.1 if activation == "exp" else 0.5)
+    x = rng.normal(size=(K, sizes[-1]))
+    y = rng.normal(size=(K, sizes[0]))
+    if positive:  # log activation: keep every pre-activation positive
+        params = {p: np.abs(v) + (3.0 if v.ndim == 1 else 0.1) for p, v in params.items()}
+        y = np.abs(y) + 0.1
+    return params, x, y
+
+
+def _loss_np(net, params, x, y):
+    h = y
+    for layer in net.layers:
+        z = h @ params[layer.weight].T + (params[layer.bias] if layer.bias else 0.0)
+        h = get_function(layer.activation)(z) if layer.activation else z
+    return float(np.mean(np.sum((x - h) ** 2, axis=1)))
+
+
+def _value(e, params, x, y, **extra):
+    return ref_eval(e, {**params, "x": x, "y": y, **extra}, {"K": float(x.shape[0])})
+
+
+def _axes(e, value, names):
+    have = [ix.name for ix in e.free]
+    return np.transpose(value, [have.index(n) for n in names]) if value.ndim else value
+
+
+# ============================================================== the slides' network, symbolically
+
+
+def test_single_layer_expressions_are_the_slides():
+    net = gradients.single_layer()
+    assert str(net.f) == r"B^i_j \sigma(A^j_l y^l + b^j)"
+    assert net.params == ("A", "b", "B")
+    compact = {
+        "y": r"B^{i}{}_{j} [\nabla\sigma]^{j}{}_{k} A^{k}{}_{j_{1}}",
+        "A": r"B^{i}{}_{j} [\nabla\sigma]^{j}{}_{j_{1}} y^{j_{2}}",
+        "b": r"B^{i}{}_{j} [\nabla\sigma]^{j}{}_{j_{1}}",
+        "B": r"\delta^{i}{}_{j_{1}} \sigma(A^{j_{2}}{}_{j} y^{j} + b^{j_{2}})",
+    }
+    got = {"y": net.grad_y, "A": net.grad("A"), "b": net.grad("b"), "B": net.grad("B")}
+    for name, expected in compact.items():
+        assert el.latex(got[name], compact=True) == expected
+    slides = {
+        "y": r"B^{i_1}_{i_2} [\nabla\sigma(A^{i_2}_l y^l + b^{i_2})]^{i_2}_{i_3} A^{i_3}_{j_1}",
+        "A": r"B^{i_1}_{i_2} [\nabla\sigma(A^{i_2}_l y^l + b^{i_2})]^{i_2}_{i_3} \delta^{i_3}_{j_1} y^{j_2}",
+        "b": r"B^{i_1}_{i_2} [\nabla\sigma(A^{i_2}_l y^l + b^{i_2})]^{i_2}_{j_1}",
+        "B": r"\delta^{i_1}_{j_1} \sigma(A^{j_2}_l y^l + b^{j_2})",
+    }
+    for name, text in slides.items():
+        assert el.equal(got[name], rename_free(el.parse(text), {"i1": "i"})), name
+
+
+def test_attributes_and_loss_text():
+    net = gradients.single_layer()
+    assert net.grad_A == net.grads["A"] and net.grad_b == net.grads["b"] and net.grad_B == net.grads["B"]
+    assert str(net.loss) == (r"(1/K) \sum_{k=0}^{K - 1} (x_k^i - B^i_j \sigma(A^j_l y_k^l + b^j)) \delta_{i p}"
+                             r" (x_k^p - B^p_q \sigma(A^q_r y_k^r + b^q))")
+    assert [ix.key for ix in net.epsilon.free] == [("i", True)] and net.epsilon.open_bound == {"k"}
+    assert el.latex(net.directions_eps["A"], compact=True) == (
+        r"\frac{2}{K} \sum_{k=0}^{K - 1} \epsilon_{k i} B^{i}{}_{j} [\nabla\sigma]^{j}{}_{j_{1}} y_{k}{}^{j_{2}}")
+    for p in net.params:
+        assert net.loss_grad[p].free_keys == net.directions[p].free_keys
+        assert [ix.name for ix in net.directions[p].free] == [ix.name for ix in net.variable(p).indices]
+
+
+def test_directions_are_minus_the_loss_gradient_and_match_finite_differences():
+    net = gradients.single_layer()
+    params, x, y = _data(net, [3, 4, 2], K=5, seed=1)
+    eps = 1e-6
+    for p in net.params:
+        g = _axes(net.loss_grad[p], _value(net.loss_grad[p], params, x, y), [ix.name for ix in net.variable(p).indices])
+        d = _axes(net.directions[p], _value(net.directions[p], params, x, y),
+                  [ix.name for ix in net.variable(p).indices])
+        np.testing.assert_allclose(d, -g, rtol=1e-10, atol=1e-12)
+        v = np.random.default_rng(2).normal(size=params[p].shape)
+        plus = _loss_np(net, {**params, p: params[p] + eps * v}, x, y)
+        minus = _loss_np(net, {**params, p: params[p] - eps * v}, x, y)
+        assert abs(np.sum(g * v) - (plus - minus) / (2 * eps)) < 1e-6
+        # the loss itself
+    np.testing.assert_allclose(_value(net.loss, params, x, y), _loss_np(net, params, x, y), rtol=1e-12)
+
+
+def test_hessian_of_the_loss_wrt_A_matches_the_closed_form():
+    net = gradients.single_layer()
+    params, x, y = _data(net, [3, 4, 2], K=5, seed=3)
+    h = net.hessian("A")
+    assert [ix.key for ix in h.free] == [("j1", False), ("j2", True), ("j3", False), ("j4", True)]
+    got = _axes(h, _value(h, params, x, y), ["j1", "j2", "j3", "j4"])
+    np.testing.assert_allclose(got, hessian_A_closed_form(params, x, y), rtol=1e-9, atol=1e-12)
+
+
+def hessian_A_closed_form(params, x, y):
+    A, b, B = params["A"], params["b"], params["B"]
+    K = x.shape[0]
+    z = y @ A.T + b
+    s1, s2 = SIGMA(z, 1), SIGMA(z, 2)
+    r = (x - SIGMA(z) @ B.T) @ B  # (K, N1)
+    m = s1[:, :, None] * y[:, None, :]  # (K, N1, Ny)
+    h = np.einsum("jl,kjn,klm->jnlm", B.T @ B, m, m)
+    diag = np.einsum("kj,kj,kn,km->jnm", r, s2, y, y)
+    n1 = A.shape[0]
+    h[np.arange(n1), :, np.arange(n1), :] -= diag
+    return 2.0 / K * h
+
+
+def test_jvp_and_vjp_are_the_jacobian_applied_from_either_side():
+    net = gradients.single_layer()
+    params, _, _ = _data(net, [3, 4, 2], seed=4)
+    rng = np.random.default_rng(5)
+    y1 = rng.normal(size=3)
+    for p in net.params:
+        names = [ix.name for ix in net.variable(p).indices]
+        jac = _axes(net.grad(p), ref_eval(net.grad(p), {**params, "y": y1}, sizes={"i": 2}), ["i", *names])
+        v = rng.normal(size=params[p].shape)
+        u = rng.normal(size=2)
+        jv = ref_eval(net.jvp(p), {**params, "y": y1, f"d{p}": v})
+        uj = _axes(net.vjp(p), ref_eval(net.vjp(p), {**params, "y": y1, "u": u}), names)
+        np.testing.assert_allclose(jv, np.tensordot(jac, v, axes=v.ndim), rtol=1e-10)
+        np.testing.assert_allclose(uj, np.tensordot(u, jac, axes=1), rtol=1e-10)
+        assert [ix.name for ix in net.jvp(p).free] == ["i"]
+
+
+def test_gauss_newton_blocks_are_jacobian_products():
+    net = gradients.single_layer()
+    params, x, y = _data(net, [3, 4, 2], K=3, seed=6)
+    jacs = []
+    for k in range(3):
+        cols = []
+        for p in net.params:
+            names = [ix.name for ix in net.variable(p).indices]
+            j = _axes(net.grad(p), ref_eval(net.grad(p), {**params, "y": y[k]}, sizes={"i": 2}), ["i", *names])
+            cols.append(j.reshape(2, -1))
+        jacs.append(np.concatenate(cols, axis=1))
+    want = 2.0 / 3 * sum(j.T @ j for j in jacs)
+    sizes = {p: params[p].size for p in net.params}
+    offs = np.cumsum([0] + [sizes[p] for p in net.params])
+    for a, p in enumerate(net.params):
+        for c, q in enumerate(net.params):
+            g = net.gauss_newton(p, q)
+            names = [ix.name for ix in net.variable(p).indices] + [ix.name for ix in
+                                                                  net.variable(q, len(params[p].shape) + 1).indices]
+            dims = dict(zip(names, params[p].shape + params[q].shape))
+            value = ref_eval(g, {**params, "x": x, "y": y}, {"K": 3.0}, dims)
+            block = _axes(g, value, names).reshape(sizes[p], sizes[q])
+            np.testing.assert_allclose(block, want[offs[a]:offs[a + 1], offs[c]:offs[c + 1]], rtol=1e-9, atol=1e-12)
+
+
+# ============================================================== MLPs of any depth
+
+
+CASES = [(depth, "tanh") for depth in (1, 2, 3, 4)] + [
+    (2 + n % 3, name) for n, name in enumerate(function_names()) if name != "tanh"
+]
+
+
+@pytest.mark.parametrize("depth, activation", CASES)
+def test_mlp_loss_gradient_matches_finite_differences(depth, activation):
+    sizes = [3] + [3] * (depth - 1) + [2]
+    net = gradients.mlp(sizes, activation=activation)
+    params, x, y = _data(net, sizes, K=3, seed=depth, positive=activation == "log", activation=activation)
+    rng = np.random.default_rng(7)
+    eps = 1e-6
+    for p in net.params:
+        names = [ix.name for ix in net.variable(p).indices]
+        g = _axes(net.loss_grad[p], _value(net.loss_grad[p], params, x, y), names)
+        assert g.shape == params[p].shape
+        v = rng.normal(size=params[p].shape)
+        plus = _loss_np(net, {**params, p: params[p] + eps * v}, x, y)
+        minus = _loss_np(net, {**params, p: params[p] - eps * v}, x, y)
+        np.testing.assert_allclose(np.sum(g * v), (plus - minus) / (2 * eps), rtol=1e-5, atol=1e-7)
+
+
+def test_mlp_against_torch_autograd():
+    torch = pytest.importorskip("torch")
+    sizes = [3, 4, 4, 2]
+    net = gradients.mlp(sizes, activation="tanh")
+    params, x, y = _data(net, sizes, K=5, seed=8)
+    tp = {p: torch.tensor(v, requires_grad=True) for p, v in params.items()}
+    h = torch.tensor(y)
+    for layer in net.layers:
+        h = h @ tp[layer.weight].T + tp[layer.bias]
+        if layer.activation:
+            h = torch.tanh(h)
+    loss = ((torch.tensor(x) - h) ** 2).sum(dim=1).mean()
+    loss.backward()
+    for p in net.params:
+        names = [ix.name for ix in net.variable(p).indices]
+        g = _axes(net.loss_grad[p], _value(net.loss_grad[p], params, x, y), names)
+        np.testing.assert_allclose(g, tp[p].grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_mlp_without_output_bias_is_the_single_layer():
+    net = gradients.mlp([3, 4, 2], activation="sigmoid", output_bias=False)
+    assert net.params == ("W1", "b1", "W2")
+    one = gradients.single_layer()
+    assert el.latex(net.grad("W1"), compact=True) == r"W2^{i}{}_{j} [\nabla\sigma]^{j}{}_{j_{1}} y^{j_{2}}"
+    params, x, y = _data(net, [3, 4, 2], seed=9)
+    renamed = {"A": params["W1"], "b": params["b1"], "B": params["W2"]}
+    np.testing.assert_allclose(_value(net.loss, params, x, y), _value(one.loss, renamed, x, y), rtol=1e-12)
+
+
+# ============================================================== compiled
+
+
+def test_compiled_step_matches_the_reference():
+    if _compiler() is None:
+        pytest.skip("einsteinpy_lite.compile has not landed")
+    net = gradients.single_layer()
+    params, x, y = _data(net, [3, 4, 2], K=6, seed=10)
+    step = net.compile()
+    out = step(**params, x=x, y=y)
+    assert set(out) == {"loss", "d_A", "d_b", "d_B"}
+    np.testing.assert_allclose(out["loss"], _loss_np(net, params, x, y), rtol=1e-10)
+    for p in net.params:
+        assert out[f"d_{p}"].shape == params[p].shape
+        names = [ix.name for ix in net.variable(p).indices]
+        want = _axes(net.directions[p], _value(net.directions[p], params, x, y), names)
+        np.testing.assert_allclose(out[f"d_{p}"], want, rtol=1e-9, atol=1e-12)
+    hA = net.hessian_matrix(params, x, y)
+    n = params["A"].size
+    np.testing.assert_allclose(hA[:n, :n], hessian_A_closed_form(params, x, y).reshape(n, n), rtol=1e-9, atol=1e-12)
+    assert net.jacobian(params, y[0]).shape == (2, sum(v.size for v in params.values()))
+    gn = net.gauss_newton_matrix(params, x, y)
+    np.testing.assert_allclose(gn, gn.T, rtol=1e-10, atol=1e-12)
+
+
+# ============================================================== bad input
+
+
+def test_bad_input():
+    net = gradients.single_layer()
+    with pytest.raises(el.EinsteinError, match=r"unknown parameter 'C'.*A, b, B"):
+        net.hessian("C")
+    with pytest.raises(el.EinsteinError, match=r"unknown function 'nope'"):
+        gradients.single_layer(activation="nope")
+    with pytest.raises(el.EinsteinError, match=r"at least one layer"):
+        gradients.mlp([3])
+    with pytest.raises(el.EinsteinError, match=r"needs 3 sizes, got 2"):
+        net.shapes([3, 2])
