@@ -321,6 +321,60 @@ def test_index_notation_quadratic_matches_the_matrix_form():
     np.testing.assert_allclose(r.params["theta"], np.linalg.solve(Q, c))
 
 
+def test_index_notation_single_layer_gradient_matches_backprop():
+    from einsteinpy_lite import experiments as ex
+
+    loss = (r"\frac{1}{K} \sum_k (x_k^i - B^i_j \sigma(A^j_l y_k^l)) \delta_{im} "
+            r"(x_k^m - B^m_n \sigma(A^n_p y_k^p))")
+    x, y = ex.synthetic_regression(15)
+    obj = optim.objective(loss, ("A", "B"), {"x": x, "y": y, "K": 15}, engine="evaluate")
+    p = ex.init_single_layer(2, 3, 1, seed=2)
+    p["b"][:] = 0.0
+    f, g = obj.value_and_grad({"A": p["A"], "B": p["B"]})
+    ref = ex.reference_step(x=x, y=y, **p)
+    np.testing.assert_allclose(f, ref["loss"])
+    np.testing.assert_allclose(g["A"], -ref["d_A"], atol=1e-12)
+    np.testing.assert_allclose(g["B"], -ref["d_B"], atol=1e-12)
+    assert not obj.quadratic and obj.has_hessian
+
+
+SINGLE_LAYER = (r"\frac{1}{K} \sum_k (x_k^i - B^i_j \sigma(A^j_l y_k^l + b^j)) \delta_{im} "
+                r"(x_k^m - B^m_n \sigma(A^n_p y_k^p + b^n))")
+
+
+def test_compiled_objective_matches_the_reference_evaluator():
+    pytest.importorskip("einsteinpy_lite.compile")
+    Q, c = spd(4, 10.0, seed=8), np.arange(4.0)
+    fast = optim.objective(QUAD, ["theta"], {"Q": Q, "c": c})
+    slow = optim.objective(QUAD, ["theta"], {"Q": Q, "c": c}, engine="evaluate")
+    p = {"theta": np.array([0.5, -1.0, 2.0, 0.0])}
+    np.testing.assert_allclose(fast.value(p), slow.value(p))
+    np.testing.assert_allclose(fast.grad(p)["theta"], slow.grad(p)["theta"])
+    np.testing.assert_allclose(fast.hessian(p), Q)
+    assert fast.quadratic
+    r = optim.steepest_descent(fast, {"theta": np.zeros(4)}, tol=1e-10)
+    np.testing.assert_allclose(r.params["theta"], np.linalg.solve(Q, c), atol=1e-9)
+
+
+def test_compiled_single_layer_loss_trains_like_backprop():
+    pytest.importorskip("einsteinpy_lite.compile")
+    from einsteinpy_lite import experiments as ex
+
+    x, y = ex.synthetic_regression(25, seed=4)
+    obj = optim.objective(SINGLE_LAYER, ("A", "b", "B"), {"x": x, "y": y, "K": 25})
+    p = ex.init_single_layer(2, 3, 1, seed=4)
+    f, g = obj.value_and_grad(p)
+    ref = ex.reference_step(x=x, y=y, **p)
+    np.testing.assert_allclose(f, ref["loss"])
+    for k in ("A", "b", "B"):
+        np.testing.assert_allclose(g[k], -ref[f"d_{k}"], atol=1e-12)
+    H = obj.hessian(p)
+    assert H.shape == (12, 12) and obj.hessian_method in ("symbolic", "finite differences")
+    np.testing.assert_allclose(H, optim._fd_hessian(obj.value_and_grad, p, ["A", "b", "B"]), rtol=1e-4, atol=1e-6)
+    r = optim.newton(obj, p, max_iter=10)
+    assert r.loss < f / 10 and np.all(np.diff(r.losses) <= 0)
+
+
 @pytest.mark.parametrize("loss,params,match", [
     ("A^i_j y^j", ["A"], "must be a scalar"),
     (QUAD, ["W"], "parameter 'W' does not appear"),
