@@ -6,6 +6,7 @@
 'B^{i}{}_{k} \\\\sigma(A^{k}{}_{j} y^{j} + b^{k})'
 """
 
+from .compile import compile
 from .diff import diff
 from .errors import EinsteinError
 from .evaluate import evaluate
@@ -39,4 +40,5 @@ __all__ = [
     "register_function", "get_function", "function_names",
     "simplify", "canonical", "equal", "compare", "evaluate",
     "diff",
+    "compile",
 ]

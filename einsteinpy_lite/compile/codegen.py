@@ -1,0 +1,562 @@
+"""Code generation: a planned program becomes straight-line array code.
+
+Each pairwise step of a contraction is emitted as ``@`` (matmul, BLAS), a
+broadcast multiply, or a multiply-and-sum, on views (``.T``, ``reshape``) chosen
+so that no copy is made when the operands' memory layouts allow it.  Every array
+is kept in one *global axis ranking* (derived from the input tensors' slot
+orders, so a sample index ``k`` that comes first in ``x_k^i`` stays outermost),
+which makes the elementwise steps (``*``, ``+``, functions) read contiguous memory,
+as hand-written numpy backprop does (``((E @ B) * S1).T @ Y``).  Identical
+expressions are emitted once (common subexpressions across outputs).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+
+from ..errors import EinsteinError
+from ..functions import get_function
+from .lower import Add, ApplyFn, Contract, Input, Program, python_name
+from .plan import Resolved, _spec, naive_flops, plan_contract, step_flops
+
+__all__ = ["Generated", "generate", "axis_ranks"]
+
+#: derivatives computed from the function's value when that value is computed anyway
+_FROM_VALUE = {
+    ("sigmoid", 1): "{v} * (1.0 - {v})",
+    ("tanh", 1): "1.0 - {v} * {v}",
+    ("exp", 1): "{v}",
+    ("exp", 2): "{v}",
+}
+
+
+@dataclass
+class Step:
+    """One emitted operation, for ``explain``."""
+
+    var: str
+    text: str
+    flops: int
+    size: int
+
+
+@dataclass
+class Generated:
+    """Generated source, the names it needs, and what it costs."""
+
+    source: str
+    namespace: dict[str, Any]
+    steps: list[Step] = field(default_factory=list)
+    largest: int = 0
+    #: per contraction: einsum spec, operand shapes, FLOPs of the chosen path, naive FLOPs, optimizer
+    contractions: list[tuple[str, tuple[tuple[int, ...], ...], int, int, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Arr:
+    var: str
+    labels: tuple[int, ...]
+
+
+def axis_ranks(p: Program) -> dict[tuple[int, int], int]:
+    """A rank for every axis (value id, position): axes that must line up share a rank.
+
+    Ranks follow the slot order of the input tensors (``x_k^i``: k before i), so
+    intermediates are laid out like the inputs they meet in elementwise steps.
+    """
+    parent: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def find(a: tuple[int, int]) -> tuple[int, int]:
+        while parent.get(a, a) != a:
+            a = parent[a]
+        return a
+
+    def union(a: tuple[int, int], b: tuple[int, int]) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for vid, node in enumerate(p.nodes):
+        if isinstance(node, Contract):
+            first: dict[int, tuple[int, int]] = {}
+            for ov, labels in node.operands:
+                for ax, lab in enumerate(labels):
+                    union(first.setdefault(lab, (ov, ax)), (ov, ax))
+            for o, lab in enumerate(node.out):
+                union(first.setdefault(lab, (vid, o)), (vid, o))
+        elif isinstance(node, ApplyFn):
+            for a in range(node.rank):
+                union((vid, a), (node.arg, a))
+        elif isinstance(node, Add):
+            for _, tv, pos in node.terms:
+                for a, o in enumerate(pos):
+                    union((tv, a), (vid, o))
+    rank_of = [node.rank for node in p.nodes]
+    order: list[tuple[int, int]] = []
+    after: dict[tuple[int, int], set[tuple[int, int]]] = {}
+    indeg: dict[tuple[int, int], int] = {}
+    for vid, node in enumerate(p.nodes):
+        for a in range(rank_of[vid]):
+            c = find((vid, a))
+            if c not in indeg:
+                indeg[c] = 0
+                order.append(c)
+        if isinstance(node, Input):
+            for a in range(node.rank - 1):
+                x, y = find((vid, a)), find((vid, a + 1))
+                if x != y and y not in after.setdefault(x, set()):
+                    after[x].add(y)
+                    indeg[y] = indeg.get(y, 0) + 1
+    ranks: dict[tuple[int, int], int] = {}
+    remaining = list(order)
+    while remaining:
+        ready = [c for c in remaining if indeg[c] == 0] or remaining[:1]
+        c = ready[0]
+        remaining.remove(c)
+        ranks[c] = len(ranks)
+        for d in after.get(c, ()):
+            indeg[d] -= 1
+    return {(vid, a): ranks[find((vid, a))] for vid in range(len(p.nodes)) for a in range(rank_of[vid])}
+
+
+def _num(x: Any) -> str:
+    if isinstance(x, (int, float)):
+        return repr(x)
+    v = sympy.nsimplify(x) if isinstance(x, float) else x
+    if v.is_Integer:
+        return str(int(v))
+    return repr(float(v))
+
+
+class _Gen:
+    def __init__(self, p: Program, r: Resolved, numpy_flavor: bool,
+                 runtime_scalars: tuple[str, ...], itemsize: int, memory_limit: float | None) -> None:
+        self.p, self.r = p, r
+        self.np = numpy_flavor
+        self.runtime = set(runtime_scalars)
+        self.itemsize = itemsize
+        self.memory_limit = memory_limit
+        self.lines: list[str] = []
+        self.memo: dict[str, str] = {}
+        self.ns: dict[str, Any] = {}
+        self.values: dict[int, tuple[str, tuple[int, ...]]] = {}
+        self.steps: list[Step] = []
+        self.largest = 0
+        self.count = 0
+        self.ranks = axis_ranks(p)
+        self.fns: dict[tuple[str, int], str] = {}
+        self.pair_memo: dict[Any, tuple[str, tuple[int, ...]]] = {}
+        self.records: list[tuple[str, tuple[tuple[int, ...], ...], int, int, str]] = []
+        self.owned: set[str] = set()
+        self.created = False
+
+    # emission ------------------------------------------------------------
+    def emit(self, expr: str, size: int, text: str, flops: int = 0, fresh: bool = False) -> str:
+        self.created = False
+        if not fresh and expr in self.memo:
+            return self.memo[expr]
+        self.created = True
+        if self.memory_limit is not None and size * self.itemsize > self.memory_limit:
+            raise EinsteinError(
+                f"the intermediate {text} has {size:,} entries ({size * self.itemsize / 2**30:.2f} GiB), over the "
+                f"memory limit of {self.memory_limit / 2**30:.2f} GiB",
+                hint="pass a larger memory_limit= to compile, or use smaller arrays (or dask chunks)")
+        self.count += 1
+        var = f"t{self.count}"
+        self.lines.append(f"    {var} = {expr}")
+        self.memo[expr] = var
+        self.steps.append(Step(var, text, flops, size))
+        self.largest = max(self.largest, size)
+        return var
+
+    def perm(self, var: str, cur: tuple[int, ...], target: tuple[int, ...]) -> str:
+        if cur == target:
+            return var
+        p = tuple(cur.index(x) for x in target)
+        if len(p) == 2:
+            return f"{var}.T"
+        return f"{var}.transpose({p})" if self.np else f"xp.permute_dims({var}, {p})"
+
+    def expand(self, var: str, cur: tuple[int, ...], target: tuple[int, ...]) -> str:
+        """``var`` (axes ``cur``) viewed with axes ``target`` (a superset): permuted, with new axes of size 1."""
+        present = tuple(x for x in target if x in cur)
+        v = self.perm(var, cur, present)
+        idx = [":" if x in cur else "None" for x in target]
+        while idx and idx[0] == "None":
+            idx.pop(0)
+        if "None" in idx:
+            v = f"{v}[{', '.join(idx)}]"
+        return v
+
+    def reshape(self, var: str, shape: tuple[int, ...]) -> str:
+        return f"{var}.reshape({shape})" if self.np else f"xp.reshape({var}, {shape})"
+
+    def rsum(self, var: str, axes: tuple[int, ...]) -> str:
+        ax = axes[0] if len(axes) == 1 else axes
+        return f"{var}.sum(axis={ax})" if self.np else f"xp.sum({var}, axis={ax})"
+
+    def coeff_code(self, c: sympy.Expr) -> str | None:
+        c = c.subs({s: v for s, v in self.sym_values.items()})
+        if c == 1:
+            return None
+        if c.is_number:
+            return _num(c)
+        repl = {s: sympy.Symbol(python_name(s.name)) for s in c.free_symbols}  # type: ignore[attr-defined]
+        return "(" + sympy.pycode(c.subs(repl)) + ")"
+
+    # values ------------------------------------------------------------
+    def value(self, vid: int) -> tuple[str, tuple[int, ...]]:
+        if vid in self.values:
+            return self.values[vid]
+        node = self.p.nodes[vid]
+        if isinstance(node, Input):
+            res = (python_name(node.name), tuple(range(node.rank)))
+        elif isinstance(node, ApplyFn):
+            res = self.apply(vid, node)
+        elif isinstance(node, Add):
+            res = self.add(vid, node)
+        else:
+            assert isinstance(node, Contract)
+            res = self.contract(vid, node)
+        self.values[vid] = res
+        return res
+
+    def ranked(self, vid: int) -> tuple[int, ...]:
+        return tuple(sorted(range(len(self.r.shapes[vid])), key=lambda a: (self.ranks[(vid, a)], a)))
+
+    def apply(self, vid: int, node: ApplyFn) -> tuple[str, tuple[int, ...]]:
+        arg, axes = self.value(node.arg)
+        size = math.prod(self.r.shapes[vid])
+        tmpl = _FROM_VALUE.get((node.func, node.order))
+        if tmpl is not None:
+            sib = self.p.index.get(ApplyFn(node.func, 0, node.arg, node.rank))
+            if sib is not None:
+                v, _ = self.value(sib)
+                return self.emit(tmpl.format(v=v), size, f"{self.p.desc[vid]} from {v}", size), axes
+        key = (node.func, node.order)
+        if key not in self.fns:
+            self.fns[key] = f"_f{len(self.fns)}"
+            self.ns[self.fns[key]] = get_function(node.func).implementation(node.order)
+        return self.emit(f"{self.fns[key]}({arg}, xp)", size, self.p.desc[vid], size), axes
+
+    def add(self, vid: int, node: Add) -> tuple[str, tuple[int, ...]]:
+        target = self.ranked(vid)
+        parts: list[str] = []
+        for coeff, tv, pos in node.terms:
+            var, axes = self.value(tv)
+            cur = tuple(pos[a] for a in axes)
+            v = self.expand(var, cur, target)
+            c = self.coeff_code(coeff)
+            if c is None:
+                parts.append(f"+ {v}")
+            elif c == "-1":
+                parts.append(f"- {v}")
+            else:
+                parts.append(f"+ {c} * {v}")
+        parts.sort(key=lambda t: not t.startswith("+"))
+        expr = " ".join(parts)
+        expr = expr[2:] if expr.startswith("+ ") else "-" + expr[2:]
+        size = math.prod(self.r.shapes[vid])
+        return self.emit(expr, size, self.p.desc[vid], size * (len(node.terms) - 1)), target
+
+    # contractions ----------------------------------------------------------
+    def contract(self, vid: int, node: Contract) -> tuple[str, tuple[int, ...]]:
+        sizes = self.r.label_sizes[vid]
+        names = self.p.label_names[vid]
+        # rank of each label: that of the value axes it lands on (or of an operand axis)
+        lrank: dict[int, int] = {}
+        for o, lab in enumerate(node.out):
+            lrank.setdefault(lab, self.ranks[(vid, o)])
+        for ov, labels in node.operands:
+            for ax, lab in enumerate(labels):
+                lrank.setdefault(lab, self.ranks[(ov, ax)])
+        for ov, _ in node.operands:
+            self.value(ov)
+        self.cur = (vid, sizes, names, lrank)
+        self.owned = set()
+        arrs: list[_Arr] = []
+        for ov, labels in node.operands:
+            ovar, oaxes = self.value(ov)
+            olab = tuple(labels[a] for a in oaxes)
+            if len(set(olab)) != len(olab):
+                ovar, olab = self.diagonal(ovar, olab)
+            arrs.append(_Arr(ovar, olab))
+        carried = {x for a in arrs for x in a.labels}
+        out = tuple(x for x in dict.fromkeys(node.out) if x in carried)
+        naive = naive_flops(tuple(a.labels for a in arrs), out, sizes)
+        arrs = self.reuse(arrs, out)
+        plan = plan_contract(tuple(a.labels for a in arrs), out, sizes)
+        self.records.append((_spec(plan.operands, out), tuple(tuple(sizes[x] for x in o) for o in plan.operands),
+                             plan.flops, naive, plan.optimizer))
+        live = list(arrs)
+        for step in plan.path:
+            if len(step) == 1:
+                a = live.pop(step[0])
+                live.append(self.reduce(a, plan.out))
+                continue
+            group = [live[k] for k in sorted(step)]
+            for k in sorted(step, reverse=True):
+                live.pop(k)
+            while len(group) > 1:
+                a, b = group.pop(0), group.pop(0)
+                group.insert(0, self.pair(a, b, self.keep(a, b, live + group, out)))
+            live.append(group[0])
+        res = live[0] if live else None
+        coeff = self.coeff_code(node.coeff)
+        target = self.ranked(vid)
+        out_labels = tuple(node.out[a] for a in target)
+        simple = len(set(node.out)) == len(node.out) and res is not None and set(res.labels) == set(node.out)
+        size = math.prod(self.r.shapes[vid])
+        if simple:
+            assert res is not None
+            if coeff is not None and self.np and res.var in self.owned:
+                self.lines.append(f"    {res.var} *= {coeff}")
+                self.steps.append(Step(res.var, f"{res.var} *= {coeff}", size, size))
+                for mk in [mk for mk, v in self.memo.items() if v == res.var]:
+                    del self.memo[mk]
+                for pk in [pk for pk, pv in self.pair_memo.items() if pv[0] == res.var]:
+                    del self.pair_memo[pk]
+            elif coeff is not None:
+                var = self.emit(f"{coeff} * {res.var}", size, f"{coeff} * {res.var}", size)
+                res = _Arr(var, res.labels)
+            return res.var, tuple(node.out.index(x) for x in res.labels)
+        # identities for repeated output labels, ones for labels no operand carries, zeros for a zero coefficient
+        shape = tuple(self.r.shapes[vid][a] for a in target)
+        if node.coeff == 0:
+            return self.emit(f"xp.zeros({shape})", size, "zeros", 0), target
+        full = tuple(range(len(target)))
+        first: dict[int, int] = {}
+        for pos, lab in enumerate(out_labels):
+            first.setdefault(lab, pos)
+        factors: list[str] = []
+        if res is not None and res.labels:
+            factors.append(self.expand(res.var, tuple(first[x] for x in res.labels), full))
+        elif res is not None:
+            factors.append(res.var)
+        for pos, lab in enumerate(out_labels):
+            n = sizes[lab]
+            if first[lab] != pos:
+                eye = self.emit(f"xp.eye({n})", n * n, f"identity for {names[lab]}", 0)
+                factors.append(self.expand(eye, (first[lab], pos), full))
+            elif (res is None or lab not in res.labels) and out_labels.count(lab) == 1:
+                ones = self.emit(f"xp.ones({n})", n, f"ones for {names[lab]}", 0)
+                factors.append(self.expand(ones, (pos,), full))
+        if coeff is not None:
+            factors.insert(0, coeff)
+        if not factors:
+            factors.append("1.0")
+        expr = " * ".join(factors)
+        if not any(f.startswith("t") or f.startswith("xp.") or f.startswith("(t") for f in factors):
+            expr = f"xp.asarray({expr})"
+        var = self.emit(expr, size, f"{self.p.desc[vid]} (with identities)", size)
+        return var, target
+
+    @staticmethod
+    def keep(a: _Arr, b: _Arr, others: list[_Arr], out: tuple[int, ...]) -> tuple[int, ...]:
+        need = set(out)
+        for other in others:
+            need |= set(other.labels)
+        return tuple(x for x in dict.fromkeys(a.labels + b.labels) if x in need)
+
+    @staticmethod
+    def signature(a: _Arr, b: _Arr, keep: tuple[int, ...]) -> tuple[Any, dict[int, int]]:
+        canon: dict[int, int] = {}
+        for x in a.labels + b.labels:
+            canon.setdefault(x, len(canon))
+        key = (a.var, tuple(canon[x] for x in a.labels), b.var, tuple(canon[x] for x in b.labels),
+               frozenset(canon[x] for x in keep))
+        return key, canon
+
+    def reuse(self, arrs: list[_Arr], out: tuple[int, ...]) -> list[_Arr]:
+        """Replace operand pairs that an earlier contraction already multiplied by that product."""
+        found = True
+        while found and len(arrs) > 1:
+            found = False
+            for i in range(len(arrs)):
+                for j in range(len(arrs)):
+                    if i == j:
+                        continue
+                    rest = [a for k, a in enumerate(arrs) if k not in (i, j)]
+                    key, canon = self.signature(arrs[i], arrs[j], self.keep(arrs[i], arrs[j], rest, out))
+                    hit = self.pair_memo.get(key)
+                    if hit is not None:
+                        back = {v: k for k, v in canon.items()}
+                        arrs = rest + [_Arr(hit[0], tuple(back[x] for x in hit[1]))]
+                        found = True
+                        break
+                if found:
+                    break
+        return arrs
+
+    def diagonal(self, var: str, lab: tuple[int, ...]) -> tuple[str, tuple[int, ...]]:
+        uniq = tuple(dict.fromkeys(lab))
+        sizes = self.cur[1]
+        if self.np:
+            sym = "abcdefghijklmnopqrstuvwxyz"
+            spec = "".join(sym[uniq.index(x)] for x in lab) + "->" + "".join(sym[i] for i in range(len(uniq)))
+            out = self.emit(f"np.einsum({spec!r}, {var})", math.prod(sizes[x] for x in uniq), "diagonal", 0)
+            return out, uniq
+        # generic backends: multiply by identities and sum the repeated axes away
+        cur = var
+        labels = list(lab)
+        while len(set(labels)) != len(labels):
+            x = next(x for x in labels if labels.count(x) > 1)
+            a = labels.index(x)
+            b = labels.index(x, a + 1)
+            n = sizes[x]
+            eye = self.emit(f"xp.eye({n})", n * n, "identity", 0)
+            full = tuple(range(len(labels)))
+            prod = f"{cur} * {self.expand(eye, (a, b), full)}"
+            cur = self.emit(self.rsum(f"({prod})", (b,)), math.prod(sizes[y] for y in set(labels)), "diagonal", 0)
+            labels.pop(b)
+        return cur, tuple(labels)
+
+    def reduce(self, a: _Arr, out: tuple[int, ...]) -> _Arr:
+        axes = tuple(n for n, x in enumerate(a.labels) if x not in out)
+        if not axes:
+            return a
+        sizes = self.cur[1]
+        labels = tuple(x for x in a.labels if x in out)
+        size = math.prod(sizes[x] for x in labels)
+        var = self.emit(self.rsum(a.var, axes), size, f"sum over {self._names(a.labels, axes)}",
+                        math.prod(sizes[x] for x in a.labels))
+        return _Arr(var, labels)
+
+    def _names(self, labels: tuple[int, ...], axes: tuple[int, ...]) -> str:
+        return ", ".join(self.cur[2][labels[n]] for n in axes)
+
+    def _idx(self, labels: tuple[int, ...]) -> str:
+        return "{" + " ".join(self.cur[2][x] for x in labels) + "}"
+
+    def pair(self, a: _Arr, b: _Arr, keep: tuple[int, ...]) -> _Arr:
+        key, canon = self.signature(a, b, keep)
+        res = self._pair(a, b, keep)
+        self.pair_memo[key] = (res.var, tuple(canon[x] for x in res.labels))
+        if self.created:
+            self.owned.add(res.var)
+        return res
+
+    def _pair(self, a: _Arr, b: _Arr, keep: tuple[int, ...]) -> _Arr:
+        sizes = self.cur[1]
+        lrank = self.cur[3]
+        text = f"{a.var}_{self._idx(a.labels)} {b.var}_{self._idx(b.labels)} -> {self._idx(keep)}"
+        flops = step_flops(a.labels, b.labels, keep, sizes)
+        a = self.reduce(a, tuple(set(keep) | set(b.labels)))
+        b = self.reduce(b, tuple(set(keep) | set(a.labels)))
+        bs = set(b.labels)
+        C = [x for x in a.labels if x in bs and x not in keep]
+        L = [x for x in a.labels if x not in bs]
+        R = [x for x in b.labels if x not in set(a.labels)]
+        Bt = [x for x in a.labels if x in bs and x in keep]
+        rk = lrank.__getitem__
+
+        def n(xs: list[int]) -> int:
+            return math.prod(sizes[x] for x in xs)
+
+        if not C:
+            out = tuple(sorted(keep, key=rk))
+            expr = f"{self.expand(a.var, a.labels, out)} * {self.expand(b.var, b.labels, out)}"
+            return _Arr(self.emit(expr, n(list(out)), text, flops), out)
+        if not L and not R:
+            prod = self.emit(f"{a.var} * {self.perm(b.var, b.labels, a.labels)}", n(list(a.labels)),
+                             f"{a.var} * {b.var}", n(list(a.labels)))
+            axes = tuple(k for k, x in enumerate(a.labels) if x in C)
+            labels = tuple(x for x in a.labels if x not in C)
+            return _Arr(self.emit(self.rsum(prod, axes), n(list(labels)), text, flops), labels)
+        if Bt:
+            # batched matmul: (B, L, C) @ (B, C, R)
+            x3 = self.reshape(self.perm(a.var, a.labels, tuple(Bt + L + C)), (n(Bt), n(L), n(C)))
+            y3 = self.reshape(self.perm(b.var, b.labels, tuple(Bt + C + R)), (n(Bt), n(C), n(R)))
+            labels = tuple(Bt + L + R)
+            var = self.emit(self.reshape(f"({x3} @ {y3})", tuple(sizes[x] for x in labels)), n(list(labels)),
+                            text, flops)
+            return _Arr(var, labels)
+        # 2-d matmul on views: X as (L, C) and Y as (C, R), each possibly transposed
+        La = [x for x in a.labels if x in L]
+        Ca = [x for x in a.labels if x in C]
+        Cb = [x for x in b.labels if x in C]
+        Rb = [x for x in b.labels if x in R]
+        if Ca != Cb:
+            # both must flatten C the same way: permute the smaller operand
+            if n(list(a.labels)) <= n(list(b.labels)):
+                Ca = Cb
+            else:
+                Cb = Ca
+        x = self.as2d(a, La, Ca)
+        y = self.as2d(b, Cb, Rb)
+        if L and R and min(rk(v) for v in R) < min(rk(v) for v in L):
+            expr = f"{self.t(y)} @ {self.t(x)}"
+            labels = tuple(Rb + La)
+        else:
+            expr = f"{x[0]}{'.T' if x[1] else ''} @ {y[0]}{'.T' if y[1] else ''}"
+            labels = tuple(La + Rb)
+        if len(L) > 1 or len(R) > 1:
+            expr = self.reshape(f"({expr})", tuple(sizes[v] for v in labels))
+        return _Arr(self.emit(expr, n(list(labels)), text, flops), labels)
+
+    @staticmethod
+    def t(x: tuple[str, bool]) -> str:
+        return x[0] if x[1] else f"{x[0]}.T"
+
+    def as2d(self, a: _Arr, first: list[int], second: list[int]) -> tuple[str, bool]:
+        """``a`` as a matrix (first, second) -- or a vector when one side is empty; (expr, transposed)."""
+        sizes = self.cur[1]
+        n1 = math.prod(sizes[v] for v in first)
+        n2 = math.prod(sizes[v] for v in second)
+        lab = list(a.labels)
+        if not first or not second:
+            only = first or second
+            v = self.perm(a.var, a.labels, tuple(only))
+            return (self.reshape(v, (n1 * n2,)) if len(only) > 1 else v), False
+        if lab == first + second:
+            return (a.var if len(lab) == 2 else self.reshape(a.var, (n1, n2))), False
+        if lab == second + first:
+            return (a.var if len(lab) == 2 else self.reshape(a.var, (n2, n1))), True
+        v = self.perm(a.var, a.labels, tuple(first + second))
+        return self.reshape(v, (n1, n2)), False
+
+    # outputs ------------------------------------------------------------
+    def run(self, outputs: dict[str, tuple[int, tuple[int, ...], tuple[str, ...]]], single: bool,
+            sym_values: dict[sympy.Symbol, Any]) -> None:
+        self.sym_values = sym_values
+        results: list[tuple[str, str]] = []
+        for name, (vid, perm, _) in outputs.items():
+            var, axes = self.value(vid)
+            results.append((name, self.perm(var, axes, perm) if len(perm) > 1 else var))
+        if single:
+            self.lines.append(f"    return {results[0][1]}")
+        else:
+            self.lines.append("    return {" + ", ".join(f"{k!r}: {v}" for k, v in results) + "}")
+
+
+def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
+             args: tuple[str, ...], checks: dict[str, Any], itemsize: int = 8,
+             memory_limit: float | None = None) -> Generated:
+    """Emit the source of ``def _run(kw)`` for sizes ``r``.
+
+    Args:
+        p: the lowered program.
+        r: resolved sizes.
+        numpy_flavor: emit numpy methods (``.transpose``) rather than array-API functions.
+        single: return one array (else a dict).
+        args: the keyword names read from ``kw`` (arrays, then runtime scalars).
+        checks: inferred scalars the caller also passed, with the value they must have.
+        itemsize: bytes per entry, for the memory limit.
+        memory_limit: bytes an intermediate may take (None: no limit).
+    """
+    scal_names = tuple(a for a in args if a in r.scalars and a not in r.inferred)
+    g = _Gen(p, r, numpy_flavor, scal_names, itemsize, memory_limit)
+    sym_values = {s: r.inferred[python_name(s.name)] for s in p.symbols if python_name(s.name) in r.inferred}
+    g.run(p.outputs, single, sym_values)
+    head = ["def _run(kw):"]
+    for a in args:
+        head.append(f"    {a} = kw[{a!r}]")
+    for a, v in checks.items():
+        head.append(f"    if {a} != {v!r}:")
+        head.append(f"        _scalar_mismatch({a!r}, {a}, {v!r})")
+    source = "\n".join(head + g.lines) + "\n"
+    return Generated(source, g.ns, g.steps, g.largest, g.records)

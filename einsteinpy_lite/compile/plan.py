@@ -1,0 +1,265 @@
+"""Planning: sizes of every axis, and the contraction order of each hyperedge (opt_einsum).
+
+:func:`resolve` checks the arrays' shapes against the index structure (before
+any work) and infers the dimension symbols ``N_i`` and the symbols of
+``\\sum`` bounds (``K`` in ``\\sum_{k=0}^{K-1}``).  :func:`plan_contract` asks
+every opt_einsum optimizer that is affordable for the operand count and keeps the
+path with the fewest FLOPs.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import opt_einsum
+import sympy
+
+from ..errors import EinsteinError
+from .lower import Add, ApplyFn, Contract, Input, Program, python_name
+
+__all__ = ["Resolved", "resolve", "ContractPlan", "plan_contract", "optimizers_for", "step_flops", "naive_flops"]
+
+
+@dataclass
+class Resolved:
+    """Sizes for one set of shapes: the shape of every value and the size of every contraction label."""
+
+    shapes: list[tuple[int, ...]]
+    label_sizes: dict[int, tuple[int, ...]]
+    scalars: dict[str, Any]
+    inferred: dict[str, Any]
+    index_sizes: dict[str, int] = field(default_factory=dict)
+
+
+def _where(p: Program, vid: int, axis: int) -> str:
+    names = p.axis_names[vid]
+    desc = p.desc[vid]
+    if isinstance(p.nodes[vid], Input):
+        return f"{desc} (axis {axis}, index '{names[axis]}')"
+    return f"the intermediate '{desc}' (axis {axis})"
+
+
+def _infer(p: Program, sym: sympy.Symbol, index_sizes: dict[str, int], ambiguous: set[str]) -> int | float | None:
+    """The value of ``sym`` that the array sizes imply (``N_i``, or the symbol of a ``\\sum`` bound), if any."""
+    if sym.name.startswith("N_") and sym.name[2:] in index_sizes:
+        idx = sym.name[2:]
+        if idx in ambiguous:
+            raise EinsteinError(f"cannot infer {sym.name}: index '{idx}' has different sizes in different tensors",
+                                hint=f"pass {python_name(sym.name)}=... explicitly")
+        return index_sizes[idx]
+    for k, count in p.bound_counts:
+        if sym in count.free_symbols and k in index_sizes:
+            sol = sympy.solve(sympy.Eq(count, index_sizes[k]), sym)
+            if len(sol) == 1 and sol[0].is_number:
+                val = sol[0]
+                return int(val) if val.is_integer else float(val)
+    return None
+
+
+def resolve(p: Program, shapes: dict[str, tuple[int, ...]], scalars: dict[str, Any]) -> Resolved:
+    """Check ``shapes`` (tensor name -> shape) against ``p`` and size every value.
+
+    Raises:
+        EinsteinError: a rank or size that disagrees (naming the index and both
+            tensors), or a scalar that is missing and cannot be inferred.
+    """
+    index_sizes: dict[str, int] = {}
+    first_seen: dict[str, tuple[str, int]] = {}
+    ambiguous: set[str] = set()
+    for name, (_vid, slots, ups, py) in p.inputs.items():
+        shape = shapes[name]
+        if len(shape) != len(slots):
+            pattern = name + "".join(("^" if u else "_") + s for s, u in zip(slots, ups))
+            raise EinsteinError(
+                f"array {py!r} has {len(shape)} axes {tuple(shape)}, but {pattern} has {len(slots)} slots",
+                hint=f"pass {py} with one axis per index slot, in slot order")
+        for ax, (s, n) in enumerate(zip(slots, shape)):
+            if s in index_sizes and index_sizes[s] != n:
+                ambiguous.add(s)
+            else:
+                index_sizes.setdefault(s, int(n))
+                first_seen.setdefault(s, (name, ax))
+    # scalars: given, or inferred from sizes (N_i, and the symbol of a \sum bound)
+    values: dict[sympy.Symbol, Any] = {}
+    inferred: dict[str, Any] = {}
+    for sym in sorted(p.symbols, key=str):
+        key = python_name(sym.name)
+        guess = _infer(p, sym, index_sizes, ambiguous)
+        if key in scalars:
+            values[sym] = scalars[key]
+            if guess is not None:
+                if scalars[key] != guess:
+                    raise EinsteinError(f"scalar {key}={scalars[key]!r} disagrees with the arrays, which give "
+                                        f"{key}={guess!r}",
+                                        hint=f"leave {key} out (it is inferred from the array shapes) or make them agree")
+                inferred[key] = guess
+            continue
+        if guess is None:
+            needed = ", ".join(sorted(python_name(s.name) for s in p.symbols))
+            hint = f"pass it as a keyword number, e.g. {key}=2.0"
+            if sym.name.startswith("N_"):
+                hint = f"no array carries index '{sym.name[2:]}': pass its size as {key}=..."
+            raise EinsteinError(f"missing scalar {key!r}: the expression uses {needed}", hint=hint)
+        values[sym] = inferred[key] = guess
+    for k, count in p.bound_counts:
+        if k in index_sizes:
+            got = count.subs(values)
+            if got.is_number and int(got) != index_sizes[k]:
+                raise EinsteinError(
+                    f"\\sum over '{k}' has {got} terms by its bounds ({count}), but the arrays' '{k}' axis has "
+                    f"{index_sizes[k]} entries", hint="make the bounds and the sample axis agree")
+    out_shapes: list[tuple[int, ...]] = []
+    label_sizes: dict[int, tuple[int, ...]] = {}
+    for vid, node in enumerate(p.nodes):
+        if isinstance(node, Input):
+            out_shapes.append(tuple(int(n) for n in shapes[node.name]))
+        elif isinstance(node, ApplyFn):
+            out_shapes.append(out_shapes[node.arg])
+        elif isinstance(node, Add):
+            sh: list[int | None] = [None] * node.rank
+            src: list[tuple[int, int]] = [(-1, -1)] * node.rank
+            for _, tv, pos in node.terms:
+                for ax, o in enumerate(pos):
+                    n = out_shapes[tv][ax]
+                    if sh[o] is None:
+                        sh[o], src[o] = n, (tv, ax)
+                    elif sh[o] != n:
+                        raise EinsteinError(
+                            f"index '{p.axis_names[vid][o]}' has size {sh[o]} in {_where(p, *src[o])} but {n} in "
+                            f"{_where(p, tv, ax)}", hint="the terms of a sum must have the same shape")
+            out_shapes.append(tuple(int(n or 1) for n in sh))
+        else:
+            assert isinstance(node, Contract)
+            names = p.label_names[vid]
+            lsz: list[int | None] = [None] * len(node.fallback)
+            lsrc: list[tuple[int, int]] = [(-1, -1)] * len(node.fallback)
+            for ov, labels in node.operands:
+                for ax, lab in enumerate(labels):
+                    n = out_shapes[ov][ax]
+                    if lsz[lab] is None:
+                        lsz[lab], lsrc[lab] = n, (ov, ax)
+                    elif lsz[lab] != n:
+                        raise EinsteinError(
+                            f"index '{names[lab]}' has size {lsz[lab]} in {_where(p, *lsrc[lab])} but {n} in "
+                            f"{_where(p, ov, ax)}",
+                            hint="every occurrence of an index (and every index a \\delta identifies) needs one size")
+            for lab, got in enumerate(lsz):
+                if got is None:
+                    val = node.fallback[lab].subs(values)
+                    if not val.is_number:
+                        missing = ", ".join(sorted(python_name(s.name) for s in val.free_symbols))
+                        raise EinsteinError(f"cannot tell the size of index '{names[lab]}' from the arrays",
+                                            hint=f"pass {missing} as a keyword number")
+                    lsz[lab] = int(val)
+            label_sizes[vid] = tuple(int(n or 0) for n in lsz)
+            out_shapes.append(tuple(label_sizes[vid][lab] for lab in node.out))
+    scal = {python_name(s.name): v for s, v in values.items()}
+    return Resolved(out_shapes, label_sizes, scal, inferred, index_sizes)
+
+
+# ------------------------------------------------------------------ paths
+
+
+def optimizers_for(n: int) -> tuple[str, ...]:
+    """opt_einsum optimizers affordable for ``n`` operands (all are tried; the fewest FLOPs wins).
+
+    Example:
+        >>> optimizers_for(3)
+        ('optimal', 'branch-all', 'dp', 'greedy')
+    """
+    if n <= 5:
+        return ("optimal", "branch-all", "dp", "greedy")
+    if n <= 8:
+        return ("branch-all", "dp", "branch-2", "greedy")
+    if n <= 14:
+        return ("dp", "branch-1", "greedy")
+    return ("greedy",)
+
+
+@dataclass(frozen=True)
+class ContractPlan:
+    """The planned order of one contraction, over deduplicated operand labels."""
+
+    operands: tuple[tuple[int, ...], ...]  # labels of each operand (diagonals taken)
+    out: tuple[int, ...]  # carried output labels, unique, in order of first appearance in the node's out
+    path: tuple[tuple[int, ...], ...]
+    flops: int
+    naive_flops: int
+    largest: int
+    optimizer: str
+
+
+def step_flops(a: tuple[int, ...], b: tuple[int, ...], keep: tuple[int, ...], sizes: tuple[int, ...]) -> int:
+    """FLOPs of one pairwise step, counted as opt_einsum does (2 per multiply-add when a label is summed).
+
+    Example:
+        >>> step_flops((0, 1), (1, 2), (0, 2), (3, 4, 5))
+        120
+    """
+    labels = set(a) | set(b)
+    inner = bool(labels - set(keep))
+    return math.prod(sizes[x] for x in labels) * (2 if inner else 1)
+
+
+def _spec(ops: tuple[tuple[int, ...], ...], out: tuple[int, ...]) -> str:
+    sym = opt_einsum.get_symbol
+    return ",".join("".join(sym(x) for x in o) for o in ops) + "->" + "".join(sym(x) for x in out)
+
+
+def naive_flops(ops: tuple[tuple[int, ...], ...], out: tuple[int, ...], sizes: tuple[int, ...]) -> int:
+    """FLOPs of one single einsum over all labels at once (opt_einsum's naive count).
+
+    Example:
+        >>> naive_flops(((0, 1), (1, 2)), (0, 2), (3, 4, 5))
+        120
+    """
+    labels = {x for o in ops for x in o}
+    inner = bool(labels - set(out))
+    return math.prod(sizes[x] for x in labels) * (max(1, len(ops) - 1) + (1 if inner else 0))
+
+
+@functools.lru_cache(maxsize=4096)
+def plan_contract(ops: tuple[tuple[int, ...], ...], out: tuple[int, ...], sizes: tuple[int, ...]) -> ContractPlan:
+    """Choose the pairwise order of a contraction: the fewest FLOPs among the affordable optimizers.
+
+    Args:
+        ops: the labels of each operand (no label repeated within one operand).
+        out: the output labels (each carried by some operand).
+        sizes: the size of each label.
+
+    Example:
+        >>> plan_contract(((0, 1), (1, 2), (2, 3)), (0, 3), (10, 1000, 10, 1000)).path
+        ((0, 1), (0, 1))
+    """
+    n = len(ops)
+    carried = {lab for o in ops for lab in o}
+    naive = naive_flops(ops, out, sizes)
+    if n <= 1:
+        size = math.prod(sizes[x] for x in carried) if n else 1
+        return ContractPlan(ops, out, ((0,),) if n else (), size, naive, size, "trivial")
+    shapes = [tuple(sizes[x] for x in o) for o in ops]
+    spec = _spec(ops, out)
+    best: tuple[int, int, tuple[tuple[int, ...], ...], str] | None = None
+    for opt in optimizers_for(n) if n > 2 else ("optimal",):
+        path, info = opt_einsum.contract_path(spec, *shapes, shapes=True, optimize=opt)
+        cand = (int(info.opt_cost), int(info.largest_intermediate), tuple(tuple(s) for s in path), opt)
+        if best is None or cand[:2] < best[:2]:
+            best = cand
+    assert best is not None
+    return ContractPlan(ops, out, best[2], best[0], naive, best[1], best[3])
+
+
+def materialized_cost(p: Program, vid: int, label_sizes: tuple[int, ...]) -> tuple[int, int]:
+    """FLOPs and largest intermediate of contraction ``vid`` with its deltas as identity arrays, left to right."""
+    specs, out, canon = p.materialized[vid]
+    if len(specs) < 2:
+        return 0, 0
+    sizes = [label_sizes[c] if c >= 0 else 1 for c in canon]
+    shapes = [tuple(sizes[x] for x in o) for o in specs]
+    spec = _spec(specs, out)
+    path = [(0, 1)] * (len(specs) - 1)
+    _, info = opt_einsum.contract_path(spec, *shapes, shapes=True, optimize=path)
+    return int(info.opt_cost), int(info.largest_intermediate)
