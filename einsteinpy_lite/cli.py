@@ -198,6 +198,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EinsteinError as exc:
         print(f"einsteinpy-lite: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into head and the like
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,7 +20,7 @@ __all__ = ["covector", "matrix_vector", "tensor_product", "tensor_image"]
 TOL = 1e-10
 
 
-Statement = tuple[str, str, str, str, str]
+Statement = tuple[str, ...]
 
 
 def _range_problem(tensor_text: str, variables: str, uses: dict[str, tuple[str, ...]]) -> str:
@@ -43,7 +43,8 @@ def _range_problem(tensor_text: str, variables: str, uses: dict[str, tuple[str, 
 def _ranges(entry: Entry, statements: list[Statement], formulas: list[Expr]) -> None:
     """Check statements "T for 0 <= v < N": v must be T's index, and T's indices those it has in the formula.
 
-    Each statement is ``(tensor, variables, corrected tensor, corrected variables, bound)`` as text.
+    Each statement is ``(tensor, variables, corrected tensor, corrected variables, bound)`` as text, optionally
+    followed by how the slide writes the statement and its correction.
     """
     uses: dict[str, tuple[str, ...]] = {}
     for formula in formulas:
@@ -51,11 +52,12 @@ def _ranges(entry: Entry, statements: list[Statement], formulas: list[Expr]) -> 
             if isinstance(node, Tensor):
                 uses.setdefault(node.name, tuple(ix.name for ix in node.indices))
     still_wrong = []
-    for tensor_text, variables, fixed_tensor, fixed_variables, bound in statements:
+    for tensor_text, variables, fixed_tensor, fixed_variables, bound, *shown in statements:
         problem = _range_problem(tensor_text, variables, uses)
         if problem:
-            entry.find("index", f"{tensor_text} for 0 <= {variables} < {bound}",
-                       f"{fixed_tensor} for 0 <= {fixed_variables} < {bound}", problem)
+            written, corrected = shown or (f"{tensor_text} for 0 <= {variables} < {bound}",
+                                           f"{fixed_tensor} for 0 <= {fixed_variables} < {bound}")
+            entry.find("index", written, corrected, problem)
         if _range_problem(fixed_tensor, fixed_variables, uses):
             still_wrong.append(fixed_tensor)
     entry.check("each (corrected) range statement names the indices its tensor carries in the formula",
@@ -140,8 +142,9 @@ def tensor_product() -> Entry:
             max_diff(val, ref) < TOL, f"max |diff| {max_diff(val, ref):.1e}")
     _ranges(e, [("y^{j_1 j_2}", "j_1, j_2", "y^{j_1 j_2}", "j_1, j_2", "N_y"),
                 ("x^{i_1 i_2}", "i_1, i_2", "x^{i_1 i_2}", "i_1, i_2", "N_x"),
-                (r"G^{i_1 i_2}_{j_1 j_1}", "i_1, i_2, j_1, j_2", r"G^{i_1 i_2}_{j_1 j_2}", "i_1, i_2, j_1, j_2",
-                 "N_x, N_y")], [fixed])
+                (r"G^{i_1 i_2}_{j_1 j_1}", "i_1, i_2, j_1, j_2", r"G^{i_1 i_2}_{j_1 j_2}", "i_1, i_2, j_1, j_2", "",
+                 r"G^{i_1, i_2}_{j_1, j_1} for 0 <= i_1, i_2 < N_x and 0 <= j_1, j_2 < N_y",
+                 r"G^{i_1, i_2}_{j_1, j_2} for 0 <= i_1, i_2 < N_x and 0 <= j_1, j_2 < N_y")], [fixed])
     return e
 
 

@@ -43,7 +43,7 @@ MISTAKES = [
     ("covector", "index", "g_j for 0 <= j < N"),
     ("matrix_vector", "index", "x^i for 0 <= i < N_x"),
     ("tensor_product", "index", r"G^{i_1 i_2}_{j_1 j_2} y^{j_1 j_2}"),
-    ("tensor_product", "index", r"G^{i_1 i_2}_{j_1 j_2} for 0 <= i_1, i_2, j_1, j_2 < N_x, N_y"),
+    ("tensor_product", "index", r"G^{i_1, i_2}_{j_1, j_2} for 0 <= i_1, i_2 < N_x and 0 <= j_1, j_2 < N_y"),
     ("grad_y", "variance", r"A^{i_{2}}{}_{j}"),
     ("grad_A_Ay", "variance", r"[\nabla_A(Ay)]^{i}{}_{j_{1}}{}^{j_{2}}"),
     ("grad_A", "variance", r"[\nabla_A f]^{i_{1}}{}_{j_{1}}{}^{j_{2}}"),

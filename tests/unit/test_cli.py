@@ -1,0 +1,136 @@
+"""The command line: every sub-command through main([...]), two end to end in a subprocess, every error path."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import einsteinpy_lite as el
+from einsteinpy_lite import cli, verify
+from einsteinpy_lite.verify.report import Check, Entry, Report
+
+F = r"B^i_j \sigma(A^j_l y^l + b^j)"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["latex", r"B^i_k \sigma(A^k_j y^j + b^k)"], r"B^{i}{}_{k} \sigma(A^{k}{}_{j} y^{j} + b^{k})"),
+    (["latex", "x_i y_i", "--convention", "einstein"], r"x_{i} y^{i}"),
+    (["latex", r"B^i_j [\nabla\sigma(A^j_l y^l)]^j_m", "--compact"], r"B^{i}{}_{j} [\nabla\sigma]^{j}{}_{m}"),
+    (["simplify", r"\delta^i_j x^j + 2 x^i"], "3 x^i"),
+    (["simplify", r"B^i_m \delta^m_n A^n_p y^p", "--latex"], r"B^{i}{}_{j} A^{j}{}_{k} y^{k}"),
+])
+def test_golden_outputs(capsys, argv, expected):
+    code, out, err = run(capsys, *argv)
+    assert (code, out.strip(), err) == (0, expected, "")
+
+
+def test_diff_prints_the_derivative_that_parses_back(capsys):
+    code, out, _ = run(capsys, "diff", F, "--wrt", "A^m_n")
+    assert code == 0
+    got = el.parse(out.strip())
+    assert [(ix.name, ix.up) for ix in got.free] == [("i", True), ("m", False), ("n", True)]
+    assert el.equal(got, el.diff(el.parse(F), "A^{m}_{n}"))
+    code, out, _ = run(capsys, "diff", F, "--wrt", "A^m_n", "--latex", "--compact")
+    assert code == 0 and r"[\nabla\sigma]^{j}{}_{m} y^{n}" in out
+    code, out, _ = run(capsys, "diff", "A^i_k y^k", "--wrt", "A^m_n", "--no-simplify")
+    assert code == 0 and r"\delta" in out
+
+
+def test_explain_shows_the_plan_for_the_given_sizes(capsys):
+    code, out, _ = run(capsys, "explain", "A^i_j B^j_k y^k", "--dims", "i=64,j=32,k=16")
+    assert code == 0
+    assert "i=64, j=32, k=16" in out and "total FLOPs" in out
+    assert out.index("B_{j k} y_{k}") < out.index("A_{i j}")  # y is contracted with B first: the cheap order
+
+
+def test_parse_dims():
+    assert cli.parse_dims("i=64, j_1=32,K=8,alpha=2") == {"i": 64, "j1": 32, "K": 8, "alpha": 2}
+
+
+def test_verify_all_entries_exit_0(capsys):
+    code, out, _ = run(capsys, "verify")
+    assert code == 0
+    assert out.strip().splitlines()[-1].startswith("21 formulas checked")
+
+
+def test_verify_formats_and_only(capsys):
+    code, out, _ = run(capsys, "verify", "--format", "json", "--only", "grad_b,grad_y")
+    data = json.loads(out)
+    assert code == 0 and [e["key"] for e in data["entries"]] == ["grad_y", "grad_b"]
+    assert [e["verdict"] for e in data["entries"]] == ["differs only in index variance", "holds"]
+    code, out, _ = run(capsys, "verify", "--format", "markdown", "--only", "covector")
+    assert code == 0 and out.startswith("# Verification of the slides") and "| 1 | covector times vector" in out
+    code, out, _ = run(capsys, "verify", "--format", "latex", "--only", "covector")
+    assert code == 0 and r"\begin{description}" in out
+
+
+def test_verify_exits_1_when_an_entry_fails(capsys, monkeypatch):
+    bad = Report([Entry("x", "Slide", "a formula", "x = y", checks=[Check("equal", False, "max |diff| 1")])])
+    monkeypatch.setattr(verify, "slides", lambda only=None: bad)
+    code, out, _ = run(capsys, "verify")
+    assert code == 1 and "check FAILED: equal" in out
+
+
+def test_train_prints_the_loss_summary(capsys):
+    code, out, _ = run(capsys, "train", "--hidden", "4", "--steps", "20", "--method", "gd")
+    assert code == 0 and out.startswith("gradient_descent") and "after 20 iterations" in out and "loss" in out
+
+
+@pytest.mark.parametrize("argv, message, caret_line", [
+    (["latex", "A^i_j B^j_k C_j"], "index 'j' appears 3 times in one product", "                ^"),
+    (["latex", "A^i_j $"], "unexpected character '$'", "        ^"),
+    (["simplify", "x^i + y_i"], "the terms of a sum must have the same free indices", None),
+    (["diff", F, "--wrt", "A^m"], "'A' has the slots ^_ in the expression", "          ^"),
+    (["diff", F, "--wrt", "A^i_n"], "reuses 'i', a free index", "          ^"),
+    (["diff", F, "--wrt", "2"], "can only differentiate with respect to a tensor", "        ^"),
+    (["diff", F, "--wrt", "A^{m}_{n"], "unexpected end of text", "          ^"),
+    (["explain", "A^i_j y^j", "--dims", "i=64,j=x"], "bad size 'j=x' in --dims", "       ^"),
+    (["explain", "A^i_j y^j", "--dims", "i=0"], "bad size 'i=0' in --dims", "  ^"),
+    (["explain", "A^i_j y^j", "--dims", "i=4,i=5"], "index 'i' is given twice", "      ^"),
+    (["explain", "A^i_j y^j", "--dims", "i=4"], "no size for index 'j'", None),
+    (["verify", "--only", "nope"], "unknown entries nope in --only", None),
+    (["train", "--method", "adamw", "--steps", "2"], "unknown training method 'adamw'", None),
+    (["train", "--hidden", "0"], "--hidden must be a positive integer", None),
+])
+def test_user_errors_exit_2_with_the_caret_message(capsys, argv, message, caret_line):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.startswith("einsteinpy-lite: error: ") and message in err
+    assert "Traceback" not in err
+    if caret_line is not None:
+        assert caret_line + "\n" in err + "\n", err
+
+
+def test_argparse_errors_exit_2():
+    with pytest.raises(SystemExit) as info:
+        cli.main(["diff", F])  # --wrt is required
+    assert info.value.code == 2
+
+
+def _cli(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "einsteinpy_lite.cli", *argv], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_end_to_end_latex_and_a_bad_expression():
+    ok = _cli("latex", "B^i_k y^k")
+    assert (ok.returncode, ok.stdout, ok.stderr) == (0, "B^{i}{}_{k} y^{k}\n", "")
+    bad = _cli("latex", "A^i_j B^j_k C_j")
+    assert bad.returncode == 2 and bad.stdout == "" and "Traceback" not in bad.stderr
+    assert bad.stderr.splitlines()[1:3] == ["  A^i_j B^j_k C_j", "                ^"]
+
+
+def test_end_to_end_verify_json():
+    proc = _cli("verify", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["ok"] and len(data["entries"]) == 21 and sum(len(e["findings"]) for e in data["entries"]) == 22
