@@ -563,7 +563,8 @@ def _check_same_free(a: Expr, b: Expr) -> None:
     if a.free_keys != b.free_keys:
         fa = " ".join(map(str, a.free)) or "none"
         fb = " ".join(map(str, b.free)) or "none"
-        bad = sorted(a.free_keys ^ b.free_keys)
+        # point at an index of the later term that the first lacks (else one it misses)
+        bad = sorted(b.free_keys - a.free_keys) or sorted(a.free_keys - b.free_keys)
         raise EinsteinError(
             f"the terms of a sum must have the same free indices: '{a}' has {fa}, '{b}' has {fb}",
             hint="every term needs the same free indices with the same variance",

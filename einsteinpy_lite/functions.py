@@ -137,7 +137,7 @@ def get_function(name: str) -> ElementwiseFunction:
     if key is None:
         names = ", ".join(sorted(_REGISTRY))
         raise EinsteinError(
-            f"unknown function {name!r}; registered: {names}",
+            f"unknown function '{name}'; registered: {names}",
             hint="register it with einsteinpy_lite.register_function(name, formula, impls)",
         )
     return _REGISTRY[key]
