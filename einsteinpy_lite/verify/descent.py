@@ -242,6 +242,14 @@ def forward_backward() -> Entry:
     ref = (dx @ p.jacobian(y0))[: p.A.size].reshape(p.A.shape)
     e.check(f"backward gradient dx^t grad_A f ({how}) equals dx^t J restricted to A", max_diff(val, ref) < 1e-10,
             f"max |diff| {max_diff(val, ref):.1e}")
+    from .. import gradients
+
+    net = gradients.single_layer()
+    jv, _ = evaluate_expr(net.jvp("A"), arrays)
+    vj, _ = evaluate_expr(net.vjp("A"), {**arrays, "u": dx})
+    e.check("gradients.single_layer().jvp('A') and .vjp('A') give the same numbers",
+            max_diff(jv, fd) < 1e-7 and max_diff(vj, ref) < 1e-10,
+            f"max |diff| {max(max_diff(jv, fd), max_diff(vj, ref)):.1e}")
     s = MEDIUM
     # one forward (tangent) pass per direction dA: dA y, times sigma', times B; the gradient needs N_1 N_y of them
     tangent = 2 * s["N_1"] * s["N_y"] + s["N_1"] + 2 * s["N_x"] * s["N_1"]
@@ -252,6 +260,7 @@ def forward_backward() -> Entry:
             "parameter, the backward gradient one pass in all", forward > backward,
             f"grad_A at N_x={s['N_x']}, N_1={s['N_1']}, N_y={s['N_y']}, per sample: {forward:.2e} FLOPs forward "
             f"({s['N_1'] * s['N_y']} passes of {tangent}) vs {backward:.2e} backward")
+    e.notes.append("the slide's title spells 'Propogation' (Propagation)")
     return e
 
 

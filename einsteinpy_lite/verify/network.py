@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..diff import diff
-from ..expr import Expr, Product, Sum, SumOver, Tensor
+from ..expr import Expr, Product, Sum, SumOver, Tensor, rename_free
 from ..indices import Index
 from ..parse import parse
 from ..printing import latex
@@ -136,6 +136,18 @@ def _numeric(entry: Entry, fixed: Expr, arrays: dict[str, np.ndarray], oracle: n
 
 # ------------------------------------------------------------------ gradients of f
 
+def _cross_check(entry: Entry, attr: str, derived: Expr) -> None:
+    """Check that ``gradients.single_layer().<attr>`` (the toolkit's NN module) agrees with el.diff's derivation."""
+    from .. import gradients
+
+    g = getattr(gradients.single_layer(), attr)
+    if len(g.free) != len(derived.free):
+        entry.check(f"gradients.single_layer().{attr} agrees with el.diff", False, f"free {g.free} vs {derived.free}")
+        return
+    g = rename_free(g, {a.name: b.name for a, b in zip(g.free, derived.free)})
+    _symbolic(entry, f"gradients.single_layer().{attr} agrees with el.diff", expand(g), expand(derived))
+
+
 def _problem() -> Problem:
     return Problem.random(K=6, N_x=3, N_1=5, N_y=4, seed=7)
 
@@ -155,6 +167,7 @@ def grad_y() -> Entry:
     e.derived = str(derived)
     fixed = compare_with_derivation(e, r"[\nabla_y f]^i_j", r"B^i_{i_1} [\nabla\sigma]^{i_1}_{i_2} A^{i_2 j}",
                                     derived, head=r"\nabla_y f")
+    _cross_check(e, "grad_y", derived)
     p = _problem()
     y0 = p.Y[0]
     oracle = finite_difference_jacobian(lambda v: p.f(v), y0)
@@ -194,6 +207,7 @@ def grad_A() -> Entry:
     line = compare_with_derivation(e, r"[\nabla_A f]^{i_1}_{j_1 j_2}",
                                    r"B^{i_1}_{i_2} [\nabla\sigma]^{i_2}_{i_3} \delta^{i_3}_{j_1} y^{j_2}", derived,
                                    head=r"\nabla_A f")
+    _cross_check(e, "grad_A", derived)
     boxed = parse(r"B^{i_1}_{i_2} [\nabla \sigma]^{i_2}_{j_1} y^{j_2}")
     _symbolic(e, "the boxed result (delta contracted) equals the derivation", expand(boxed), derived)
     _symbolic(e, "contracting delta^{i_3}_{j_1} turns the second line into the boxed one", line, boxed)
@@ -212,6 +226,7 @@ def grad_b() -> Entry:
     e.derived = str(derived)
     fixed = compare_with_derivation(e, r"[\nabla_b f]^{i_1}{}_{j_1}", r"B^{i_1}{}_{i_2} [\nabla \sigma]^{i_2}{}_{j_1}",
                                     derived, head=r"\nabla_b f")
+    _cross_check(e, "grad_b", derived)
     p = _problem()
     y0 = p.Y[0]
     _numeric(e, fixed, {"A": p.A, "b": p.b, "B": p.B, "y": y0}, _jac_blocks(p, y0)["b"],
@@ -247,6 +262,7 @@ def grad_B() -> Entry:
     e.derived = str(derived)
     fixed = compare_with_derivation(e, r"[\nabla_b f]^{i_1}{}_{j_1 j_2}", r"\delta^{i_1}{}_{j_1} \sigma^{j_2}",
                                     derived, head=r"\nabla_B f")
+    _cross_check(e, "grad_B", derived)
     p = _problem()
     y0 = p.Y[0]
     _numeric(e, fixed, {"A": p.A, "b": p.b, "B": p.B, "y": y0}, _jac_blocks(p, y0)["B"],
@@ -279,7 +295,7 @@ def _nice_direction(param: str) -> str:
     try:
         from .. import gradients  # type: ignore[attr-defined]
 
-        return str(gradients.single_layer().directions[param])
+        return str(gradients.single_layer().directions_eps[param])
     except Exception:  # noqa: BLE001 - optional module; the entry falls back to diff's form
         return ""
 
