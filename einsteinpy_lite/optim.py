@@ -262,7 +262,7 @@ def objective(loss: Any, params: tuple[str, ...] | list[str], data: Mapping[str,
     Example:
         >>> import numpy as np
         >>> obj = objective(r"\frac{1}{2} \theta^i Q_{ij} \theta^j - c_i \theta^i", ["theta"],
-        ...                 {"Q": np.diag([1.0, 4.0]), "c": np.array([1.0, 2.0])}, engine="evaluate")
+        ...                 {"Q": np.diag([1.0, 4.0]), "c": np.array([1.0, 2.0])})
         >>> obj.quadratic, newton(obj, {"theta": np.zeros(2)}).params["theta"].tolist()
         (True, [1.0, 0.5])
     """
@@ -298,11 +298,19 @@ def objective(loss: Any, params: tuple[str, ...] | list[str], data: Mapping[str,
     first = {k: variable(k) for k in keys}
     second = {k: variable(k) for k in keys}
     outputs: dict[str, Expr] = {"loss": e, **{f"g{i}": _diff(e, first[k]) for i, k in enumerate(keys)}}
+
+    def second_variable(grad: Expr, k: str) -> Tensor:
+        # simplify may leave a parameter metric-lowered in the gradient (B_{il}); diff wants the variable
+        # written with the slots it has there -- the same numbers under the Euclidean metric
+        seen = tensor_signatures(grad, check=False).get(sigs[k][0])
+        v = second[k]
+        return v if seen is None else Tensor(v.name, [Index(ix.name, up) for ix, up in zip(v.indices, seen[0])])
+
     blocks: dict[str, Expr] = {}
     how = "none"
     if hessian:
         try:
-            blocks = {f"h{i}_{j}": _diff(outputs[f"g{i}"], second[q])
+            blocks = {f"h{i}_{j}": _diff(outputs[f"g{i}"], second_variable(outputs[f"g{i}"], q))
                       for i in range(len(keys)) for j, q in enumerate(keys)}
             how = "symbolic"
         except EinsteinError:
@@ -313,16 +321,38 @@ def objective(loss: Any, params: tuple[str, ...] | list[str], data: Mapping[str,
     data = dict(data or {})
     scalars = {k: v for k, v in data.items() if k not in sigs and np.ndim(v) == 0}
 
-    def runner(exprs: dict[str, Expr]) -> Callable[[Params], dict[str, Any]]:
+    def sizes(p: Params) -> dict[str, int]:
+        """The sizes of the variables' index names (a Hessian's deltas may be their only carrier)."""
+        return {ix.name: int(np.shape(p[k])[a]) for v in (first, second) for k, t in v.items()
+                for a, ix in enumerate(t.indices)}
+
+    def runner(exprs: dict[str, Expr], axes: dict[str, tuple[str, ...]]) -> Callable[[Params], dict[str, Any]]:
+        """A callable computing ``exprs``, each with its axes in the order ``axes`` gives (default: free order)."""
         if engine == "evaluate":
-            return lambda p: {n: evaluate(x, {**data, **p}, **scalars) for n, x in exprs.items()}
+
+            def ev(p: Params) -> dict[str, Any]:
+                out = {}
+                for n, x in exprs.items():
+                    arr, have = evaluate(x, {**data, **p}, sizes(p), **scalars), [ix.name for ix in x.free]
+                    out[n] = np.transpose(arr, [have.index(a) for a in axes[n]]) if n in axes else arr
+                return out
+
+            return ev
         from .compile import compile as compile_exprs
 
-        fn = compile_exprs(dict[str, Any](exprs))
+        fn = compile_exprs(dict[str, Any](exprs), out=axes)
         need = set(fn.arrays) | set(fn.scalars)  # the keywords this program takes, of data and parameters
-        return lambda p: dict(fn(**{k: v for k, v in {**data, **p}.items() if k in need}))
 
-    vg = runner(outputs)
+        def call(p: Params) -> dict[str, Any]:
+            kw = {**data, **p, **{f"N_{n}": size for n, size in sizes(p).items()}}
+            return dict(fn(**{k: v for k, v in kw.items() if k in need}))
+
+        return call
+
+    def order(*tensors: Tensor) -> tuple[str, ...]:
+        return tuple(ix.name for t in tensors for ix in t.indices)
+
+    vg = runner(outputs, {f"g{i}": order(first[k]) for i, k in enumerate(keys)})
 
     def value_and_grad(p: Params) -> tuple[float, Params]:
         out = vg(p)
@@ -330,7 +360,7 @@ def objective(loss: Any, params: tuple[str, ...] | list[str], data: Mapping[str,
 
     hess_fn: Callable[[Params], np.ndarray] | None = None
     if how == "symbolic":
-        hv = runner(blocks)
+        hv = runner(blocks, {f"h{i}_{j}": order(first[p], second[q]) for i, p in enumerate(keys) for j, q in enumerate(keys)})
 
         def hess_fn(p: Params) -> np.ndarray:
             out, sizes = hv(p), [int(np.size(p[k])) for k in keys]
