@@ -190,7 +190,8 @@ class Report:
     def summary(self) -> str:
         """One line: entries, verdict counts and mistakes found."""
         counts = ", ".join(f"{n} {v}" for v, n in self.counts().items())
-        return f"{len(self.entries)} formulas checked: {counts}; {len(self.findings)} mistakes found in the slides"
+        n, m = len(self.entries), len(self.findings)
+        return (f"{n} formula{'s' * (n != 1)} checked: {counts}; {m} mistake{'s' * (m != 1)} found in the slides")
 
     # ------------------------------------------------------------ formats
     def format(self, fmt: str = "text") -> str:
