@@ -18,6 +18,7 @@ import sympy
 
 import einsteinpy_lite as el
 from einsteinpy_lite.diff import derivative_rule, diff, free_after_diff, register_rule, rule_types
+from einsteinpy_lite.evaluate import array_name
 from einsteinpy_lite.expr import Apply, Delta, Diag, Expr, Product, Sum, SumOver, Tensor, Zero, apply, tensor
 from einsteinpy_lite.functions import function_names, get_function, register_function
 from einsteinpy_lite.indices import Index, down, up
@@ -30,16 +31,19 @@ def _labels(e: Expr) -> list[str]:
 
 
 def _array_key(name: str) -> str:
-    return name.replace("\\", "").replace(" ", "_")
+    return array_name(name)
 
 
 class _Ref:
-    def __init__(self, arrays: Mapping[str, Any], scalars: Mapping[str, float]) -> None:
+    def __init__(self, arrays: Mapping[str, Any], scalars: Mapping[str, float],
+                 fallback: Mapping[str, int] | None = None) -> None:
         self.arrays = {k: np.asarray(v, dtype=float) for k, v in arrays.items()}
         self.scalars = dict(scalars)
+        self.fallback = dict(fallback or {})
 
     def coeff(self, c: sympy.Expr) -> float:
-        subs = {s: self.scalars[str(s)] for s in c.free_symbols}
+        subs = {s: self.scalars[str(s)] if str(s) in self.scalars else self.fallback[str(s)[2:]]
+                for s in c.free_symbols}
         return float(c.subs(subs))
 
     # sizes of the labels of e that can be learned bottom-up, given the sizes in env
@@ -86,7 +90,7 @@ class _Ref:
 
     def ev(self, e: Expr, env: dict[str, int]) -> np.ndarray:
         labels = _labels(e)
-        sizes = {**env, **self.hints(e, env)}
+        sizes = {**self.fallback, **env, **self.hints(e, env)}
         if isinstance(e, Tensor):
             return _einsum([self.arrays[_array_key(e.name)]], [[ix.name for ix in e.indices]], labels)
         if isinstance(e, Delta):
@@ -113,8 +117,10 @@ class _Ref:
             arr = self.ev(e.body, {n: sizes[n] for n in body_labels if n in sizes})
             if e.index_name in body_labels:
                 return np.asarray(_einsum([arr], [body_labels], labels))
-            lo, hi = (self.coeff(b) for b in e.bounds)
-            return arr * (hi - lo + 1)
+            if e.bounds:
+                lo, hi = (self.coeff(b) for b in e.bounds)
+                return arr * (hi - lo + 1)
+            return arr * self.fallback[e.index_name]
         if isinstance(e, Apply):
             return np.asarray(get_function(e.func_name).implementation(e.order)(self.ev(e.body, sizes), np))
         if isinstance(e, Diag):
@@ -135,9 +141,13 @@ def _einsum(arrays: list[np.ndarray], specs: list[list[str]], out: list[str]) ->
 
 
 def ref_eval(e: Expr, arrays: Mapping[str, Any], scalars: Mapping[str, float] | None = None,
-             sizes: Mapping[str, int] | None = None) -> np.ndarray:
-    """Evaluate ``e`` on numpy arrays (axes in ``e.free`` order); ``sizes`` for indices no array fixes."""
-    ref = _Ref(arrays, scalars or {})
+             sizes: Mapping[str, int] | None = None, fallback: Mapping[str, int] | None = None) -> np.ndarray:
+    """Evaluate ``e`` on numpy arrays (axes in ``e.free`` order).
+
+    ``sizes``: sizes of ``e``'s free indices that no array fixes; ``fallback``: sizes by name for
+    any index the arrays and deltas do not determine (names must then mean one size everywhere).
+    """
+    ref = _Ref(arrays, scalars or {}, fallback)
     return ref.ev(e, dict(sizes or {}))
 
 

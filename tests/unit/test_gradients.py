@@ -8,8 +8,6 @@ when :func:`einsteinpy_lite.compile` is available.
 from __future__ import annotations
 
 import importlib
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,9 +16,7 @@ import einsteinpy_lite as el
 from einsteinpy_lite import gradients
 from einsteinpy_lite.expr import rename_free
 from einsteinpy_lite.functions import function_names, get_function
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_diff import ref_eval  # noqa: E402
+from tests.unit.test_diff import ref_eval
 
 SIGMA = get_function("sigmoid")
 
