@@ -441,7 +441,8 @@ class Result:
 
     @property
     def converged(self) -> bool:
-        """Whether the gradient-norm tolerance was reached."""
+        """Whether it converged: the gradient-norm tolerance was reached, or (see ``message``) a line search
+        found the loss flat to machine precision along the descent direction."""
         return self.reason == "converged"
 
     def params_at(self, row: int) -> Params:
@@ -747,8 +748,12 @@ def gradient_descent(obj: Objective, theta0: Any, alpha: float = 0.1, *, precond
 
     Example:
         >>> import numpy as np
-        >>> gradient_descent(quadratic(np.diag([1.0, 4.0])), np.ones(2), alpha=0.6, tol=1e-8).reason
-        'diverged'
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:  # 0.6 > 2 / L = 0.5
+        ...     warnings.simplefilter("always")
+        ...     r = gradient_descent(quadratic(np.diag([1.0, 4.0])), np.ones(2), alpha=0.6)
+        >>> r.reason, caught[0].category.__name__
+        ('diverged', 'DivergenceWarning')
     """
     if not alpha > 0:
         raise EinsteinError(f"step size alpha={alpha} must be positive", hint="try alpha=1/L, L the largest curvature")
