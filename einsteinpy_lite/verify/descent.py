@@ -260,6 +260,8 @@ def forward_backward() -> Entry:
             "parameter, the backward gradient one pass in all", forward > backward,
             f"grad_A at N_x={s['N_x']}, N_1={s['N_1']}, N_y={s['N_y']}, per sample: {forward:.2e} FLOPs forward "
             f"({s['N_1'] * s['N_y']} passes of {tangent}) vs {backward:.2e} backward")
+    e.notes.append("the slide shows the backward (adjoint) formula only as a picture; it is written here as "
+                   "dtheta^t <- dx^t grad_theta f")
     e.notes.append("the slide's title spells 'Propogation' (Propagation)")
     return e
 
@@ -271,8 +273,8 @@ def _flat(p: Problem, dA: np.ndarray) -> np.ndarray:
 def efficient_order() -> Entry:
     """"For efficiency, computation goes this way!" -- epsilon_k B first -- against the compiler's plan."""
     e = Entry("efficient_order", "Update Direction for A / b", "contraction order 'for efficiency, computation "
-              "goes this way'", r"d_{j_1 j_2} = \frac{2}{K} \sum_k (((\epsilon_{k i_1} B^{i_1}_{i_2}) "
-              r"[\nabla\sigma_k]^{i_2}_{j_1}) y_k^{j_2})  \longrightarrow")
+              "goes this way'", r"\frac{2}{K} \sum_{k=0}^{K-1} \epsilon_{k, i_1} B_k{}^{i_1}_{i_2} [\nabla \sigma_k]^{i_2}_{j_1}"
+              r" y_k{}^{j_2};  \text{For efficiency, computation goes this way!} \longrightarrow")
     s = MEDIUM
     K, Nx, N1, Ny = s["K"], s["N_x"], s["N_1"], s["N_y"]
     # operands with [nabla sigma_k] as its diagonal (never materialized): E(k,i) B(i,j) S(k,j) Y(k,l) -> d(j,l)
@@ -304,5 +306,7 @@ def efficient_order() -> Entry:
             flops <= costs["slide (left to right)"],
             f"compiler {flops:.3e} FLOPs (total with elementwise steps {plan.flops:.3e}); naive single einsum "
             f"{plan.naive_flops:.3e}; deltas materialized {plan.materialized_flops:.3e}")
+    e.notes.append("the arrow runs left to right under the formula: epsilon_k B first, then [nabla sigma_k], then y_k "
+                   "(the backward, adjoint order)")
     e.notes.append("compiler plan: " + " | ".join(line.strip() for line in str(plan).splitlines()[2:6]))
     return e

@@ -166,4 +166,6 @@ def tensor_image() -> Entry:
     ref = G.reshape(3, 20) @ y.ravel()
     e.check(f"on a 4x5 image ({how}) it equals the matrix G (N_o=3 x N_i=20) times the flattened image",
             max_diff(val, ref) < TOL, f"max |diff| {max_diff(val, ref):.1e}")
+    e.notes.append("the slide's example formula is a picture; it is read from the bullets (input: a 2-D image "
+                   "indexed by (j_1, j_2); output: a vector indexed by i)")
     return e
