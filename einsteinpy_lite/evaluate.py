@@ -88,8 +88,11 @@ def _ev(e: Expr, ctx: _Ctx) -> tuple[np.ndarray, Axes]:
         coeff = ctx.scalar(e.coeff)
         if not e.factors:
             return np.asarray(coeff), []
-        # evaluate factors twice if needed so that sizes learned late are known
-        parts = [_ev(f, ctx) for f in e.factors]
+        # deltas and zeros last: their sizes come from the tensors beside them
+        late = [isinstance(f, (Delta, Zero, Diag)) for f in e.factors]
+        done = {n: _ev(f, ctx) for n, f in enumerate(e.factors) if not late[n]}
+        done.update({n: _ev(f, ctx) for n, f in enumerate(e.factors) if late[n]})
+        parts = [done[n] for n in range(len(e.factors))]
         out = _out_axes(e)
         letters: dict[str, str] = {}
         pool = iter(string.ascii_letters)
@@ -101,10 +104,14 @@ def _ev(e: Expr, ctx: _Ctx) -> tuple[np.ndarray, Axes]:
         return coeff * res, out
     if isinstance(e, Sum):
         parts = [_ev(t, ctx) for t in e.terms]
-        axes = parts[0][1]
-        total = parts[0][0]
-        for arr, ax in parts[1:]:
-            total = total + np.transpose(arr, [ax.index(a) for a in axes]) if ax else total + arr
+        # free axes first (every term has them), then the bound axes any term carries
+        axes = [ix.name for ix in e.free]
+        axes += sorted({a for _, ax in parts for a in ax} - set(axes))
+        total = np.zeros([ctx.size(a) for a in axes])
+        for arr, ax in parts:
+            # put this term's axes in the sum's order, with length-1 axes where it lacks a bound index
+            arr = np.transpose(arr, [ax.index(a) for a in axes if a in ax]) if ax else np.asarray(arr)
+            total = total + arr.reshape([ctx.size(a) if a in ax else 1 for a in axes])
         return total, axes
     if isinstance(e, SumOver):
         arr, axes = _ev(e.body, ctx)
