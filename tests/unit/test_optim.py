@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from einsteinpy_lite import EinsteinError, optim
+from einsteinpy_lite import objective as objective_mod
 
 
 def spd(n, kappa, seed=0):
@@ -370,20 +371,20 @@ def test_compiled_single_layer_loss_trains_like_backprop():
         np.testing.assert_allclose(g[k], -ref[f"d_{k}"], atol=1e-12)
     H = obj.hessian(p)
     assert H.shape == (12, 12) and obj.hessian_method == "symbolic"
-    np.testing.assert_allclose(H, optim._fd_hessian(obj.value_and_grad, p, ["A", "b", "B"]), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(H, objective_mod._fd_hessian(obj.value_and_grad, p, ["A", "b", "B"]), rtol=1e-4, atol=1e-6)
     r = optim.newton(obj, p, max_iter=10)
     assert r.loss < f / 10 and np.all(np.diff(r.losses) <= 0)
 
 
 def test_hessian_falls_back_to_finite_differences_when_diff_cannot(monkeypatch):
-    real = optim._diff
+    real = objective_mod._diff
 
     def first_derivatives_only(e, var):
         if e.free:
             raise EinsteinError("no second derivative here")
         return real(e, var)
 
-    monkeypatch.setattr(optim, "_diff", first_derivatives_only)
+    monkeypatch.setattr(objective_mod, "_diff", first_derivatives_only)
     Q, c = spd(3, 5.0, seed=9), np.ones(3)
     obj = optim.objective(QUAD, ["theta"], {"Q": Q, "c": c}, engine="evaluate")
     assert obj.hessian_method == "finite differences" and not obj.quadratic
