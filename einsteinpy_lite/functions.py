@@ -21,7 +21,14 @@ __all__ = ["ElementwiseFunction", "register_function", "get_function", "function
 
 ArrayFn = Callable[[Any, Any], Any]  # (x, xp) -> array
 
-_X = sympy.Symbol("x")
+# real, so that |x| differentiates to sign(x) rather than to an unevaluated Derivative(re(x))
+_X = sympy.Symbol("x", real=True)
+
+
+def _dirac_zero(x: Any, *order: Any) -> Any:
+    """DiracDelta (a kink's second derivative) evaluated away from the kink: zero, almost everywhere."""
+    return 0.0 * x
+
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,7 @@ class ElementwiseFunction:
             return self.impls[order]
         if order not in self._extra:
             formula = self.derivative_formula(order)
-            lam = sympy.lambdify(_X, formula, "numpy")
+            lam = sympy.lambdify(_X, formula, [{"DiracDelta": _dirac_zero}, "numpy"])
 
             def impl(x: Any, xp: Any, _lam: Any = lam) -> Any:
                 out = _lam(x)
@@ -112,7 +119,7 @@ def register_function(
         raise EinsteinError(f"a function name must be an identifier, got {name!r}")
     if name in _REGISTRY and not overwrite:
         raise EinsteinError(f"function {name!r} is already registered", hint="pass overwrite=True to replace it")
-    expr = formula(_X) if callable(formula) else sympy.sympify(formula)
+    expr = formula(_X) if callable(formula) else sympy.sympify(formula).subs(sympy.Symbol("x"), _X)
     if not impls:
         raise EinsteinError(f"function {name!r} needs at least one array implementation")
     fn = ElementwiseFunction(name, latex or rf"\mathrm{{{name}}}", expr, tuple(impls), tuple(aliases))
