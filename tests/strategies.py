@@ -242,12 +242,15 @@ def _size_classes(e: Expr) -> dict[str, str]:
         elif isinstance(node, Diag):
             for a, b in zip(node.body.free, node.new_indices):
                 union(a.name, b.name)
+    for sym in e.scalar_symbols():  # N_x in a coefficient or a \sum bound is the size of x
+        if sym.name.startswith("N_"):
+            find(sym.name[2:])
     return {name: find(name) for name in parent}
 
 
 def index_sizes(e: Expr, rng: np.random.Generator | int | None = None, low: int = 1, high: int = 4,
                 fixed: Mapping[str, int] | None = None) -> dict[str, int]:
-    r"""A size for every index name of ``e`` (bound ``\sum`` indices included).
+    r"""A size for every index name of ``e`` (bound ``\sum`` indices and the ``x`` of ``N_x`` included).
 
     Sizes are equal where ``e`` forces it and drawn in ``[low, high]`` independently otherwise;
     ``fixed`` pins some names (and everything tied to them).
