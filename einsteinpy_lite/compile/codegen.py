@@ -296,7 +296,8 @@ class _Gen:
         for step in plan.path:
             if len(step) == 1:
                 a = live.pop(step[0])
-                live.append(self.reduce(a, plan.out))
+                others = {x for o in live for x in o.labels}
+                live.append(self.reduce(a, tuple(x for x in a.labels if x in others or x in plan.out)))
                 continue
             group = [live[k] for k in sorted(step)]
             for k in sorted(step, reverse=True):

@@ -18,7 +18,6 @@ one node and are computed once.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -121,17 +120,18 @@ class Program:
 
 
 def python_name(name: str) -> str:
-    """The keyword name of a tensor or scalar: backslashes dropped, other non-identifier runs as ``_``.
+    """The keyword name of a tensor or scalar, as everywhere in the package (``evaluate.array_name``).
+
+    Backslashes and braces go, other characters that cannot be in an identifier become ``_``.
 
     Example:
         >>> python_name(r"\\epsilon"), python_name(r"\\nabla\\sigma"), python_name("W1")
         ('epsilon', 'nabla_sigma', 'W1')
     """
-    parts = [p for p in re.split(r"[^0-9A-Za-z_]+", name) if p]
-    out = "_".join(parts)
-    if not out or out[0].isdigit():
-        out = "t_" + out
-    return out
+    from ..evaluate import array_name
+
+    out = array_name(name)
+    return "t_" + out if out[0].isdigit() else out
 
 
 # ------------------------------------------------------------------ lazy products
@@ -222,6 +222,7 @@ class _Lowerer:
             for t in e.terms:
                 lz = self.lower(t, env)
                 coeff, lz.coeff = lz.coeff, sympy.Integer(1)
+                self.p.symbols |= coeff.free_symbols  # type: ignore[arg-type]
                 vid, labels = self.materialize(lz, str(t))
                 terms.append((coeff, vid, tuple(pos[lab] for lab in labels)))
             node = Add(tuple(terms), len(out))

@@ -126,6 +126,10 @@ class Compiled:
         for a in self.arrays:
             lines.append(f"    {a} = kw[{a!r}]")
         parts = ["len(kw)"] + [f"type({a}), {a}.shape, {a}.dtype" for a in self.arrays]
+        # scalars that give the size of an output axis no array carries (N_i of a lone delta) shape the code
+        shaping = sorted({python_name(s.name) for node in p.nodes if isinstance(node, Contract)
+                          for lab in node.out for s in node.fallback[lab].free_symbols})  # type: ignore[attr-defined]
+        parts += [f"kw.get({nm!r})" for nm in shaping]
         lines.append(f"    return ({', '.join(parts)},)")
         ns: dict[str, Any] = {}
         exec("\n".join(lines), ns)  # noqa: S102 -- our own generated code
