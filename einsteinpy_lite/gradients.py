@@ -33,12 +33,11 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .diff import avoid_names, diff
+from .diff import avoid_names, diff, simplify_derivative
 from .errors import EinsteinError
 from .expr import Expr, Product, SumOver, Tensor, apply, delta, rename_free
 from .functions import get_function
 from .indices import Index, down, up
-from .simplify import simplify
 
 __all__ = ["Layer", "Network", "single_layer", "mlp", "K", "Step"]
 
@@ -177,7 +176,7 @@ class Network:
         out = {}
         for name in self.params:
             df = diff(self._forward(self.loss_indices, k), self.variable(name), simplify=False)
-            lowered = avoid_names(simplify(delta(down(i), down(p)) * df), taken)
+            lowered = avoid_names(simplify_derivative(delta(down(i), down(p)) * df), taken)
             out[name] = Product.make(2 / K, [SumOver(_SAMPLE, (0, K - 1), eps * lowered)])
         return out
 
@@ -195,7 +194,7 @@ class Network:
         out = {}
         for name in self.params:
             df = avoid_names(diff(self._forward(self.indices, k), self.variable(name)), {_SAMPLE})
-            out[name] = simplify(Product.make(2 / K, [SumOver(_SAMPLE, (0, K - 1), eps * df)]))
+            out[name] = simplify_derivative(Product.make(2 / K, [SumOver(_SAMPLE, (0, K - 1), eps * df)]))
         return out
 
     def hessian(self, p: str, q: str | None = None) -> Expr:
@@ -220,16 +219,16 @@ class Network:
     def jvp(self, p: str) -> Expr:
         """Forward mode: ``[\\nabla_p f]`` applied to a tangent ``dp`` (tensor ``d<p>``), free ``i``."""
         var = self.variable(p)
-        return simplify(self.grad(p) * Tensor(f"d{p}", var.indices))
+        return simplify_derivative(self.grad(p) * Tensor(f"d{p}", var.indices))
 
     def vjp(self, p: str) -> Expr:
         """Backward mode: a cotangent ``u_i`` applied to ``[\\nabla_p f]``, free: ``p``'s slots flipped."""
-        return simplify(Tensor("u", [down(self.output_index)]) * self.grad(p))
+        return simplify_derivative(Tensor("u", [down(self.output_index)]) * self.grad(p))
 
     def loss_jvp(self, p: str) -> Expr:
         """``dL`` along a tangent ``d<p>`` (a scalar): one forward-mode pass gives one directional derivative."""
         var = self.variable(p)
-        return simplify(self.loss_grad[p] * Tensor(f"d{p}", var.indices))
+        return simplify_derivative(self.loss_grad[p] * Tensor(f"d{p}", var.indices))
 
     @functools.cache  # noqa: B019
     def gauss_newton(self, p: str, q: str) -> Expr:
@@ -240,7 +239,35 @@ class Network:
         dp = diff(self._forward(self.indices, k), self.variable(p), simplify=False)
         dq = diff(self._forward(self.loss_indices, k), self.variable(q, first), simplify=False)
         dq = avoid_names(dq, dp.index_names() - {ix.name for ix in dq.free})
-        return simplify(Product.make(2 / K, [SumOver(_SAMPLE, (0, K - 1), dp * delta(down(i), down(o)) * dq)]))
+        return simplify_derivative(Product.make(2 / K, [SumOver(_SAMPLE, (0, K - 1), dp * delta(down(i), down(o)) * dq)]))
+
+    def forward_vs_backward(self, sizes: Sequence[int]) -> dict[str, Any]:
+        """FLOPs of the whole gradient of a scalar loss by forward mode vs backward mode (compiler plans).
+
+        Forward mode pushes one tangent ``dp`` through ``f`` per call (:meth:`jvp`), so the
+        gradient needs one call per parameter entry; backward mode pulls the cotangent
+        ``u_i = -\\frac{2}{K}\\epsilon_i`` back once (:meth:`vjp`) and gets every entry.
+
+        Args:
+            sizes: layer sizes ``[N_y, ..., N_x]``.
+
+        Returns:
+            ``{"jvp": {p: flops}, "vjp": {p: flops}, "forward": total, "backward": total,
+            "ratio": forward / backward, "P": number of parameters}`` for one sample.
+        """
+        shapes: dict[str, tuple[int, ...]] = dict(self.shapes(sizes))
+        shapes["y"] = (sizes[0],)
+        shapes["u"] = (sizes[-1],)
+        jvp: dict[str, int] = {}
+        vjp: dict[str, int] = {}
+        for p in self.params:
+            shapes[f"d{p}"] = shapes[p]
+            jvp[p] = _flops(self.jvp(p), shapes)
+            vjp[p] = _flops(self.vjp(p), shapes)
+        forward = sum(int(np.prod(shapes[p])) * jvp[p] for p in self.params)
+        backward = _flops({p: self.vjp(p) for p in self.params}, shapes)
+        return {"jvp": jvp, "vjp": vjp, "forward": forward, "backward": backward,
+                "ratio": forward / max(backward, 1), "P": sum(int(np.prod(shapes[p])) for p in self.params)}
 
     # ------------------------------------------------------------ numbers
     def compile(self) -> Step:
@@ -363,6 +390,18 @@ class Step:
         return self.fn.plan(**sizes)
 
 
+def _flops(exprs: Expr | dict[str, Expr], shapes: Mapping[str, tuple[int, ...]]) -> int:
+    """The compiler's planned FLOPs for arrays of the given shapes (by tensor name)."""
+    import importlib
+
+    fn = importlib.import_module(".compile", __package__).compile(exprs)
+    sizes: dict[str, int] = {}
+    for raw, (_, slots, _, _) in fn.program.inputs.items():
+        for name, n in zip(slots, shapes[raw]):
+            sizes[name] = int(n)
+    return int(fn.plan(**sizes).flops)
+
+
 # ============================================================== constructors
 
 
@@ -378,7 +417,7 @@ def single_layer(activation: str = "sigmoid") -> Network:
         >>> str(net.f)
         'B^i_j \\\\sigma(A^j_l y^l + b^j)'
         >>> str(net.grad_b)
-        'B^i_j [\\\\nabla\\\\sigma(A^j_k y^k + b^j)]^j_j1'
+        'B^i_j [\\\\nabla\\\\sigma(A^j_l y^l + b^j)]^j_j1'
     """
     act = _check_activation(activation)
     return Network([Layer("A", "b", act), Layer("B", None, None)], ("l", "j", "i"), ("r", "q", "p"))

@@ -365,7 +365,7 @@ SLIDES = {
 COMPACT = {
     "A^{m}_{n}": r"B^{i}{}_{j} [\nabla\sigma]^{j}{}_{m} y^{n}",
     "b^{m}": r"B^{i}{}_{j} [\nabla\sigma]^{j}{}_{m}",
-    "B^{m}_{n}": r"\delta^{i}{}_{m} \sigma(A^{n}{}_{j} y^{j} + b^{n})",
+    "B^{m}_{n}": r"\delta^{i}{}_{m} \sigma(A^{n}{}_{l} y^{l} + b^{n})",
     "y^{m}": r"B^{i}{}_{j} [\nabla\sigma]^{j}{}_{k} A^{k}{}_{m}",
 }
 

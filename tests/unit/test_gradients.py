@@ -64,7 +64,7 @@ def test_single_layer_expressions_are_the_slides():
         "y": r"B^{i}{}_{j} [\nabla\sigma]^{j}{}_{k} A^{k}{}_{j_{1}}",
         "A": r"B^{i}{}_{j} [\nabla\sigma]^{j}{}_{j_{1}} y^{j_{2}}",
         "b": r"B^{i}{}_{j} [\nabla\sigma]^{j}{}_{j_{1}}",
-        "B": r"\delta^{i}{}_{j_{1}} \sigma(A^{j_{2}}{}_{j} y^{j} + b^{j_{2}})",
+        "B": r"\delta^{i}{}_{j_{1}} \sigma(A^{j_{2}}{}_{l} y^{l} + b^{j_{2}})",
     }
     got = {"y": net.grad_y, "A": net.grad("A"), "b": net.grad("b"), "B": net.grad("B")}
     for name, expected in compact.items():
