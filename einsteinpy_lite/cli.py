@@ -111,11 +111,21 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def _cmd_bench(args: argparse.Namespace) -> int:
-    from . import bench  # type: ignore[attr-defined]
+def _split(text: str | None) -> list[str] | None:
+    return None if text is None else [x.strip() for x in text.split(",") if x.strip()]
 
-    results = bench.run_benchmarks(**({"quick": True} if args.quick else {}))
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from . import bench
+
+    if args.repeat is not None and args.repeat <= 0:
+        raise EinsteinError(f"--repeat must be a positive integer, got {args.repeat}")
+    sections = _split(args.sections)
+    results = bench.run_benchmarks(sizes=_split(args.sizes), repeat=args.repeat, json_path=args.json or None,
+                                   quick=args.quick, **({"sections": sections} if sections else {}))
     print(bench.format_table(results))
+    if args.json:
+        print(f"results written to {args.json}")
     return 0
 
 
@@ -170,8 +180,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", default=None, help="comma-separated entry keys (default: all)")
     p.set_defaults(run=_cmd_verify)
 
-    p = sub.add_parser("bench", help="benchmark compiled expressions against hand-written numpy and others")
-    p.add_argument("--quick", action="store_true", help="small sizes and few repeats")
+    p = sub.add_parser("bench", help="benchmark compiled expressions against hand-written numpy and others",
+                       description="compiled vs hand-written numpy backprop, opt_einsum, numpy.einsum (and torch); "
+                                   "per-call overhead; compile and cache hit; path FLOPs; parse/simplify/equal")
+    p.add_argument("--quick", action="store_true", help="tiny sizes and few repeats")
+    p.add_argument("--sizes", default=None, help="comma-separated: tiny, medium, large (default all)")
+    p.add_argument("--sections", default=None, help="comma-separated: backprop, overhead, compile, paths, core")
+    p.add_argument("--repeat", type=int, default=None, help="interleaved repeats per measurement (medians)")
+    p.add_argument("--json", default="bench.json", help="write the results as JSON there ('' for none)")
     p.set_defaults(run=_cmd_bench)
 
     p = sub.add_parser("train", help="train the single-layer net on a synthetic regression set")

@@ -80,6 +80,14 @@ def test_verify_exits_1_when_an_entry_fails(capsys, monkeypatch):
     assert code == 1 and "check FAILED: equal" in out
 
 
+def test_bench_prints_the_table_and_writes_json(capsys, tmp_path):
+    path = tmp_path / "bench.json"
+    code, out, _ = run(capsys, "bench", "--quick", "--sections", "overhead", "--json", str(path))
+    assert code == 0 and "per call" in out and f"results written to {path}" in out
+    data = json.loads(path.read_text())
+    assert "overhead" in data and "machine" in data
+
+
 def test_train_prints_the_loss_summary(capsys):
     code, out, _ = run(capsys, "train", "--hidden", "4", "--steps", "20", "--method", "gd")
     assert code == 0 and out.startswith("gradient_descent") and "after 20 iterations" in out and "loss" in out
@@ -100,6 +108,9 @@ def test_train_prints_the_loss_summary(capsys):
     (["verify", "--only", "nope"], "unknown entries nope in --only", None),
     (["train", "--method", "adamw", "--steps", "2"], "unknown training method 'adamw'", None),
     (["train", "--hidden", "0"], "--hidden must be a positive integer", None),
+    (["bench", "--sizes", "huge", "--json", ""], "unknown benchmark size 'huge'", None),
+    (["bench", "--sections", "speed", "--json", ""], "unknown benchmark section 'speed'", None),
+    (["bench", "--repeat", "0", "--json", ""], "--repeat must be a positive integer", None),
 ])
 def test_user_errors_exit_2_with_the_caret_message(capsys, argv, message, caret_line):
     code, out, err = run(capsys, *argv)
