@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import opt_einsum
 
+from .. import gradients
 from ..diff import diff
 from ..expr import SumOver
 from ..parse import parse
@@ -52,6 +53,7 @@ def gd_update() -> Entry:
             drop > 0 and abs(drop - alpha * flat @ flat) < 0.05 * alpha * flat @ flat,
             f"L drops by {drop:.3e}; alpha |d|^2 = {alpha * flat @ flat:.3e}")
     # A <- A + alpha d^t in index notation: the "t" raises and lowers both indices with the metric
+    e.syntax.append(r"A^{j_1}_{j_2} + \alpha \delta^{j_1 a} d_{a}{}^{b} \delta_{b j_2}  (A + alpha d^t)")
     upd, _ = try_parse(r"A^{j_1}_{j_2} + \alpha \delta^{j_1 a} d_{a}{}^{b} \delta_{b j_2}")
     assert upd is not None
     short = simplify(upd)
@@ -86,6 +88,7 @@ def mse_gradient() -> Entry:
     e.check("line 3, (2/K) sum_k (x_k - f)^t grad(x_k - f) with grad(x_k - f) = -grad f, equals finite differences "
             f"of L (K={K}, P={p.P})", max_diff(line3, grad) < 1e-6, f"max |diff| {max_diff(line3, grad):.1e}")
     written = _D_A.replace("K-1", "N-1", 1)
+    e.syntax.append(f"-[\\nabla_A L]_{{j_1}}{{}}^{{j_2}} = {written}  (theta = A)")
     loss_bounds = _sum_bounds(r"\frac{1}{K} \sum_{k=0}^{K-1} \epsilon_k^i \delta_{ij} \epsilon_k^j")
     if _sum_bounds(written) != loss_bounds:
         arrays = p.slide_arrays()
@@ -231,7 +234,10 @@ def forward_backward() -> Entry:
     dA, dx = rng.normal(size=p.A.shape), rng.normal(size=p.B.shape[0])
     jvp = parse(r"B^i_{i_2} [\nabla\sigma(A^{i_2}_l y^l + b^{i_2})]^{i_2}_{j_1} y^{j_2} \mathrm{dA}^{j_1}_{j_2}")
     vjp = parse(r"\mathrm{dx}_i B^i_{i_2} [\nabla\sigma(A^{i_2}_l y^l + b^{i_2})]^{i_2}_{j_1} y^{j_2}")
-    e.derived = f"forward (JVP): {jvp};  backward (VJP): {vjp}"
+    e.syntax += [str(jvp), str(vjp)]
+    net = gradients.single_layer()
+    net_jvp, net_vjp = net.jvp("A"), net.vjp("A")
+    e.derived = f"gradients.single_layer().jvp('A') = {net_jvp};  .vjp('A') = {net_vjp}"
     arrays = {"A": p.A, "b": p.b, "B": p.B, "y": y0, "dA": dA, "dx": dx}
     val, how = evaluate_expr(jvp, arrays)
     h = 1e-6
@@ -242,11 +248,8 @@ def forward_backward() -> Entry:
     ref = (dx @ p.jacobian(y0))[: p.A.size].reshape(p.A.shape)
     e.check(f"backward gradient dx^t grad_A f ({how}) equals dx^t J restricted to A", max_diff(val, ref) < 1e-10,
             f"max |diff| {max_diff(val, ref):.1e}")
-    from .. import gradients
-
-    net = gradients.single_layer()
-    jv, _ = evaluate_expr(net.jvp("A"), arrays)
-    vj, _ = evaluate_expr(net.vjp("A"), {**arrays, "u": dx})
+    jv, _ = evaluate_expr(net_jvp, arrays)
+    vj, _ = evaluate_expr(net_vjp, {**arrays, "u": dx})
     e.check("gradients.single_layer().jvp('A') and .vjp('A') give the same numbers",
             max_diff(jv, fd) < 1e-7 and max_diff(vj, ref) < 1e-10,
             f"max |diff| {max(max_diff(jv, fd), max_diff(vj, ref)):.1e}")
@@ -287,6 +290,7 @@ def efficient_order() -> Entry:
                        ("opt_einsum optimal", "optimal")):
         info = opt_einsum.contract_path(eq, *shapes, shapes=True, optimize=path)[1]
         costs[name] = int(info.opt_cost)
+    e.syntax.append(_D_A)
     e.derived = f"{_D_A}; FLOPs at K={K}, N_x={Nx}, N_1={N1}, N_y={Ny}: " + ", ".join(
         f"{k} {v:.3e}" for k, v in costs.items())
     e.check("the slide's order (epsilon B first, then sigma', then y) costs the optimum over all orders",

@@ -68,6 +68,7 @@ def covector() -> Entry:
     """``x = g_j y^j = \\sum_{j=0}^{N-1} g_j y^i`` and the ranges of y and g."""
     e = Entry("covector", "Contravariant and Covariant Vectors", "covector times vector: x = g_j y^j",
               r"x = g_j y^j = \sum_{j=0}^{N-1} g_j y^i;  y^j for 0 <= j < N;  g_j for 0 <= i < N")
+    e.syntax += ["x = g_j y^j", r"x = \sum_{j=0}^{N-1} g_j y^i"]
     implied, _ = try_parse("g_j y^j")
     explicit, _ = try_parse(r"\sum_{j=0}^{N-1} g_j y^i")
     fixed, _ = try_parse(r"\sum_{j=0}^{N-1} g_j y^j")
@@ -96,6 +97,7 @@ def matrix_vector() -> Entry:
     e = Entry("matrix_vector", "Vector-Matrix Products as Tensors", "matrix times vector: x^i = G^i_j y^j",
               r"x^i = G^i{}_j y^j = \sum_{j=0}^{N_y-1} G^i{}_j y^j;  y^j for 0 <= j < N_y;  x^j for 0 <= j < N_x;"
               r"  G^i{}_j for 0 <= i < N_x and 0 <= j < N_y")
+    e.syntax += ["x^i = G^i{}_j y^j", r"x^i = \sum_{j=0}^{N_y-1} G^i{}_j y^j"]
     implied, _ = try_parse("G^i{}_j y^j")
     explicit, _ = try_parse(r"\sum_{j=0}^{N_y-1} G^i{}_j y^j")
     assert implied is not None and explicit is not None
@@ -122,6 +124,7 @@ def tensor_product() -> Entry:
     e = Entry("tensor_product", "Tensor Products", "4-index tensor on a 2-D input: x^{i1 i2} = G^{i1 i2}_{j1 j2} y^{j1 j2}",
               r"x^{i_1, i_2} = G^{i_1, i_2}_{j_1, j_1} y^{j_1, j_2};  G^{i_1, i_2}_{j_1, j_1} for 0 <= i_1, i_2 < N_x"
               r" and 0 <= j_1, j_2 < N_y")
+    e.syntax.append(f"x^{{i_1, i_2}} = {written}")
     bad, err = try_parse(written)
     _, err_einstein = try_parse(written, convention="einstein")
     fixed, _ = try_parse(r"G^{i_1 i_2}_{j_1 j_2} y^{j_1 j_2}")
@@ -154,6 +157,7 @@ def tensor_image() -> Entry:
               "3-index tensor on a 2-D image: x^i = G^i_{j1 j2} y^{j1 j2}",
               r"x^i = G^i{}_{j_1 j_2} y^{j_1 j_2}  (input: 2D image (j_1, j_2); output: vector i); "
               r"G \in \Re^{N_o \times N_i}")
+    e.syntax.append(r"x^i = G^i{}_{j_1 j_2} y^{j_1 j_2}")
     fixed, _ = try_parse(r"G^i{}_{j_1 j_2} y^{j_1 j_2}")
     assert fixed is not None
     e.derived = str(fixed)

@@ -105,6 +105,7 @@ class Entry:
     title: str
     written: str
     derived: str = ""
+    syntax: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -128,7 +129,7 @@ class Entry:
         """A JSON-ready dict."""
         return {
             "key": self.key, "slide": self.slide, "title": self.title, "written": self.written,
-            "derived": self.derived, "verdict": self.verdict.value,
+            "syntax": list(self.syntax), "derived": self.derived, "verdict": self.verdict.value,
             "findings": [f.as_dict() for f in self.findings], "checks": [c.as_dict() for c in self.checks],
             "notes": list(self.notes),
         }
@@ -216,6 +217,8 @@ class Report:
             out.append(f"[{n:2d}] {e.title}  ({e.slide})")
             out.append(f"     verdict: {e.verdict.value}")
             out.append(f"     slide:   {e.written}")
+            for t in e.syntax:
+                out.append(f"     as text: {t}")
             if e.derived:
                 out.append(f"     derived: {e.derived}")
             for f in e.findings:
@@ -239,6 +242,7 @@ class Report:
         for n, e in enumerate(self.entries, 1):
             out += ["", f"## {n}. {e.title}", "", f"*{e.slide}* -- **{e.verdict.value}**", "",
                     f"- slide: `{e.written}`"]
+            out += [f"- as text: `{t}`" for t in e.syntax]
             if e.derived:
                 out.append(f"- derived: `{e.derived}`")
             for f in e.findings:
@@ -260,6 +264,7 @@ class Report:
             out.append(rf"\item[{esc(e.title)}] ({esc(e.slide)}) \textbf{{{esc(e.verdict.value)}}}")
             out.append(r"\begin{itemize}")
             out.append(rf"\item slide: \texttt{{{esc(e.written)}}}")
+            out += [rf"\item as text: \texttt{{{esc(t)}}}" for t in e.syntax]
             if e.derived:
                 out.append(rf"\item derived: \texttt{{{esc(e.derived)}}}")
             for f in e.findings:
