@@ -261,7 +261,7 @@ class Report:
 
         out = [r"\section*{Verification of the slides}", esc(self.summary()), r"\begin{description}"]
         for e in self.entries:
-            out.append(rf"\item[{esc(e.title)}] ({esc(e.slide)}) \textbf{{{esc(e.verdict.value)}}}")
+            out.append(rf"\item[{{{esc(e.title)}}}] ({esc(e.slide)}) \textbf{{{esc(e.verdict.value)}}}")
             out.append(r"\begin{itemize}")
             out.append(rf"\item slide: \texttt{{{esc(e.written)}}}")
             out += [rf"\item as text: \texttt{{{esc(t)}}}" for t in e.syntax]
