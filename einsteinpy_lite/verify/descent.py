@@ -13,8 +13,9 @@ from ..diff import diff
 from ..expr import SumOver
 from ..parse import parse
 from ..simplify import simplify
-from .formulas import evaluate_expr, max_diff, model_f, try_parse
+from .formulas import evaluate_expr, expand, max_diff, model_f, safe_compare, try_parse
 from .model import Problem, finite_difference_gradient, finite_difference_jacobian
+from .network import derived_direction
 from .report import Entry
 
 __all__ = ["gd_update", "mse_gradient", "chain_rule", "d_shapes", "function_gradient", "forward_backward",
@@ -79,7 +80,7 @@ def mse_gradient() -> Entry:
               r"\nabla_\theta L = \frac{1}{K} \sum_{k=0}^{K-1} \nabla_\theta \{\|x_k - f_\theta(y_k)\|^2\} = "
               r"\frac{2}{K} \sum_{k=0}^{K-1} (x_k - f_\theta(y_k))^t \nabla_\theta (x_k - f_\theta(y_k)) = "
               r"\frac{-2}{K} \sum_{k=0}^{N-1} (x_k - f_\theta(y_k))^t \nabla_\theta f_\theta(y_k)")
-    e.derived = r"-\nabla_A L = " + _D_A + "  (for theta = A; b and B alike)"
+    e.derived = f"-grad_A L = {gradients.single_layer().directions_eps['A']}  (el.diff of the loss; b and B alike)"
     p = _problem()
     K = p.X.shape[0]
     theta = p.theta()
@@ -101,6 +102,8 @@ def mse_gradient() -> Entry:
                f"(the limit is {_sum_bounds(written)[1]} against the loss's {loss_bounds[1]}). With K={K}, N={N} "
                f"the sum stops after {N} pairs and d for A is off by up to {off:.2e}. The same limit is on "
                f"'Interpretation of Loss Gradient' and 'Loss Gradient Computation'")
+    equal, how_eq = safe_compare(expand(parse(_D_A)), derived_direction("A"))
+    e.check("the corrected formula for theta = A equals -d/dA of the loss, derived by el.diff", equal, how_eq)
     val, how = evaluate_expr(parse(_D_A), p.slide_arrays(), K=K)
     e.check(f"the corrected formula for theta = A ({how}) equals -grad_A L by finite differences",
             max_diff(val, -grad[: p.A.size].reshape(p.A.shape)) < 1e-6,
