@@ -173,3 +173,50 @@ def test_model_reference_is_right():
     assert max(abs(a + b) for a, b in zip(flat, g)) < 1e-6
     J = model.finite_difference_jacobian(lambda t: p.f(p.Y[0], t), p.theta())
     assert abs(J - p.jacobian(p.Y[0])).max() < 1e-7
+
+
+# ------------------------------------------------------------------ the machinery catches wrong formulas
+
+def test_a_wrong_right_side_fails_the_entry():
+    from einsteinpy_lite.verify import network
+
+    derived = el.diff(formulas.model_f(), "A^{j_1}_{j_2}")
+    e = Entry("x", "Slide", "grad_A with y carrying the wrong index", "")
+    network.compare_with_derivation(e, r"[\nabla_A f]^{i}_{j_1}{}^{j_2}",
+                                    r"B^{i}_{i_2} [\nabla\sigma]^{i_2}_{j_2} y^{j_1}", derived, head=r"\nabla_A f")
+    assert e.verdict is Verdict.FAILS
+
+
+def test_a_right_equation_has_no_findings():
+    from einsteinpy_lite.verify import network
+
+    derived = el.diff(formulas.model_f(), "b^{j_1}")
+    e = Entry("x", "Slide", "grad_b as the toolkit writes it", "")
+    network.compare_with_derivation(e, r"[\nabla_b f]^{i}_{j_1}", r"B^{i}_{m} [\nabla\sigma]^{m}_{j_1}", derived,
+                                    head=r"\nabla_b f")
+    assert e.findings == [] and e.verdict is Verdict.HOLDS
+
+
+@pytest.mark.parametrize("label, kinds", [
+    (r"[\nabla_b f]^{i}_{j_1}", []),
+    (r"[\nabla_b f]^{i j_1}", ["variance"]),
+    (r"[\nabla_c f]^{i}_{j_1}", ["label"]),
+])
+def test_label_checks(label, kinds):
+    from einsteinpy_lite.verify import network
+
+    derived = el.diff(formulas.model_f(), "b^{j_1}")
+    e = Entry("x", "Slide", "t", "")
+    network.compare_with_derivation(e, label, r"B^{i}_{m} [\nabla\sigma]^{m}_{j_1}", derived, head=r"\nabla_b f")
+    assert [f.kind for f in e.findings] == kinds
+
+
+def test_range_statements():
+    from einsteinpy_lite.verify import notation
+
+    e = Entry("x", "Slide", "t", "")
+    notation._ranges(e, [("y^j", "j", "y^j", "j", "N"), ("g_j", "j", "g_j", "j", "N")], [el.parse("g_j y^j")])
+    assert e.findings == [] and e.verdict is Verdict.HOLDS
+    e = Entry("x", "Slide", "t", "")
+    notation._ranges(e, [("g_j", "i", "g_j", "k", "N")], [el.parse("g_j y^j")])  # a wrong "correction" too
+    assert [f.kind for f in e.findings] == ["index"] and e.verdict is Verdict.FAILS
