@@ -30,6 +30,8 @@ class CatalogueItem:
 
 CATALOGUE: tuple[CatalogueItem, ...] = (
     CatalogueItem("gd_update", "What is Gradient Descent", "gradient-descent update", descent.gd_update),
+    CatalogueItem("steepest_descent", "Steepest Descent", "steepest descent with a line search",
+                  descent.steepest_descent),
     CatalogueItem("mse_gradient", "Computing the Loss Gradient", "MSE loss gradient", descent.mse_gradient),
     CatalogueItem("chain_rule", "Computing the Loss Gradient", "the chain-rule remark", descent.chain_rule),
     CatalogueItem("d_shapes", "Matrix Interpretation", "shapes of epsilon, of the function gradient and of d",

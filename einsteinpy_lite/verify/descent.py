@@ -18,7 +18,7 @@ from .model import Problem, finite_difference_gradient, finite_difference_jacobi
 from .network import derived_direction
 from .report import Entry
 
-__all__ = ["gd_update", "mse_gradient", "chain_rule", "d_shapes", "function_gradient", "forward_backward",
+__all__ = ["gd_update", "steepest_descent", "mse_gradient", "chain_rule", "d_shapes", "function_gradient", "forward_backward",
            "gradient_structure", "efficient_order", "MEDIUM"]
 
 TOL = 1e-7
@@ -65,6 +65,37 @@ def gd_update() -> Entry:
     e.notes.append("d_{j_1}^{j_2} is laid out like A^{j_1}_{j_2}: the t of d^t only turns the 1 x P row into a "
                    "P x 1 column (in index notation it moves both indices with the metric); it is not a matrix "
                    "transpose of d_A")
+    return e
+
+
+def steepest_descent() -> Entry:
+    """Steepest descent: ``alpha* <- argmin_alpha L(theta + alpha d^t)``, ``theta <- theta + alpha* d^t``."""
+    from .. import optim
+
+    e = Entry("steepest_descent", "Steepest Descent", "steepest descent with a line search",
+              r"d \leftarrow -\nabla L(\theta);  \alpha^* \leftarrow \arg \min_{\alpha} \{L(\theta + \alpha d^t)\};  "
+              r"\theta \leftarrow \theta + \alpha^* d^t")
+    loss = parse(r"\frac{1}{2} \theta^i Q_{ij} \theta^j - c_i \theta^i")
+    d_expr = -diff(loss, r"\theta^{m}")
+    e.syntax.append(f"L = {loss}")
+    e.derived = f"d_m = {d_expr}; on a quadratic alpha* = d.d / d.Q.d"
+    rng = np.random.default_rng(13)
+    M = rng.normal(size=(4, 4))
+    Q, c, theta = M @ M.T + np.eye(4), rng.normal(size=4), rng.normal(size=4)
+    d, how = evaluate_expr(d_expr, {"theta": theta, "Q": Q, "c": c})
+    e.check(f"d = -grad L from el.diff ({how}) equals c - Q theta", max_diff(d, c - Q @ theta) < 1e-12,
+            f"max |diff| {max_diff(d, c - Q @ theta):.1e}")
+    L = lambda t: 0.5 * t @ Q @ t - c @ t  # noqa: E731
+    alpha = float(d @ d / (d @ Q @ d))
+    grid = np.linspace(0.0, 3 * alpha, 601)
+    best = float(grid[np.argmin([L(theta + a * d) for a in grid])])
+    e.check("alpha* = d.d / d.Q.d minimizes L(theta + alpha d) along d (a grid of 601 steps agrees)",
+            abs(best - alpha) <= grid[1] and L(theta + alpha * d) <= min(L(theta + a * d) for a in grid) + 1e-12,
+            f"alpha* = {alpha:.6f}, best on the grid {best:.6f}; L {L(theta):.4f} -> {L(theta + alpha * d):.4f}")
+    r = optim.steepest_descent(optim.quadratic(Q, c), theta, max_iter=1)
+    step = np.asarray(r.iterates[1]) - theta
+    e.check("optim.steepest_descent takes exactly that step", max_diff(step, alpha * d) < 1e-10,
+            f"max |diff| {max_diff(step, alpha * d):.1e}")
     return e
 
 

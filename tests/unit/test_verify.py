@@ -15,6 +15,7 @@ from einsteinpy_lite.verify.report import Check, Entry, Finding, Report, Verdict
 # the verdict of every formula of the slides
 VERDICTS = {
     "gd_update": "holds",
+    "steepest_descent": "holds",
     "mse_gradient": "holds after a correction",
     "chain_rule": "holds after a correction",
     "d_shapes": "holds after a correction",
