@@ -28,6 +28,7 @@ from .expr import (
     SumOver,
     Tensor,
     Zero,
+    _check_same_free,
     as_expr,
     dimension_symbol,
     tensor_signatures,
@@ -155,6 +156,10 @@ def _to_scalar(e: Expr) -> sympy.Expr | None:
     return None
 
 
+#: Numbers longer than this are refused (sympy and Python cannot print integers of over 4300 digits).
+_MAX_DIGITS = 1000
+_MAX_BITS = 3400  # a little over 1000 decimal digits
+
 _DIMENSION = re.compile(r"N_\{?((?:[A-Za-z]|\\[A-Za-z]+)[0-9]*)\}?")
 
 
@@ -191,14 +196,16 @@ class _Builder:
     def fail(self, message: str, node: Any, hint: str | None = None) -> EinsteinError:
         return EinsteinError(message, text=self.text, pos=_tok_pos(node)[0], hint=hint)
 
-    def locate(self, exc: EinsteinError, node: Any) -> EinsteinError:
-        """Put the caret of an index-rule error under the right index token in ``node``'s span."""
+    def locate(self, exc: EinsteinError, node: Any, end: int | None = None) -> EinsteinError:
+        """Put the caret of an index-rule error under the right index token in ``node``'s span (up to ``end``)."""
         if exc.text is not None:
             return exc
-        start, end = _tok_pos(node)
+        start, stop = _tok_pos(node)
+        stop = stop if end is None else end
         pos: int | None = start
         if exc.index is not None:
-            spots = [t.start_pos for t in self.index_tokens(node) if _norm(str(t)) == exc.index]
+            spots = [t.start_pos for t in self.index_tokens(node)
+                     if _norm(str(t)) == exc.index and (t.start_pos or 0) < stop]
             if spots:
                 k = exc.occurrence if -len(spots) <= exc.occurrence < len(spots) else -1
                 pos = spots[k]
@@ -228,12 +235,24 @@ class _Builder:
             raise self.locate(exc, node) from None
 
     def _add(self, node: Any) -> Expr:
-        a, b = node.children
-        return Sum.make([self.build(a), self.build(b)])
+        """``a + b - c ...``: the left-recursive chain walked without recursion, so long sums parse."""
+        chain: list[tuple[Any, bool]] = []
+        top = node
+        while isinstance(node, lark.Tree) and node.data in ("add", "sub"):
+            chain.append((node.children[1], node.data == "sub"))
+            node = node.children[0]
+        terms = [self.build(node)]
+        for term_node, negate in reversed(chain):
+            t = self.build(term_node)
+            terms.append(-t if negate else t)
+            try:
+                _check_same_free(terms[0], t)
+            except EinsteinError as exc:
+                # the caret goes under the stray index, searched up to the end of this term
+                raise self.locate(exc, top, _tok_pos(term_node)[1]) from None
+        return Sum.make(terms)
 
-    def _sub(self, node: Any) -> Expr:
-        a, b = node.children
-        return Sum.make([self.build(a), -self.build(b)])
+    _sub = _add
 
     def _neg(self, node: Any) -> Expr:
         return -self.build(node.children[0])
@@ -246,7 +265,7 @@ class _Builder:
 
     def _parenpow(self, node: Any) -> Expr:
         base = self.scalar(node.children[1], "a base raised to a power")
-        return as_expr(base ** self.exponent(node.children[3]))
+        return as_expr(self.power_of(base, self.exponent(node.children[3]), node))
 
     def scalar(self, node: Any, what: str) -> sympy.Expr:
         """Build ``node`` where only a scalar makes sense; there ``N_x`` is the dimension symbol of ``x``."""
@@ -261,7 +280,28 @@ class _Builder:
         tok = power.children[0]
         if "." in str(tok):
             raise self.fail(f"only integer powers of scalars are supported, not {tok}", tok)
-        return sympy.Integer(str(tok))
+        return sympy.Integer(self.number(tok))
+
+    def number(self, tok: Any) -> sympy.Rational:
+        """The value of a NUMBER token (``2``, ``0.5`` -> 1/2); absurdly long numbers are an error."""
+        raw = str(tok)
+        if len(raw) > _MAX_DIGITS:
+            raise self.fail(f"a number with {len(raw)} digits is too long", tok, hint=f"use at most {_MAX_DIGITS} digits")
+        return sympy.Rational(raw)
+
+    def check_size(self, value: sympy.Expr, node: Any) -> sympy.Expr:
+        """Refuse numbers (products, powers such as ``2^{99999}``) too large to print back."""
+        for r in (value,) if value.is_Rational else value.atoms(sympy.Rational):
+            if max(abs(r.p), abs(r.q)).bit_length() > _MAX_BITS:  # type: ignore[attr-defined]
+                raise self.fail("this number is too large", node, hint=f"numbers may have at most {_MAX_DIGITS} digits")
+        return value
+
+    def power_of(self, base: sympy.Expr, power: sympy.Integer, node: Any) -> sympy.Expr:
+        """``base**power``, refusing a number whose power would be too large to compute and print."""
+        if base.is_Rational and abs(base) != 1 and base != 0:
+            if int(power) * max(abs(base.p), abs(base.q)).bit_length() > 2 * _MAX_BITS:  # type: ignore[attr-defined]
+                raise self.fail("this number is too large", node, hint=f"numbers may have at most {_MAX_DIGITS} digits")
+        return self.check_size(base**power, node)
 
     def _product(self, node: Any) -> Expr:
         coeff: sympy.Expr = sympy.Integer(1)
@@ -286,7 +326,10 @@ class _Builder:
             first = False
         if self.einstein:
             factors = _einstein_flip(factors)
-        return Product.make(coeff, factors) if (factors or coeff != 1) else as_expr(1)
+        out = Product.make(coeff, factors) if (factors or coeff != 1) else as_expr(1)
+        if isinstance(out, Product):
+            self.check_size(out.coeff, node)
+        return out
 
     def _sum(self, node: Any) -> Expr:
         children = [c for c in node.children if not (isinstance(c, lark.Token) and c.type == "SUM")]
@@ -315,7 +358,7 @@ class _Builder:
     def _bound(self, sup: Any) -> sympy.Expr:
         if isinstance(sup, lark.Token):
             if sup.type == "NUMBER":
-                return sympy.Rational(str(sup))
+                return self.number(sup)
             return _symbol(str(sup))
         return self.scalar(sup, "a \\sum bound")
 
@@ -374,12 +417,12 @@ class _Builder:
     def _number(self, node: Any) -> Expr:
         tok = node.children[0]
         raw = str(tok)
-        value = sympy.Integer(0) if tok.type == "BOLDZERO" else sympy.Rational(raw)
+        value = sympy.Integer(0) if tok.type == "BOLDZERO" else self.number(tok)
         slots = self.groups(node.children[1:], power_ok=True)
         if self.power is not None:
             if slots:
                 raise self.fail("only a scalar can be raised to a power", tok)
-            value = value**self.power
+            value = self.power_of(value, self.power, node)
         if slots:
             if value != 0:
                 raise self.fail(f"only 0 can carry indices (a zero tensor), not {raw}", tok)
@@ -417,7 +460,10 @@ class _Builder:
         d = self.scalar(den, "the denominator of \\frac")
         if d == 0:
             raise self.fail("division by zero", den)
-        return Product.make(1 / d, [self.build(num)])
+        out = Product.make(1 / d, [self.build(num)])
+        if isinstance(out, Product):
+            self.check_size(out.coeff, node)
+        return out
 
     def _diagbr(self, node: Any) -> Expr:
         _, tok, _, body_node, _, *groups = node.children

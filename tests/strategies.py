@@ -312,7 +312,7 @@ GRAMMAR_TOKENS = (
     ",", "+", "-", "*", "/", "=", "'", "0", "1", "2", "2.5", "K", r"\alpha", r"\epsilon", r"\sigma", r"\sigma'",
     r"\tanh", r"\exp", r"\log", r"\sin", r"\cos", r"\mathrm{relu}", r"\operatorname{softplus}", r"\mathrm{eps}",
     r"\mathrm{N_x}", r"\mathbf{0}", r"\delta", r"\nabla", r"\sum", r"\frac", r"\cdot", r"\times", r"\left(",
-    r"\right)", r"\,", r"\foo", "\\", " ", "N_y", "$", "%", "&",
+    r"\right)", r"\,", r"\foo", "\\", " ", "N_y", "$", "%", "&", "^{99999}", "9" * 1200,
 )
 
 

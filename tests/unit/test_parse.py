@@ -9,7 +9,7 @@ import sympy
 
 import einsteinpy_lite as el
 from einsteinpy_lite import EinsteinError
-from einsteinpy_lite.expr import Diag, Product, SumOver, Tensor, Zero, apply, delta, dimension_symbol, tensor
+from einsteinpy_lite.expr import Diag, Product, Sum, SumOver, Tensor, Zero, apply, delta, dimension_symbol, tensor
 from einsteinpy_lite.indices import Index, down, up
 from einsteinpy_lite.parse import _parse_cached
 
@@ -193,6 +193,11 @@ ERRORS = [
     ("K^{2.5}", r"only integer powers", 3),
     ("[]^i", r"empty \[\] name", 0),
     ("   ", r"empty expression", 0),
+    ("x^i + z^j + w^j", r"the terms of a sum must have the same free indices: 'x\^i' has \^i, 'z\^j' has \^j", 8),
+    ("x^i - y^i - z_i + w^i", r"'x\^i' has \^i, 'z_i' has _i", 14),
+    ("2^{99999} x^i", r"this number is too large", 0),
+    ("(2^{900})^{900}", r"this number is too large", 0),
+    ("9" * 1001, r"a number with 1001 digits is too long", 0),
     (r"\cdot x^i", r"a product cannot start with '\*'", 0),
 ]
 
@@ -270,6 +275,17 @@ def test_parse_is_cached_and_returns_immutable_nodes():
     text = "A^i_j y^j"
     assert el.parse(text) is el.parse(text)
     assert _parse_cached.__wrapped__(text, "ricci", "sigmoid") == el.parse(text)
+
+
+def test_long_sums_and_big_numbers():
+    # a sum's terms are collected without recursion: thousands of terms parse
+    e = el.parse(" + ".join(f"x{n}^i" for n in range(2000)))
+    assert len(e.terms) == 2000 and e.free == (up("i"),)
+    assert el.parse(" - ".join(["x^i"] * 3)) == Sum.make([x(), -x(), -x()])  # no collection when parsing
+    big = "9" * 1000
+    assert el.parse(f"{big} x^i").coeff == int(big)
+    with pytest.raises(EinsteinError, match="too large"):
+        el.parse(f"{big} {big} {big} {big} x^i")
 
 
 def test_unknown_function_lists_the_registry():
