@@ -299,7 +299,17 @@ def _map_free(e: _N, mapping: Mapping[str, Index | None], convert: Callable[[Ind
     elif isinstance(e, Zero):
         out = Zero([slot(ix) for ix in e.indices])
     elif isinstance(e, Diag):
-        out = Diag(e.func_name, e.order, _map_free(e.body, mapping, convert), [slot(ix) for ix in e.new_indices])
+        body = _map_free(e.body, mapping, convert)
+        keep: list[Index] = []
+        deltas: list[Expr] = []
+        for u, lo in zip(e.body.free, e.new_indices):
+            v = slot(u)
+            if v.bound:  # a diagonal index now bound by a \sum: the diagonal becomes a delta through it
+                deltas.append(Delta(v, slot(lo)))
+            else:
+                keep.append(slot(lo))
+        value: Expr = Diag(e.func_name, e.order, body, keep) if keep else Apply(e.func_name, e.order, body)
+        out = Product.make(1, [value, *deltas]) if deltas else value
     elif isinstance(e, Product):
         sub = {k: v for k, v in mapping.items() if k in names}
         out = Product.make(e.coeff, [_map_free(f, sub, convert) for f in e.factors])
@@ -623,7 +633,9 @@ class _BodyAtoms:
             return Apply(e.func_name, e.order, self.restore(e.body))
         if isinstance(e, Diag):
             body = self.restore(e.body)
-            return Diag(e.func_name, e.order, body, e.new_indices)
+            # the diagonal pairs its argument's free indices with its own by position: keep the pairs
+            pair = {u.name: lo for u, lo in zip(e.body.free, e.new_indices)}
+            return Diag(e.func_name, e.order, body, [pair[u.name] for u in body.free])
         if isinstance(e, (Tensor, Delta, Zero)):
             return e
         return e.map_children(self.restore)

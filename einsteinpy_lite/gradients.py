@@ -206,8 +206,9 @@ class Network:
         """
         q = p if q is None else q
         first = len(self.variable(p).indices) + 1
-        inner = diff(self.loss, self.variable(p), simplify=False)
-        out = diff(inner, self.variable(q, first))
+        # -d_p is dL/dp in the slides' one-term form (2/K sum_k eps B ...); its derivative has
+        # three terms where the derivative of the two-term dL/dp has six
+        out = diff(-self.directions[p], self.variable(q, first))
         names = [ix.name for ix in out.free]
         want = [f"j{n}" for n in range(1, len(names) + 1)]
         half = first - 1

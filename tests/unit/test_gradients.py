@@ -245,12 +245,26 @@ def test_compiled_step_matches_the_reference():
         names = [ix.name for ix in net.variable(p).indices]
         want = _axes(net.directions[p], _value(net.directions[p], params, x, y), names)
         np.testing.assert_allclose(out[f"d_{p}"], want, rtol=1e-9, atol=1e-12)
-    hA = net.hessian_matrix(params, x, y)
+    hess = net.hessian_matrix(params, x, y)
     n = params["A"].size
-    np.testing.assert_allclose(hA[:n, :n], hessian_A_closed_form(params, x, y).reshape(n, n), rtol=1e-9, atol=1e-12)
-    assert net.jacobian(params, y[0]).shape == (2, sum(v.size for v in params.values()))
-    gn = net.gauss_newton_matrix(params, x, y)
-    np.testing.assert_allclose(gn, gn.T, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(hess[:n, :n], hessian_A_closed_form(params, x, y).reshape(n, n), rtol=1e-9, atol=1e-12)
+    # every column of the full Hessian is the finite difference of the gradient (-d) of the step
+    theta = net.flat(params)
+    offsets = np.cumsum([0] + [params[p].size for p in net.params])
+
+    def grad_at(t):
+        ps = {p: t[offsets[a]:offsets[a + 1]].reshape(params[p].shape) for a, p in enumerate(net.params)}
+        o = step(**ps, x=x, y=y)
+        return -np.concatenate([o[f"d_{p}"].ravel() for p in net.params])
+
+    eps = 1e-6
+    fd = np.stack([(grad_at(theta + eps * e) - grad_at(theta - eps * e)) / (2 * eps) for e in np.eye(theta.size)], 1)
+    np.testing.assert_allclose(hess, fd, rtol=1e-5, atol=1e-7)
+    # Gauss-Newton = 2/K sum_k J_k^T J_k with the compiled Jacobian (N_x x P)
+    jacs = [net.jacobian(params, y[k]) for k in range(x.shape[0])]
+    assert jacs[0].shape == (2, theta.size)
+    want = 2.0 / x.shape[0] * sum(j.T @ j for j in jacs)
+    np.testing.assert_allclose(net.gauss_newton_matrix(params, x, y), want, rtol=1e-9, atol=1e-12)
 
 
 # ============================================================== bad input
