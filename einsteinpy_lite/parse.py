@@ -128,8 +128,10 @@ def _parse_cached(text: str, convention: str, activation: str) -> Expr:
             tensor_signatures(expr, check=True)
         except EinsteinError as exc:
             name = exc.message.split("'")[1]
-            positions = [p for n, p in builder.heads if n == name]
-            raise exc.located(text, positions[1] if len(positions) > 1 else None) from None
+            uses = [(pos, pattern) for n, pos, pattern in builder.heads if n == name]
+            # the caret goes under the first use whose slot pattern differs from the first use's
+            bad = [pos for pos, pattern in uses if pattern != uses[0][1]]
+            raise exc.located(text, bad[0] if bad else None) from None
     return expr
 
 
@@ -188,7 +190,7 @@ class _Builder:
         self.einstein = convention == "einstein"
         self.activation = activation
         self.bound: list[str] = []
-        self.heads: list[tuple[str, int]] = []
+        self.heads: list[tuple[str, int, tuple[bool, ...]]] = []  # tensor name, position, slot pattern
         self.scalar_depth = 0  # > 0 inside a \sum bound or a denominator, where N_x is a scalar
         self.power: sympy.Integer | None = None
 
@@ -411,8 +413,9 @@ class _Builder:
             return as_expr(_symbol(f"{name}_{slots[0].name}"))
         if power is not None:
             raise self.fail(f"only a scalar can be raised to a power, not the tensor '{name}'", tok)
-        self.heads.append((name, tok.start_pos or 0))
-        return Tensor(name, slots)
+        t = Tensor(name, slots)
+        self.heads.append((t.name, tok.start_pos or 0, tuple(ix.up for ix in t.indices)))
+        return t
 
     def _number(self, node: Any) -> Expr:
         tok = node.children[0]

@@ -170,6 +170,8 @@ ERRORS = [
     # one tensor name with two slot patterns
     ("A^i_j A^j", r"tensor 'A' is used with two slot patterns: 'A\^i_j' and 'A\^j'", 6),
     ("A^i_j y^j + A_j^i y^j", r"tensor 'A' is used with two slot patterns", 12),
+    ("A^i_j A^j_k A^k", r"tensor 'A' is used with two slot patterns: 'A\^i_j' and 'A\^k'", 12),
+    (r"[\nabla \sigma]^i_j x^j + [\nabla\sigma]^i", r"tensor '\\nabla\\sigma' is used with two slot patterns", 26),
     # unknown function
     (r"\foo(x^i)", r"unknown function '\\foo'; registered: cos, exp, identity", 0),
     (r"x^i \mathrm{bar}(y_i)", r"unknown function 'bar'", 4),
