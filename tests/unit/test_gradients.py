@@ -280,3 +280,24 @@ def test_bad_input():
         gradients.mlp([3])
     with pytest.raises(el.EinsteinError, match=r"needs 3 sizes, got 2"):
         net.shapes([3, 2])
+
+
+def test_mlp_compiled_step_and_forward_vs_backward():
+    if _compiler() is None:
+        pytest.skip("einsteinpy_lite.compile has not landed")
+    sizes = [3, 4, 4, 2]
+    net = gradients.mlp(sizes, activation="softplus")
+    params, x, y = _data(net, sizes, K=5, seed=11)
+    out = net.compile()(**params, x=x, y=y)
+    assert set(out) == {"loss"} | {f"d_{p}" for p in net.params}
+    np.testing.assert_allclose(out["loss"], _loss_np(net, params, x, y), rtol=1e-10)
+    for p in net.params:
+        names = [ix.name for ix in net.variable(p).indices]
+        want = -_axes(net.loss_grad[p], _value(net.loss_grad[p], params, x, y), names)
+        np.testing.assert_allclose(out[f"d_{p}"], want, rtol=1e-9, atol=1e-12)
+    cost = gradients.single_layer().forward_vs_backward([16, 32, 8])
+    assert cost["P"] == 32 * 16 + 32 + 8 * 32
+    assert set(cost["jvp"]) == set(cost["vjp"]) == {"A", "b", "B"}
+    # one backward pass against one forward pass per parameter entry
+    assert cost["forward"] == sum(n * cost["jvp"][p] for p, n in (("A", 512), ("b", 32), ("B", 256)))
+    assert cost["ratio"] > 100
