@@ -20,10 +20,12 @@ import sympy
 
 from ..errors import EinsteinError
 from ..functions import get_function
+from .layout import axis_ranks
 from .lower import Add, ApplyFn, Contract, Input, Program, python_name
+from .memory import free_dead, in_place
 from .plan import Resolved, _spec, naive_flops, plan_contract, step_flops
 
-__all__ = ["Generated", "generate", "axis_ranks"]
+__all__ = ["Generated", "generate"]
 
 #: derivatives computed from the function's value when that value is computed anyway
 _FROM_VALUE = {
@@ -62,67 +64,6 @@ class _Arr:
     labels: tuple[int, ...]
 
 
-def axis_ranks(p: Program) -> dict[tuple[int, int], int]:
-    """A rank for every axis (value id, position): axes that must line up share a rank.
-
-    Ranks follow the slot order of the input tensors (``x_k^i``: k before i), so
-    intermediates are laid out like the inputs they meet in elementwise steps.
-    """
-    parent: dict[tuple[int, int], tuple[int, int]] = {}
-
-    def find(a: tuple[int, int]) -> tuple[int, int]:
-        while parent.get(a, a) != a:
-            a = parent[a]
-        return a
-
-    def union(a: tuple[int, int], b: tuple[int, int]) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
-    for vid, node in enumerate(p.nodes):
-        if isinstance(node, Contract):
-            first: dict[int, tuple[int, int]] = {}
-            for ov, labels in node.operands:
-                for ax, lab in enumerate(labels):
-                    union(first.setdefault(lab, (ov, ax)), (ov, ax))
-            for o, lab in enumerate(node.out):
-                union(first.setdefault(lab, (vid, o)), (vid, o))
-        elif isinstance(node, ApplyFn):
-            for a in range(node.rank):
-                union((vid, a), (node.arg, a))
-        elif isinstance(node, Add):
-            for _, tv, pos in node.terms:
-                for a, o in enumerate(pos):
-                    union((tv, a), (vid, o))
-    rank_of = [node.rank for node in p.nodes]
-    order: list[tuple[int, int]] = []
-    after: dict[tuple[int, int], set[tuple[int, int]]] = {}
-    indeg: dict[tuple[int, int], int] = {}
-    for vid, node in enumerate(p.nodes):
-        for a in range(rank_of[vid]):
-            c = find((vid, a))
-            if c not in indeg:
-                indeg[c] = 0
-                order.append(c)
-        if isinstance(node, Input):
-            for a in range(node.rank - 1):
-                x, y = find((vid, a)), find((vid, a + 1))
-                if x != y and y not in after.setdefault(x, set()):
-                    after[x].add(y)
-                    indeg[y] = indeg.get(y, 0) + 1
-    ranks: dict[tuple[int, int], int] = {}
-    remaining = list(order)
-    while remaining:
-        ready = [c for c in remaining if indeg[c] == 0] or remaining[:1]
-        c = ready[0]
-        remaining.remove(c)
-        ranks[c] = len(ranks)
-        for d in after.get(c, ()):
-            indeg[d] -= 1
-    return {(vid, a): ranks[find((vid, a))] for vid in range(len(p.nodes)) for a in range(rank_of[vid])}
-
-
 def _num(x: Any) -> str:
     if isinstance(x, (int, float)):
         return repr(x)
@@ -153,9 +94,20 @@ class _Gen:
         self.records: list[tuple[str, tuple[tuple[int, ...], ...], int, int, str]] = []
         self.owned: set[str] = set()
         self.created = False
+        self.ops: dict[str, tuple[str, list[str]]] = {}
+        self.var_size: dict[str, int] = {}
+        self.var_ndim: dict[str, int] = {}
+        self.fresh_vars: set[str] = set()
 
     # emission ------------------------------------------------------------
-    def emit(self, expr: str, size: int, text: str, flops: int = 0, fresh: bool = False) -> str:
+    def emit(self, expr: str, size: int, text: str, flops: int = 0, fresh: bool = False,
+             op: tuple[str, list[str]] | None = None, owns: bool = True, ndim: int = 0) -> str:
+        """Emit ``tN = expr`` (or reuse an identical earlier line).
+
+        ``op`` (a numpy ufunc name and its arguments) marks a line that may write into a dead
+        argument's memory; ``owns`` says the result is a new array (not a view or an alias) and
+        ``ndim`` its rank (0-d results of numpy are scalars, never written into).
+        """
         self.created = False
         if not fresh and expr in self.memo:
             return self.memo[expr]
@@ -171,6 +123,12 @@ class _Gen:
         self.memo[expr] = var
         self.steps.append(Step(var, text, flops, size))
         self.largest = max(self.largest, size)
+        self.var_size[var] = size
+        self.var_ndim[var] = ndim
+        if op is not None:
+            self.ops[var] = op
+        if owns and ndim > 0:
+            self.fresh_vars.add(var)
         return var
 
     def perm(self, var: str, cur: tuple[int, ...], target: tuple[int, ...]) -> str:
@@ -231,17 +189,37 @@ class _Gen:
     def apply(self, vid: int, node: ApplyFn) -> tuple[str, tuple[int, ...]]:
         arg, axes = self.value(node.arg)
         size = math.prod(self.r.shapes[vid])
-        tmpl = _FROM_VALUE.get((node.func, node.order))
-        if tmpl is not None:
+        desc = self.p.desc[vid]
+        nd = len(self.r.shapes[vid])
+        fn = get_function(node.func)
+        builtin = fn.impls[min(node.order, len(fn.impls) - 1)].__module__ == "einsteinpy_lite.functions"
+        if builtin and node.order == 1 and node.func in ("sigmoid", "tanh", "exp"):
             sib = self.p.index.get(ApplyFn(node.func, 0, node.arg, node.rank))
             if sib is not None:
                 v, _ = self.value(sib)
-                return self.emit(tmpl.format(v=v), size, f"{self.p.desc[vid]} from {v}", size), axes
+                if node.func == "exp":
+                    return v, axes
+                if not self.np:
+                    tmpl = _FROM_VALUE[(node.func, 1)]
+                    return self.emit(tmpl.format(v=v), size, f"{desc} from {v}", size), axes
+                if node.func == "sigmoid":
+                    u = self.emit(f"1.0 - {v}", size, f"1 - {v}", size, op=("subtract", ["1.0", v]), ndim=nd)
+                    return self.emit(f"{u} * {v}", size, f"{desc} from {v}", size, op=("multiply", [u, v]), ndim=nd), axes
+                u = self.emit(f"{v} * {v}", size, f"{v}^2", size, op=("multiply", [v, v]), ndim=nd)
+                return self.emit(f"1.0 - {u}", size, f"{desc} from {v}", size, op=("subtract", ["1.0", u]), ndim=nd), axes
+        if self.np and builtin and node.order == 0 and node.func in ("sigmoid", "tanh", "exp"):
+            if node.func == "sigmoid":
+                u1 = self.emit(f"-{arg}", size, f"-{arg}", size, op=("negative", [arg]), ndim=nd)
+                u2 = self.emit(f"np.exp({u1})", size, f"exp({u1})", size, op=("exp", [u1]), ndim=nd)
+                u3 = self.emit(f"{u2} + 1.0", size, f"{u2} + 1", size, op=("add", [u2, "1.0"]), ndim=nd)
+                return self.emit(f"1.0 / {u3}", size, desc, size, op=("divide", ["1.0", u3]), ndim=nd), axes
+            uf = "tanh" if node.func == "tanh" else "exp"
+            return self.emit(f"np.{uf}({arg})", size, desc, size, op=(uf, [arg]), ndim=nd), axes
         key = (node.func, node.order)
         if key not in self.fns:
             self.fns[key] = f"_f{len(self.fns)}"
-            self.ns[self.fns[key]] = get_function(node.func).implementation(node.order)
-        return self.emit(f"{self.fns[key]}({arg}, xp)", size, self.p.desc[vid], size), axes
+            self.ns[self.fns[key]] = fn.implementation(node.order)
+        return self.emit(f"{self.fns[key]}({arg}, xp)", size, desc, size, owns=False), axes
 
     def add(self, vid: int, node: Add) -> tuple[str, tuple[int, ...]]:
         target = self.ranked(vid)
@@ -261,7 +239,10 @@ class _Gen:
         expr = " ".join(parts)
         expr = expr[2:] if expr.startswith("+ ") else "-" + expr[2:]
         size = math.prod(self.r.shapes[vid])
-        return self.emit(expr, size, self.p.desc[vid], size * (len(node.terms) - 1)), target
+        op = None
+        if len(parts) == 2 and parts[0].startswith("+ ") and " * " not in parts[0] + parts[1]:
+            op = ("add" if parts[1].startswith("+") else "subtract", [parts[0][2:], parts[1][2:]])
+        return self.emit(expr, size, self.p.desc[vid], size * (len(node.terms) - 1), op=op, ndim=len(target)), target
 
     # contractions ----------------------------------------------------------
     def contract(self, vid: int, node: Contract) -> tuple[str, tuple[int, ...]]:
@@ -322,7 +303,8 @@ class _Gen:
                 for pk in [pk for pk, pv in self.pair_memo.items() if pv[0] == res.var]:
                     del self.pair_memo[pk]
             elif coeff is not None:
-                var = self.emit(f"{coeff} * {res.var}", size, f"{coeff} * {res.var}", size)
+                var = self.emit(f"{coeff} * {res.var}", size, f"{coeff} * {res.var}", size,
+                                op=("multiply", [coeff, res.var]), ndim=len(res.labels))
                 res = _Arr(var, res.labels)
             return res.var, tuple(node.out.index(x) for x in res.labels)
         # identities for repeated output labels, ones for labels no operand carries, zeros for a zero coefficient
@@ -399,7 +381,8 @@ class _Gen:
         if self.np:
             sym = "abcdefghijklmnopqrstuvwxyz"
             spec = "".join(sym[uniq.index(x)] for x in lab) + "->" + "".join(sym[i] for i in range(len(uniq)))
-            out = self.emit(f"np.einsum({spec!r}, {var})", math.prod(sizes[x] for x in uniq), "diagonal", 0)
+            out = self.emit(f"np.einsum({spec!r}, {var})", math.prod(sizes[x] for x in uniq), "diagonal", 0,
+                            owns=False)
             return out, uniq
         # generic backends: multiply by identities and sum the repeated axes away
         cur = var
@@ -424,7 +407,7 @@ class _Gen:
         labels = tuple(x for x in a.labels if x in out)
         size = math.prod(sizes[x] for x in labels)
         var = self.emit(self.rsum(a.var, axes), size, f"sum over {self._names(a.labels, axes)}",
-                        math.prod(sizes[x] for x in a.labels))
+                        math.prod(sizes[x] for x in a.labels), ndim=len(labels))
         return _Arr(var, labels)
 
     def _names(self, labels: tuple[int, ...], axes: tuple[int, ...]) -> str:
@@ -460,21 +443,23 @@ class _Gen:
 
         if not C:
             out = tuple(sorted(keep, key=rk))
-            expr = f"{self.expand(a.var, a.labels, out)} * {self.expand(b.var, b.labels, out)}"
-            return _Arr(self.emit(expr, n(list(out)), text, flops), out)
+            xa, xb = self.expand(a.var, a.labels, out), self.expand(b.var, b.labels, out)
+            return _Arr(self.emit(f"{xa} * {xb}", n(list(out)), text, flops, op=("multiply", [xa, xb]),
+                                  ndim=len(out)), out)
         if not L and not R:
-            prod = self.emit(f"{a.var} * {self.perm(b.var, b.labels, a.labels)}", n(list(a.labels)),
-                             f"{a.var} * {b.var}", n(list(a.labels)))
+            pb = self.perm(b.var, b.labels, a.labels)
+            prod = self.emit(f"{a.var} * {pb}", n(list(a.labels)), f"{a.var} * {b.var}", n(list(a.labels)),
+                             op=("multiply", [a.var, pb]), ndim=len(a.labels))
             axes = tuple(k for k, x in enumerate(a.labels) if x in C)
             labels = tuple(x for x in a.labels if x not in C)
-            return _Arr(self.emit(self.rsum(prod, axes), n(list(labels)), text, flops), labels)
+            return _Arr(self.emit(self.rsum(prod, axes), n(list(labels)), text, flops, ndim=len(labels)), labels)
         if Bt:
             # batched matmul: (B, L, C) @ (B, C, R)
             x3 = self.reshape(self.perm(a.var, a.labels, tuple(Bt + L + C)), (n(Bt), n(L), n(C)))
             y3 = self.reshape(self.perm(b.var, b.labels, tuple(Bt + C + R)), (n(Bt), n(C), n(R)))
             labels = tuple(Bt + L + R)
             var = self.emit(self.reshape(f"({x3} @ {y3})", tuple(sizes[x] for x in labels)), n(list(labels)),
-                            text, flops)
+                            text, flops, ndim=len(labels))
             return _Arr(var, labels)
         # 2-d matmul on views: X as (L, C) and Y as (C, R), each possibly transposed
         La = [x for x in a.labels if x in L]
@@ -497,7 +482,7 @@ class _Gen:
             labels = tuple(La + Rb)
         if len(L) > 1 or len(R) > 1:
             expr = self.reshape(f"({expr})", tuple(sizes[v] for v in labels))
-        return _Arr(self.emit(expr, n(list(labels)), text, flops), labels)
+        return _Arr(self.emit(expr, n(list(labels)), text, flops, ndim=len(labels)), labels)
 
     @staticmethod
     def t(x: tuple[str, bool]) -> str:
@@ -536,7 +521,7 @@ class _Gen:
 
 def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
              args: tuple[str, ...], checks: dict[str, Any], itemsize: int = 8,
-             memory_limit: float | None = None) -> Generated:
+             memory_limit: float | None = None, inplace: bool = False) -> Generated:
     """Emit the source of ``def _run(kw)`` for sizes ``r``.
 
     Args:
@@ -548,6 +533,7 @@ def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
         checks: inferred scalars the caller also passed, with the value they must have.
         itemsize: bytes per entry, for the memory limit.
         memory_limit: bytes an intermediate may take (None: no limit).
+        inplace: reuse dead temporaries for elementwise results (numpy, one floating dtype).
     """
     scal_names = tuple(a for a in args if a in r.scalars and a not in r.inferred)
     g = _Gen(p, r, numpy_flavor, scal_names, itemsize, memory_limit)
@@ -559,5 +545,6 @@ def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
     for a, v in checks.items():
         head.append(f"    if {a} != {v!r}:")
         head.append(f"        _scalar_mismatch({a!r}, {a}, {v!r})")
-    source = "\n".join(head + g.lines) + "\n"
+    lines = in_place(g.lines, g.ops, g.fresh_vars, g.var_size, g.var_ndim) if inplace and numpy_flavor else g.lines
+    source = "\n".join(head + free_dead(lines)) + "\n"
     return Generated(source, g.ns, g.steps, g.largest, g.records)

@@ -184,8 +184,10 @@ class Compiled:
         xp = namespace(*arrays.values())
         numpy_flavor = xp is np
         itemsize = max([_itemsize(a) for a in arrays.values()] or [8])
+        dtypes = {getattr(a, "dtype", None) for a in arrays.values()}
+        inplace = numpy_flavor and len(dtypes) == 1 and np.dtype(dtypes.pop()).kind in "fc"
         spec = self._specialize({self._raw[k]: tuple(v.shape) for k, v in arrays.items()}, scalars, xp,
-                                numpy_flavor, itemsize, self.memory_limit)
+                                numpy_flavor, itemsize, self.memory_limit, inplace)
         call = {**arrays, **scalars}
         try:
             key = self._key(call)
@@ -196,14 +198,14 @@ class Compiled:
         return spec.run(call)
 
     def _specialize(self, shapes: dict[str, tuple[int, ...]], scalars: dict[str, Any], xp: Any,
-                    numpy_flavor: bool, itemsize: int, memory_limit: float | None) -> _Spec:
+                    numpy_flavor: bool, itemsize: int, memory_limit: float | None, inplace: bool = False) -> _Spec:
         p = self.program
         r = resolve(p, shapes, scalars)
         runtime = tuple(s for s in scalars if s not in r.inferred)
         checks = {s: r.inferred[s] for s in scalars if s in r.inferred}
         args = self.arrays + runtime + tuple(checks)
         gen = generate(p, r, numpy_flavor=numpy_flavor, single=self.single, args=args, checks=checks,
-                       itemsize=itemsize, memory_limit=memory_limit)
+                       itemsize=itemsize, memory_limit=memory_limit, inplace=inplace)
         ns: dict[str, Any] = {"xp": xp, "np": np, "_scalar_mismatch": _scalar_mismatch, **gen.namespace}
         exec(builtins.compile(gen.source, "<einsteinpy_lite compiled>", "exec"), ns)  # noqa: S102
         plan = self._make_plan(r, gen, itemsize)
@@ -251,7 +253,7 @@ class Compiled:
                                     f"give every index a size: {', '.join(need)}",
                                     hint="e.g. fn.plan(" + ", ".join(f"{s}=8" for s in need) + ")")
             shapes[raw] = tuple(idx[s] for s in slots)
-        return self._specialize(shapes, scalars, np, True, 8, self.memory_limit).plan
+        return self._specialize(shapes, scalars, np, True, 8, self.memory_limit, True).plan
 
     def explain(self, **sizes: int) -> str:
         """The plan as text: each step in index notation with FLOPs, beside the naive costs.
