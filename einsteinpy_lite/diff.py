@@ -533,10 +533,22 @@ def simplify_derivative(e: Expr) -> Expr:
         >>> str(simplify_derivative(parse(r"\\sigma(\\delta^i_j x^j) \\delta_i^k")))
         '\\\\sigma(x^k)'
     """
+    # indices bound by a \\sum around e (the sample index k of a loss's summand) are hidden under
+    # names the simplifier never picks, so that it cannot name one of its own sums like them
+    opened = sorted(e.open_bound)
+    hidden = {b: f"\\varpi{n}" for n, b in enumerate(opened)}
+    work = e
+    for b, h in hidden.items():
+        work = _rename_all(work, b, h, True)
     try:
-        return _BodyAtoms().simplify(e)
+        out = _BodyAtoms().simplify(work)
     except EinsteinError:  # pragma: no cover - a simplifier gap (e.g. a delta between two slots of one
         return e  # diagonal); the unsimplified derivative is right, so return it rather than fail
+    if opened:
+        out = avoid_names(out, set(opened))
+        for b, h in hidden.items():
+            out = _rename_all(out, h, b, True)
+    return out
 
 
 class _BodyAtoms:

@@ -206,9 +206,7 @@ class Network:
         """
         q = p if q is None else q
         first = len(self.variable(p).indices) + 1
-        # -d_p is dL/dp in the slides' one-term form (2/K sum_k eps B ...); its derivative has
-        # three terms where the derivative of the two-term dL/dp has six
-        out = diff(-self.directions[p], self.variable(q, first))
+        out = self._hessian(p, q, first)
         names = [ix.name for ix in out.free]
         want = [f"j{n}" for n in range(1, len(names) + 1)]
         half = first - 1
@@ -216,6 +214,19 @@ class Network:
             # d2L/dp dp is symmetric: swapping the two halves of the names is the same tensor
             out = rename_free(out, dict(zip(want, want[half:] + want[:half])))
         return out
+
+    @functools.cache  # noqa: B019
+    def _hessian(self, p: str, q: str, first: int) -> Expr:
+        # d/dq of dL/dp = -(2/K) sum_k eps_i df_k^i/dp: the Gauss-Newton term (from d eps) minus
+        # (2/K) sum_k eps_i d2f_k^i/dp dq, with eps kept as one factor so that it is computed once
+        k = Index(_SAMPLE, False, True)
+        i, o = self.indices[-1], self.loss_indices[-1]
+        d1 = diff(self._forward(self.loss_indices, k), self.variable(p), simplify=False)
+        d2 = diff(d1, self.variable(q, first), simplify=False)
+        eps = self._epsilon(self.indices, k)
+        lowered = avoid_names(simplify_derivative(delta(down(i), down(o)) * d2), eps.index_names() | {_SAMPLE})
+        curvature = Product.make(-2 / K, [SumOver(_SAMPLE, (0, K - 1), eps * lowered)])
+        return self.gauss_newton(p, q) + curvature
 
     def jvp(self, p: str) -> Expr:
         """Forward mode: ``[\\nabla_p f]`` applied to a tangent ``dp`` (tensor ``d<p>``), free ``i``."""
