@@ -33,7 +33,8 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .diff import avoid_names, diff, simplify_derivative
+from .diff import avoid_names, diff
+from .diff_simplify import simplify_derivative
 from .errors import EinsteinError
 from .expr import Expr, Product, SumOver, Tensor, apply, delta, rename_free
 from .functions import get_function
