@@ -86,7 +86,8 @@ def derivative_rule(node_type: type) -> Rule:
     known = ", ".join(sorted(t.__name__ for t in _RULES))
     raise EinsteinError(
         f"no derivative rule for node type {node_type.__name__}; rules exist for {known}",
-        hint=f"register one with @einsteinpy_lite.diff.register_rule({node_type.__name__})",
+        hint=f"register one: from einsteinpy_lite.diff import register_rule; "
+        f"@register_rule({node_type.__name__}) def rule(node, var): ...",
     )
 
 
