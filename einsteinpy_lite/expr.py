@@ -360,7 +360,8 @@ class Zero(Expr):
     """
 
     def __new__(cls, indices: Iterable[Index] | sympy.Tuple = ()) -> Zero:
-        idx = sympy.Tuple(*[ix.with_bound(False) for ix in indices])
+        # a zero does not depend on a \sum's bound index: only the free indices are kept
+        idx = sympy.Tuple(*[ix for ix in indices if not ix.bound])
         obj: Zero = sympy.Basic.__new__(cls, idx)  # type: ignore[assignment]
         obj._free_and_dummies  # noqa: B018
         return obj
@@ -591,7 +592,7 @@ class SumOver(Expr):
         from .indices import normalize_index_name
 
         name = normalize_index_name(name)
-        b = sympy.Tuple(*[sympy.sympify(x) for x in bounds])
+        b = sympy.Tuple(*[sympy.expand(sympy.sympify(x)) for x in bounds])  # one spelling, as coefficients
         if len(b) not in (0, 2):
             raise EinsteinError("\\sum bounds are (lower, upper) or none")
         body = _check_factor(body)
@@ -696,6 +697,9 @@ class Diag(Expr):
         name = fname.name if isinstance(fname, Str) else fname
         fn = get_function(name)
         body = _check_factor(body)
+        if int(order) < 1:
+            raise EinsteinError(f"[\\nabla{fn.latex}] is a derivative: its order must be >= 1, got {order}",
+                                hint="use Apply for the function itself")
         idx = sympy.Tuple(*indices)
         zf = body.free
         if len(idx) != len(zf):

@@ -149,13 +149,7 @@ def _to_scalar(e: Expr) -> sympy.Expr | None:
         return e.coeff
     if isinstance(e, Zero) and not e.free:
         return sympy.Integer(0)
-    if isinstance(e, Sum):
-        parts = [_to_scalar(t) for t in e.terms]
-        return None if any(p is None for p in parts) else sympy.Add(*parts)  # type: ignore[arg-type]
-    if isinstance(e, Product):
-        parts = [_to_scalar(f) for f in e.factors]
-        return None if any(p is None for p in parts) else e.coeff * sympy.Mul(*parts)  # type: ignore[arg-type]
-    return None
+    return None  # (sums of scalars and products of scalars are folded into one scalar Product on construction)
 
 
 #: Numbers longer than this are refused (sympy and Python cannot print integers of over 4300 digits).
@@ -258,9 +252,6 @@ class _Builder:
 
     def _neg(self, node: Any) -> Expr:
         return -self.build(node.children[0])
-
-    def _term(self, node: Any) -> Expr:  # unary plus
-        return self.build(node.children[0])
 
     def _paren(self, node: Any) -> Expr:
         return self.build(node.children[1])
@@ -422,9 +413,7 @@ class _Builder:
         raw = str(tok)
         value = sympy.Integer(0) if tok.type == "BOLDZERO" else self.number(tok)
         slots = self.groups(node.children[1:], power_ok=True)
-        if self.power is not None:
-            if slots:
-                raise self.fail("only a scalar can be raised to a power", tok)
+        if self.power is not None:  # (groups() refuses a power together with indices)
             value = self.power_of(value, self.power, node)
         if slots:
             if value != 0:

@@ -150,8 +150,6 @@ class _Printer:
         inner = r"\nabla " + self.fname(e.func_name, e.order - 1) if self.latex else r"\nabla" + self.fname(
             e.func_name, e.order - 1
         )
-        if e.order < 1:
-            raise EinsteinError("internal: Diag of order < 1")
         idx = tuple(e.body.free) + e.new_indices
         if self.compact:
             return f"[{inner.replace(' ', '')}]" + self.slots(idx)

@@ -60,6 +60,9 @@ def test_index_basics():
     assert i.key == ("i", True) and str(i) == "^i" and str(down("j")) == "_j"
     assert up("i") != down("i") and hash(up("i")) == hash(Index("i", True))
     assert i.func(*i.args) == i
+    assert sympy.sstr(i) == "^i" and repr(down("j")) == "_j"
+    with pytest.raises(EinsteinError, match="an index name must be a string, got 3"):
+        Index(3)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("spec,slots", [
@@ -68,6 +71,7 @@ def test_index_basics():
     ("^{i,j}{}_k", [up("i"), up("j"), down("k")]),
     (r"_\mu^\nu", [down(r"\mu"), up(r"\nu")]),
     ("_{i_{1}}", [down("i1")]),
+    ("^i _j", [up("i"), down("j")]),
 ])
 def test_index_specs(spec, slots):
     assert list(parse_index_spec(spec)) == slots
@@ -199,6 +203,47 @@ def test_apply_and_diag():
         apply("gelu", z)
     with pytest.raises(EinsteinError, match="derivative order must be >= 0"):
         apply("tanh", z, order=-1)
+    with pytest.raises(EinsteinError, match=r"its order must be >= 1, got 0"):
+        Diag("sigmoid", 0, z, [down("k")])
+
+
+def test_map_children_rebuilds_each_node_kind():
+    x, w = tensor("x", "^i"), tensor("w", "^i")
+    swap = lambda c: w if c == x else c  # noqa: E731
+    assert (x + tensor("v", "^i")).map_children(swap) == w + tensor("v", "^i")
+    assert apply("tanh", x).map_children(swap) == apply("tanh", w)
+    assert sum_over("k", x).map_children(swap) == sum_over("k", w)
+    d = Diag("tanh", 1, x, [down("j")])
+    assert d.map_children(swap) == Diag("tanh", 1, w, [down("j")])
+    assert x.map_children(swap) is x
+    with pytest.raises(EinsteinError, match="Diag argument changed its free indices"):
+        d.map_children(lambda c: tensor("u", "^m"))
+
+
+def test_scalars_on_the_left():
+    g = tensor("g", "_i") * tensor("v", "^i")
+    assert 1 + g == Sum.make([scalar(1), g])
+    assert 1 - g == Sum.make([scalar(1), -g])
+    assert (2 * tensor("x", "^i")).coeff == 2
+
+
+def test_sum_over_binds_inside_deltas_zeros_and_diagonals():
+    kb = Index("k", False, True)
+    e = sum_over("k", delta("^k_i") * tensor("x", "_k"))
+    assert e == el.parse(r"\sum_k \delta^k_i x_k") and e.free == (down("i"),)
+    z = sum_over("k", Zero([down("k"), up("i")]))
+    assert z.free == (up("i"),) and z == el.parse(r"\sum_k 0_k^i")
+    d = sum_over("k", Diag("tanh", 1, tensor("z", kb, up("i")), [down("j")]) * tensor("y", "_k^j"))
+    assert d.body.factors[0].body == tensor("z", kb, up("i"))
+    assert d == el.parse(r"\sum_k [\nabla\tanh(z_k^i)]^i_j y_k^j")
+
+
+def test_rename_moves_dummies_inside_atoms_and_renames_diagonals():
+    t = tensor("T", "^i_j^j")
+    moved = rename_free(t, {"i": "j"})
+    assert moved.free == (up("j"),) and moved.dummies[0].name not in {"i", "j"}
+    d = Diag("sigmoid", 1, tensor("z", "^i"), [down("j")])
+    assert rename_free(d, {"i": "m", "j": "n"}) == Diag("sigmoid", 1, tensor("z", "^m"), [down("n")])
 
 
 def test_zero():
@@ -231,6 +276,10 @@ RULES = [
     (lambda: Tensor("x", ["i"]), r"tensor x: slot i is not an Index"),
     (lambda: tensor("x", 3), r"3 is not an index"),
     (lambda: scalar("2/"), r"cannot read scalar '2/'"),
+    (lambda: Delta(up("i"), "j"), r"a delta takes two indices"),
+    (lambda: Sum.make([tensor("x", "^i"), 3]), r"not an index expression: 3"),
+    (lambda: Sum([tensor("x", "^i")]), r"a Sum needs two or more terms"),
+    (lambda: as_expr(sympy.Tuple(1, 2)), r"cannot use \(1, 2\) in an index expression"),
 ]
 
 

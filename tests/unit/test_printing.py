@@ -150,7 +150,23 @@ def test_sympy_and_jupyter_hooks():
     assert pickle.loads(pickle.dumps(e)) == e
 
 
+def test_powers_in_bounds_and_coefficients():
+    s = SumOver("k", (0, (K - 1) ** 2), tensor("x", Index("k", False, True)))
+    assert s.bounds == (0, K**2 - 2 * K + 1)  # bounds are expanded, like coefficients
+    assert str(s) == r"\sum_{k=0}^{K^{2} - 2*K + 1} x_k"
+    assert el.latex(s) == r"\sum_{k=0}^{K^{2} - 2 K + 1} x_{k}"
+    assert el.parse(str(s)) == el.parse(el.latex(s)) == s
+    p = Product(1 / (K - 1) ** 2, [tensor("x", "^i")])
+    assert str(p) == "(1/(K^{2} - 2*K + 1)) x^i"
+    assert el.parse(str(p)) == el.parse(el.latex(p)) == p
+
+
 def test_printer_rejects_what_is_not_an_expression():
+    class Weird(el.Expr):
+        pass
+
+    with pytest.raises(EinsteinError, match="cannot print a Weird; it is not an index expression node"):
+        el.latex(Weird())
     with pytest.raises(EinsteinError, match="latex\\(\\) takes an index expression, got int"):
         el.latex(3)  # type: ignore[arg-type]
     with pytest.raises(EinsteinError, match="text\\(\\) takes an index expression, got str"):
