@@ -22,7 +22,7 @@ from ..errors import EinsteinError
 from ..functions import get_function
 from .layout import axis_ranks
 from .lower import Add, ApplyFn, Contract, Input, Program, python_name
-from .memory import free_dead, in_place
+from .memory import free_dead, in_place, pool_buffers
 from .plan import Resolved, _spec, naive_flops, plan_contract, step_flops
 
 __all__ = ["Generated", "generate"]
@@ -97,16 +97,19 @@ class _Gen:
         self.ops: dict[str, tuple[str, list[str]]] = {}
         self.var_size: dict[str, int] = {}
         self.var_ndim: dict[str, int] = {}
+        self.var_shape: dict[str, tuple[int, ...]] = {}
         self.fresh_vars: set[str] = set()
+        self.new_vars: set[str] = set()
 
     # emission ------------------------------------------------------------
     def emit(self, expr: str, size: int, text: str, flops: int = 0, fresh: bool = False,
-             op: tuple[str, list[str]] | None = None, owns: bool = True, ndim: int = 0) -> str:
+             op: tuple[str, list[str]] | None = None, owns: bool = True,
+             shape: tuple[int, ...] | None = None) -> str:
         """Emit ``tN = expr`` (or reuse an identical earlier line).
 
         ``op`` (a numpy ufunc name and its arguments) marks a line that may write into a dead
         argument's memory; ``owns`` says the result is a new array (not a view or an alias) and
-        ``ndim`` its rank (0-d results of numpy are scalars, never written into).
+        ``shape`` its shape (0-d results of numpy are scalars, never written into).
         """
         self.created = False
         if not fresh and expr in self.memo:
@@ -124,9 +127,14 @@ class _Gen:
         self.steps.append(Step(var, text, flops, size))
         self.largest = max(self.largest, size)
         self.var_size[var] = size
+        ndim = len(shape) if shape is not None else 0
         self.var_ndim[var] = ndim
+        if shape is not None:
+            self.var_shape[var] = shape
         if op is not None:
             self.ops[var] = op
+        if owns:
+            self.new_vars.add(var)
         if owns and ndim > 0:
             self.fresh_vars.add(var)
         return var
@@ -190,7 +198,7 @@ class _Gen:
         arg, axes = self.value(node.arg)
         size = math.prod(self.r.shapes[vid])
         desc = self.p.desc[vid]
-        nd = len(self.r.shapes[vid])
+        sh = tuple(self.r.shapes[vid][a] for a in axes)
         fn = get_function(node.func)
         builtin = fn.impls[min(node.order, len(fn.impls) - 1)].__module__ == "einsteinpy_lite.functions"
         if builtin and node.order == 1 and node.func in ("sigmoid", "tanh", "exp"):
@@ -203,18 +211,18 @@ class _Gen:
                     tmpl = _FROM_VALUE[(node.func, 1)]
                     return self.emit(tmpl.format(v=v), size, f"{desc} from {v}", size), axes
                 if node.func == "sigmoid":
-                    u = self.emit(f"1.0 - {v}", size, f"1 - {v}", size, op=("subtract", ["1.0", v]), ndim=nd)
-                    return self.emit(f"{u} * {v}", size, f"{desc} from {v}", size, op=("multiply", [u, v]), ndim=nd), axes
-                u = self.emit(f"{v} * {v}", size, f"{v}^2", size, op=("multiply", [v, v]), ndim=nd)
-                return self.emit(f"1.0 - {u}", size, f"{desc} from {v}", size, op=("subtract", ["1.0", u]), ndim=nd), axes
+                    u = self.emit(f"1.0 - {v}", size, f"1 - {v}", size, op=("subtract", ["1.0", v]), shape=sh)
+                    return self.emit(f"{u} * {v}", size, f"{desc} from {v}", size, op=("multiply", [u, v]), shape=sh), axes
+                u = self.emit(f"{v} * {v}", size, f"{v}^2", size, op=("multiply", [v, v]), shape=sh)
+                return self.emit(f"1.0 - {u}", size, f"{desc} from {v}", size, op=("subtract", ["1.0", u]), shape=sh), axes
         if self.np and builtin and node.order == 0 and node.func in ("sigmoid", "tanh", "exp"):
             if node.func == "sigmoid":
-                u1 = self.emit(f"-{arg}", size, f"-{arg}", size, op=("negative", [arg]), ndim=nd)
-                u2 = self.emit(f"np.exp({u1})", size, f"exp({u1})", size, op=("exp", [u1]), ndim=nd)
-                u3 = self.emit(f"{u2} + 1.0", size, f"{u2} + 1", size, op=("add", [u2, "1.0"]), ndim=nd)
-                return self.emit(f"1.0 / {u3}", size, desc, size, op=("divide", ["1.0", u3]), ndim=nd), axes
+                u1 = self.emit(f"-{arg}", size, f"-{arg}", size, op=("negative", [arg]), shape=sh)
+                u2 = self.emit(f"np.exp({u1})", size, f"exp({u1})", size, op=("exp", [u1]), shape=sh)
+                u3 = self.emit(f"{u2} + 1.0", size, f"{u2} + 1", size, op=("add", [u2, "1.0"]), shape=sh)
+                return self.emit(f"1.0 / {u3}", size, desc, size, op=("divide", ["1.0", u3]), shape=sh), axes
             uf = "tanh" if node.func == "tanh" else "exp"
-            return self.emit(f"np.{uf}({arg})", size, desc, size, op=(uf, [arg]), ndim=nd), axes
+            return self.emit(f"np.{uf}({arg})", size, desc, size, op=(uf, [arg]), shape=sh), axes
         key = (node.func, node.order)
         if key not in self.fns:
             self.fns[key] = f"_f{len(self.fns)}"
@@ -242,7 +250,8 @@ class _Gen:
         op = None
         if len(parts) == 2 and parts[0].startswith("+ ") and " * " not in parts[0] + parts[1]:
             op = ("add" if parts[1].startswith("+") else "subtract", [parts[0][2:], parts[1][2:]])
-        return self.emit(expr, size, self.p.desc[vid], size * (len(node.terms) - 1), op=op, ndim=len(target)), target
+        return self.emit(expr, size, self.p.desc[vid], size * (len(node.terms) - 1), op=op,
+                         shape=tuple(self.r.shapes[vid][a] for a in target)), target
 
     # contractions ----------------------------------------------------------
     def contract(self, vid: int, node: Contract) -> tuple[str, tuple[int, ...]]:
@@ -304,7 +313,7 @@ class _Gen:
                     del self.pair_memo[pk]
             elif coeff is not None:
                 var = self.emit(f"{coeff} * {res.var}", size, f"{coeff} * {res.var}", size,
-                                op=("multiply", [coeff, res.var]), ndim=len(res.labels))
+                                op=("multiply", [coeff, res.var]), shape=tuple(sizes[x] for x in res.labels))
                 res = _Arr(var, res.labels)
             return res.var, tuple(node.out.index(x) for x in res.labels)
         # identities for repeated output labels, ones for labels no operand carries, zeros for a zero coefficient
@@ -407,7 +416,7 @@ class _Gen:
         labels = tuple(x for x in a.labels if x in out)
         size = math.prod(sizes[x] for x in labels)
         var = self.emit(self.rsum(a.var, axes), size, f"sum over {self._names(a.labels, axes)}",
-                        math.prod(sizes[x] for x in a.labels), ndim=len(labels))
+                        math.prod(sizes[x] for x in a.labels), shape=tuple(sizes[x] for x in labels))
         return _Arr(var, labels)
 
     def _names(self, labels: tuple[int, ...], axes: tuple[int, ...]) -> str:
@@ -445,21 +454,22 @@ class _Gen:
             out = tuple(sorted(keep, key=rk))
             xa, xb = self.expand(a.var, a.labels, out), self.expand(b.var, b.labels, out)
             return _Arr(self.emit(f"{xa} * {xb}", n(list(out)), text, flops, op=("multiply", [xa, xb]),
-                                  ndim=len(out)), out)
+                                  shape=tuple(sizes[x] for x in out)), out)
         if not L and not R:
             pb = self.perm(b.var, b.labels, a.labels)
             prod = self.emit(f"{a.var} * {pb}", n(list(a.labels)), f"{a.var} * {b.var}", n(list(a.labels)),
-                             op=("multiply", [a.var, pb]), ndim=len(a.labels))
+                             op=("multiply", [a.var, pb]), shape=tuple(sizes[x] for x in a.labels))
             axes = tuple(k for k, x in enumerate(a.labels) if x in C)
             labels = tuple(x for x in a.labels if x not in C)
-            return _Arr(self.emit(self.rsum(prod, axes), n(list(labels)), text, flops, ndim=len(labels)), labels)
+            return _Arr(self.emit(self.rsum(prod, axes), n(list(labels)), text, flops,
+                                  shape=tuple(sizes[x] for x in labels)), labels)
         if Bt:
             # batched matmul: (B, L, C) @ (B, C, R)
             x3 = self.reshape(self.perm(a.var, a.labels, tuple(Bt + L + C)), (n(Bt), n(L), n(C)))
             y3 = self.reshape(self.perm(b.var, b.labels, tuple(Bt + C + R)), (n(Bt), n(C), n(R)))
             labels = tuple(Bt + L + R)
             var = self.emit(self.reshape(f"({x3} @ {y3})", tuple(sizes[x] for x in labels)), n(list(labels)),
-                            text, flops, ndim=len(labels))
+                            text, flops, shape=tuple(sizes[x] for x in labels))
             return _Arr(var, labels)
         # 2-d matmul on views: X as (L, C) and Y as (C, R), each possibly transposed
         La = [x for x in a.labels if x in L]
@@ -475,14 +485,17 @@ class _Gen:
         x = self.as2d(a, La, Ca)
         y = self.as2d(b, Cb, Rb)
         if L and R and min(rk(v) for v in R) < min(rk(v) for v in L):
-            expr = f"{self.t(y)} @ {self.t(x)}"
+            lhs, rhs = self.t(y), self.t(x)
             labels = tuple(Rb + La)
         else:
-            expr = f"{x[0]}{'.T' if x[1] else ''} @ {y[0]}{'.T' if y[1] else ''}"
+            lhs, rhs = f"{x[0]}{'.T' if x[1] else ''}", f"{y[0]}{'.T' if y[1] else ''}"
             labels = tuple(La + Rb)
+        expr = f"{lhs} @ {rhs}"
+        op: tuple[str, list[str]] | None = ("matmul", [lhs, rhs])
         if len(L) > 1 or len(R) > 1:
-            expr = self.reshape(f"({expr})", tuple(sizes[v] for v in labels))
-        return _Arr(self.emit(expr, n(list(labels)), text, flops, ndim=len(labels)), labels)
+            expr, op = self.reshape(f"({expr})", tuple(sizes[v] for v in labels)), None
+        shape = tuple(sizes[v] for v in labels)
+        return _Arr(self.emit(expr, n(list(labels)), text, flops, op=op, shape=shape), labels)
 
     @staticmethod
     def t(x: tuple[str, bool]) -> str:
@@ -521,7 +534,8 @@ class _Gen:
 
 def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
              args: tuple[str, ...], checks: dict[str, Any], itemsize: int = 8,
-             memory_limit: float | None = None, inplace: bool = False) -> Generated:
+             memory_limit: float | None = None, inplace: bool = False, pool: bool = True,
+             dtype: Any = None) -> Generated:
     """Emit the source of ``def _run(kw)`` for sizes ``r``.
 
     Args:
@@ -534,6 +548,8 @@ def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
         itemsize: bytes per entry, for the memory limit.
         memory_limit: bytes an intermediate may take (None: no limit).
         inplace: reuse dead temporaries for elementwise results (numpy, one floating dtype).
+        pool: keep the intermediates' buffers between calls (with ``inplace``).
+        dtype: the arrays' dtype (for pooled buffers).
     """
     scal_names = tuple(a for a in args if a in r.scalars and a not in r.inferred)
     g = _Gen(p, r, numpy_flavor, scal_names, itemsize, memory_limit)
@@ -545,6 +561,15 @@ def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
     for a, v in checks.items():
         head.append(f"    if {a} != {v!r}:")
         head.append(f"        _scalar_mismatch({a!r}, {a}, {v!r})")
-    lines = in_place(g.lines, g.ops, g.fresh_vars, g.var_size, g.var_ndim) if inplace and numpy_flavor else g.lines
+    lines = g.lines
+    ns = dict(g.ns)
+    if inplace and numpy_flavor:
+        lines = in_place(lines, g.ops, g.fresh_vars, g.var_size, g.var_ndim)
+        if pool:
+            lines, shapes = pool_buffers(lines, g.ops, g.fresh_vars, g.var_shape, g.new_vars | g.fresh_vars)
+            if shapes:
+                head.append("    _b = _pool.pop() if _pool else [np.empty(s, _dtype) for s in _shapes]")
+                lines = lines[:-1] + ["    _pool.append(_b)", lines[-1]]
+                ns.update(_pool=[], _shapes=shapes, _dtype=dtype)
     source = "\n".join(head + free_dead(lines)) + "\n"
-    return Generated(source, g.ns, g.steps, g.largest, g.records)
+    return Generated(source, ns, g.steps, g.largest, g.records)

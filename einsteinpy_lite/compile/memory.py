@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["free_dead", "in_place"]
+__all__ = ["free_dead", "in_place", "pool_buffers"]
 
 _VAR = re.compile(r"\bt[0-9]+\b")
 
@@ -65,6 +65,8 @@ def in_place(lines: list[str], ops: dict[str, tuple[str, list[str]]], fresh: set
             continue
         var = m.group(1)
         uf, args = ops[var]
+        if uf == "matmul":
+            continue  # matmul may not write into its own operand
         for a in args:
             # same rank and entry count as the broadcast result: the same shape, so out=a is safe
             if (a in fresh and last.get(a) == n and size[var] > 0 and size.get(a) == size[var]
@@ -73,3 +75,85 @@ def in_place(lines: list[str], ops: dict[str, tuple[str, list[str]]], fresh: set
                 fresh.add(var)
                 break
     return out
+
+
+_DEF = re.compile(r"    (t[0-9]+) = (.*)$")
+
+
+def pool_buffers(lines: list[str], ops: dict[str, tuple[str, list[str]]], fresh: set[str],
+                 shapes: dict[str, tuple[int, ...]], new: set[str] | None = None) -> tuple[list[str], list[tuple[int, ...]]]:
+    """numpy only: give every intermediate that is not returned a buffer kept between calls.
+
+    Temporaries whose lifetimes do not overlap share a buffer of their shape; the generated
+    function takes a set of buffers from a pool at entry and puts it back before returning
+    (``list.pop``/``append`` are atomic, so concurrent calls take different sets).  Returns the
+    rewritten lines (``np.matmul(a, b, out=_b[0])``) and the buffer shapes.  ``fresh`` are the
+    temporaries that may be written into, ``new`` (default ``fresh``) those that are no view or
+    alias of another array (numpy scalars included).
+
+    Example:
+        >>> lines = ["    t1 = a @ b", "    t2 = t1 @ c", "    del t1", "    return t2"]
+        >>> pool_buffers(lines, {"t1": ("matmul", ["a", "b"]), "t2": ("matmul", ["t1", "c"])},
+        ...              {"t1", "t2"}, {"t1": (2, 2), "t2": (2, 2)})
+        (['    t1 = np.matmul(a, b, out=_b[0])', '    t2 = t1 @ c', '    del t1', '    return t2'], [(2, 2)])
+    """
+    defs: dict[str, int] = {}
+    last: dict[str, int] = {}
+    returned: set[str] = set()
+    parent: dict[str, str] = {}
+
+    def find(v: str) -> str:
+        while parent.get(v, v) != v:
+            v = parent[v]
+        return v
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb, key=lambda v: defs.get(v, -1))] = min(ra, rb, key=lambda v: defs.get(v, -1))
+
+    for n, line in enumerate(lines):
+        for v in _VAR.findall(line):
+            last[v] = n
+        if line.lstrip().startswith("return"):
+            returned |= set(_VAR.findall(line))
+        m = _DEF.match(line)
+        if m and m.group(1) not in defs:
+            defs[m.group(1)] = n
+    for line in lines:
+        m = _DEF.match(line)
+        if not m:
+            continue
+        var, rhs = m.group(1), m.group(2)
+        out = re.search(r"out=(t[0-9]+)\)$", rhs)
+        if out:
+            union(var, out.group(1))
+        elif var not in (fresh if new is None else new):
+            for u in _VAR.findall(rhs):  # a view or an alias of what it reads
+                union(var, u)
+    members: dict[str, list[str]] = {}
+    for v in defs:
+        members.setdefault(find(v), []).append(v)
+    cands = []
+    for root, mem in members.items():
+        if (root in ops and root in fresh and root in shapes and not (set(mem) & returned)
+                and "out=" not in lines[defs[root]]):
+            cands.append((defs[root], max(last[v] for v in mem), root))
+    out_lines = list(lines)
+    buffers: list[tuple[int, ...]] = []
+    free: dict[tuple[int, ...], list[int]] = {}
+    active: list[tuple[int, int]] = []
+    for start, end, root in sorted(cands):
+        for item in [a for a in active if a[0] < start]:
+            active.remove(item)
+            free.setdefault(buffers[item[1]], []).append(item[1])
+        shape = shapes[root]
+        if free.get(shape):
+            k = free[shape].pop()
+        else:
+            k = len(buffers)
+            buffers.append(shape)
+        active.append((end, k))
+        uf, args = ops[root]
+        out_lines[start] = f"    {root} = np.{uf}({', '.join(args)}, out=_b[{k}])"
+    return out_lines, buffers

@@ -111,6 +111,7 @@ class Compiled:
     program: Program
     single: bool
     memory_limit: float | None = DEFAULT_MEMORY_LIMIT
+    reuse_buffers: bool = True
     _specs: dict[Any, Any] = field(default_factory=dict, repr=False)
     _last: _Spec | None = field(default=None, repr=False)
 
@@ -185,9 +186,10 @@ class Compiled:
         numpy_flavor = xp is np
         itemsize = max([_itemsize(a) for a in arrays.values()] or [8])
         dtypes = {getattr(a, "dtype", None) for a in arrays.values()}
-        inplace = numpy_flavor and len(dtypes) == 1 and np.dtype(dtypes.pop()).kind in "fc"
+        dtype = np.dtype(dtypes.pop()) if numpy_flavor and len(dtypes) == 1 else None
+        inplace = dtype is not None and dtype.kind in "fc"
         spec = self._specialize({self._raw[k]: tuple(v.shape) for k, v in arrays.items()}, scalars, xp,
-                                numpy_flavor, itemsize, self.memory_limit, inplace)
+                                numpy_flavor, itemsize, self.memory_limit, inplace, dtype)
         call = {**arrays, **scalars}
         try:
             key = self._key(call)
@@ -198,14 +200,16 @@ class Compiled:
         return spec.run(call)
 
     def _specialize(self, shapes: dict[str, tuple[int, ...]], scalars: dict[str, Any], xp: Any,
-                    numpy_flavor: bool, itemsize: int, memory_limit: float | None, inplace: bool = False) -> _Spec:
+                    numpy_flavor: bool, itemsize: int, memory_limit: float | None, inplace: bool = False,
+                    dtype: Any = None) -> _Spec:
         p = self.program
         r = resolve(p, shapes, scalars)
         runtime = tuple(s for s in scalars if s not in r.inferred)
         checks = {s: r.inferred[s] for s in scalars if s in r.inferred}
         args = self.arrays + runtime + tuple(checks)
         gen = generate(p, r, numpy_flavor=numpy_flavor, single=self.single, args=args, checks=checks,
-                       itemsize=itemsize, memory_limit=memory_limit, inplace=inplace)
+                       itemsize=itemsize, memory_limit=memory_limit, inplace=inplace,
+                       pool=self.reuse_buffers, dtype=dtype)
         ns: dict[str, Any] = {"xp": xp, "np": np, "_scalar_mismatch": _scalar_mismatch, **gen.namespace}
         exec(builtins.compile(gen.source, "<einsteinpy_lite compiled>", "exec"), ns)  # noqa: S102
         plan = self._make_plan(r, gen, itemsize)
@@ -253,7 +257,7 @@ class Compiled:
                                     f"give every index a size: {', '.join(need)}",
                                     hint="e.g. fn.plan(" + ", ".join(f"{s}=8" for s in need) + ")")
             shapes[raw] = tuple(idx[s] for s in slots)
-        return self._specialize(shapes, scalars, np, True, 8, self.memory_limit, True).plan
+        return self._specialize(shapes, scalars, np, True, 8, self.memory_limit, True, np.dtype(float)).plan
 
     def explain(self, **sizes: int) -> str:
         """The plan as text: each step in index notation with FLOPs, beside the naive costs.
@@ -291,6 +295,7 @@ def compile(  # noqa: A001 -- the public name is fixed by the design
     expr: Expr | str | dict[str, Expr | str],
     out: tuple[str, ...] | dict[str, tuple[str, ...]] | None = None,
     memory_limit: float | None = DEFAULT_MEMORY_LIMIT,
+    reuse_buffers: bool = True,
 ) -> Compiled:
     """Compile an index expression (or a dict of them) into a cached callable on arrays.
 
@@ -300,6 +305,9 @@ def compile(  # noqa: A001 -- the public name is fixed by the design
         out: the output axis order as index names (default ``expr.free`` order); for a dict, a dict
             name -> order.
         memory_limit: bytes any intermediate may take (default 2 GiB); None for no limit.
+        reuse_buffers: on numpy, keep the intermediates' buffers between calls (no allocation
+            per call; outputs are always new arrays).  Costs the intermediates' memory while the
+            callable lives.
 
     Returns:
         A :class:`Compiled`; equal arguments return the same object.
@@ -325,7 +333,7 @@ def compile(  # noqa: A001 -- the public name is fixed by the design
         outs_key: Any = tuple(sorted((k, tuple(v)) for k, v in out.items()))
     else:
         outs_key = tuple(out) if out is not None else None
-    key = (tuple(items.items()), outs_key, memory_limit, single)
+    key = (tuple(items.items()), outs_key, memory_limit, single, reuse_buffers)
     try:
         hit = _CACHE.get(key)
     except TypeError:
@@ -342,7 +350,7 @@ def compile(  # noqa: A001 -- the public name is fixed by the design
         outs: dict[str, tuple[str, ...] | None] = {"out": out if not isinstance(out, dict) else None}
     else:
         outs = {k: (out.get(k) if isinstance(out, dict) else None) for k in exprs}
-    fn = Compiled(lower(exprs, outs), single, memory_limit)
+    fn = Compiled(lower(exprs, outs), single, memory_limit, reuse_buffers)
     try:
         _CACHE[key] = fn
     except TypeError:
