@@ -66,7 +66,7 @@ def keys() -> list[str]:
 
     Example:
         >>> keys()[:3]
-        ['gd_update', 'mse_gradient', 'chain_rule']
+        ['gd_update', 'steepest_descent', 'mse_gradient']
     """
     return [item.key for item in CATALOGUE]
 
