@@ -55,7 +55,7 @@ class _BodyAtoms:
     still collect), and put back after the outer expression is simplified.
     """
 
-    _ATOM = "\\mathrm{arg}"
+    _ATOM = "__arg"  # no text the parser reads names a tensor like this
     # shared by every call: a network's gradients repeat the same arguments
     keys: dict[Expr, str] = {}
     templates: dict[str, tuple[Expr, tuple[Index, ...], tuple[str, ...]]] = {}
