@@ -237,7 +237,8 @@ def gradient_structure() -> Entry:
               r"\text{Parameters are } \nabla_A f_{(A,B,b)};  \nabla_\theta f_\theta(y) = [\nabla_A f_{(A,b,B)}(y), "
               r"\nabla_b f_{(A,b,B)}(y), \nabla_B f_{(A,b,B)}(y)]")
     p = _problem()
-    params = sorted(set(model_f().tensors()) - {"y"})
+    params = [t for t in ("A", "b", "B") if t in model_f().tensors()]  # in the order of grad_theta f's blocks
+    assert set(params) == set(model_f().tensors()) - {"y"}
     e.derived = f"theta = ({', '.join(params)}); blocks N_x x {p.A.size}, N_x x {p.b.size}, N_x x {p.B.size}"
     sizes = {"A": p.A.size, "b": p.b.size, "B": p.B.size}
     J, how = _toolkit_jacobian(p, p.Y[0])
