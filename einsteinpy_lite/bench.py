@@ -374,6 +374,12 @@ def run_benchmarks(sizes: Sequence[str] | None = None, repeat: int | None = None
     res: dict[str, Any] = {"machine": _machine(), "repeat": reps, "quick": quick}
     if "backprop" in sections:
         res["backprop"] = _bench_backprop(size_names, reps)
+        try:
+            import torch
+
+            res["torch"] = str(torch.__version__)
+        except ImportError:
+            res["torch"] = "not installed"
     if "overhead" in sections:
         res["overhead"] = _bench_overhead(reps)
     if "compile" in sections:
@@ -418,6 +424,8 @@ def format_table(result: dict[str, Any]) -> str:
             cells = [f"{_fmt_t(row['seconds'][n])} ({row['vs_hand'][n]:.2f}x)" for n in names]
             lines.append(f"| {row['size']} ({row['K']}, {row['N_x']}, {row['N_1']}, {row['N_y']}) | "
                          + " | ".join(cells) + " |")
+        if result.get("torch") == "not installed":
+            lines.append("(torch autograd: torch is not installed; `pip install torch` adds its column)")
     if "overhead" in result:
         lines += ["", "per call, tiny chains (3x3 matrices and a vector)",
                   "| operands | compiled | opt_einsum expr | np.einsum opt | compiled / opt_einsum |",

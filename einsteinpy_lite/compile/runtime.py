@@ -152,8 +152,7 @@ class Compiled:
 
     def _signature(self) -> str:
         p = self.program
-        arrs = ", ".join(f"{py} ({raw}{''.join(('^' if u else '_') + s for s, u in zip(slots, ups))})"
-                         for raw, (_, slots, ups, py) in p.inputs.items())
+        arrs = ", ".join(f"{py} ({raw}{_slots_text(slots, ups)})" for raw, (_, slots, ups, py) in p.inputs.items())
         sc = ", ".join(self.scalars)
         return f"arrays {arrs}" + (f"; scalars {sc}" if sc else "")
 
@@ -279,6 +278,19 @@ class Compiled:
     def __repr__(self) -> str:
         outs = ", ".join(self.program.outputs)
         return f"Compiled({outs}; {self._signature()})"
+
+
+def _slots_text(slots: tuple[str, ...], ups: tuple[bool, ...]) -> str:
+    """``^{i j}_k`` for slots i, j (up) and k (down)."""
+    out, n = "", 0
+    while n < len(slots):
+        m = n
+        while m < len(slots) and ups[m] == ups[n]:
+            m += 1
+        group = slots[n:m]
+        out += ("^" if ups[n] else "_") + (group[0] if len(group) == 1 else "{" + " ".join(group) + "}")
+        n = m
+    return out
 
 
 def _itemsize(a: Any) -> int:
