@@ -522,6 +522,11 @@ class _Gen:
     def run(self, outputs: dict[str, tuple[int, tuple[int, ...], tuple[str, ...]]], single: bool,
             sym_values: dict[sympy.Symbol, Any]) -> None:
         self.sym_values = sym_values
+        # larger hyperedges first: their best order makes partial products (epsilon B) that the
+        # smaller ones can then reuse instead of choosing an order of their own
+        contracts = [v for v, node in enumerate(self.p.nodes) if isinstance(node, Contract)]
+        for vid in sorted(contracts, key=lambda v: -len(self.p.nodes[v].operands)):  # type: ignore[union-attr]
+            self.value(vid)
         results: list[tuple[str, str]] = []
         for name, (vid, perm, _) in outputs.items():
             var, axes = self.value(vid)

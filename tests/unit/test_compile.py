@@ -241,6 +241,10 @@ def test_single_layer_backprop_matches_hand_numpy():
     src = fn.source
     assert src.count("np.exp(") == 1 and "np.subtract(1.0, t" in src  # sigma once, sigma' from its value
     assert len(re.findall(r"(@ B\n|matmul\(t[0-9]+, B,)", src)) == 1  # (epsilon B) shared by d_A and d_b
+    # in any order of the outputs: d_b alone would rather contract epsilon with sigma' first
+    rev = compile({k: fn.program.exprs[k] for k in ("d_B", "d_b", "d_A")})
+    rev(A=A, b=b, B=B, x=X, y=Y)
+    assert _matmuls(rev.source) == _matmuls(src) == 5  # y A^T, sigma B^T, epsilon B, G^T y, epsilon^T sigma
 
 
 def test_dask_chunked_arrays():
