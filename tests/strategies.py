@@ -42,7 +42,7 @@ from einsteinpy_lite.functions import function_names
 from einsteinpy_lite.indices import Index
 
 __all__ = [
-    "INDEX_NAMES", "TENSOR_NAMES", "COEFFICIENTS", "expressions", "free_indices", "index_sizes", "arrays_for",
+    "INDEX_NAMES", "TENSOR_NAMES", "COEFFICIENTS", "KINDS", "expressions", "free_indices", "index_sizes", "arrays_for",
     "array_key", "token_text", "GRAMMAR_TOKENS",
 ]
 
@@ -66,15 +66,24 @@ COEFFICIENTS = (
     sympy.Symbol("eta") * _K,
 )
 
+#: Kinds of node :func:`expressions` can be told to leave out (``exclude=``): composite nodes,
+#: and among leaves deltas/metrics, zero tensors, traces ``x^a_a``, scalar leaves, tensors without
+#: slots (``[L]``), and coefficients other than 1 (scalar leaves too, since they fold into coefficients).
+KINDS = ("product", "sum", "apply", "sumover", "diag", "delta", "zero", "trace", "scalar", "slotless", "coefficient")
+
 _BOUNDS = ((), (sympy.Integer(0), _K - 1), (sympy.Integer(1), _K), (sympy.Integer(0), dimension_symbol("k") - 1))
 
 
 class _Gen:
     """One drawing session: keeps the slot pattern of every tensor name and hands out fresh index names."""
 
-    def __init__(self, draw: Any, functions: tuple[str, ...]) -> None:
+    def __init__(self, draw: Any, functions: tuple[str, ...], exclude: frozenset[str] = frozenset()) -> None:
+        unknown = set(exclude) - set(KINDS)
+        if unknown:
+            raise ValueError(f"unknown kinds {sorted(unknown)}; the kinds are {', '.join(KINDS)}")
         self.draw = draw
         self.functions = functions
+        self.exclude = frozenset(exclude)
         self.patterns: dict[str, tuple[bool, ...]] = {}
         self.pool = list(draw(st.permutations(INDEX_NAMES)))
         self.extra = 0
@@ -98,7 +107,7 @@ class _Gen:
         return f"T{n}"
 
     def coeff(self) -> sympy.Expr:
-        if self.draw(st.integers(0, 3)):
+        if "coefficient" in self.exclude or self.draw(st.integers(0, 3)):
             return sympy.Integer(1)
         return self.draw(st.sampled_from(COEFFICIENTS))  # type: ignore[no-any-return]
 
@@ -109,26 +118,30 @@ class _Gen:
             kinds += ["product", "product", "sum", "apply", "sumover"]
             if sum(ix.up for ix in free) * 2 == len(free):
                 kinds += ["diag"]
-        kind = self.draw(st.sampled_from(kinds))
+        kind = self.draw(st.sampled_from([k for k in kinds if k not in self.exclude]))
         return getattr(self, "_" + kind)(free, depth - 1, bound)  # type: ignore[no-any-return]
 
     def _leaf(self, free: list[Index], depth: int, bound: tuple[str, ...]) -> Expr:
         choice = self.draw(st.integers(0, 9))
-        if len(free) == 2 and choice < 2:
+        if len(free) == 2 and choice < 2 and "delta" not in self.exclude:
             a, b = self.draw(st.permutations(free))
             return Delta(a, b)
-        if not free and not bound and choice < 3:
+        if not free and not bound and choice < 3 and not {"scalar", "coefficient"} & self.exclude:
             return Product(self.draw(st.sampled_from(COEFFICIENTS)), ())
-        if free and choice == 9:
+        if free and choice == 9 and "zero" not in self.exclude:
             return Zero(self.draw(st.permutations(free)))
         slots = list(self.draw(st.permutations(free)))
-        if choice == 8 and len(slots) < 3:  # a trace inside the tensor, x^a_a
+        trace = choice == 8 and len(slots) < 3 and "trace" not in self.exclude
+        if trace:  # a trace inside the tensor, x^a_a
             name = self.fresh()
             slots += [Index(name, True), Index(name, False)]
             slots = list(self.draw(st.permutations(slots)))
         for k in bound:  # the sample index of an enclosing \sum, anywhere, any number of times
             for _ in range(self.draw(st.integers(0, 1))):
                 slots.insert(self.draw(st.integers(0, len(slots))), Index(k, self.draw(st.booleans()), True))
+        if not slots and "slotless" in self.exclude:  # no free index, yet a tensor with slots: T^a_a
+            name = self.fresh()
+            slots = [Index(name, True), Index(name, False)]
         pattern = tuple(ix.up for ix in slots)
         return Tensor(self.head(pattern), slots)
 
@@ -186,15 +199,16 @@ def free_indices(draw: Any, max_free: int = 3) -> list[Index]:
 
 @st.composite
 def expressions(draw: Any, max_depth: int = 3, free: list[Index] | None = None,
-                functions: tuple[str, ...] | None = None) -> Expr:
+                functions: tuple[str, ...] | None = None, exclude: frozenset[str] | set[str] = frozenset()) -> Expr:
     r"""A random expression, valid under ``ricci``, that ``parse(str(e))`` and ``parse(latex(e))`` give back.
 
     Args:
         max_depth: nesting depth of products, sums, ``\sum``, functions and diagonals.
         free: the free indices it must have (any order); drawn when None.
         functions: the elementwise functions to use (default: every registered one).
+        exclude: node kinds to leave out, from :data:`KINDS` (e.g. ``{"sumover", "zero"}``).
     """
-    gen = _Gen(draw, functions or function_names())
+    gen = _Gen(draw, functions or function_names(), frozenset(exclude))
     if free is None:
         free = draw(free_indices())
     for ix in free:

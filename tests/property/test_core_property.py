@@ -12,7 +12,7 @@ import einsteinpy_lite as el
 from einsteinpy_lite import EinsteinError
 from einsteinpy_lite.evaluate import evaluate
 from einsteinpy_lite.parse import _parse_cached
-from tests.strategies import arrays_for, expressions, index_sizes, token_text
+from tests.strategies import KINDS, arrays_for, expressions, index_sizes, token_text
 from tests.unit.test_printing import render
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -88,3 +88,22 @@ def test_sizes_and_arrays_fit_the_expression(e, seed):
     with np.errstate(all="ignore"):
         value = evaluate(e, arrays, sizes, **scalars)
     assert value.shape == tuple(sizes[ix.name] for ix in e.free)
+
+
+NODE_OF_KIND = {"sum": el.Sum, "apply": el.Apply, "sumover": el.SumOver, "diag": el.Diag, "delta": el.Delta,
+                "zero": el.Zero}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_strategies_leave_out_excluded_kinds(data):
+    exclude = data.draw(st.sets(st.sampled_from(sorted(NODE_OF_KIND) + ["slotless", "coefficient"]), min_size=1))
+    e = data.draw(expressions(exclude=exclude))
+    for node in e.walk():
+        for kind in exclude & set(NODE_OF_KIND):
+            assert not isinstance(node, NODE_OF_KIND[kind]), (kind, str(e))
+        if "slotless" in exclude:
+            assert not (isinstance(node, el.Tensor) and not node.indices)
+        if "coefficient" in exclude and isinstance(node, el.Product) and node.factors:
+            assert node.coeff == 1
+    assert set(KINDS) >= set(exclude)
