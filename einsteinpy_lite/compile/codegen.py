@@ -78,6 +78,8 @@ class _Gen:
                  runtime_scalars: tuple[str, ...], itemsize: int, memory_limit: float | None) -> None:
         self.p, self.r = p, r
         self.np = numpy_flavor
+        #: identities, zeros and ones take the arrays' dtype and device on other backends
+        self.ckw = "" if numpy_flavor else ", dtype=_dt, device=_dev"
         self.runtime = set(runtime_scalars)
         self.itemsize = itemsize
         self.memory_limit = memory_limit
@@ -319,7 +321,7 @@ class _Gen:
         # identities for repeated output labels, ones for labels no operand carries, zeros for a zero coefficient
         shape = tuple(self.r.shapes[vid][a] for a in target)
         if node.coeff == 0:
-            return self.emit(f"xp.zeros({shape})", size, "zeros", 0), target
+            return self.emit(f"xp.zeros({shape}{self.ckw})", size, "zeros", 0), target
         full = tuple(range(len(target)))
         first: dict[int, int] = {}
         for pos, lab in enumerate(out_labels):
@@ -332,10 +334,10 @@ class _Gen:
         for pos, lab in enumerate(out_labels):
             n = sizes[lab]
             if first[lab] != pos:
-                eye = self.emit(f"xp.eye({n})", n * n, f"identity for {names[lab]}", 0)
+                eye = self.emit(f"xp.eye({n}{self.ckw})", n * n, f"identity for {names[lab]}", 0)
                 factors.append(self.expand(eye, (first[lab], pos), full))
             elif (res is None or lab not in res.labels) and out_labels.count(lab) == 1:
-                ones = self.emit(f"xp.ones({n})", n, f"ones for {names[lab]}", 0)
+                ones = self.emit(f"xp.ones({n}{self.ckw})", n, f"ones for {names[lab]}", 0)
                 factors.append(self.expand(ones, (pos,), full))
         if coeff is not None:
             factors.insert(0, coeff)
@@ -401,7 +403,7 @@ class _Gen:
             a = labels.index(x)
             b = labels.index(x, a + 1)
             n = sizes[x]
-            eye = self.emit(f"xp.eye({n})", n * n, "identity", 0)
+            eye = self.emit(f"xp.eye({n}{self.ckw})", n * n, "identity", 0)
             full = tuple(range(len(labels)))
             prod = f"{cur} * {self.expand(eye, (a, b), full)}"
             cur = self.emit(self.rsum(f"({prod})", (b,)), math.prod(sizes[y] for y in set(labels)), "diagonal", 0)

@@ -188,7 +188,8 @@ class Compiled:
         dtype = np.dtype(dtypes.pop()) if numpy_flavor and len(dtypes) == 1 else None
         inplace = dtype is not None and dtype.kind in "fc"
         spec = self._specialize({self._raw[k]: tuple(v.shape) for k, v in arrays.items()}, scalars, xp,
-                                numpy_flavor, itemsize, self.memory_limit, inplace, dtype)
+                                numpy_flavor, itemsize, self.memory_limit, inplace, dtype,
+                                next(iter(arrays.values()), None))
         call = {**arrays, **scalars}
         try:
             key = self._key(call)
@@ -200,7 +201,7 @@ class Compiled:
 
     def _specialize(self, shapes: dict[str, tuple[int, ...]], scalars: dict[str, Any], xp: Any,
                     numpy_flavor: bool, itemsize: int, memory_limit: float | None, inplace: bool = False,
-                    dtype: Any = None) -> _Spec:
+                    dtype: Any = None, like: Any = None) -> _Spec:
         p = self.program
         r = resolve(p, shapes, scalars)
         runtime = tuple(s for s in scalars if s not in r.inferred)
@@ -210,6 +211,10 @@ class Compiled:
                        itemsize=itemsize, memory_limit=memory_limit, inplace=inplace,
                        pool=self.reuse_buffers, dtype=dtype)
         ns: dict[str, Any] = {"xp": xp, "np": np, "_scalar_mismatch": _scalar_mismatch, **gen.namespace}
+        if not numpy_flavor and like is not None:
+            import array_api_compat
+
+            ns.update(_dt=like.dtype, _dev=array_api_compat.device(like))
         exec(builtins.compile(gen.source, "<einsteinpy_lite compiled>", "exec"), ns)  # noqa: S102
         plan = self._make_plan(r, gen, itemsize)
         spec = _Spec(ns["_run"], plan, gen)

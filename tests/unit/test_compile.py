@@ -260,6 +260,13 @@ def test_dask_chunked_arrays():
     with dask.config.set(scheduler="synchronous"):
         got = res.compute()
     np.testing.assert_allclose(got, sig(y @ A.T).T @ y)
+    # identities and diagonals on the generic (array API) path
+    T = arr(3, 3)
+    with dask.config.set(scheduler="synchronous"):
+        eye = compile(parse(r"\delta^i_m x^n"))(x=da.from_array(y[0], chunks=4), N_i=3).compute()
+        tr = compile(parse("T^i_i x^n"))(T=da.from_array(T, chunks=2), x=da.from_array(y[0], chunks=4)).compute()
+    np.testing.assert_allclose(eye, np.einsum("im,n->imn", np.eye(3), y[0]))
+    np.testing.assert_allclose(tr, np.trace(T) * y[0])
 
 
 def test_torch_optional():
