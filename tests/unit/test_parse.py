@@ -110,6 +110,8 @@ SYNTAX = [
     ("(x^i + y^i) z_i", (x() + tensor("y", "^i")) * tensor("z", "_i")),
     (r"\left(x^i + y^i\right) z_i", (x() + tensor("y", "^i")) * tensor("z", "_i")),
     ("x^i \\, y_i", x() * tensor("y", "_i")),
+    (r"x^i \quad y_i \qquad", x() * tensor("y", "_i")),  # LaTeX spacing is ignored
+    (r"\quadratic^i", tensor(r"\quadratic", "^i")),
 ]
 
 
