@@ -149,7 +149,14 @@ def _replace_slot(f: Expr, old: str, new: Index) -> Expr | None:
     return _rename(f, {old: new.name}, f.index_names() | {new.name})
 
 
-def _contract_deltas(m: _Mono) -> _Mono:
+def _contract_deltas(m: _Mono, metrics: bool = True) -> _Mono:
+    """Contract every delta that meets another factor's index.
+
+    With ``metrics=False`` (the canonical form) a metric (``\\delta_{ij}``,
+    ``\\delta^{ij}``) is contracted only into another delta, so that a lowered
+    tensor is not a different tensor: ``B^l_i \\delta_{lm} B^m_j`` stays
+    recognisable as symmetric.
+    """
     factors = list(m.factors)
     coeff = m.coeff
     changed = True
@@ -171,6 +178,8 @@ def _contract_deltas(m: _Mono) -> _Mono:
                                 any(ix.name == mine.name and not ix.bound for ix in f.free)), None)
                 if partner is None:
                     continue
+                if not metrics and a.up == b.up and not isinstance(factors[partner], Delta):
+                    continue
                 new_f = _replace_slot(factors[partner], mine.name, other)
                 if new_f is None:
                     continue
@@ -187,18 +196,29 @@ def _orient_deltas(m: _Mono, free_order: dict[str, int] | None) -> _Mono:
     """Put the slots of each delta in a canonical order (a delta is symmetric).
 
     For display, free slots follow the expression's free-index order; for the
-    canonical form, the upper slot comes first, and free slots before dummies.
+    canonical form, the upper slot comes first, free slots before dummies, and
+    a metric's two dummies in the order of what they connect to.
     """
     dummies = set(_dummies_of(m.factors))
+    bound = {name: n for n, (name, _) in enumerate(m.bounds)}
     out = []
-    for f in m.factors:
+    for n, f in enumerate(m.factors):
         if isinstance(f, Delta):
             a, b = f.indices
+
+            def partner(ix: Index, n: int = n) -> str:
+                for k, g in enumerate(m.factors):
+                    if k != n:
+                        for pos, jx in enumerate(g.free):
+                            if jx.name == ix.name and not jx.bound:
+                                return f"{_shape_key(g, dummies, bound)}@{pos}"
+                return ""
 
             def key(ix: Index) -> tuple[object, ...]:
                 if free_order is not None:
                     return (free_order.get(ix.name, len(free_order)),)
-                return (not ix.up, ix.name in dummies, "" if ix.name in dummies else ix.name)
+                dummy = ix.name in dummies
+                return (not ix.up, dummy, partner(ix) if dummy else ix.name)
 
             if key(b) < key(a):
                 f = Delta(b, a)
@@ -336,14 +356,16 @@ def _display_order(factors: list[Expr], free_order: dict[str, int]) -> list[Expr
 
 
 def _simplify(e: Expr, free_order: dict[str, int] | None, avoid: set[str]) -> Expr:
-    monos = [_contract_deltas(m) for m in _expand(e)]
+    expanded = _expand(e)
+    monos = [_contract_deltas(m, metrics=False) for m in expanded]
+    shows = [_contract_deltas(m) for m in expanded] if free_order is not None else monos
     collected: dict[tuple[object, ...], _Mono] = {}
     shown: dict[tuple[object, ...], _Mono] = {}
     free_names = {ix.name for ix in e.free}
-    for m in monos:
+    for m, shown_m in zip(monos, shows):
         if m.coeff == 0:
             continue
-        shown_m = _orient_deltas(m, free_order) if free_order is not None else m
+        shown_m = _orient_deltas(shown_m, free_order) if free_order is not None else shown_m
         m = _orient_deltas(m, None)
         canon = _name_dummies(m, _order_factors(m, None), avoid | free_names)
         canon = _Mono(canon.coeff, canon.bounds, _order_factors(canon, None))

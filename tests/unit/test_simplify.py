@@ -97,3 +97,11 @@ def test_errors_are_einstein_errors():
         el.simplify("x^i")
     with pytest.raises(el.EinsteinError, match="equal\\(\\) takes index expressions"):
         el.equal(el.parse("x^i"), 3)
+
+
+def test_metric_symmetry_is_canonical():
+    a = el.parse(r"B^l_i \delta_{lm} B^m_j")
+    b = el.parse(r"B^l_j \delta_{lm} B^m_i")
+    assert el.compare(a, b).method == "canonical"
+    # like terms that differ only by which side of the metric they sit on are collected
+    assert str(el.simplify(a + b)) == "2 B^k_i B_{k j}"
