@@ -394,10 +394,10 @@ def avoid_names(e: Expr, names: set[str] | frozenset[str]) -> Expr:
 def _unique_dummies(e: Expr, seen: set[str], var: Variable) -> Expr:
     """Give every dummy and ``\\sum``-bound index a name used by no enclosing or earlier scope.
 
-    The rules copy sub-expressions (the argument of a function lands both in
-    ``[\\nabla f]`` and in the derivative of its argument), so one name may end
-    up summed in nested scopes; that is valid, but later passes read more
-    simply without it.
+    The rules copy sub-expressions (a factor that is a sum lands in several
+    terms beside the derivative of another factor), so one name may end up
+    summed in nested scopes; that is valid, but the simplifier, which expands
+    sums inside products, reads it wrongly.
     """
     if isinstance(e, (Tensor, Delta, Zero)):
         for d in e._free_and_dummies[1]:
@@ -423,8 +423,10 @@ def _unique_dummies(e: Expr, seen: set[str], var: Variable) -> Expr:
             name = new
         seen.add(name)
         return SumOver(name, e.bounds, _unique_dummies(body, seen, var))
-    if isinstance(e, Diag):
-        return Diag(e.func_name, e.order, _unique_dummies(e.body, seen, var), e.new_indices)
+    if isinstance(e, (Apply, Diag)):
+        # a function's argument is its own scope, simplified on its own (diff_simplify): leave it
+        # as it is, so that equal arguments stay equal
+        return e
     return e.map_children(lambda c: _unique_dummies(c, seen, var))
 
 

@@ -9,7 +9,7 @@ the rest is simplified by :func:`einsteinpy_lite.simplify`; indices bound by a
 
 from __future__ import annotations
 
-from .diff import Variable, _clear_names, _rename_all, avoid_names
+from .diff import Variable, _clear_names, _rename_all, _unique_dummies, avoid_names
 from .errors import EinsteinError
 from .expr import Apply, Delta, Diag, Expr, Product, Tensor, Zero, fresh_names, rename_free
 from .indices import Index
@@ -96,7 +96,8 @@ class _BodyAtoms:
         norm = rename_free(body, {ix.name: f"\\zeta{n}" for n, ix in enumerate(free)})
         for n, b in enumerate(bound):
             norm = _rename_all(norm, b, f"\\eta{n}", True)
-        inner = simplify(self.shell(norm))
+        inner = simplify(self.shell(_unique_dummies(norm, {ix.name for ix in norm.free},
+                                                    Variable(Tensor("_", []), (), norm.index_names()))))
         key = canonical(inner)
         name = self.keys.get(key)
         if name is None:
