@@ -301,3 +301,13 @@ def test_mlp_compiled_step_and_forward_vs_backward():
     # one backward pass against one forward pass per parameter entry
     assert cost["forward"] == sum(n * cost["jvp"][p] for p, n in (("A", 512), ("b", 32), ("B", 256)))
     assert cost["ratio"] > 100
+
+
+def test_compiled_hessian_expression_has_the_shape_of_the_design():
+    if _compiler() is None:
+        pytest.skip("einsteinpy_lite.compile has not landed")
+    net = gradients.single_layer()
+    params, x, y = _data(net, [3, 4, 2], K=5, seed=12)
+    h = el.compile(net.hessian("A"))(**params, x=x, y=y)
+    assert h.shape == (4, 3, 4, 3)  # (N_1, N_y, N_1, N_y)
+    np.testing.assert_allclose(h, hessian_A_closed_form(params, x, y), rtol=1e-9, atol=1e-12)
