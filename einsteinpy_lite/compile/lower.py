@@ -19,7 +19,7 @@ one node and are computed once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Union
 
 import sympy
 
@@ -352,11 +352,3 @@ def lower(exprs: dict[str, Expr], outs: dict[str, tuple[str, ...] | None]) -> Pr
         perm = tuple(pos[env[(n, False)]] for n in order)
         p.outputs[name] = (vid, perm, order)
     return p
-
-
-def describe_label_sources(p: Program, vid: int) -> list[tuple[str, Any]]:
-    """For errors: (description, axis names) of the operands of value ``vid``."""
-    node = p.nodes[vid]
-    if isinstance(node, Contract):
-        return [(p.desc[v], p.axis_names[v]) for v, _ in node.operands]
-    return []

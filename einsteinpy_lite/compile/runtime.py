@@ -88,7 +88,7 @@ class _Spec:
     generated: Generated
 
 
-@dataclass
+@dataclass(eq=False)
 class Compiled:
     """A compiled index expression (or dict of them): call it with arrays by tensor name.
 
@@ -196,6 +196,8 @@ class Compiled:
         except (KeyError, AttributeError, TypeError):
             key = None
         if key is not None and all(a is kw.get(n) for n, a in arrays.items()) and len(call) == len(kw):
+            if len(self._specs) >= 64:  # many shapes: forget the oldest specialization
+                self._specs.pop(next(iter(self._specs)))
             self._specs[key] = spec.run
         return spec.run(call)
 
@@ -363,6 +365,11 @@ def compile(  # noqa: A001 -- the public name is fixed by the design
             raise EinsteinError(f"compile: {name!r} is not an index expression ({type(e).__name__})",
                                 hint="pass an Expr, text to parse, or a dict of them")
         exprs[name] = e
+    if single and isinstance(out, dict):
+        raise EinsteinError("out= is a dict but there is one expression", hint="pass out=('i', 'j')")
+    if not single and out is not None and not isinstance(out, dict):
+        raise EinsteinError("out= for a dict of expressions must be a dict name -> index order",
+                            hint="e.g. out={'d_A': ('j2', 'j1')}")
     if single:
         outs: dict[str, tuple[str, ...] | None] = {"out": out if not isinstance(out, dict) else None}
     else:

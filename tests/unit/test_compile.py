@@ -170,6 +170,8 @@ def test_errors_name_and_shape():
         fn(A=np.ones(2), y=np.ones(3))
     with pytest.raises(EinsteinError, match=r"pass arrays by tensor name"):
         fn(np.ones((2, 3)), np.ones(3))
+    with pytest.raises(EinsteinError, match=r"out= for a dict of expressions must be a dict"):
+        compile({"u": parse("A^i_j y^j")}, out=("i",))
     with pytest.raises(EinsteinError, match=r"out=\('i', 'j'\) must list the free indices"):
         compile(parse("A^i_j y^j B^k"), out=("i", "j"))
 
