@@ -23,7 +23,7 @@ FUNCS = {"\\tanh": np.tanh, "\\sin": np.sin, "\\exp": np.exp,
 @st.composite
 def products(draw):
     """(text, arrays by name, einsum oracle inputs) for a random valid product."""
-    n_idx = draw(st.integers(1, 5))
+    n_idx = draw(st.integers(1, 6))
     names = list(LETTERS[:n_idx])
     # each index: free (1 occurrence) or summed (2 occurrences, one up one down)
     occ: list[tuple[str, bool]] = []
@@ -34,7 +34,7 @@ def products(draw):
             occ.append((nm, draw(st.booleans())))
     occ = draw(st.permutations(occ))
     # cut occurrences into factors; two-slot pieces may become deltas
-    n_factors = draw(st.integers(1, min(6, len(occ))))
+    n_factors = draw(st.integers(1, min(8, len(occ))))
     cuts = sorted(draw(st.lists(st.integers(1, max(1, len(occ) - 1)), min_size=n_factors - 1,
                                 max_size=n_factors - 1, unique=True))) if len(occ) > 1 else []
     pieces = [occ[a:b] for a, b in zip([0] + cuts, cuts + [len(occ)]) if occ[a:b]]
