@@ -16,7 +16,9 @@ SIMPLIFY_CASES = [
     (r"B^i_m \delta^m_n A^n_p y^p", "B^i_j A^j_k y^k"),
     (r"B^{i_1}_{i_2} [\nabla\sigma]^{i_2}_{i_3} \delta^{i_3}_{j_1} y^{j_2}", r"B^i1_i [\nabla\sigma]^i_j1 y^j2"),
     (r"x^i - x^i", "0^i"),
-    (r"(x^i + y^i) z_i", "x^i z_i + y^i z_i"),
+    (r"(x^i + y^i) z_i", "(x^i + y^i) z_i"),  # sums that are factors stay factored
+    (r"\delta^j_i (x^i + y^i) z_j", "(x^i + y^i) z_i"),
+    (r"(x^i + x^i) z_i", "2 x^i z_i"),
     (r"\sum_k x_k^i + \sum_l x_l^i", r"2 \sum_{k} x_k^i"),
     (r"2 \sum_k (x_k^i + x_k^i)", r"4 \sum_{k} x_k^i"),
     (r"\delta^i_j y^k x^j", "x^i y^k"),
