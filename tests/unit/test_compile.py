@@ -27,6 +27,7 @@ CASES = [
     ("A^i_j y^j", {"A": "ij", "y": "j"}, lambda a: np.einsum("ij,j->i", a["A"], a["y"])),
     ("A^i_j B^j_k", {"A": "ij", "B": "jk"}, lambda a: a["A"] @ a["B"]),
     ("A^i_j B^j_k C^k_l", {"A": "ij", "B": "jk", "C": "kl"}, lambda a: a["A"] @ a["B"] @ a["C"]),
+    ("A^i_j A^j_k A^k_l", {"A": "ii"}, lambda a: a["A"] @ a["A"] @ a["A"]),
     ("x^i y^j", {"x": "i", "y": "j"}, lambda a: np.outer(a["x"], a["y"])),
     ("x^i y_i", {"x": "i", "y": "i"}, lambda a: a["x"] @ a["y"]),
     ("A^i_i", {"A": "ii"}, lambda a: np.trace(a["A"])),
@@ -306,3 +307,8 @@ def test_outputs_never_share_the_reused_buffers():
     for s, got in results:
         for k, v in want(case(s)).items():
             np.testing.assert_allclose(got[k], v, rtol=1e-10)
+
+
+def test_keyword_names_must_not_collide():
+    with pytest.raises(EinsteinError, match=r"two tensors or scalars share the keyword name"):
+        compile(parse(r"\alpha \alpha_i x^i"))
