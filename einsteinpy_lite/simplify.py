@@ -19,6 +19,7 @@ The free indices (names, variance and order) are unchanged; the engine checks it
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,18 +87,26 @@ def _rename_bound(factors: list[Expr], old: str, new: str) -> list[Expr]:
 
 
 def _merge(a: _Mono, b: _Mono) -> _Mono:
-    """Product of two monomials, renaming b's dummies and bound names that clash with a's names."""
+    """Product of two monomials; dummies and bound names of either that meet the other's
+    indices are renamed first (each side's dummies are local to it)."""
     used = a.names() | b.names()
+    free_a = {ix.name for f in a.factors for ix in f.free if not ix.bound}
+    free_b = {ix.name for f in b.factors for ix in f.free if not ix.bound}
+    a_factors = list(a.factors)
+    for d in _dummies_of(a.factors):
+        if d in free_b:
+            new = _fresh(used)
+            a_factors = [_rename(f, {d: new}, used) if d in {ix.name for ix in f.free} else f for f in a_factors]
+    a = _Mono(a.coeff, a.bounds, a_factors)
     a_names = a.names()
     factors = list(b.factors)
     bounds = list(b.bounds)
-    free_b = {ix.name for f in b.factors for ix in f.free if not ix.bound}
     for d in _dummies_of(b.factors):
         if d in a_names:
             new = _fresh(used)
             factors = [_rename(f, {d: new}, used) if d in {ix.name for ix in f.free} else f for f in factors]
     for i, (name, bd) in enumerate(bounds):
-        if name in a_names or name in free_b:
+        if name in a_names or name in free_b or name in free_a:
             new = _fresh(used)
             factors = _rename_bound(factors, name, new)
             bounds[i] = (new, bd)
@@ -121,9 +130,10 @@ def _raised(t: Tensor) -> list[Expr]:
     return [t.with_indices(slots), *metrics]
 
 
-def _expand(e: Expr, canon: bool) -> list[_Mono]:
+def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset()) -> list[_Mono]:
     """Monomials of ``e``.  ``canon``: distribute every product over sums and raise every
-    tensor slot (the canonical form); otherwise keep sums that are factors as factors."""
+    tensor slot (the canonical form); otherwise keep sums that are factors as factors.
+    ``lowerable``: tensors that the metric may lower or raise (see :func:`simplify`)."""
     if isinstance(e, Zero):
         return []
     if isinstance(e, Tensor):
@@ -131,25 +141,32 @@ def _expand(e: Expr, canon: bool) -> list[_Mono]:
     if isinstance(e, Delta):
         return [_Mono(sympy.Integer(1), [], [e])]
     if isinstance(e, (Apply, Diag)):
-        body = _canonical(e.body) if canon else _display(e.body, None, set())
-        node = Apply(e.func_name, e.order, body) if isinstance(e, Apply) else Diag(
-            e.func_name, e.order, body, e.new_indices)
+        body = _canonical(e.body) if canon else _display(e.body, None, set(), lowerable)
+        if isinstance(e, Apply):
+            return [_Mono(sympy.Integer(1), [], [Apply(e.func_name, e.order, body)])]
+        # the derivative indices pair with the argument's free indices by name, not position
+        pair = {u.name: lo for u, lo in zip(e.body.free, e.new_indices)}
+        node = Diag(e.func_name, e.order, body, [pair[u.name] for u in body.free])
         return [_Mono(sympy.Integer(1), [], [node])]
     if isinstance(e, Sum):
-        return [m for t in e.terms for m in _expand(t, canon)]
+        return [m for t in e.terms for m in _expand(t, canon, lowerable)]
     if isinstance(e, SumOver):
+        if e.index_name not in e.body.open_bound:
+            # a sum over an index its body does not carry multiplies by the range
+            count = (e.bounds[1] - e.bounds[0] + 1) if e.bounds else dimension_symbol(e.index_name)
+            return [_Mono(m.coeff * count, m.bounds, m.factors) for m in _expand(e.body, canon, lowerable)]
         out = []
-        for m in _expand(e.body, canon):
+        for m in _expand(e.body, canon, lowerable):
             out.append(_Mono(m.coeff, [(e.index_name, e.bounds)] + m.bounds, m.factors))
         return out
     if isinstance(e, Product):
         monos = [_Mono(e.coeff)]
         for f in e.factors:
             if isinstance(f, Sum) and not canon:
-                g = _display(f, {ix.name: n for n, ix in enumerate(f.free)}, set())
-                parts = [_Mono(sympy.Integer(1), [], [g])] if isinstance(g, Sum) else _expand(g, canon)
+                g = _display(f, {ix.name: n for n, ix in enumerate(f.free)}, set(), lowerable)
+                parts = [_Mono(sympy.Integer(1), [], [g])] if isinstance(g, Sum) else _expand(g, canon, lowerable)
             else:
-                parts = _expand(f, canon)
+                parts = _expand(f, canon, lowerable)
             monos = [_merge(a, b) for a in monos for b in parts]
         return monos
     raise EinsteinError(f"simplify: no rule for a {type(e).__name__}")
@@ -176,13 +193,14 @@ def _replace_slot(f: Expr, old: str, new: Index) -> Expr | None:
     return _rename(f, {old: new.name}, f.index_names() | {new.name})
 
 
-def _contract_deltas(m: _Mono, metrics: bool = True) -> _Mono:
+def _contract_deltas(m: _Mono, metrics: bool = True, lowerable: frozenset[str] | None = None) -> _Mono:
     """Contract every delta that meets another factor's index.
 
     With ``metrics=False`` (the canonical form) a metric (``\\delta_{ij}``,
     ``\\delta^{ij}``) is contracted only into another delta, so that a lowered
     tensor is not a different tensor: ``B^l_i \\delta_{lm} B^m_j`` stays
-    recognisable as symmetric.
+    recognisable as symmetric.  With ``lowerable``, a metric lowers or raises
+    only the tensors named there.
     """
     factors = list(m.factors)
     coeff = m.coeff
@@ -205,8 +223,12 @@ def _contract_deltas(m: _Mono, metrics: bool = True) -> _Mono:
                                 any(ix.name == mine.name and not ix.bound for ix in f.free)), None)
                 if partner is None:
                     continue
-                if not metrics and a.up == b.up and not isinstance(factors[partner], Delta):
-                    continue
+                pf = factors[partner]
+                if a.up == b.up and not isinstance(pf, Delta):
+                    if not metrics or (lowerable is not None and not (isinstance(pf, Tensor) and pf.name in lowerable)):
+                        continue
+                if not isinstance(pf, (Tensor, Delta)) and any(ix.name == other.name for ix in pf.free):
+                    continue  # both slots of the delta on one function factor: keep the delta
                 new_f = _replace_slot(factors[partner], mine.name, other)
                 if new_f is None:
                     continue
@@ -347,7 +369,9 @@ def _name_dummies(m: _Mono, factors: list[Expr], avoid: set[str]) -> _Mono:
             if ix.name in set(_dummies_of(factors)) and ix.name not in dummies:
                 dummies.append(ix.name)
     free_names = {ix.name for f in factors for ix in f.free if not ix.bound} - set(dummies)
-    taken = set(avoid) | free_names
+    # indices bound by an enclosing sum (not by this monomial) must not be captured
+    open_bound = {n for f in factors for n in f.open_bound} - {name for name, _ in m.bounds}
+    taken = set(avoid) | free_names | open_bound
     bound_pool = (n for n in itertools.chain(_BOUND_POOL, (f"k{k}" for k in itertools.count(1))) if n not in taken)
     bound_names = [next(bound_pool) for _ in m.bounds]
     taken |= set(bound_names)
@@ -418,9 +442,13 @@ def _finish(e: Expr, collected: dict[Any, _Mono], order: list[Any], free_order: 
     return _unshadow(Sum.make(terms), visible)
 
 
+@functools.lru_cache(maxsize=8192)
 def _canonical(e: Expr) -> Expr:
-    """Fully expanded, every tensor slot raised with explicit metrics, factors in key order."""
-    free_names = {ix.name for ix in e.free}
+    """Fully expanded, every tensor slot raised with explicit metrics, factors in key order.
+
+    Cached: diff and equal meet the same function arguments and monomials many times.
+    """
+    free_names = {ix.name for ix in e.free} | set(e.open_bound)
     collected: dict[Any, _Mono] = {}
     for m in _expand(e, canon=True):
         m = _orient_deltas(_contract_deltas(m, metrics=False), None)
@@ -436,18 +464,21 @@ def _canonical(e: Expr) -> Expr:
     return _finish(e, collected, sorted(collected, key=str), None, free_names)
 
 
-def _display(e: Expr, free_order: dict[str, int] | None, avoid: set[str]) -> Expr:
-    """Deltas contracted (metrics lower and raise), dummies named, like terms collected,
-    the written factor order kept where the free-index order allows."""
+def _display(e: Expr, free_order: dict[str, int] | None, avoid: set[str],
+             lowerable: frozenset[str] = frozenset()) -> Expr:
+    """Deltas contracted (metrics lower and raise the tensors in ``lowerable``), dummies
+    named, like terms collected, the written factor order kept where the free-index order
+    allows."""
     free_names = {ix.name for ix in e.free}
+    open_bound = set(e.open_bound)
     collected: dict[Any, _Mono] = {}
     order: list[Any] = []
-    for m in _expand(e, canon=False):
-        m = _orient_deltas(_contract_deltas(m), free_order)
+    for m in _expand(e, canon=False, lowerable=lowerable):
+        m = _orient_deltas(_contract_deltas(m, lowerable=lowerable), free_order)
         if m.coeff == 0:
             continue
         factors = _display_order(m.factors, free_order) if free_order is not None else _order_factors(m, None)
-        shown = _name_dummies(m, factors, avoid | free_names)
+        shown = _name_dummies(m, factors, avoid | free_names | open_bound)
         # like terms are recognised by the canonical form of the monomial without its coefficient
         key = _canonical(_rebuild(_Mono(sympy.Integer(1), shown.bounds, shown.factors)))
         if key in collected:
@@ -457,7 +488,7 @@ def _display(e: Expr, free_order: dict[str, int] | None, avoid: set[str]) -> Exp
             order.append(key)
     if free_order is None:
         order.sort(key=str)
-    return _finish(e, collected, order, free_order, free_names | avoid)
+    return _finish(e, collected, order, free_order, free_names | avoid | open_bound)
 
 
 def _unshadow(e: Expr, visible: set[str]) -> Expr:
@@ -494,6 +525,16 @@ def _unshadow(e: Expr, visible: set[str]) -> Expr:
     return e
 
 
+def _lowerable(e: Expr) -> frozenset[str]:
+    """Tensors used once in ``e``: the metric may lower or raise their slots without the
+    result using one name with two slot patterns (which :func:`parse` rejects)."""
+    count: dict[str, int] = {}
+    for node in e.walk():
+        if isinstance(node, Tensor):
+            count[node.name] = count.get(node.name, 0) + 1
+    return frozenset(n for n, c in count.items() if c == 1)
+
+
 def simplify(e: Expr) -> Expr:
     """Contract deltas, lower/raise with the metric, name dummies canonically, collect like terms.
 
@@ -512,7 +553,7 @@ def simplify(e: Expr) -> Expr:
     if not isinstance(e, Expr):
         raise EinsteinError(f"simplify() takes an index expression, got {type(e).__name__}")
     order = {ix.name: n for n, ix in enumerate(e.free)}
-    out = _display(e, order, set())
+    out = _display(e, order, set(), _lowerable(e))
     if out.free_keys != e.free_keys:  # pragma: no cover - an engine bug, never a user error
         raise AssertionError(f"simplify changed the free indices of {e}: {out.free} != {e.free}")
     return out

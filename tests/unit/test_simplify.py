@@ -106,4 +106,42 @@ def test_metric_symmetry_is_canonical():
     b = el.parse(r"B^l_j \delta_{lm} B^m_i")
     assert el.compare(a, b).method == "canonical"
     # like terms that differ only by which side of the metric they sit on are collected
-    assert str(el.simplify(a + b)) == "2 B^k_i B_{k j}"
+    s = el.simplify(a + b)
+    # B is used twice, so the metric is kept rather than lowering one B (parse would reject B_{kj} beside B^k_i)
+    assert str(s) == r"2 B^k_i \delta_{k l} B^l_j"
+    assert el.parse(str(s)) == s
+
+
+def test_metric_lowers_a_tensor_used_once():
+    assert str(el.simplify(el.parse(r"\delta_{ij} x^j y^i"))) == "x_i y^i"
+
+
+def test_sum_factor_dummies_do_not_clash_when_expanded():
+    e = el.parse(r"(x^i - B^i_j z^j) \delta_{ik} C^k_j w^j")
+    assert el.equal(e, el.simplify(e))
+    assert el.compare(e, el.simplify(e)).method == "canonical"
+
+
+def test_delta_between_two_slots_of_one_function_factor_is_kept():
+    e = el.Product.make(1, [el.parse(r"\sigma(x^i y_j)"), el.parse(r"\delta^j_i")])
+    s = el.simplify(e)
+    assert s.free == () and el.equal(e, s)
+
+
+def test_diag_derivative_indices_follow_their_argument_indices():
+    # the argument's free order changes under simplify; the derivative indices must follow by name
+    z = el.parse(r"2 A_{i r j} \delta_l^{r}")
+    d = el.Diag("sigmoid", 1, z, [el.up("a"), el.up("b"), el.up("c")])
+    s = el.simplify(d)
+    assert el.equal(d, s)
+
+
+def test_sum_over_an_absent_index_multiplies_by_its_range():
+    assert str(el.simplify(el.parse(r"\sum_{r} A^i"))) == r"\mathrm{N_r} A^i"
+    assert str(el.simplify(el.parse(r"\sum_{r=0}^{K-1} A^i"))) == "K A^i"
+
+
+def test_inner_sums_do_not_capture_an_enclosing_bound_index():
+    inner = el.parse(r"\sum_k \sum_m y_k^i x_m^j").body  # k is bound outside this body
+    s = el.simplify(inner)
+    assert "k" in s.open_bound and el.equal(inner, s)
