@@ -142,7 +142,7 @@ def _torch_backprop() -> Callable[..., dict[str, Any]] | None:
 
 
 def _median_times(fns: dict[str, Callable[[], Any]], repeat: int, min_time: float = 0.002) -> dict[str, float]:
-    """Median seconds per call of each function, repeats interleaved between the contenders."""
+    """Median seconds per call of each function, repeats interleaved between the contenders (shuffled)."""
     number: dict[str, int] = {}
     for name, fn in fns.items():
         fn()  # warm up (and specialize compiled code)
@@ -157,8 +157,13 @@ def _median_times(fns: dict[str, Callable[[], Any]], repeat: int, min_time: floa
             n *= 4 if t < min_time / 8 else 2
         number[name] = n
     samples: dict[str, list[float]] = {name: [] for name in fns}
+    order = list(fns)
+    rng = np.random.default_rng(0)
     for _ in range(repeat):
-        for name, fn in fns.items():
+        # a new order each round: whoever runs after a contender that leaves threads spinning
+        # (torch's thread pool) or memory to reclaim is a different one each time
+        for name in rng.permutation(order):
+            fn = fns[name]
             n = number[name]
             t0 = time.perf_counter()
             for _ in range(n):
