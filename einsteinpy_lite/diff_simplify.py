@@ -9,6 +9,8 @@ the rest is simplified by :func:`einsteinpy_lite.simplify`; indices bound by a
 
 from __future__ import annotations
 
+import hashlib
+
 from .diff import Variable, _clear_names, _rename_all, _unique_dummies, avoid_names
 from .errors import EinsteinError
 from .expr import Apply, Delta, Diag, Expr, Product, Tensor, Zero, fresh_names, rename_free
@@ -101,7 +103,9 @@ class _BodyAtoms:
         key = canonical(inner)
         name = self.keys.get(key)
         if name is None:
-            name = f"{self._ATOM}{len(self.keys)}"
+            # named by a digest of the canonical form, so that names (and with them the order
+            # of factors and the dummy names of the result) do not depend on earlier calls
+            name = f"{self._ATOM}{hashlib.sha1(str(key).encode()).hexdigest()[:12]}"
             self.keys[key] = name
             self.templates[name] = (inner, tuple(ix.with_bound(False) for ix in norm.free),
                                     tuple(f"\\eta{n}" for n in range(len(bound))))

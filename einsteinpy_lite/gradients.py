@@ -43,7 +43,7 @@ from .indices import Index, down, up
 __all__ = ["Layer", "Network", "single_layer", "mlp", "K", "Step"]
 
 #: The number of training pairs (the bound of the sample sum).
-K = sympy.Symbol("K", positive=True, integer=True)
+K = sympy.Symbol("K")  # plain, as the parser reads it, so printed formulas parse back equal
 _SAMPLE = "k"
 
 
@@ -177,8 +177,10 @@ class Network:
         out = {}
         for name in self.params:
             df = diff(self._forward(self.loss_indices, k), self.variable(name), simplify=False)
-            lowered = avoid_names(simplify_derivative(delta(down(i), down(p)) * df), taken)
-            out[name] = Product.make(2 / K, [SumOver(_SAMPLE, (0, K - 1), eps * lowered)])
+            # the metric stays explicit (epsilon_i = delta_{ip} epsilon^p): lowering B's slot beside
+            # the B^i_j inside epsilon would use one tensor with two slot patterns
+            body = avoid_names(simplify_derivative(eps * delta(down(i), down(p)) * df), taken - eps.index_names())
+            out[name] = Product.make(2 / K, [SumOver(_SAMPLE, (0, K - 1), body)])
         return out
 
     @functools.cached_property
@@ -225,8 +227,9 @@ class Network:
         d1 = diff(self._forward(self.loss_indices, k), self.variable(p), simplify=False)
         d2 = diff(d1, self.variable(q, first), simplify=False)
         eps = self._epsilon(self.indices, k)
-        lowered = avoid_names(simplify_derivative(delta(down(i), down(o)) * d2), eps.index_names() | {_SAMPLE})
-        curvature = Product.make(-2 / K, [SumOver(_SAMPLE, (0, K - 1), eps * lowered)])
+        # the metric stays explicit beside epsilon (see directions)
+        body = avoid_names(simplify_derivative(eps * delta(down(i), down(o)) * d2), {_SAMPLE})
+        curvature = Product.make(-2 / K, [SumOver(_SAMPLE, (0, K - 1), body)])
         return self.gauss_newton(p, q) + curvature
 
     def jvp(self, p: str) -> Expr:

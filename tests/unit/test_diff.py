@@ -338,7 +338,7 @@ def test_every_registered_function_against_finite_differences(name):
     check_against_fd(g, "w_{m}", arrays2, simplify=False)
 
 
-def test_function_without_derivative_is_an_error():
+def test_function_without_derivative_is_an_error(scratch_registry):
     mystery = sympy.Function("mystery")
     register_function("mysteryfn", lambda x: mystery(x), [lambda x, xp: x * 1.0], overwrite=True)
     e = apply("mysteryfn", tensor("z", "^i"))

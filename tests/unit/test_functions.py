@@ -15,15 +15,6 @@ BUILT_IN = ("sigmoid", "tanh", "relu", "softplus", "exp", "log", "sin", "cos", "
 X = sympy.Symbol("x", real=True)
 
 
-@pytest.fixture
-def scratch_registry(monkeypatch):
-    """Registrations made in a test are undone after it (the registry is global)."""
-    from einsteinpy_lite import functions
-
-    monkeypatch.setattr(functions, "_REGISTRY", dict(functions._REGISTRY))
-    monkeypatch.setattr(functions, "_ALIASES", dict(functions._ALIASES))
-
-
 def points(name: str) -> np.ndarray:
     """Sample points inside the function's domain, away from relu's kink."""
     if name == "log":

@@ -311,3 +311,14 @@ def test_compiled_hessian_expression_has_the_shape_of_the_design():
     h = el.compile(net.hessian("A"))(**params, x=x, y=y)
     assert h.shape == (4, 3, 4, 3)  # (N_1, N_y, N_1, N_y)
     np.testing.assert_allclose(h, hessian_A_closed_form(params, x, y), rtol=1e-9, atol=1e-12)
+
+
+def test_printed_gradients_parse_back_equal():
+    """Every expression the single-layer net prints reads back as the same expression."""
+    from einsteinpy_lite import parse
+
+    net = gradients.single_layer()
+    exprs = [net.f, net.grad_y, net.grad_A, net.grad_b, net.grad_B, net.loss, net.hessian("A")]
+    exprs += list(net.loss_grad.values()) + list(net.directions.values())
+    for e in exprs:
+        assert parse(str(e)) == e, str(e)

@@ -1,0 +1,12 @@
+"""Shared fixtures."""
+
+import pytest
+
+
+@pytest.fixture
+def scratch_registry(monkeypatch):
+    """Registrations made in a test are undone after it (the registry is global)."""
+    from einsteinpy_lite import functions
+
+    monkeypatch.setattr(functions, "_REGISTRY", dict(functions._REGISTRY))
+    monkeypatch.setattr(functions, "_ALIASES", dict(functions._ALIASES))
