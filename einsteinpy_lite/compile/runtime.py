@@ -308,6 +308,7 @@ def _itemsize(a: Any) -> int:
 
 
 _CACHE: dict[Any, Compiled] = {}
+_CANONICAL_CACHE: dict[Any, Compiled] = {}
 
 
 def compile(  # noqa: A001 -- the public name is fixed by the design
@@ -342,6 +343,8 @@ def compile(  # noqa: A001 -- the public name is fixed by the design
         [[0.0, 1.0], [2.0, 3.0]]
         >>> el.compile(r"\\delta^i_j A^j_k") is fn
         True
+        >>> el.compile(r"\\delta^i_m A^m_k") is fn  # cached by canonical form: dummy names do not matter
+        True
     """
     from ..parse import parse
 
@@ -374,11 +377,21 @@ def compile(  # noqa: A001 -- the public name is fixed by the design
         outs: dict[str, tuple[str, ...] | None] = {"out": out if not isinstance(out, dict) else None}
     else:
         outs = {k: (out.get(k) if isinstance(out, dict) else None) for k in exprs}
-    fn = Compiled(lower(exprs, outs), single, memory_limit, reuse_buffers)
+    # second level: expressions equal up to dummy names and factor order (same canonical form,
+    # same free indices in the same order) share one compiled callable
+    from ..simplify import canonical
+
+    ckey = (tuple((k, canonical(e), tuple(ix.key for ix in e.free)) for k, e in exprs.items()),
+            outs_key, memory_limit, single, reuse_buffers)
+    fn = _CANONICAL_CACHE.get(ckey)
+    if fn is None:
+        fn = Compiled(lower(exprs, outs), single, memory_limit, reuse_buffers)
+        _CANONICAL_CACHE[ckey] = fn
     try:
         _CACHE[key] = fn
     except TypeError:
         pass
-    if len(_CACHE) > 512:
-        _CACHE.pop(next(iter(_CACHE)))
+    for cache in (_CACHE, _CANONICAL_CACHE):
+        if len(cache) > 512:
+            cache.pop(next(iter(cache)))
     return fn
