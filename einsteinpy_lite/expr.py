@@ -25,6 +25,7 @@ Nodes:
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
@@ -633,7 +634,45 @@ class SumOver(Expr):
         return SumOver(self.index_name, self.bounds, fn(self.body))
 
 
-class Apply(Expr):
+class _FunctionNode(Expr):
+    """What :class:`Apply` and :class:`Diag` share: a registered function, a derivative order, an argument.
+
+    ``args`` start with ``(Str(name), Integer(order), body)``.
+    """
+
+    @staticmethod
+    def _function_and_order(fname: str | Str, order: Any, body: Any) -> tuple[Any, sympy.Integer, Expr]:
+        """Look up the function, read the order as an integer and check the argument."""
+        name = fname.name if isinstance(fname, Str) else fname
+        fn = get_function(name)
+        try:
+            if isinstance(order, bool):
+                raise TypeError
+            o = sympy.Integer(operator.index(order))
+        except TypeError:
+            raise EinsteinError(f"{fn.latex}: derivative order must be an integer, got {order!r}") from None
+        return fn, o, _check_factor(body)
+
+    @property
+    def func_name(self) -> str:
+        """Registered function name."""
+        return self.args[0].name  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def order(self) -> int:
+        """Derivative order (0 = the function itself, 1 for ``\\sigma'``)."""
+        return int(self.args[1])  # type: ignore[call-overload]
+
+    @property
+    def body(self) -> Expr:
+        """The argument ``z``."""
+        return self.args[2]  # type: ignore[return-value]
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.body,)
+
+
+class Apply(_FunctionNode):
     """An elementwise function, or its ``order``-th derivative, of an expression.
 
     ``\\sigma(z^i)`` has the free indices of ``z``; ``order=1`` is ``\\sigma'``.
@@ -645,31 +684,11 @@ class Apply(Expr):
     """
 
     def __new__(cls, fname: str | Str, order: Any, body: Expr) -> Apply:
-        name = fname.name if isinstance(fname, Str) else fname
-        fn = get_function(name)
-        o = sympy.Integer(order)
+        fn, o, body = cls._function_and_order(fname, order, body)
         if o < 0:
-            raise EinsteinError("derivative order must be >= 0")
-        obj: Apply = sympy.Basic.__new__(cls, Str(fn.name), o, _check_factor(body))  # type: ignore[assignment]
+            raise EinsteinError(f"{fn.latex}: derivative order must be >= 0, got {o}")
+        obj: Apply = sympy.Basic.__new__(cls, Str(fn.name), o, body)  # type: ignore[assignment]
         return obj
-
-    @property
-    def func_name(self) -> str:
-        """Registered function name."""
-        return self.args[0].name  # type: ignore[attr-defined,no-any-return]
-
-    @property
-    def order(self) -> int:
-        """Derivative order (0 = the function itself)."""
-        return int(self.args[1])  # type: ignore[call-overload]
-
-    @property
-    def body(self) -> Expr:
-        """The argument."""
-        return self.args[2]  # type: ignore[return-value]
-
-    def children(self) -> tuple[Expr, ...]:
-        return (self.body,)
 
     @cached_property
     def _free_and_dummies(self) -> tuple[tuple[Index, ...], tuple[Index, ...]]:
@@ -679,7 +698,7 @@ class Apply(Expr):
         return Apply(self.func_name, self.order, fn(self.body))
 
 
-class Diag(Expr):
+class Diag(_FunctionNode):
     """The diagonal tensor of an elementwise derivative: ``f^{(n)}(z^{i}) \\delta^{i}_{j}``.
 
     ``Diag("sigmoid", 1, z, [down("j")])`` is ``[\\nabla\\sigma]^{i}{}_{j}``: its
@@ -694,10 +713,8 @@ class Diag(Expr):
     """
 
     def __new__(cls, fname: str | Str, order: Any, body: Expr, indices: Iterable[Index] | sympy.Tuple) -> Diag:
-        name = fname.name if isinstance(fname, Str) else fname
-        fn = get_function(name)
-        body = _check_factor(body)
-        if int(order) < 1:
+        fn, o, body = cls._function_and_order(fname, order, body)
+        if o < 1:
             raise EinsteinError(f"[\\nabla{fn.latex}] is a derivative: its order must be >= 1, got {order}",
                                 hint="use Apply for the function itself")
         idx = sympy.Tuple(*indices)
@@ -712,24 +729,9 @@ class Diag(Expr):
                     f"the derivative indices of [\\nabla{fn.latex}] take the opposite variance of its argument's ({a} -> {b})",
                     index=getattr(b, "name", None),
                 )
-        obj: Diag = sympy.Basic.__new__(cls, Str(fn.name), sympy.Integer(order), body, idx)  # type: ignore[assignment]
+        obj: Diag = sympy.Basic.__new__(cls, Str(fn.name), o, body, idx)  # type: ignore[assignment]
         obj._free_and_dummies  # noqa: B018
         return obj
-
-    @property
-    def func_name(self) -> str:
-        """Registered function name."""
-        return self.args[0].name  # type: ignore[attr-defined,no-any-return]
-
-    @property
-    def order(self) -> int:
-        """Order of the derivative on the diagonal (1 for ``\\sigma'``)."""
-        return int(self.args[1])  # type: ignore[call-overload]
-
-    @property
-    def body(self) -> Expr:
-        """The argument ``z``."""
-        return self.args[2]  # type: ignore[return-value]
 
     @property
     def new_indices(self) -> tuple[Index, ...]:
@@ -738,9 +740,6 @@ class Diag(Expr):
 
     def own_indices(self) -> tuple[Index, ...]:
         return self.new_indices
-
-    def children(self) -> tuple[Expr, ...]:
-        return (self.body,)
 
     @cached_property
     def _free_and_dummies(self) -> tuple[tuple[Index, ...], tuple[Index, ...]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 
+import numpy as np
 import pytest
 import sympy
 
@@ -205,6 +206,12 @@ def test_apply_and_diag():
         apply("tanh", z, order=-1)
     with pytest.raises(EinsteinError, match=r"its order must be >= 1, got 0"):
         Diag("sigmoid", 0, z, [down("k")])
+    # a non-integer order is named, not a sympy TypeError (numpy integers are fine)
+    with pytest.raises(EinsteinError, match=r"derivative order must be an integer, got 1.5"):
+        apply("tanh", z, order=1.5)  # type: ignore[arg-type]
+    with pytest.raises(EinsteinError, match=r"derivative order must be an integer, got 'x'"):
+        Diag("sigmoid", "x", z, [down("k")])
+    assert apply("tanh", z, order=np.int64(1)) == apply("tanh", z, order=1)
 
 
 def test_map_children_rebuilds_each_node_kind():
