@@ -202,10 +202,8 @@ def function_gradient() -> Entry:
               r"\nabla f_\theta(y_n) = \nabla_\theta f_\theta(y_k) = \frac{\partial [f_\theta(y_k)]_i}{\partial \theta_j}"
               r" \; (N_x \times P)")
     p = _problem()
-    y0 = p.Y[0]
     f = model_f()
-    J, how = _toolkit_jacobian(p, y0)
-    fd = finite_difference_jacobian(lambda t: p.f(y0, t), p.theta())
+    J, fd, how = _toolkit_jacobian(p, p.Y[0])
     e.derived = "[grad_A f | grad_b f | grad_B f] from el.diff, flattened: " + f"{J.shape}"
     e.check(f"el.diff's three gradients, flattened side by side ({how}), form the N_x x P Jacobian "
             f"(finite differences, N_x={p.B.shape[0]}, P={p.P})", J.shape == fd.shape and max_diff(J, fd) < 1e-6,
@@ -220,15 +218,19 @@ def function_gradient() -> Entry:
     return e
 
 
-def _toolkit_jacobian(p: Problem, y0: np.ndarray) -> tuple[np.ndarray, str]:
-    """The N_x x P function gradient from el.diff's grad_A f, grad_b f, grad_B f, evaluated and flattened."""
+def _toolkit_jacobian(p: Problem, y0: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
+    """The N_x x P function gradient from el.diff's grad_A f, grad_b f, grad_B f, evaluated and flattened.
+
+    Returns it, its finite-difference oracle (in theta, at ``y0``) and which evaluator ran.
+    """
     parts, how = [], ""
     arrays = {"A": p.A, "b": p.b, "B": p.B, "y": y0}
     for wrt, size in (("A^{j_1}_{j_2}", p.A.size), ("b^{j_1}", p.b.size), ("B^{j_1}_{j_2}", p.B.size)):
         sizes = {"i": p.B.shape[0], "j1": p.B.shape[0]} if wrt.startswith("B") else None
         val, how = evaluate_expr(diff(model_f(), wrt), arrays, sizes)
         parts.append(np.asarray(val).reshape(p.B.shape[0], size))
-    return np.concatenate(parts, axis=1), how
+    fd = finite_difference_jacobian(lambda t: p.f(y0, t), p.theta())
+    return np.concatenate(parts, axis=1), fd, how
 
 
 def gradient_structure() -> Entry:
@@ -241,8 +243,7 @@ def gradient_structure() -> Entry:
     assert set(params) == set(model_f().tensors()) - {"y"}
     e.derived = f"theta = ({', '.join(params)}); blocks N_x x {p.A.size}, N_x x {p.b.size}, N_x x {p.B.size}"
     sizes = {"A": p.A.size, "b": p.b.size, "B": p.B.size}
-    J, how = _toolkit_jacobian(p, p.Y[0])
-    fd = finite_difference_jacobian(lambda t: p.f(p.Y[0], t), p.theta())
+    J, fd, how = _toolkit_jacobian(p, p.Y[0])
     worst, start = 0.0, 0
     for size in sizes.values():
         worst = max(worst, max_diff(J[:, start : start + size], fd[:, start : start + size]))

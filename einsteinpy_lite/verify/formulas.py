@@ -12,18 +12,18 @@ where the slide writes an index in the other position.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
 from ..errors import EinsteinError
-from ..expr import Delta, Expr, Product, Sum, SumOver, Tensor, fresh_names, rename_free
+from ..expr import Delta, Expr, Product, SumOver, Tensor, fresh_names, rename_free
 from ..indices import Index
 from ..parse import parse
 
 __all__ = [
-    "try_parse", "first_line", "expand", "model_f", "slot_patterns", "reslot", "evaluate_expr",
+    "try_parse", "first_line", "expand", "map_tensors", "model_f", "slot_patterns", "reslot", "evaluate_expr",
     "safe_compare", "max_diff", "MODEL_SLOTS", "PER_SAMPLE",
 ]
 
@@ -75,6 +75,20 @@ def try_parse(text: str, convention: str = "ricci") -> tuple[Expr | None, Einste
 def first_line(exc: BaseException | None) -> str:
     """The first line of an error message (what is wrong, without the caret picture)."""
     return str(exc).splitlines()[0] if exc is not None else ""
+
+
+def map_tensors(e: Expr, fn: Callable[[Tensor], Expr]) -> Expr:
+    """Rebuild ``e`` with every tensor atom replaced by ``fn(atom)`` (products, sums and ``\\sum`` rebuilt around them).
+
+    Example:
+        >>> str(map_tensors(parse("A^i_j y^j"), lambda t: t.with_indices(t.indices) if t.name == "A" else t))
+        'A^i_j y^j'
+        >>> str(map_tensors(parse("A^i_j y^j"), lambda t: parse("x^j") if t.name == "y" else t))
+        'A^i_j x^j'
+    """
+    if isinstance(e, Tensor):
+        return fn(e)
+    return e.map_children(lambda c: map_tensors(c, fn))
 
 
 def _norm_name(name: str) -> str:
@@ -135,19 +149,7 @@ def expand(e: Expr) -> Expr:
         '\\\\sum_{k} \\\\delta_{i m1} (x_k^m1 - B^m1_p \\\\sigma(A^p_q y_k^q + b^p)) y_k^j'
     """
     avoid = set(e.index_names())
-
-    def go(node: Expr) -> Expr:
-        if isinstance(node, Tensor):
-            return _expand_tensor(node, avoid)
-        if isinstance(node, Product):
-            return Product.make(node.coeff, [go(f) for f in node.factors])
-        if isinstance(node, Sum):
-            return Sum.make([go(t) for t in node.terms])
-        if isinstance(node, SumOver):
-            return SumOver(node.index_name, node.bounds, go(node.body))
-        return node.map_children(go)
-
-    return go(e)
+    return map_tensors(e, lambda t: _expand_tensor(t, avoid))
 
 
 def slot_patterns(e: Expr) -> dict[str, tuple[bool, ...]]:
@@ -169,23 +171,17 @@ def reslot(e: Expr, patterns: Mapping[str, tuple[bool, ...]]) -> Expr:
         >>> str(reslot(parse("B^i_k A^{k j}"), MODEL_SLOTS))
         'B^i_k A^k_j'
     """
-    def go(node: Expr) -> Expr:
-        if isinstance(node, Tensor) and node.name in patterns:
-            free = [ix for ix in node.indices if not ix.bound]
-            pattern = patterns[node.name]
-            if len(free) != len(pattern):
-                return node
-            it = iter(pattern)
-            return node.with_indices([ix if ix.bound else Index(ix.name, next(it), False) for ix in node.indices])
-        if isinstance(node, Product):
-            return Product.make(node.coeff, [go(f) for f in node.factors])
-        if isinstance(node, Sum):
-            return Sum.make([go(t) for t in node.terms])
-        if isinstance(node, SumOver):
-            return SumOver(node.index_name, node.bounds, go(node.body))
-        return node.map_children(go)
+    def go(node: Tensor) -> Expr:
+        if node.name not in patterns:
+            return node
+        free = [ix for ix in node.indices if not ix.bound]
+        pattern = patterns[node.name]
+        if len(free) != len(pattern):
+            return node
+        it = iter(pattern)
+        return node.with_indices([ix if ix.bound else Index(ix.name, next(it), False) for ix in node.indices])
 
-    return go(e)
+    return map_tensors(e, go)
 
 
 def evaluate_expr(e: Expr, arrays: Mapping[str, Any], sizes: Mapping[str, int] | None = None,

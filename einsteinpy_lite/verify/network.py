@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import gradients
 from ..diff import diff
-from ..expr import Expr, Product, Sum, SumOver, Tensor, rename_free
+from ..expr import Expr, Tensor, rename_free
 from ..indices import Index
 from ..parse import parse
 from ..printing import latex
@@ -25,8 +25,8 @@ from .formulas import (
     PER_SAMPLE,
     evaluate_expr,
     expand,
+    map_tensors,
     max_diff,
-    model_f,
     reslot,
     safe_compare,
     slot_patterns,
@@ -38,6 +38,10 @@ __all__ = ["grad_y", "grad_A_Ay", "grad_A", "grad_b", "grad_B_Bsigma", "grad_B",
            "direction_B", "loss_expr", "derived_direction"]
 
 TOL = 1e-7
+
+#: The slides' network, with its output index named i (as model_f) and i_1 (as the gradient slides).
+_MODEL = r"B^i_j \sigma(A^j_l y^l + b^j)"
+_MODEL_I1 = r"B^{i_1}_j \sigma(A^j_l y^l + b^j)"
 
 
 def _pattern(p: tuple[bool, ...]) -> str:
@@ -57,23 +61,17 @@ def derived_direction(param: str) -> Expr:
 
 def _strip_sample(e: Expr, entry: Entry | None) -> Expr:
     """Drop the sample index k from tensors that do not depend on the sample (B_k -> B), recording the finding."""
-    def go(node: Expr) -> Expr:
-        if isinstance(node, Tensor) and node.name not in PER_SAMPLE and any(ix.bound for ix in node.indices):
-            fixed = node.with_indices([ix for ix in node.indices if not ix.bound])
-            if entry is not None and not any(f.written == latex(node) for f in entry.findings):
-                entry.find("index", latex(node), latex(fixed),
-                           f"{node.name} is a parameter of the network, the same for every training pair: it "
-                           f"carries no sample index k (only \\epsilon_k, \\sigma_k, [\\nabla\\sigma_k] and y_k do)")
-            return fixed
-        if isinstance(node, Product):
-            return Product.make(node.coeff, [go(f) for f in node.factors])
-        if isinstance(node, Sum):
-            return Sum.make([go(t) for t in node.terms])
-        if isinstance(node, SumOver):
-            return SumOver(node.index_name, node.bounds, go(node.body))
-        return node.map_children(go)
+    def go(node: Tensor) -> Expr:
+        if node.name in PER_SAMPLE or not any(ix.bound for ix in node.indices):
+            return node
+        fixed = node.with_indices([ix for ix in node.indices if not ix.bound])
+        if entry is not None and not any(f.written == latex(node) for f in entry.findings):
+            entry.find("index", latex(node), latex(fixed),
+                       f"{node.name} is a parameter of the network, the same for every training pair: it "
+                       f"carries no sample index k (only \\epsilon_k, \\sigma_k, [\\nabla\\sigma_k] and y_k do)")
+        return fixed
 
-    return go(e)
+    return map_tensors(e, go)
 
 
 def compare_with_derivation(entry: Entry, label_text: str, rhs_text: str, derived: Expr,
@@ -159,20 +157,54 @@ def _jac_blocks(p: Problem, y: np.ndarray) -> dict[str, np.ndarray]:
     return {"A": J[:, :a].reshape(Nx, N1, Ny), "b": J[:, a : a + nb], "B": J[:, a + nb :].reshape(Nx, Nx, N1)}
 
 
+def _derive(e: Entry, model: str, wrt: str, label: str, rhs: str, head: str,
+            cross: str | None = None) -> tuple[Expr, Expr]:
+    """Derive ``d model / d wrt`` with el.diff and compare the slide's ``label = rhs`` with it.
+
+    With ``cross``, also check ``gradients.single_layer().<cross>`` against the
+    derivation.  Returns ``(derived, corrected right-hand side)``.
+    """
+    derived = diff(parse(model), wrt)
+    e.derived = str(derived)
+    fixed = compare_with_derivation(e, label, rhs, derived, head=head)
+    if cross is not None:
+        _cross_check(e, cross, derived)
+    return derived, fixed
+
+
+def _at_one_sample(e: Entry, form: Expr, what: str, oracle: str | Callable[[Problem, np.ndarray], np.ndarray],
+                   sizes: dict[str, int] | None = None) -> tuple[Problem, np.ndarray]:
+    """Evaluate ``form`` at the first sample of the small problem against ``oracle``.
+
+    ``oracle`` is a parameter name (its closed-form Jacobian block) or a function
+    of the problem and the sample.  Returns the problem and the sample.
+    """
+    p = _problem()
+    y0 = p.Y[0]
+    want = _jac_blocks(p, y0)[oracle] if isinstance(oracle, str) else oracle(p, y0)
+    _numeric(e, form, {"A": p.A, "b": p.b, "B": p.B, "y": y0}, want, what, sizes)
+    return p, y0
+
+
+def _linear_map_check(e: Entry, form: Expr, vector: str, shape: tuple[int, int], seed: int, what: str) -> None:
+    """Check ``form`` (a delta times ``vector``) against finite differences of ``M v`` in the matrix ``M``."""
+    rng = np.random.default_rng(seed)
+    M, v = rng.normal(size=shape), rng.normal(size=shape[1])
+    oracle = finite_difference_jacobian(lambda m: m.reshape(shape) @ v, M.ravel()).reshape(shape[0], *shape)
+    val, how = evaluate_expr(form, {vector: v}, sizes={"i": shape[0], "j1": shape[0]})
+    e.check(what.format(how=how), max_diff(val, oracle) < TOL, f"max |diff| {max_diff(val, oracle):.1e}")
+
+
 def grad_y() -> Entry:
     """``[\\nabla_y f]^i_j = B^i_{i_1} [\\nabla\\sigma]^{i_1}_{i_2} A^{i_2 j}``."""
     e = Entry("grad_y", "Gradient w.r.t. y", "input gradient grad_y f",
               r"\nabla_y f = B[\nabla\sigma(Ay + b)]A;  [\nabla_y f]^i_j = B^i_{i_1} [\nabla\sigma]^{i_1}_{i_2} A^{i_2 j}")
-    derived = diff(model_f(), "y^{j}")
-    e.derived = str(derived)
-    fixed = compare_with_derivation(e, r"[\nabla_y f]^i_j", r"B^i_{i_1} [\nabla\sigma]^{i_1}_{i_2} A^{i_2 j}",
-                                    derived, head=r"\nabla_y f")
-    _cross_check(e, "grad_y", derived)
-    p = _problem()
-    y0 = p.Y[0]
-    oracle = finite_difference_jacobian(lambda v: p.f(v), y0)
-    _numeric(e, fixed, {"A": p.A, "b": p.b, "B": p.B, "y": y0}, oracle,
-             "corrected form at one sample equals finite differences of f in y (N_x=3, N_1=5, N_y=4)")
+    _, fixed = _derive(e, _MODEL, "y^{j}", r"[\nabla_y f]^i_j", r"B^i_{i_1} [\nabla\sigma]^{i_1}_{i_2} A^{i_2 j}",
+                       r"\nabla_y f", cross="grad_y")
+    p, y0 = _at_one_sample(e, fixed,
+                           "corrected form at one sample equals finite differences of f in y (N_x=3, N_1=5, N_y=4)",
+                           lambda p, y0: finite_difference_jacobian(p.f, y0))
+    oracle = finite_difference_jacobian(p.f, y0)
     s = 1 / (1 + np.exp(-(p.A @ y0 + p.b)))
     matrix = p.B @ np.diag(s * (1 - s)) @ p.A
     e.check("the matrix form B [nabla sigma(Ay + b)] A equals finite differences", max_diff(matrix, oracle) < TOL,
@@ -184,16 +216,10 @@ def grad_A_Ay() -> Entry:
     """``[\\nabla_A(Ay)]^i_{j_1 j_2} = \\delta^i_{j_1} y^{j_2}``."""
     e = Entry("grad_A_Ay", "Gradient w.r.t. A", "derivative of Ay with respect to A",
               r"[\nabla_A(Ay)]^i_{j_1, j_2} = \delta^i_{j_1} y^{j_2}")
-    derived = diff(parse("A^i_k y^k"), "A^{j_1}_{j_2}")
-    e.derived = str(derived)
-    fixed = compare_with_derivation(e, r"[\nabla_A(Ay)]^i_{j_1 j_2}", r"\delta^i_{j_1} y^{j_2}", derived,
-                                    head=r"\nabla_A(Ay)")
-    rng = np.random.default_rng(5)
-    A, y = rng.normal(size=(3, 4)), rng.normal(size=4)
-    oracle = finite_difference_jacobian(lambda a: a.reshape(3, 4) @ y, A.ravel()).reshape(3, 3, 4)
-    val, how = evaluate_expr(fixed, {"y": y}, sizes={"i": 3, "j1": 3})
-    e.check(f"delta^i_j1 y^j2 (N_1=3, N_y=4, {how}) equals finite differences of Ay in A",
-            max_diff(val, oracle) < TOL, f"max |diff| {max_diff(val, oracle):.1e}")
+    _, fixed = _derive(e, "A^i_k y^k", "A^{j_1}_{j_2}", r"[\nabla_A(Ay)]^i_{j_1 j_2}", r"\delta^i_{j_1} y^{j_2}",
+                       r"\nabla_A(Ay)")
+    _linear_map_check(e, fixed, "y", (3, 4), 5,
+                      "delta^i_j1 y^j2 (N_1=3, N_y=4, {how}) equals finite differences of Ay in A")
     return e
 
 
@@ -202,19 +228,14 @@ def grad_A() -> Entry:
     e = Entry("grad_A", "Gradient w.r.t. A", "parameter gradient grad_A f",
               r"[\nabla_A f]^{i_1}_{j_1, j_2} = B^{i_1}_{i_2} [\nabla \sigma]^{i_2}_{i_3} \delta^{i_3}_{j_1} y^{j_2}"
               r" = B^{i_1}_{i_2} [\nabla \sigma]^{i_2}_{j_1} y^{j_2}")
-    derived = diff(parse(r"B^{i_1}_j \sigma(A^j_l y^l + b^j)"), "A^{j_1}_{j_2}")
-    e.derived = str(derived)
-    line = compare_with_derivation(e, r"[\nabla_A f]^{i_1}_{j_1 j_2}",
-                                   r"B^{i_1}_{i_2} [\nabla\sigma]^{i_2}_{i_3} \delta^{i_3}_{j_1} y^{j_2}", derived,
-                                   head=r"\nabla_A f")
-    _cross_check(e, "grad_A", derived)
+    derived, line = _derive(e, _MODEL_I1, "A^{j_1}_{j_2}", r"[\nabla_A f]^{i_1}_{j_1 j_2}",
+                            r"B^{i_1}_{i_2} [\nabla\sigma]^{i_2}_{i_3} \delta^{i_3}_{j_1} y^{j_2}", r"\nabla_A f",
+                            cross="grad_A")
     boxed = parse(r"B^{i_1}_{i_2} [\nabla \sigma]^{i_2}_{j_1} y^{j_2}")
     _symbolic(e, "the boxed result (delta contracted) equals the derivation", expand(boxed), derived)
     _symbolic(e, "contracting delta^{i_3}_{j_1} turns the second line into the boxed one", line, boxed)
-    p = _problem()
-    y0 = p.Y[0]
-    _numeric(e, boxed, {"A": p.A, "b": p.b, "B": p.B, "y": y0}, _jac_blocks(p, y0)["A"],
-             "boxed form at one sample equals the closed-form Jacobian block of A (N_x=3, N_1=5, N_y=4)")
+    _at_one_sample(e, boxed, "boxed form at one sample equals the closed-form Jacobian block of A (N_x=3, N_1=5, N_y=4)",
+                   "A")
     return e
 
 
@@ -222,18 +243,12 @@ def grad_b() -> Entry:
     """``[\\nabla_b f]^{i_1}_{j_1} = B^{i_1}_{i_2} [\\nabla\\sigma]^{i_2}_{j_1}``."""
     e = Entry("grad_b", "Gradient w.r.t. b", "parameter gradient grad_b f",
               r"\nabla_b f = B \nabla \sigma;  [\nabla_b f]^{i_1}{}_{j_1} = B^{i_1}{}_{i_2} [\nabla \sigma]^{i_2}{}_{j_1}")
-    derived = diff(parse(r"B^{i_1}_j \sigma(A^j_l y^l + b^j)"), "b^{j_1}")
-    e.derived = str(derived)
-    fixed = compare_with_derivation(e, r"[\nabla_b f]^{i_1}{}_{j_1}", r"B^{i_1}{}_{i_2} [\nabla \sigma]^{i_2}{}_{j_1}",
-                                    derived, head=r"\nabla_b f")
-    _cross_check(e, "grad_b", derived)
-    p = _problem()
-    y0 = p.Y[0]
-    _numeric(e, fixed, {"A": p.A, "b": p.b, "B": p.B, "y": y0}, _jac_blocks(p, y0)["b"],
-             "slide's form at one sample equals the closed-form Jacobian block of b")
+    _, fixed = _derive(e, _MODEL_I1, "b^{j_1}", r"[\nabla_b f]^{i_1}{}_{j_1}",
+                       r"B^{i_1}{}_{i_2} [\nabla \sigma]^{i_2}{}_{j_1}", r"\nabla_b f", cross="grad_b")
+    p, y0 = _at_one_sample(e, fixed, "slide's form at one sample equals the closed-form Jacobian block of b", "b")
     oracle = finite_difference_jacobian(lambda bb: p.B @ (1 / (1 + np.exp(-(p.A @ y0 + bb)))), p.b)
-    e.check("and finite differences of f in b", max_diff(_jac_blocks(p, y0)["b"], oracle) < TOL,
-            f"max |diff| {max_diff(_jac_blocks(p, y0)['b'], oracle):.1e}")
+    block = _jac_blocks(p, y0)["b"]
+    e.check("and finite differences of f in b", max_diff(block, oracle) < TOL, f"max |diff| {max_diff(block, oracle):.1e}")
     return e
 
 
@@ -241,16 +256,10 @@ def grad_B_Bsigma() -> Entry:
     """``[\\nabla_B(B\\sigma)]^i_{j_1, j_2} = \\delta^i_{j_1} \\sigma^{j_2}``."""
     e = Entry("grad_B_Bsigma", "Gradient w.r.t. B", "derivative of B sigma with respect to B",
               r"\nabla_B f = \nabla_B(B\sigma);  [\nabla_B(B\sigma)]^i{}_{j_1,j_2} = \delta^i{}_{j_1} \sigma^{j_2}")
-    derived = diff(parse(r"B^i_j \sigma^j"), "B^{j_1}_{j_2}")
-    e.derived = str(derived)
-    fixed = compare_with_derivation(e, r"[\nabla_B(B\sigma)]^i{}_{j_1 j_2}", r"\delta^i{}_{j_1} \sigma^{j_2}",
-                                    derived, head=r"\nabla_B(B\sigma)")
-    rng = np.random.default_rng(6)
-    B, s = rng.normal(size=(3, 5)), rng.normal(size=5)
-    oracle = finite_difference_jacobian(lambda v: v.reshape(3, 5) @ s, B.ravel()).reshape(3, 3, 5)
-    val, how = evaluate_expr(fixed, {"sigma": s}, sizes={"i": 3, "j1": 3})
-    e.check(f"delta^i_j1 sigma^j2 (N_x=3, N_1=5, {how}) equals finite differences of B sigma in B",
-            max_diff(val, oracle) < TOL, f"max |diff| {max_diff(val, oracle):.1e}")
+    _, fixed = _derive(e, r"B^i_j \sigma^j", "B^{j_1}_{j_2}", r"[\nabla_B(B\sigma)]^i{}_{j_1 j_2}",
+                       r"\delta^i{}_{j_1} \sigma^{j_2}", r"\nabla_B(B\sigma)")
+    _linear_map_check(e, fixed, "sigma", (3, 5), 6,
+                      "delta^i_j1 sigma^j2 (N_x=3, N_1=5, {how}) equals finite differences of B sigma in B")
     return e
 
 
@@ -258,16 +267,11 @@ def grad_B() -> Entry:
     """``[\\nabla_b f]^{i_1}_{j_1,j_2} = \\delta^{i_1}_{j_1} \\sigma^{j_2}`` -- the gradient with respect to B."""
     e = Entry("grad_B", "Gradient w.r.t. B", "parameter gradient grad_B f",
               r"[\nabla_b f]^{i_1}{}_{j_1,j_2} = \delta^{i_1}{}_{j_1} \sigma^{j_2}")
-    derived = diff(parse(r"B^{i_1}_j \sigma(A^j_l y^l + b^j)"), "B^{j_1}_{j_2}")
-    e.derived = str(derived)
-    fixed = compare_with_derivation(e, r"[\nabla_b f]^{i_1}{}_{j_1 j_2}", r"\delta^{i_1}{}_{j_1} \sigma^{j_2}",
-                                    derived, head=r"\nabla_B f")
-    _cross_check(e, "grad_B", derived)
-    p = _problem()
-    y0 = p.Y[0]
-    _numeric(e, fixed, {"A": p.A, "b": p.b, "B": p.B, "y": y0}, _jac_blocks(p, y0)["B"],
-             "corrected form at one sample equals the closed-form Jacobian block of B",
-             sizes={"i1": p.B.shape[0], "j1": p.B.shape[0]})
+    _, fixed = _derive(e, _MODEL_I1, "B^{j_1}_{j_2}", r"[\nabla_b f]^{i_1}{}_{j_1 j_2}",
+                       r"\delta^{i_1}{}_{j_1} \sigma^{j_2}", r"\nabla_B f", cross="grad_B")
+    n_x = _problem().B.shape[0]
+    _at_one_sample(e, fixed, "corrected form at one sample equals the closed-form Jacobian block of B", "B",
+                   sizes={"i1": n_x, "j1": n_x})
     return e
 
 
