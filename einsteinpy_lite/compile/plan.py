@@ -42,6 +42,16 @@ def _where(p: Program, vid: int, axis: int) -> str:
     return f"the intermediate '{desc}' (axis {axis})"
 
 
+def _agree(p: Program, sizes: list[int | None], sources: list[tuple[int, int]], slot: int, n: int,
+           source: tuple[int, int], name: str, hint: str) -> None:
+    """Record size ``n`` for ``slot`` (seen at ``source``, a value and its axis), or fail if it had another size."""
+    if sizes[slot] is None:
+        sizes[slot], sources[slot] = n, source
+    elif sizes[slot] != n:
+        raise EinsteinError(f"index '{name}' has size {sizes[slot]} in {_where(p, *sources[slot])} but {n} in "
+                            f"{_where(p, *source)}", hint=hint)
+
+
 def _infer(p: Program, sym: sympy.Symbol, index_sizes: dict[str, int], ambiguous: set[str]) -> int | float | None:
     """The value of ``sym`` that the array sizes imply (``N_i``, or the symbol of a ``\\sum`` bound), if any."""
     if sym.name.startswith("N_") and sym.name[2:] in index_sizes:
@@ -123,13 +133,8 @@ def resolve(p: Program, shapes: dict[str, tuple[int, ...]], scalars: dict[str, A
             src: list[tuple[int, int]] = [(-1, -1)] * node.rank
             for _, tv, pos in node.terms:
                 for ax, o in enumerate(pos):
-                    n = out_shapes[tv][ax]
-                    if sh[o] is None:
-                        sh[o], src[o] = n, (tv, ax)
-                    elif sh[o] != n:
-                        raise EinsteinError(
-                            f"index '{p.axis_names[vid][o]}' has size {sh[o]} in {_where(p, *src[o])} but {n} in "
-                            f"{_where(p, tv, ax)}", hint="the terms of a sum must have the same shape")
+                    _agree(p, sh, src, o, out_shapes[tv][ax], (tv, ax), p.axis_names[vid][o],
+                           "the terms of a sum must have the same shape")
             out_shapes.append(tuple(int(n or 1) for n in sh))
         else:
             assert isinstance(node, Contract)
@@ -138,14 +143,8 @@ def resolve(p: Program, shapes: dict[str, tuple[int, ...]], scalars: dict[str, A
             lsrc: list[tuple[int, int]] = [(-1, -1)] * len(node.fallback)
             for ov, labels in node.operands:
                 for ax, lab in enumerate(labels):
-                    n = out_shapes[ov][ax]
-                    if lsz[lab] is None:
-                        lsz[lab], lsrc[lab] = n, (ov, ax)
-                    elif lsz[lab] != n:
-                        raise EinsteinError(
-                            f"index '{names[lab]}' has size {lsz[lab]} in {_where(p, *lsrc[lab])} but {n} in "
-                            f"{_where(p, ov, ax)}",
-                            hint="every occurrence of an index (and every index a \\delta identifies) needs one size")
+                    _agree(p, lsz, lsrc, lab, out_shapes[ov][ax], (ov, ax), names[lab],
+                           "every occurrence of an index (and every index a \\delta identifies) needs one size")
             for lab, got in enumerate(lsz):
                 if got is None:
                     val = node.fallback[lab].subs(values)
