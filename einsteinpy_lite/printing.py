@@ -210,6 +210,13 @@ class _Printer:
         return f"{head} {body}"
 
 
+def _expression(e: Any, caller: str) -> Expr:
+    if not isinstance(e, Expr):
+        raise EinsteinError(f"{caller}() takes an index expression, got {type(e).__name__}",
+                            hint="build one with einsteinpy_lite.parse(text)")
+    return e
+
+
 def latex(e: Expr, compact: bool = False) -> str:
     """LaTeX with staggered indices (``B^{i}{}_{k}``), ``\\delta``, ``\\frac``, ``\\sum_{k}``, ``\\sigma``.
 
@@ -223,9 +230,7 @@ def latex(e: Expr, compact: bool = False) -> str:
         >>> latex(parse(r"\\frac{2}{K} \\epsilon_{i} \\delta^{i}_{j}"))
         '\\\\frac{2}{K} \\\\epsilon_{i} \\\\delta^{i}{}_{j}'
     """
-    if not isinstance(e, Expr):
-        raise EinsteinError(f"latex() takes an index expression, got {type(e).__name__}")
-    return _Printer("latex", compact).doprint(e)
+    return _Printer("latex", compact).doprint(_expression(e, "latex"))
 
 
 def text(e: Expr) -> str:
@@ -236,6 +241,4 @@ def text(e: Expr) -> str:
         >>> text(parse(r"G^{i_1 i_2}_{j_1 j_2} y^{j_1 j_2}"))
         'G^{i1 i2}_{j1 j2} y^{j1 j2}'
     """
-    if not isinstance(e, Expr):
-        raise EinsteinError(f"text() takes an index expression, got {type(e).__name__}")
-    return _Printer("text").doprint(e)
+    return _Printer("text").doprint(_expression(e, "text"))
