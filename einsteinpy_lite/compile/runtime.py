@@ -309,6 +309,7 @@ def _itemsize(a: Any) -> int:
 
 _CACHE: dict[Any, Compiled] = {}
 _CANONICAL_CACHE: dict[Any, Compiled] = {}
+_CANONICAL_KEY_MAX_NODES = 120  # expression nodes, all outputs together
 
 
 def compile(  # noqa: A001 -- the public name is fixed by the design
@@ -378,15 +379,19 @@ def compile(  # noqa: A001 -- the public name is fixed by the design
     else:
         outs = {k: (out.get(k) if isinstance(out, dict) else None) for k in exprs}
     # second level: expressions equal up to dummy names and factor order (same canonical form,
-    # same free indices in the same order) share one compiled callable
+    # same free indices in the same order) share one compiled callable.  Canonicalizing costs
+    # more than compiling for large expressions (a deep network's gradients), so only small
+    # ones are keyed this way.
     from ..simplify import canonical
 
+    small = sum(1 for e in exprs.values() for _ in e.walk()) <= _CANONICAL_KEY_MAX_NODES
     ckey = (tuple((k, canonical(e), tuple(ix.key for ix in e.free)) for k, e in exprs.items()),
-            outs_key, memory_limit, single, reuse_buffers)
-    fn = _CANONICAL_CACHE.get(ckey)
+            outs_key, memory_limit, single, reuse_buffers) if small else None
+    fn = _CANONICAL_CACHE.get(ckey) if ckey is not None else None
     if fn is None:
         fn = Compiled(lower(exprs, outs), single, memory_limit, reuse_buffers)
-        _CANONICAL_CACHE[ckey] = fn
+        if ckey is not None:
+            _CANONICAL_CACHE[ckey] = fn
     try:
         _CACHE[key] = fn
     except TypeError:
