@@ -1,20 +1,25 @@
 """Simplification and equality: deltas contracted, canonical form, like terms collected.
 
-:func:`simplify` expands an expression into monomials -- coefficient, explicit
-sums, factors -- and rewrites each with these rules, in this order:
+Two forms are computed from the monomials of an expression (coefficient,
+explicit sums, factors):
 
-1. *expand*: products distribute over sums, ``\\sum_k`` over the terms of its
-   body, coefficients move out of sums, nested sums and products merge
-   (terminates: each step removes a Sum below a Product or SumOver);
-2. *contract deltas*: ``\\delta^i_j x^j -> x^i``, ``\\delta_{ij} x^j -> x_i``
-   (lower and raise with the Euclidean metric), ``\\delta^i_i -> N_i``
-   (terminates: each step removes one delta);
-3. *canonical order*: factors sorted by a key that ignores dummy names,
-   refined by what each dummy connects to; dummies renamed in that order;
-4. *collect* like terms and drop zeros.
+* :func:`simplify`, for reading: deltas contracted (``\\delta^i_j x^j -> x^i``,
+  ``\\delta^i_i -> N_i``), the metric lowering or raising the slots of tensors
+  used once (``\\delta_{ij} x^j -> x_i``; a tensor used twice keeps the metric
+  beside it, so the result parses back), dummies named, like terms collected and
+  zeros dropped.  Sums that are factors stay factored, and the written order of
+  factors is kept where the free-index order allows.
+* :func:`canonical`, for deciding equality: every product distributed over sums,
+  every tensor slot raised with explicit metrics (a metric is symmetric, so
+  ``B^l_i B_{lj}`` and ``B^l_j B_{li}`` meet), deltas contracted, factors ordered
+  by colour refinement (a key that ignores dummy names, refined by what each
+  dummy connects to, until no class splits) and dummies named in that order.
 
-The free indices (names, variance and order) are unchanged; the engine checks it.
-:func:`equal` compares canonical forms and confirms on random arrays.
+Each rewrite terminates: expansion removes a Sum below a Product or SumOver,
+contraction removes a delta, refinement stops when no class splits.  The free
+indices (names and variance) are unchanged; :func:`simplify` checks it.
+:func:`equal` compares canonical forms and settles differing forms on random
+arrays.
 """
 
 from __future__ import annotations
