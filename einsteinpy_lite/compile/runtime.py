@@ -10,6 +10,7 @@ costs one small tuple and one dict lookup before the generated code runs.
 from __future__ import annotations
 
 import builtins
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,7 +149,13 @@ class Compiled:
             run = None
         if run is None:
             return self._slow(kw)
-        return run(kw)
+        try:
+            return run(kw)
+        except EinsteinError:
+            raise
+        except (TypeError, ValueError):
+            self._normalize(kw)  # a scalar of the wrong kind (the cache key holds only the arrays): say which
+            raise
 
     def _signature(self) -> str:
         p = self.program
@@ -176,7 +183,18 @@ class Compiled:
                                 hint="pass each array under its tensor's name, axes in slot order")
         for k, v in arrays.items():
             if not hasattr(v, "shape") or not hasattr(v, "dtype"):
-                arrays[k] = np.asarray(v, dtype=float)
+                try:
+                    arrays[k] = np.asarray(v, dtype=float)
+                except (TypeError, ValueError):
+                    raise EinsteinError(f"array {k!r}: cannot read a {type(v).__name__} as numbers",
+                                        hint="pass an array (numpy, torch, ...) or a nested list of numbers") from None
+            elif isinstance(v, np.ndarray) and v.dtype.kind not in "biufc":
+                raise EinsteinError(f"array {k!r} has dtype {v.dtype}, not numbers", hint="pass a numeric array")
+        for k, v in scalars.items():
+            if v is None or isinstance(v, (str, bytes)) or np.ndim(v) != 0:
+                raise EinsteinError(f"scalar {k!r} must be a number, got {type(v).__name__}"
+                                    + (f" of shape {np.shape(v)}" if np.ndim(v) else ""),
+                                    hint=f"pass {k}=<number>; arrays go under their tensors' names")
         return arrays, scalars
 
     def _slow(self, kw: dict[str, Any]) -> Any:
@@ -248,13 +266,17 @@ class Compiled:
 
         Scalars (``K``, ``alpha``) may be given too; ``fn.source`` is then the code for these sizes.
 
+        Sizes of names the expression does not use are ignored, so one dict of sizes can serve several
+        expressions.
+
         Raises:
-            EinsteinError: an index without a size, or an intermediate over the memory limit.
+            EinsteinError: an index without a size, a size that is not a positive integer, or an
+                intermediate over the memory limit.
         """
         p = self.program
         shapes: dict[str, tuple[int, ...]] = {}
         scalars = {k: v for k, v in sizes.items() if k in self.scalars}
-        idx = {k: int(v) for k, v in sizes.items() if k not in self.scalars}
+        idx = {k: _size(k, v) for k, v in sizes.items() if k not in self.scalars}
         for raw, (_, slots, _, _) in p.inputs.items():
             missing = [s for s in slots if s not in idx]
             if missing:
@@ -298,6 +320,19 @@ def _slots_text(slots: tuple[str, ...], ups: tuple[bool, ...]) -> str:
         out += ("^" if ups[n] else "_") + (group[0] if len(group) == 1 else "{" + " ".join(group) + "}")
         n = m
     return out
+
+
+def _size(name: str, value: Any) -> int:
+    """An index size for :meth:`Compiled.plan`: a positive integer."""
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        n = operator.index(value)
+    except TypeError:
+        raise EinsteinError(f"plan: the size of index {name!r} must be an integer, got {value!r}") from None
+    if n <= 0:
+        raise EinsteinError(f"plan: the size of index {name!r} must be positive, got {n}")
+    return n
 
 
 def _itemsize(a: Any) -> int:
@@ -351,6 +386,16 @@ def compile(  # noqa: A001 -- the public name is fixed by the design
 
     single = not isinstance(expr, dict)
     items = {"out": expr} if single else dict(expr)  # type: ignore[arg-type]
+    if not items:
+        raise EinsteinError("compile: the dict of expressions is empty", hint="pass {'name': expression, ...}")
+    bad_names = [k for k in items if not isinstance(k, str)]
+    if bad_names:
+        raise EinsteinError(f"compile: output name {bad_names[0]!r} is not a string",
+                            hint="name each output with a string such as 'd_A'; results come back under it")
+    for order in (out.values() if isinstance(out, dict) else [out]):
+        if order is not None and (isinstance(order, str) or not isinstance(order, (tuple, list))
+                                  or not all(isinstance(n, str) for n in order)):
+            raise EinsteinError(f"out={order!r} must be a tuple of index names", hint="e.g. out=('j', 'i')")
     items = {k: parse(v) if isinstance(v, str) else v for k, v in items.items()}
     if isinstance(out, dict):
         outs_key: Any = tuple(sorted((k, tuple(v)) for k, v in out.items()))

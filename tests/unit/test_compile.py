@@ -177,6 +177,36 @@ def test_errors_name_and_shape():
         compile(parse("A^i_j y^j B^k"), out=("i", "j"))
 
 
+def test_bad_arguments_are_einstein_errors():
+    """Wrong kinds of values are named, never a TypeError or ValueError from numpy or the generated code."""
+    fn = compile(parse(r"\alpha A^i_j y^j"))
+    ok = {"A": np.ones((2, 3)), "y": np.ones(3)}
+    with pytest.raises(EinsteinError, match=r"array 'y': cannot read a str as numbers"):
+        fn(A=ok["A"], y="abc", alpha=1.0)
+    with pytest.raises(EinsteinError, match=r"array 'y' has dtype object, not numbers"):
+        fn(A=ok["A"], y=np.array([object()] * 3), alpha=1.0)
+    with pytest.raises(EinsteinError, match=r"scalar 'alpha' must be a number, got str"):
+        fn(**ok, alpha="a")
+    assert fn(**ok, alpha=2.0).tolist() == [6.0, 6.0]  # compiled and cached for these shapes
+    # the cached fast path does not look at scalars: a wrong one is still named
+    with pytest.raises(EinsteinError, match=r"scalar 'alpha' must be a number, got ndarray of shape \(3,\)"):
+        fn(**ok, alpha=np.ones(3))
+    with pytest.raises(EinsteinError, match=r"output name 3 is not a string"):
+        compile({3: parse("y^j")})  # type: ignore[dict-item]
+    with pytest.raises(EinsteinError, match=r"the dict of expressions is empty"):
+        compile({})
+    with pytest.raises(EinsteinError, match=r"out=3 must be a tuple of index names"):
+        compile(parse("y^j"), out=3)  # type: ignore[arg-type]
+    with pytest.raises(EinsteinError, match=r"out='ij' must be a tuple of index names"):
+        compile(parse("A^i_j"), out="ij")  # type: ignore[arg-type]
+    with pytest.raises(EinsteinError, match=r"the size of index 'i' must be positive, got -1"):
+        fn.plan(i=-1, j=2)
+    with pytest.raises(EinsteinError, match=r"the size of index 'i' must be an integer, got 2.5"):
+        fn.plan(i=2.5, j=2)  # type: ignore[arg-type]
+    with pytest.raises(EinsteinError, match=r"the size of index 'j' must be an integer, got 'a'"):
+        fn.plan(i=2, j="a")  # type: ignore[arg-type]
+
+
 def test_delta_identifies_sizes():
     fn = compile(parse(r"A^i_j \delta^j_k B^k_l"))
     with pytest.raises(EinsteinError, match=r"index '.' has size 3 .* but 4"):
