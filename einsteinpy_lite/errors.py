@@ -13,7 +13,7 @@ with a caret under the offending token::
 
 from __future__ import annotations
 
-__all__ = ["EinsteinError"]
+__all__ = ["EinsteinError", "UnknownNameError"]
 
 
 class EinsteinError(ValueError):
@@ -68,6 +68,26 @@ class EinsteinError(ValueError):
 
     def located(self, text: str, pos: int | None) -> EinsteinError:
         """Return a copy of this error that points at ``pos`` in ``text``."""
-        return EinsteinError(
+        return type(self)(
             self.message, text=text, pos=pos, hint=self.hint, index=self.index, occurrence=self.occurrence
         )
+
+
+class UnknownNameError(EinsteinError, KeyError):
+    """An :class:`EinsteinError` for a name that is not in a catalogue or report; also a :class:`KeyError`.
+
+    Lookups by name (``report["grad_b"]``, ``verify.slides(only=[...])``) keep the
+    :class:`KeyError` that mapping-style code catches, with the message of an
+    :class:`EinsteinError` (printed as it is, not quoted).
+
+    Example:
+        >>> err = UnknownNameError("no entry 'x'", hint="entries are a, b")
+        >>> isinstance(err, KeyError) and isinstance(err, ValueError)
+        True
+        >>> print(err)
+        no entry 'x'
+          entries are a, b
+    """
+
+    def __str__(self) -> str:
+        return self._format()

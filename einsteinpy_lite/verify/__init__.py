@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..errors import EinsteinError, UnknownNameError
 from .catalogue import CATALOGUE, CatalogueItem, keys, run_entry
 from .report import FORMATS, Check, Entry, Finding, Report, Verdict
 
@@ -37,11 +38,16 @@ def slides(only: Iterable[str] | None = None) -> Report:
         The :class:`Report`; ``report.ok`` is False when an entry fails.
 
     Raises:
-        KeyError: an unknown key in ``only``.
+        UnknownNameError: an unknown key in ``only`` (an EinsteinError and a KeyError).
     """
-    wanted = None if only is None else list(only)
+    if isinstance(only, str):
+        only = [only]
+    try:
+        wanted = None if only is None else list(only)
+    except TypeError:
+        raise EinsteinError(f"only= must be a list of entry keys, got {only!r}", hint=f"the catalogue has {', '.join(keys())}") from None
     if wanted is not None:
         unknown = [k for k in wanted if k not in keys()]
         if unknown:
-            raise KeyError(f"unknown entries {unknown}; the catalogue has {', '.join(keys())}")
+            raise UnknownNameError(f"unknown entries {unknown}", hint=f"the catalogue has {', '.join(keys())}")
     return Report([run_entry(item) for item in CATALOGUE if wanted is None or item.key in wanted])

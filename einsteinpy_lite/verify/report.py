@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import EinsteinError, UnknownNameError
+
 __all__ = ["Verdict", "Finding", "Check", "Entry", "Report", "verdict_of", "FORMATS"]
 
 #: The output formats :meth:`Report.format` knows.
@@ -163,7 +165,8 @@ class Report:
         for e in self.entries:
             if e.key == key:
                 return e
-        raise KeyError(f"no entry {key!r}; entries are {', '.join(e.key for e in self.entries)}")
+        raise UnknownNameError(f"no entry {key!r} in this report",
+                               hint=f"entries are {', '.join(e.key for e in self.entries) or 'none'}")
 
     def __iter__(self) -> Any:
         return iter(self.entries)
@@ -198,7 +201,7 @@ class Report:
     def format(self, fmt: str = "text") -> str:
         """The report as ``"text"``, ``"markdown"``, ``"latex"`` or ``"json"``."""
         if fmt not in FORMATS:
-            raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+            raise EinsteinError(f"unknown format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
         return {"text": self.to_text, "markdown": self.to_markdown, "latex": self.to_latex,
                 "json": self.to_json}[fmt]()
 

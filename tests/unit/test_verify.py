@@ -7,7 +7,7 @@ import json
 import pytest
 
 import einsteinpy_lite as el
-from einsteinpy_lite import verify
+from einsteinpy_lite import EinsteinError, verify
 from einsteinpy_lite.verify import formulas, model
 from einsteinpy_lite.verify.catalogue import CatalogueItem, run_entry
 from einsteinpy_lite.verify.report import Check, Entry, Finding, Report, Verdict, verdict_of
@@ -148,6 +148,8 @@ def test_formats(report):
     assert text.splitlines()[-1] == report.summary()
     with pytest.raises(ValueError, match="unknown format"):
         report.format("html")
+    with pytest.raises(EinsteinError, match=r"unknown format 'html'\n  use one of text, markdown"):
+        report.format("html")
 
 
 def test_only_and_unknown_keys():
@@ -155,6 +157,17 @@ def test_only_and_unknown_keys():
     assert [e.key for e in r] == ["grad_b"]
     with pytest.raises(KeyError, match="unknown entries"):
         verify.slides(["nope"])
+    # the same error is an EinsteinError that lists the catalogue, printed unquoted
+    with pytest.raises(EinsteinError, match=r"unknown entries \['nope'\]\n  the catalogue has gd_update, ") as info:
+        verify.slides(["nope"])
+    assert str(info.value).startswith("unknown entries")
+    assert [e.key for e in verify.slides("grad_b")] == ["grad_b"]  # one key as a string, not its letters
+    with pytest.raises(EinsteinError, match=r"only= must be a list of entry keys, got 3"):
+        verify.slides(3)  # type: ignore[arg-type]
+    with pytest.raises(KeyError, match=r"no entry 'zz' in this report\n  entries are grad_b"):
+        r["zz"]
+    with pytest.raises(EinsteinError, match=r"no entry 'zz'"):
+        r["zz"]
 
 
 def test_expand_and_reslot():
