@@ -425,6 +425,20 @@ def _check_activation(activation: str) -> str:
     return get_function(activation).name
 
 
+def _depth(sizes: Any) -> int:
+    """The number of layers that ``mlp(sizes)`` builds, checking that the sizes are positive integers."""
+    if isinstance(sizes, int) and not isinstance(sizes, bool):
+        return sizes
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
+        raise EinsteinError(f"mlp: sizes must be a list of layer sizes [N_y, N_1, ..., N_x] or a number of layers, "
+                            f"got {sizes!r}", hint="e.g. gradients.mlp([4, 8, 2])")
+    for n, size in enumerate(sizes):
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size <= 0:
+            raise EinsteinError(f"mlp: layer size {size!r} (item {n} of {list(sizes)!r}) is not a positive integer",
+                                hint="e.g. gradients.mlp([4, 8, 2])")
+    return len(sizes) - 1
+
+
 def single_layer(activation: str = "sigmoid") -> Network:
     """The slides' network ``f^i = B^i_j \\sigma(A^j_l y^l + b^j)``, parameters ``(A, b, B)``.
 
@@ -455,7 +469,7 @@ def mlp(sizes: Sequence[int] | int, activation: str = "tanh", output_bias: bool 
         >>> net.params
         ('W1', 'b1', 'W2', 'b2', 'W3', 'b3')
     """
-    depth = sizes if isinstance(sizes, int) else len(sizes) - 1
+    depth = _depth(sizes)
     if depth < 1:
         raise EinsteinError(f"an MLP needs at least one layer (two sizes), got {sizes!r}")
     act = _check_activation(activation)

@@ -322,3 +322,17 @@ def test_printed_gradients_parse_back_equal():
     exprs += list(net.loss_grad.values()) + list(net.directions.values())
     for e in exprs:
         assert parse(str(e)) == e, str(e)
+
+
+@pytest.mark.parametrize(("sizes", "message"), [
+    (None, r"mlp: sizes must be a list of layer sizes \[N_y, N_1, ..., N_x\] or a number of layers, got None"),
+    ("48", r"sizes must be a list of layer sizes .* got '48'"),
+    ([0, 2], r"layer size 0 \(item 0 of \[0, 2\]\) is not a positive integer"),
+    ([4, "a"], r"layer size 'a' \(item 1 of \[4, 'a'\]\) is not a positive integer"),
+    ([4, 2.5], r"layer size 2.5 \(item 1 of \[4, 2.5\]\) is not a positive integer"),
+    ([3], r"an MLP needs at least one layer \(two sizes\), got \[3\]"),
+])
+def test_mlp_sizes_are_checked(sizes, message):
+    with pytest.raises(el.EinsteinError, match=message):
+        gradients.mlp(sizes)
+    assert gradients.mlp([np.int64(4), 2]).params == gradients.mlp(1).params
