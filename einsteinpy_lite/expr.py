@@ -282,6 +282,8 @@ class Tensor(Expr):
     def __new__(cls, name: str | Str, indices: Iterable[Index] | sympy.Tuple = ()) -> Tensor:
         if isinstance(name, str):
             name = Str(_normalize_head(name))
+        if not isinstance(name, Str):
+            raise EinsteinError(f"a tensor's name is a string, got {name!r}")
         if not name.name:
             raise EinsteinError("a tensor needs a name")
         idx = sympy.Tuple(*indices)
@@ -593,7 +595,14 @@ class SumOver(Expr):
         from .indices import normalize_index_name
 
         name = normalize_index_name(name)
-        b = sympy.Tuple(*[sympy.expand(sympy.sympify(x)) for x in bounds])  # one spelling, as coefficients
+        try:
+            values = [sympy.sympify(x) for x in bounds]
+        except (sympy.SympifyError, TypeError):
+            values = [None]
+        if not all(isinstance(v, sympy.Expr) for v in values):
+            raise EinsteinError(f"\\sum_{{{name}}}: cannot read the bounds {tuple(bounds)!r} as scalars",
+                                hint="bounds are numbers or scalar expressions such as 'K - 1'")
+        b = sympy.Tuple(*[sympy.expand(v) for v in values])  # one spelling, as coefficients
         if len(b) not in (0, 2):
             raise EinsteinError("\\sum bounds are (lower, upper) or none")
         body = _check_factor(body)

@@ -127,6 +127,8 @@ def parse_index_spec(spec: str) -> tuple[Index, ...]:
         >>> parse_index_spec("^{i j}_k")
         (^i, ^j, _k)
     """
+    if not isinstance(spec, str):
+        raise EinsteinError(f"an index spec is text such as '^i_j', got {spec!r}")
     out: list[Index] = []
     pos = 0
     text = spec.replace("{}", "")

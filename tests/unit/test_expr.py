@@ -368,3 +368,18 @@ def test_scalar_substitution():
     e = el.parse(r"\frac{2}{K} x^i")
     assert e.subs(K, 4) == Product(sympy.Rational(1, 2), [tensor("x", "^i")])
     assert as_expr(2).free == () and scalar(sympy.Symbol("K")).coeff == K
+
+
+def test_builders_name_wrong_kinds_of_arguments():
+    """Values of the wrong type are EinsteinErrors that say what was given, not AttributeErrors from sympy."""
+    with pytest.raises(EinsteinError, match=r"a tensor's name is a string, got None"):
+        Tensor(None)  # type: ignore[arg-type]
+    with pytest.raises(EinsteinError, match=r"a tensor's name is a string, got 3"):
+        tensor(3, "^i")  # type: ignore[arg-type]
+    with pytest.raises(EinsteinError, match=r"an index spec is text such as '\^i_j', got 3"):
+        parse_index_spec(3)  # type: ignore[arg-type]
+    with pytest.raises(EinsteinError, match=r"\\sum_\{k\}: cannot read the bounds \(0, 'x\^\^'\) as scalars"):
+        sum_over("k", tensor("x", "_k^i"), 0, "x^^")
+    with pytest.raises(EinsteinError, match=r"cannot read the bounds \(0, Tensor\(y\^j\)\) as scalars"):
+        sum_over("k", tensor("x", "_k^i"), 0, tensor("y", "^j"))
+    assert sum_over("k", tensor("x", "_k^i"), 0, "K - 1").bounds == (0, K - 1)
