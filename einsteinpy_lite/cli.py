@@ -10,6 +10,7 @@ entry fails.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -100,7 +101,9 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 def _cmd_verify(args: argparse.Namespace) -> int:
     from . import verify
 
-    only = None if args.only is None else [k.strip() for k in args.only.split(",") if k.strip()]
+    only = _split(args.only)
+    if only == []:
+        raise EinsteinError(f"--only {args.only!r} names no entry", hint=f"choose among {', '.join(verify.keys())}")
     if only is not None:
         unknown = [k for k in only if k not in verify.keys()]
         if unknown:
@@ -120,6 +123,11 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
     if args.repeat is not None and args.repeat <= 0:
         raise EinsteinError(f"--repeat must be a positive integer, got {args.repeat}")
+    folder = os.path.dirname(os.path.abspath(args.json)) if args.json else None
+    if folder is not None and not os.path.isdir(folder):
+        # say so now, not after minutes of measuring
+        raise EinsteinError(f"--json {args.json}: the folder {folder} does not exist",
+                            hint="give a path in an existing folder, or --json '' for no file")
     sections = _split(args.sections)
     results = bench.run_benchmarks(sizes=_split(args.sizes), repeat=args.repeat, json_path=args.json or None,
                                    quick=args.quick, **({"sections": sections} if sections else {}))
@@ -217,6 +225,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into head and the like
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a file that cannot be written (bench --json in a read-only place)
+        print(f"einsteinpy-lite: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -107,6 +107,8 @@ def test_train_prints_the_loss_summary(capsys):
     (["explain", "A^i_j y^j", "--dims", "i=4,i=5"], "index 'i' is given twice", "      ^"),
     (["explain", "A^i_j y^j", "--dims", "i=4"], "no size for index 'j'", None),
     (["verify", "--only", "nope"], "unknown entries nope in --only", None),
+    (["verify", "--only", " , "], "--only ' , ' names no entry", None),
+    (["bench", "--json", "/nonexistent/bench.json"], "the folder /nonexistent does not exist", None),
     (["train", "--method", "adamw", "--steps", "2"], "unknown training method 'adamw'", None),
     (["train", "--hidden", "0"], "--hidden must be a positive integer", None),
     (["bench", "--sizes", "huge", "--json", ""], "unknown benchmark size 'huge'", None),
@@ -120,6 +122,11 @@ def test_user_errors_exit_2_with_the_caret_message(capsys, argv, message, caret_
     assert "Traceback" not in err
     if caret_line is not None:
         assert caret_line + "\n" in err + "\n", err
+
+
+def test_a_file_that_cannot_be_written_is_an_error_not_a_traceback(capsys, tmp_path):
+    code, out, err = run(capsys, "bench", "--quick", "--sections", "core", "--json", str(tmp_path))
+    assert code == 2 and err.startswith("einsteinpy-lite: error: ") and "Is a directory" in err
 
 
 def test_argparse_errors_exit_2():
