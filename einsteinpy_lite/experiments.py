@@ -48,6 +48,9 @@ def summarize(result: Result, points: int = 6) -> str:
           loss at: it 0: 0.5 | it 2: 0.03125 | it 4: 0.001953 | it 6: 0.0001221 | it 8: 7.629e-06 | it 10: 4.768e-07
           curve (log): █▇▇▆▅▅▄▃▂▂▁
     """
+    if not isinstance(result, Result):
+        raise EinsteinError(f"summarize takes an optim Result, got {type(result).__name__}",
+                            hint="e.g. summarize(optim.gradient_descent(obj, theta0))")
     r = result
     opts = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in r.settings.items())
     lines = [f"{r.method}{f' ({opts})' if opts else ''}: {r.reason} after {r.n_iter} iterations"]
@@ -380,6 +383,8 @@ def train_single_layer(x: Any, y: Any, hidden: int = 16, steps: int = 500, metho
     """
     if method not in TRAIN_METHODS:
         raise EinsteinError(f"unknown training method '{method}'", hint=f"choose one of {', '.join(TRAIN_METHODS)}")
+    if isinstance(hidden, bool) or not isinstance(hidden, (int, np.integer)) or hidden <= 0:
+        raise EinsteinError(f"hidden={hidden!r} must be a positive integer (the hidden layer's size N_1)")
     xa, ya = np.atleast_2d(np.asarray(x, float)), np.atleast_2d(np.asarray(y, float))
     if xa.ndim != 2 or ya.ndim != 2 or xa.shape[0] != ya.shape[0]:
         raise EinsteinError(f"x {xa.shape} and y {ya.shape} must be (K, N_x) and (K, N_y) with the same K",

@@ -59,10 +59,37 @@ class _Layout:
         return {k: x[s].reshape(shape).copy() for k, s, shape in zip(self.names, self.slices(), self.shapes)}
 
 
+def _numbers(what: str, value: Any) -> np.ndarray:
+    """``value`` as a float array, or an EinsteinError naming ``what``."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise EinsteinError(f"{what}: cannot read a {type(value).__name__} as numbers",
+                            hint="pass numbers or numpy arrays") from None
+
+
 def _as_params(theta: Any) -> Params:
     if isinstance(theta, Mapping):
-        return {str(k): np.asarray(v, dtype=float) for k, v in theta.items()}
-    return {"theta": np.atleast_1d(np.asarray(theta, dtype=float))}
+        return {str(k): _numbers(f"parameter {k!r}", v) for k, v in theta.items()}
+    if theta is None:
+        raise EinsteinError("the starting point is None", hint="pass an array, or a dict of arrays by parameter name")
+    return {"theta": np.atleast_1d(_numbers("the starting point", theta))}
+
+
+def _shaped_like(out: Mapping[str, Any], params: Params, what: str) -> Params:
+    """A callable's per-parameter result (gradient, Hessian-vector product) checked against the parameters."""
+    res: Params = {}
+    for k, v in params.items():
+        if not isinstance(out, Mapping) or k not in out:
+            got = sorted(out) if isinstance(out, Mapping) else type(out).__name__
+            raise EinsteinError(f"the {what} callable returned no entry for parameter {k!r} (got {got})",
+                                hint="return a dict with one array per parameter, shaped like it")
+        arr = _numbers(f"the {what} of {k!r}", out[k])
+        if arr.size != v.size:
+            raise EinsteinError(f"the {what} of {k!r} has shape {arr.shape}, the parameter has shape {v.shape}",
+                                hint="return a dict with one array per parameter, shaped like it")
+        res[k] = arr.reshape(v.shape)
+    return res
 
 
 def _layout(theta: Params, names: tuple[str, ...] | None) -> _Layout:
@@ -124,13 +151,17 @@ class Objective:
 
     def value(self, params: Mapping[str, Any]) -> float:
         """The loss at ``params``."""
-        return float(self._value(_as_params(params)))
+        value = self._value(_as_params(params))
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise EinsteinError(f"the loss callable of {self.description} returned a {type(value).__name__}, "
+                                f"not a number", hint="return a float (or a 0-d array)") from None
 
     def grad(self, params: Mapping[str, Any]) -> Params:
         """The gradient at ``params``: a dict of arrays shaped like the parameters."""
         p = _as_params(params)
-        g = self._grad(p)
-        return {k: np.asarray(g[k], dtype=float).reshape(np.shape(p[k])) for k in p}
+        return _shaped_like(self._grad(p), p, "gradient")
 
     def value_and_grad(self, params: Mapping[str, Any]) -> tuple[float, Params]:
         """The loss and its gradient together."""
@@ -138,7 +169,7 @@ class Objective:
             return self.value(params), self.grad(params)
         p = _as_params(params)
         f, g = self._vg(p)
-        return float(f), {k: np.asarray(g[k], dtype=float).reshape(np.shape(p[k])) for k in p}
+        return float(f), _shaped_like(g, p, "gradient")
 
     @property
     def has_hessian(self) -> bool:
@@ -163,8 +194,7 @@ class Objective:
         """The Hessian-vector product ``H v`` at ``params`` (``v`` shaped like the parameters)."""
         p = _as_params(params)
         if self._hvp is not None:
-            out = self._hvp(p, _as_params(v))
-            return {k: np.asarray(out[k], dtype=float).reshape(np.shape(p[k])) for k in p}
+            return _shaped_like(self._hvp(p, _as_params(v)), p, "Hessian-vector product")
         lay = _layout(p, self.names)
         return lay.unflatten(self.hessian(p) @ lay.flatten(_as_params(v)))
 
@@ -194,11 +224,11 @@ def quadratic(Q: Any, c: Any = None, name: str = "theta") -> Objective:
         >>> obj.value({"theta": np.ones(2)}), obj.grad({"theta": np.ones(2)})["theta"].tolist()
         (-3.0, [0.0, 0.0])
     """
-    Qa = np.atleast_2d(np.asarray(Q, dtype=float))
+    Qa = np.atleast_2d(_numbers("Q", Q))
     if Qa.ndim != 2 or Qa.shape[0] != Qa.shape[1] or not np.allclose(Qa, Qa.T):
         raise EinsteinError(f"Q must be a symmetric square matrix, got shape {Qa.shape}",
                             hint="pass (Q + Q.T) / 2 for the same quadratic form")
-    ca = np.zeros(Qa.shape[0]) if c is None else np.asarray(c, dtype=float).reshape(-1)
+    ca = np.zeros(Qa.shape[0]) if c is None else _numbers("c", c).reshape(-1)
     if ca.shape != (Qa.shape[0],):
         raise EinsteinError(f"c has shape {ca.shape}, Q has shape {Qa.shape}", hint="c needs one entry per row of Q")
     return Objective(

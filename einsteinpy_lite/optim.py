@@ -32,11 +32,12 @@ Example:
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -106,6 +107,10 @@ class Result:
 
     def params_at(self, row: int) -> Params:
         """The stored iterate ``row`` (see ``iterate_steps``) as a dict of parameters."""
+        n = len(self.iterates)
+        if not (_is_int(row) and -n <= row < n):
+            raise EinsteinError(f"params_at({row!r}): there are {n} stored iterates (rows 0 to {n - 1})",
+                                hint="iterate_steps gives the iteration of each row; keep_iterates=True stores all")
         return _Layout(self.names, self.shapes).unflatten(self.iterates[row])
 
     def __repr__(self) -> str:
@@ -156,6 +161,27 @@ class _Problem:
         return None
 
 
+def _is_int(v: Any) -> TypeGuard[int]:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+def _is_real(v: Any) -> TypeGuard[float]:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def _check_step(name: str, value: Any, hint: str) -> float:
+    """A step size (``alpha``, ``alpha0``): a finite number > 0."""
+    if not (_is_real(value) and 0 < value < math.inf):
+        raise EinsteinError(f"step size {name}={value!r} must be positive and finite", hint=hint)
+    return float(value)
+
+
+def _check_objective(method: str, obj: Any) -> None:
+    if not isinstance(obj, Objective):
+        raise EinsteinError(f"{method} needs an Objective, got {type(obj).__name__}",
+                            hint="build one with optim.from_callables, optim.quadratic or optim.objective")
+
+
 def _progress(total: int, enabled: bool | None, desc: str) -> Any:
     if enabled is None:
         enabled = sys.stderr.isatty()
@@ -174,9 +200,14 @@ class _Run:
     def __init__(self, method: str, prob: _Problem, x: np.ndarray, f: float, g: np.ndarray, *, max_iter: int,
                  tol: float, rtol: float, patience: int, keep_iterates: bool | int, progress: bool | None,
                  settings: dict[str, Any]) -> None:
-        if max_iter < 0 or tol < 0 or rtol < 0 or patience < 1:
-            raise EinsteinError(f"bad stopping settings max_iter={max_iter}, tol={tol}, rtol={rtol}, patience={patience}",
-                                hint="max_iter, tol and rtol must be >= 0 and patience >= 1")
+        ints_ok = all(_is_int(v) for v in (max_iter, patience)) and (_is_int(keep_iterates) or
+                                                                   isinstance(keep_iterates, bool))
+        if not (ints_ok and _is_real(tol) and _is_real(rtol)) or max_iter < 0 or tol < 0 or rtol < 0 or patience < 1 \
+                or keep_iterates < 0:
+            raise EinsteinError(f"bad stopping settings max_iter={max_iter!r}, tol={tol!r}, rtol={rtol!r}, "
+                                f"patience={patience!r}, keep_iterates={keep_iterates!r}",
+                                hint="max_iter and patience are integers (patience >= 1), tol and rtol numbers >= 0, "
+                                     "keep_iterates True, False or an integer k >= 0 (every k-th iterate)")
         self.method, self.prob, self.settings = method, prob, settings
         self.max_iter, self.patience = max_iter, patience
         gn = float(np.linalg.norm(g))
@@ -263,9 +294,17 @@ def _preconditioner(prob: _Problem, spec: Any, x0: np.ndarray) -> np.ndarray | N
         unknown = sorted(set(spec) - set(lay.names))
         if unknown:
             raise EinsteinError(f"preconditioner names unknown parameters {unknown}", hint=f"parameters are {list(lay.names)}")
-        return lay.flatten({k: np.broadcast_to(np.asarray(spec.get(k, 1.0), dtype=float), s)
-                            for k, s in zip(lay.names, lay.shapes)})
-    P = np.asarray(spec, dtype=float).reshape(-1)
+        try:
+            return lay.flatten({k: np.broadcast_to(np.asarray(spec.get(k, 1.0), dtype=float), s)
+                                for k, s in zip(lay.names, lay.shapes)})
+        except (TypeError, ValueError):
+            raise EinsteinError("preconditioner scales must be numbers or arrays shaped like their parameters",
+                                hint=f"parameters have shapes {dict(zip(lay.names, lay.shapes))}") from None
+    try:
+        P = np.asarray(spec, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise EinsteinError(f"preconditioner {spec!r} is not 'jacobi', a dict of scales or an array of numbers",
+                            hint="use 'jacobi', a dict of scales per parameter, or None") from None
     if P.shape != (lay.n,):
         raise EinsteinError(f"preconditioner has {P.size} entries, the parameters have {lay.n}",
                             hint="give one scale per parameter entry, or a dict of scales per parameter")
@@ -280,6 +319,7 @@ def jacobi_preconditioner(obj: Objective, params: Mapping[str, Any]) -> Params:
         >>> jacobi_preconditioner(quadratic(np.diag([2.0, 8.0])), np.zeros(2))["theta"].tolist()
         [0.5, 0.125]
     """
+    _check_objective("jacobi_preconditioner", obj)
     prob = _Problem(obj, params)
     P = _preconditioner(prob, "jacobi", prob.x0)
     assert P is not None
@@ -384,12 +424,17 @@ _NO_DECREASE = "the line search found no decrease (the loss is flat to machine p
 
 def _start(method: str, obj: Objective, theta0: Any, stop: dict[str, Any], settings: dict[str, Any],
            ) -> tuple[_Problem, _Run, np.ndarray, float, np.ndarray]:
-    if not isinstance(obj, Objective):
-        raise EinsteinError(f"{method} needs an Objective, got {type(obj).__name__}",
-                            hint="build one with optim.from_callables, optim.quadratic or optim.objective")
+    _check_objective(method, obj)
     prob = _Problem(obj, theta0)
     x = prob.x0.copy()
-    f, g = prob.fg(x)
+    try:
+        f, g = prob.fg(x)
+    except EinsteinError:
+        raise
+    except (ArithmeticError, LookupError, TypeError, ValueError) as exc:
+        raise EinsteinError(f"{method}: the objective fails at the starting point ({type(exc).__name__}: {exc})",
+                            hint=f"{obj!r} was given parameters of shapes "
+                                 f"{dict(zip(prob.layout.names, prob.layout.shapes))}") from exc
     return prob, _Run(method, prob, x, f, g, settings=settings, **stop), x, f, g
 
 
@@ -414,8 +459,7 @@ def gradient_descent(obj: Objective, theta0: Any, alpha: float = 0.1, *, precond
         >>> r.reason, caught[0].category.__name__
         ('diverged', 'DivergenceWarning')
     """
-    if not alpha > 0:
-        raise EinsteinError(f"step size alpha={alpha} must be positive", hint="try alpha=1/L, L the largest curvature")
+    _check_step("alpha", alpha, "try alpha=1/L, L the largest curvature")
     stop = dict(max_iter=max_iter, tol=tol, rtol=rtol, patience=patience, keep_iterates=keep_iterates, progress=progress)
     prob, run, x, f, g = _start("gradient_descent", obj, theta0, stop, {"alpha": float(alpha)})
     P = _preconditioner(prob, precondition, x)
@@ -449,6 +493,7 @@ def steepest_descent(obj: Objective, theta0: Any, *, line_search: str = "auto", 
         'converged'
     """
     _check_mode(line_search)
+    _check_step("alpha0", alpha0, "the first trial step, e.g. alpha0=1.0")
     stop = dict(max_iter=max_iter, tol=tol, rtol=rtol, patience=patience, keep_iterates=keep_iterates, progress=progress)
     prob, run, x, f, g = _start("steepest_descent", obj, theta0, stop, {"line_search": line_search})
     P = _preconditioner(prob, precondition, x)
@@ -490,6 +535,7 @@ def coordinate_descent(obj: Objective, theta0: Any, *, blocks: str = "coordinate
         2
     """
     _check_mode(line_search)
+    _check_step("alpha0", alpha0, "the first trial step, e.g. alpha0=1.0")
     if blocks not in ("coordinates", "parameters") or order not in ("cyclic", "greedy"):
         raise EinsteinError(f"unknown blocks={blocks!r} or order={order!r}",
                             hint="blocks is 'coordinates' or 'parameters'; order is 'cyclic' or 'greedy'")
@@ -545,7 +591,7 @@ def momentum(obj: Objective, theta0: Any, alpha: float = 0.01, beta: float = 0.9
         >>> momentum(quadratic(np.diag([1.0, 4.0])), np.ones(2), alpha=0.4, beta=0.1).reason
         'converged'
     """
-    if not (alpha > 0 and 0 <= beta < 1):
+    if not (_is_real(alpha) and _is_real(beta) and 0 < alpha < math.inf and 0 <= beta < 1):
         raise EinsteinError(f"momentum needs alpha > 0 and 0 <= beta < 1, got alpha={alpha}, beta={beta}",
                             hint="typical values: alpha=0.01, beta=0.9")
     stop = dict(max_iter=max_iter, tol=tol, rtol=rtol, patience=patience, keep_iterates=keep_iterates, progress=progress)
@@ -584,10 +630,13 @@ def newton(obj: Objective, theta0: Any, *, damping: str | float = "armijo", regu
         >>> r.n_iter, r.reason
         (1, 'converged')
     """
+    _check_objective("newton", obj)
+    if not (_is_real(regularization) and 0 <= regularization < math.inf):
+        raise EinsteinError(f"regularization={regularization!r} must be a finite number >= 0", hint="e.g. 1e-6")
     if not obj.has_hessian:
         raise EinsteinError("newton needs the objective's Hessian",
                             hint="pass hessian= to from_callables, or use objective() on an index-notation loss")
-    if not (damping == "armijo" or (isinstance(damping, (int, float)) and 0 < damping <= 1)):
+    if not (damping == "armijo" or (_is_real(damping) and 0 < damping <= 1)):
         raise EinsteinError(f"damping={damping!r} is neither 'armijo' nor a step in (0, 1]", hint="use damping='armijo'")
     stop = dict(max_iter=max_iter, tol=tol, rtol=rtol, patience=patience, keep_iterates=keep_iterates, progress=progress)
     prob, run, x, f, g = _start("newton", obj, theta0, stop, {"damping": damping})

@@ -409,3 +409,44 @@ def test_progress_bar_is_optional(capsys):
     assert "gradient_descent" in capsys.readouterr().err
     optim.gradient_descent(optim.quadratic([[1.0]]), np.ones(1), alpha=0.1, max_iter=20)
     assert capsys.readouterr().err == ""
+
+
+_Q2 = optim.quadratic(np.diag([1.0, 4.0]))
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: optim.gradient_descent(_Q2, np.ones(2), alpha="a"), r"step size alpha='a' must be positive and finite"),
+    (lambda: optim.gradient_descent(_Q2, np.ones(2), alpha=np.ones(2)), r"step size alpha=array"),
+    (lambda: optim.gradient_descent(_Q2, np.ones(2), alpha=float("inf")), r"alpha=inf must be positive and finite"),
+    (lambda: optim.steepest_descent(_Q2, np.ones(2), line_search="armijo", alpha0=-1), r"alpha0=-1 must be positive"),
+    (lambda: optim.coordinate_descent(_Q2, np.ones(2), alpha0="x"), r"alpha0='x' must be positive"),
+    (lambda: optim.momentum(_Q2, np.ones(2), beta=None), r"momentum needs alpha > 0 and 0 <= beta < 1"),
+    (lambda: optim.newton(_Q2, np.ones(2), regularization=-1), r"regularization=-1 must be a finite number >= 0"),
+    (lambda: optim.newton(None, np.ones(2)), r"newton needs an Objective, got NoneType"),
+    (lambda: optim.jacobi_preconditioner(None, np.ones(2)), r"jacobi_preconditioner needs an Objective"),
+    (lambda: optim.gradient_descent(_Q2, np.ones(2), max_iter=2.5), r"bad stopping settings max_iter=2.5"),
+    (lambda: optim.gradient_descent(_Q2, np.ones(2), tol="a"), r"bad stopping settings .*tol='a'"),
+    (lambda: optim.gradient_descent(_Q2, np.ones(2), keep_iterates=-1), r"keep_iterates=-1"),
+    (lambda: optim.gradient_descent(_Q2, np.ones(3)), r"gradient_descent: the objective fails at the starting point "
+                                                        r"\(ValueError: matmul"),
+    (lambda: optim.gradient_descent(_Q2, None), r"the starting point is None"),
+    (lambda: optim.gradient_descent(_Q2, "ab"), r"the starting point: cannot read a str as numbers"),
+    (lambda: optim.gradient_descent(_Q2, np.ones(2), precondition=["a", "b"]), r"preconditioner \['a', 'b'\] is not"),
+    (lambda: optim.gradient_descent(_Q2, np.ones(2), precondition={"theta": np.ones(3)}),
+     r"preconditioner scales must be numbers or arrays shaped like their parameters"),
+    (lambda: optim.gradient_descent(optim.from_callables(lambda p: 1.0, lambda p: {"zz": 1}), np.ones(2)),
+     r"the gradient callable returned no entry for parameter 'theta' \(got \['zz'\]\)"),
+    (lambda: optim.gradient_descent(optim.from_callables(lambda p: 1.0, lambda p: {"theta": np.ones(3)}), np.ones(2)),
+     r"the gradient of 'theta' has shape \(3,\), the parameter has shape \(2,\)"),
+    (lambda: optim.gradient_descent(optim.from_callables(lambda p: "x", lambda p: {"theta": p["theta"]}), np.ones(2)),
+     r"the loss callable of objective returned a str, not a number"),
+    (lambda: optim.quadratic("a"), r"Q: cannot read a str as numbers"),
+    (lambda: optim.gradient_descent(_Q2, np.ones(2), alpha=0.1).params_at(10**6),
+     r"params_at\(1000000\): there are \d+ stored iterates"),
+    (lambda: optim.summarize(None), r"summarize takes an optim Result, got NoneType"),
+    (lambda: optim.train_synthetic(hidden=-1, steps=1), r"hidden=-1 must be a positive integer"),
+])
+def test_wrong_arguments_are_named(call, message):
+    """Every wrong argument of the methods is an EinsteinError that names it, not a TypeError from a comparison."""
+    with pytest.raises(EinsteinError, match=message):
+        call()
