@@ -312,6 +312,7 @@ class Network:
             >>> single_layer().shapes([3, 4, 2])
             {'A': (4, 3), 'b': (4,), 'B': (2, 4)}
         """
+        sizes = _layer_sizes(sizes)
         if len(sizes) != len(self.layers) + 1:
             raise EinsteinError(f"this network needs {len(self.layers) + 1} sizes, got {len(sizes)}")
         out: dict[str, tuple[int, ...]] = {}
@@ -329,10 +330,19 @@ class Network:
 
     def flat(self, params: Mapping[str, Any]) -> np.ndarray:
         """The parameter vector ``theta`` (all parameters flattened, in :attr:`params` order)."""
+        self._check_params(params)
         return np.concatenate([np.asarray(params[p], dtype=float).ravel() for p in self.params])
+
+    def _check_params(self, params: Mapping[str, Any]) -> None:
+        missing = [p for p in self.params if not isinstance(params, Mapping) or p not in params]
+        if missing:
+            raise EinsteinError(f"missing parameter{'s' * (len(missing) > 1)} {', '.join(missing)}: this network's "
+                                f"parameters are {', '.join(self.params)}", hint="pass a dict of arrays by name, "
+                                "e.g. net.init(sizes)")
 
     def jacobian(self, params: Mapping[str, Any], y: Any) -> np.ndarray:
         """``\\nabla_\\theta f(y)`` for one input ``y`` (``N_y``): the ``N_x x P`` "function gradient"."""
+        self._check_params(params)
         out = self._jacobian_step()(**params, y=np.asarray(y, dtype=float))
         return np.concatenate([out[p].reshape(out[p].shape[0], -1) for p in self.params], axis=1)
 
@@ -352,6 +362,7 @@ class Network:
                     {**self._dims(p), **self._dims(q, first)})
 
     def _matrix(self, kind: str, params: Mapping[str, Any], x: Any, y: Any) -> np.ndarray:
+        self._check_params(params)
         arrays = {**params, "x": np.asarray(x, dtype=float), "y": np.asarray(y, dtype=float)}
         rows = []
         for p in self.params:
@@ -393,7 +404,8 @@ class Step:
         for name in getattr(self.fn, "scalars", ()):
             if name.startswith("N_") and name[2:] in self.dims and name not in arrays:
                 array, axis = self.dims[name[2:]]
-                out[name] = int(np.shape(arrays[array])[axis])
+                if array in arrays and np.ndim(arrays[array]) > axis:  # else the call names what is missing
+                    out[name] = int(np.shape(arrays[array])[axis])
         return out
 
     def __call__(self, **arrays: Any) -> dict[str, Any]:
@@ -425,18 +437,26 @@ def _check_activation(activation: str) -> str:
     return get_function(activation).name
 
 
+def _layer_sizes(sizes: Any, where: str = "layer sizes") -> list[int]:
+    """``[N_y, N_1, ..., N_x]`` checked: a list of positive integers."""
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
+        raise EinsteinError(f"{where}: sizes must be a list of layer sizes [N_y, N_1, ..., N_x], got {sizes!r}",
+                            hint="e.g. [4, 8, 2]")
+    for n, size in enumerate(sizes):
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size <= 0:
+            raise EinsteinError(f"{where}: layer size {size!r} (item {n} of {list(sizes)!r}) is not a positive integer",
+                                hint="e.g. [4, 8, 2]")
+    return [int(n) for n in sizes]
+
+
 def _depth(sizes: Any) -> int:
-    """The number of layers that ``mlp(sizes)`` builds, checking that the sizes are positive integers."""
+    """The number of layers that ``mlp(sizes)`` builds (``sizes`` a list of sizes or a number of layers)."""
     if isinstance(sizes, int) and not isinstance(sizes, bool):
         return sizes
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
         raise EinsteinError(f"mlp: sizes must be a list of layer sizes [N_y, N_1, ..., N_x] or a number of layers, "
                             f"got {sizes!r}", hint="e.g. gradients.mlp([4, 8, 2])")
-    for n, size in enumerate(sizes):
-        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size <= 0:
-            raise EinsteinError(f"mlp: layer size {size!r} (item {n} of {list(sizes)!r}) is not a positive integer",
-                                hint="e.g. gradients.mlp([4, 8, 2])")
-    return len(sizes) - 1
+    return len(_layer_sizes(sizes, "mlp")) - 1
 
 
 def single_layer(activation: str = "sigmoid") -> Network:

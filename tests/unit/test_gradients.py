@@ -336,3 +336,22 @@ def test_mlp_sizes_are_checked(sizes, message):
     with pytest.raises(el.EinsteinError, match=message):
         gradients.mlp(sizes)
     assert gradients.mlp([np.int64(4), 2]).params == gradients.mlp(1).params
+
+
+def test_network_methods_name_missing_parameters_and_bad_sizes():
+    net = gradients.single_layer()
+    with pytest.raises(el.EinsteinError, match=r"layer size -1 \(item 1 of \[3, -1, 2\]\) is not a positive integer"):
+        net.shapes([3, -1, 2])
+    with pytest.raises(el.EinsteinError, match=r"layer size -1"):
+        net.init([3, -1, 2])
+    with pytest.raises(el.EinsteinError, match=r"sizes must be a list of layer sizes .* got None"):
+        net.forward_vs_backward(None)  # type: ignore[arg-type]
+    with pytest.raises(el.EinsteinError, match=r"missing parameters b, B: this network's parameters are A, b, B"):
+        net.flat({"A": np.ones((4, 3))})
+    with pytest.raises(el.EinsteinError, match=r"missing parameters b, B"):
+        net.jacobian({"A": np.ones((4, 3))}, np.ones(3))
+    with pytest.raises(el.EinsteinError, match=r"missing parameters A, b, B"):
+        net.hessian_matrix({}, np.ones((2, 2)), np.ones((2, 3)))
+    # a compiled step with an array left out says which (was a KeyError while reading delta sizes)
+    with pytest.raises(el.EinsteinError, match=r"missing array"):
+        gradients.mlp([2, 3, 1]).compile()(W1=np.ones((3, 2)))
