@@ -383,6 +383,8 @@ def run_benchmarks(sizes: Sequence[str] | None = None, repeat: int | None = None
     bad = [s for s in size_names if s not in SIZES]
     if bad:
         raise EinsteinError(f"unknown benchmark size {bad[0]!r}", hint=f"choose among {', '.join(SIZES)}")
+    if repeat is not None and (isinstance(repeat, bool) or not isinstance(repeat, int) or repeat <= 0):
+        raise EinsteinError(f"repeat={repeat!r} must be a positive integer")
     reps = repeat if repeat is not None else (3 if quick else 7)
     res: dict[str, Any] = {"machine": _machine(), "repeat": reps, "quick": quick}
     if "backprop" in sections:

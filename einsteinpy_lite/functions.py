@@ -60,6 +60,8 @@ class ElementwiseFunction:
             >>> float(f(np.array(0.0), np))
             1.0
         """
+        if isinstance(order, bool) or not isinstance(order, int):
+            raise EinsteinError(f"{self.name}: derivative order must be an integer, got {order!r}")
         if order < 0:
             raise EinsteinError(f"derivative order must be >= 0, got {order}")
         if order < len(self.impls):
@@ -119,7 +121,14 @@ def register_function(
         raise EinsteinError(f"a function name must be an identifier, got {name!r}")
     if name in _REGISTRY and not overwrite:
         raise EinsteinError(f"function {name!r} is already registered", hint="pass overwrite=True to replace it")
-    expr = formula(_X) if callable(formula) else sympy.sympify(formula).subs(sympy.Symbol("x"), _X)
+    try:
+        expr = formula(_X) if callable(formula) else sympy.sympify(formula).subs(sympy.Symbol("x"), _X)
+    except (sympy.SympifyError, TypeError, AttributeError) as exc:
+        raise EinsteinError(f"function {name!r}: cannot read its formula {formula!r} ({type(exc).__name__})",
+                            hint="pass a sympy expression in x, or a callable x -> expression") from None
+    if not isinstance(expr, sympy.Expr):
+        raise EinsteinError(f"function {name!r}: its formula is a {type(expr).__name__}, not a sympy expression",
+                            hint="pass a sympy expression in x, or a callable x -> expression")
     if not impls:
         raise EinsteinError(f"function {name!r} needs at least one array implementation")
     fn = ElementwiseFunction(name, latex or rf"\mathrm{{{name}}}", expr, tuple(impls), tuple(aliases))

@@ -277,6 +277,13 @@ def objective(loss: Any, params: tuple[str, ...] | list[str], data: Mapping[str,
 
     if engine not in ("compile", "evaluate"):
         raise EinsteinError(f"unknown engine '{engine}'", hint="use 'compile' or 'evaluate'")
+    if hessian not in (True, False, "auto"):
+        raise EinsteinError(f"hessian={hessian!r} is not True, False or 'auto'", hint="the default 'auto' is usually right")
+    if isinstance(params, str) or not all(isinstance(p, str) for p in params):
+        raise EinsteinError(f"params={params!r} must be a list of tensor names", hint="e.g. params=['theta']")
+    if data is not None and not isinstance(data, Mapping):
+        raise EinsteinError(f"data must be a dict of arrays and scalars by name, got {type(data).__name__}",
+                            hint="e.g. data={'Q': Q, 'K': 8}")
     e = parse(loss, convention=convention) if isinstance(loss, str) else loss
     if not isinstance(e, Expr):
         raise EinsteinError(f"the loss must be an expression or text, got {type(loss).__name__}")

@@ -48,3 +48,5 @@ def test_bad_arguments_are_einstein_errors():
         bench.run_benchmarks(sizes=["huge"], sections=("backprop",))
     with pytest.raises(EinsteinError, match="unknown benchmark section 'gpu'"):
         bench.run_benchmarks(sections=("gpu",))
+    with pytest.raises(EinsteinError, match=r"repeat=0 must be a positive integer"):  # was a StatisticsError
+        bench.run_benchmarks(sizes=["tiny"], repeat=0, sections=("core",), quick=True, json_path=None)

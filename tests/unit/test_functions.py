@@ -125,3 +125,13 @@ def test_higher_derivatives_of_relu_are_zero_away_from_the_kink():
 def test_negative_order():
     with pytest.raises(EinsteinError, match="derivative order must be >= 0"):
         get_function("tanh").implementation(-1)
+    with pytest.raises(EinsteinError, match=r"tanh: derivative order must be an integer, got 'a'"):
+        get_function("tanh").implementation("a")  # type: ignore[arg-type]
+
+
+def test_register_names_an_unreadable_formula():
+    with pytest.raises(EinsteinError, match=r"function 'zz': cannot read its formula None"):
+        register_function("zz", None, [lambda x, xp: x])  # type: ignore[arg-type]
+    with pytest.raises(EinsteinError, match=r"function 'zz': cannot read its formula 'x\^\^' \(SympifyError\)"):
+        register_function("zz", "x^^", [lambda x, xp: x])
+    assert "zz" not in function_names()

@@ -450,3 +450,12 @@ def test_wrong_arguments_are_named(call, message):
     """Every wrong argument of the methods is an EinsteinError that names it, not a TypeError from a comparison."""
     with pytest.raises(EinsteinError, match=message):
         call()
+
+
+def test_objective_arguments_are_checked():
+    with pytest.raises(EinsteinError, match=r"params='x' must be a list of tensor names"):
+        optim.objective(r"x^i \delta_{ij} x^j", "x")  # type: ignore[arg-type]
+    with pytest.raises(EinsteinError, match=r"hessian='nope' is not True, False or 'auto'"):
+        optim.objective(r"x^i \delta_{ij} x^j", ["x"], hessian="nope")
+    with pytest.raises(EinsteinError, match=r"data must be a dict of arrays and scalars by name, got int"):
+        optim.objective(r"x^i \delta_{ij} x^j", ["x"], data=3)  # type: ignore[arg-type]
