@@ -173,12 +173,22 @@ def evaluate(
         >>> evaluate(parse("A^i_j y^j"), {"A": A, "y": y}).tolist()
         [3.0, 12.0]
     """
+    if not isinstance(arrays, Mapping):
+        raise EinsteinError(f"evaluate: arrays must be a dict of arrays by tensor name, got {type(arrays).__name__}",
+                            hint="e.g. evaluate(e, {'A': A, 'y': y})")
     ctx = _Ctx(arrays, scalars, dict(sizes or {}))
     # a first pass learns index sizes from the arrays; the second uses them everywhere
     try:
-        arr, _ = _ev(e, _Ctx(arrays, scalars, ctx.sizes))
+        try:
+            arr, _ = _ev(e, _Ctx(arrays, scalars, ctx.sizes))
+        except EinsteinError:
+            arr, _ = _ev(e, ctx)
     except EinsteinError:
-        arr, _ = _ev(e, ctx)
+        raise
+    except ValueError as exc:  # numpy's einsum or broadcasting on arrays whose shapes disagree
+        shapes = {k: np.shape(v) for k, v in arrays.items()}
+        raise EinsteinError(f"evaluate: the arrays' shapes do not fit the expression ({exc})",
+                            hint=f"the arrays have shapes {shapes}; an index needs one size wherever it is summed") from None
     return np.asarray(arr)
 
 

@@ -606,6 +606,7 @@ def compare(a: Expr, b: Expr, trials: int = 2, rtol: float = 1e-9, atol: float =
         >>> compare(parse("A^i_j y^j"), parse("A^i_j y_i")).method
         'free indices'
     """
+    _check_pair("compare", a, b)
     if a.free_keys != b.free_keys:
         fa = " ".join(map(str, a.free)) or "none"
         fb = " ".join(map(str, b.free)) or "none"
@@ -658,7 +659,12 @@ def equal(a: Expr, b: Expr) -> bool:
         >>> equal(parse("A^i_j y^j"), parse("2 A^i_j y^j"))
         False
     """
+    _check_pair("equal", a, b)
+    return compare(a, b).equal
+
+
+def _check_pair(caller: str, a: Any, b: Any) -> None:
     for x in (a, b):
         if not isinstance(x, Expr):
-            raise EinsteinError(f"equal() takes index expressions, got {type(x).__name__}")
-    return compare(a, b).equal
+            raise EinsteinError(f"{caller}() takes index expressions, got {type(x).__name__}",
+                                hint="parse text first: el.parse(...)")

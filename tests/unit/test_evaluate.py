@@ -51,3 +51,12 @@ def test_missing_array_and_scalar_are_einstein_errors():
 def test_array_names():
     assert array_name(r"\epsilon") == "epsilon"
     assert array_name(r"\nabla\sigma") == "nabla_sigma"
+
+
+def test_shapes_that_disagree_and_wrong_kinds_are_einstein_errors():
+    e = el.parse("A^i_j y^j")
+    with pytest.raises(el.EinsteinError, match=r"evaluate: the arrays' shapes do not fit the expression") as info:
+        evaluate(e, {"A": np.ones((2, 3)), "y": np.ones(4)})
+    assert "'y': (4,)" in str(info.value)
+    with pytest.raises(el.EinsteinError, match=r"arrays must be a dict of arrays by tensor name, got NoneType"):
+        evaluate(e, None)  # type: ignore[arg-type]

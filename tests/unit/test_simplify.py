@@ -145,3 +145,11 @@ def test_inner_sums_do_not_capture_an_enclosing_bound_index():
     inner = el.parse(r"\sum_k \sum_m y_k^i x_m^j").body  # k is bound outside this body
     s = el.simplify(inner)
     assert "k" in s.open_bound and el.equal(inner, s)
+
+
+def test_compare_and_equal_take_expressions():
+    e = el.parse("x^i")
+    with pytest.raises(el.EinsteinError, match=r"compare\(\) takes index expressions, got str"):
+        el.compare(e, "x^i")  # type: ignore[arg-type]
+    with pytest.raises(el.EinsteinError, match=r"equal\(\) takes index expressions, got NoneType"):
+        el.equal(None, e)  # type: ignore[arg-type]
