@@ -14,7 +14,13 @@ __all__ = ["namespace", "is_numpy"]
 
 
 def is_numpy(x: Any) -> bool:
-    """True for numpy arrays and Python/numpy scalars."""
+    """True for numpy arrays and Python/numpy scalars.
+
+    Example:
+        >>> import numpy as np
+        >>> is_numpy(np.ones(2)), is_numpy(2.0), is_numpy([1.0])
+        (True, True, False)
+    """
     return isinstance(x, (np.ndarray, np.generic, float, int, complex))
 
 

@@ -61,7 +61,14 @@ TEXTS = {
 
 
 def backprop_exprs(names: Sequence[str] = ("loss", "d_A", "d_b", "d_B")) -> dict[str, Any]:
-    """The parsed expressions of :data:`TEXTS` (arrays: A (N_1, N_y), b, B (N_x, N_1), x (K, N_x), y (K, N_y))."""
+    """The parsed expressions of :data:`TEXTS` (arrays: A (N_1, N_y), b, B (N_x, N_1), x (K, N_x), y (K, N_y)).
+
+    Example:
+        >>> sorted(backprop_exprs(("d_b", "loss")))
+        ['d_b', 'loss']
+        >>> [ix.name for ix in backprop_exprs(("d_b",))["d_b"].free]
+        ['j1']
+    """
     from .parse import parse
 
     return {n: parse(TEXTS[n]) for n in names}
@@ -375,6 +382,11 @@ def run_benchmarks(sizes: Sequence[str] | None = None, repeat: int | None = None
 
     Returns:
         A dict with ``machine`` and one entry per section run.
+
+    Example:
+        >>> res = run_benchmarks(quick=True, sections=("core",))
+        >>> sorted(res), sorted(res["core"]["seconds"])
+        (['core', 'machine', 'quick', 'repeat'], ['equal 10 factors', 'parse+simplify 20 factors'])
     """
     unknown = [s for s in sections if s not in SECTIONS]
     if unknown:

@@ -150,7 +150,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argparse parser of ``einsteinpy-lite`` (one sub-command per job)."""
+    """The argparse parser of ``einsteinpy-lite`` (one sub-command per job).
+
+    Example:
+        >>> args = build_parser().parse_args(["diff", "A^i_j y^j", "--wrt", "A^m_n"])
+        >>> args.command, args.wrt, args.convention
+        ('diff', 'A^m_n', 'ricci')
+    """
     parser = argparse.ArgumentParser(
         prog="einsteinpy-lite",
         description="Tensor algebra in Einstein notation: LaTeX, simplify, differentiate, compile, verify the slides.")

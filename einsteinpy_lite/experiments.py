@@ -437,6 +437,12 @@ def plot_paths(runs: Runs, ax: Any = None, labels: Sequence[str] | None = None) 
 
     Returns:
         The matplotlib axes.
+
+    Example:
+        >>> ax = plot_paths(coordinate_descent_path(kappa=10.0, updates=5))
+        >>> len(ax.lines)  # one path per method
+        2
+        >>> _pyplot().close(ax.figure)
     """
     plt = _pyplot()
     ax = ax if ax is not None else plt.subplots(figsize=(5, 4))[1]
@@ -478,6 +484,14 @@ def plot_losses(results: Mapping[str, Result], ax: Any = None, minimum: float | 
 
     Returns:
         The matplotlib axes.
+
+    Example:
+        >>> import numpy as np
+        >>> r = optim.gradient_descent(optim.quadratic(np.eye(1)), np.ones(1), alpha=0.5, tol=1e-3)
+        >>> ax = plot_losses({"gd": r})
+        >>> len(ax.lines), ax.get_xlabel()
+        (1, 'iteration')
+        >>> _pyplot().close(ax.figure)
     """
     plt = _pyplot()
     ax = ax if ax is not None else plt.subplots(figsize=(5, 3.5))[1]
@@ -495,6 +509,12 @@ def plot_condition_numbers(sweep: ConditionSweep, ax: Any = None) -> Any:
 
     Returns:
         The matplotlib axes.
+
+    Example:
+        >>> ax = plot_condition_numbers(condition_number_experiment(kappas=(10, 30), methods=("newton",), n=2))
+        >>> ax.get_xscale(), len(ax.lines)
+        ('log', 1)
+        >>> _pyplot().close(ax.figure)
     """
     plt = _pyplot()
     ax = ax if ax is not None else plt.subplots(figsize=(5, 3.5))[1]

@@ -160,12 +160,22 @@ def get_function(name: str) -> ElementwiseFunction:
 
 
 def function_names() -> tuple[str, ...]:
-    """Names of all registered functions, sorted."""
+    """Names of all registered functions, sorted.
+
+    Example:
+        >>> {"sigmoid", "tanh", "relu", "softplus"} <= set(function_names())
+        True
+    """
     return tuple(sorted(_REGISTRY))
 
 
 def lookup_latex(command: str) -> ElementwiseFunction | None:
-    """The function written by a LaTeX command (``\\tanh``), or None."""
+    """The function written by a LaTeX command (``\\tanh``), or None.
+
+    Example:
+        >>> lookup_latex(r"\\tanh").name, lookup_latex(r"\\nope")
+        ('tanh', None)
+    """
     key = _ALIASES.get(command)
     return _REGISTRY[key] if key else None
 

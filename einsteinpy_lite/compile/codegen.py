@@ -557,6 +557,20 @@ def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
         inplace: reuse dead temporaries for elementwise results (numpy, one floating dtype).
         pool: keep the intermediates' buffers between calls (with ``inplace``).
         dtype: the arrays' dtype (for pooled buffers).
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> from einsteinpy_lite.compile.lower import lower
+        >>> from einsteinpy_lite.compile.plan import resolve
+        >>> p = lower({"out": parse("A^i_j y^j")}, {"out": None})
+        >>> g = generate(p, resolve(p, {"A": (2, 3), "y": (3,)}, {}), numpy_flavor=True, single=True,
+        ...              args=("A", "y"), checks={})
+        >>> print(g.source.strip())
+        def _run(kw):
+            A = kw['A']
+            y = kw['y']
+            t1 = A @ y
+            return t1
     """
     scal_names = tuple(a for a in args if a in r.scalars and a not in r.inferred)
     g = _Gen(p, r, numpy_flavor, scal_names, itemsize, memory_limit)

@@ -75,6 +75,13 @@ def resolve(p: Program, shapes: dict[str, tuple[int, ...]], scalars: dict[str, A
     Raises:
         EinsteinError: a rank or size that disagrees (naming the index and both
             tensors), or a scalar that is missing and cannot be inferred.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> from einsteinpy_lite.compile.lower import lower
+        >>> p = lower({"out": parse("A^i_j y^j")}, {"out": None})
+        >>> resolve(p, {"A": (2, 3), "y": (3,)}, {}).index_sizes
+        {'i': 2, 'j': 3}
     """
     index_sizes: dict[str, int] = {}
     first_seen: dict[str, tuple[str, int]] = {}

@@ -39,6 +39,11 @@ def slides(only: Iterable[str] | None = None) -> Report:
 
     Raises:
         UnknownNameError: an unknown key in ``only`` (an EinsteinError and a KeyError).
+
+    Example:
+        >>> report = slides(["grad_b", "covector"])
+        >>> [e.key for e in report], report.ok
+        (['covector', 'grad_b'], True)
     """
     if isinstance(only, str):
         only = [only]

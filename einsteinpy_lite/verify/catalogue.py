@@ -72,7 +72,15 @@ def keys() -> list[str]:
 
 
 def run_entry(item: CatalogueItem) -> Entry:
-    """Run one check; a crash of the toolkit becomes a check that could not run, with the error."""
+    """Run one check; a crash of the toolkit becomes a check that could not run, with the error.
+
+    Example:
+        >>> def broken() -> Entry:
+        ...     raise KeyError("boom")
+        >>> e = run_entry(CatalogueItem("x", "a slide", "a formula", broken))
+        >>> e.verdict.value, e.checks[0].detail
+        ('not checked', "KeyError: 'boom'")
+    """
     try:
         return item.build()
     except Exception as exc:  # noqa: BLE001 - report the toolkit's failure in the entry, keep the others

@@ -37,7 +37,13 @@ def _problem() -> Problem:
 
 
 def gd_update() -> Entry:
-    """``d <- -grad L(theta)``, ``theta <- theta + alpha d^t`` (and ``A <- A + alpha d^t`` for A, b, B)."""
+    """``d <- -grad L(theta)``, ``theta <- theta + alpha d^t`` (and ``A <- A + alpha d^t`` for A, b, B).
+
+    Example:
+        >>> e = gd_update()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('holds', 0, True)
+    """
     e = Entry("gd_update", "What is Gradient Descent / Update Direction for A, b, B", "gradient-descent update",
               r"d \leftarrow -\nabla L(\theta);  \theta \leftarrow \theta + \alpha d^t;  A \leftarrow A + \alpha d^t")
     p = _problem()
@@ -69,7 +75,13 @@ def gd_update() -> Entry:
 
 
 def steepest_descent() -> Entry:
-    """Steepest descent: ``alpha* <- argmin_alpha L(theta + alpha d^t)``, ``theta <- theta + alpha* d^t``."""
+    """Steepest descent: ``alpha* <- argmin_alpha L(theta + alpha d^t)``, ``theta <- theta + alpha* d^t``.
+
+    Example:
+        >>> e = steepest_descent()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('holds', 0, True)
+    """
     from .. import optim
 
     e = Entry("steepest_descent", "Steepest Descent", "steepest descent with a line search",
@@ -105,7 +117,13 @@ def _sum_bounds(text: str) -> tuple[str, ...]:
 
 
 def mse_gradient() -> Entry:
-    """``-grad L = 2/K sum_{k=0}^{N-1} (x_k - f(y_k))^t grad f(y_k)`` (on three slides)."""
+    """``-grad L = 2/K sum_{k=0}^{N-1} (x_k - f(y_k))^t grad f(y_k)`` (on three slides).
+
+    Example:
+        >>> e = mse_gradient()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('holds after a correction', 1, True)
+    """
     e = Entry("mse_gradient", "Computing the Loss Gradient (also: Interpretation of Loss Gradient, Loss Gradient "
               "Computation)", "MSE loss gradient",
               r"\nabla_\theta L = \frac{1}{K} \sum_{k=0}^{K-1} \nabla_\theta \{\|x_k - f_\theta(y_k)\|^2\} = "
@@ -143,7 +161,13 @@ def mse_gradient() -> Entry:
 
 
 def chain_rule() -> Entry:
-    """``Der[f1(f2(f3(theta)))] = der(f1(theta)) * der(f2(theta)) * der(f3(theta))``."""
+    """``Der[f1(f2(f3(theta)))] = der(f1(theta)) * der(f2(theta)) * der(f3(theta))``.
+
+    Example:
+        >>> e = chain_rule()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('holds after a correction', 1, True)
+    """
     e = Entry("chain_rule", "Computing the Loss Gradient", "the chain-rule remark",
               r"\text{Der}[f1(f2(f3(\theta)))] = \text{der}(f1(\theta)) * \text{der}(f2(\theta)) * \text{der}(f3(\theta))")
     t0 = 0.7
@@ -169,7 +193,13 @@ def chain_rule() -> Entry:
 
 
 def d_shapes() -> Entry:
-    """Matrix interpretation: epsilon_k^t is 1 x N_x, grad f is N_x x P, d is 1 x P."""
+    """Matrix interpretation: epsilon_k^t is 1 x N_x, grad f is N_x x P, d is 1 x P.
+
+    Example:
+        >>> e = d_shapes()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('holds after a correction', 1, True)
+    """
     e = Entry("d_shapes", "Matrix Interpretation / Loss Gradient Computation / Update Direction for Supervised "
               "Training", "shapes of epsilon, of the function gradient and of d",
               r"\epsilon_k^t \; 1 \times N_x;  [-\nabla_\theta L]^t \; P \times 1;  d \; 1 \times P = 2 \frac{K-1}{K} "
@@ -197,7 +227,13 @@ def d_shapes() -> Entry:
 
 
 def function_gradient() -> Entry:
-    """``d[f_theta(y_k)]_i / d theta_j``: the N_x x P function gradient."""
+    """``d[f_theta(y_k)]_i / d theta_j``: the N_x x P function gradient.
+
+    Example:
+        >>> e = function_gradient()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('holds after a correction', 2, True)
+    """
     e = Entry("function_gradient", "Function Gradient", "the function gradient N_x x P",
               r"\nabla f_\theta(y_n) = \nabla_\theta f_\theta(y_k) = \frac{\partial [f_\theta(y_k)]_i}{\partial \theta_j}"
               r" \; (N_x \times P)")
@@ -234,7 +270,13 @@ def _toolkit_jacobian(p: Problem, y0: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def gradient_structure() -> Entry:
-    """``grad_theta f = [grad_A f, grad_b f, grad_B f]`` and "Parameters are grad_A f_(A,B,b)"."""
+    """``grad_theta f = [grad_A f, grad_b f, grad_B f]`` and "Parameters are grad_A f_(A,B,b)".
+
+    Example:
+        >>> e = gradient_structure()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('holds after a correction', 1, True)
+    """
     e = Entry("gradient_structure", "Gradient Structure for Single Layer NN", "parameters and parameter gradients",
               r"\text{Parameters are } \nabla_A f_{(A,B,b)};  \nabla_\theta f_\theta(y) = [\nabla_A f_{(A,b,B)}(y), "
               r"\nabla_b f_{(A,b,B)}(y), \nabla_B f_{(A,b,B)}(y)]")
@@ -260,7 +302,13 @@ def gradient_structure() -> Entry:
 
 
 def forward_backward() -> Entry:
-    """Forward gradient ``dx = grad f dtheta`` vs the backward (adjoint) gradient ``dtheta^t = dx^t grad f``."""
+    """Forward gradient ``dx = grad f dtheta`` vs the backward (adjoint) gradient ``dtheta^t = dx^t grad f``.
+
+    Example:
+        >>> e = forward_backward()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('holds', 0, True)
+    """
     e = Entry("forward_backward", "Forward vs Backward Propogation", "forward vs backward (adjoint) gradient",
               r"\delta \hat{x} \leftarrow \nabla_\theta f_\theta(y) \delta \theta;  \text{backward: } "
               r"\delta\theta^t \leftarrow \delta \hat{x}^t \nabla_\theta f_\theta(y)")
@@ -310,7 +358,13 @@ def _flat(p: Problem, dA: np.ndarray) -> np.ndarray:
 
 
 def efficient_order() -> Entry:
-    """"For efficiency, computation goes this way!" -- epsilon_k B first -- against the compiler's plan."""
+    """"For efficiency, computation goes this way!" -- epsilon_k B first -- against the compiler's plan.
+
+    Example:
+        >>> e = efficient_order()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('holds', 0, True)
+    """
     e = Entry("efficient_order", "Update Direction for A / b", "contraction order 'for efficiency, computation "
               "goes this way'", r"\frac{2}{K} \sum_{k=0}^{K-1} \epsilon_{k, i_1} B_k{}^{i_1}_{i_2} [\nabla \sigma_k]^{i_2}_{j_1}"
               r" y_k{}^{j_2};  \text{For efficiency, computation goes this way!} \longrightarrow")

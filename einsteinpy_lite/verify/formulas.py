@@ -73,7 +73,12 @@ def try_parse(text: str, convention: str = "ricci") -> tuple[Expr | None, Einste
 
 
 def first_line(exc: BaseException | None) -> str:
-    """The first line of an error message (what is wrong, without the caret picture)."""
+    """The first line of an error message (what is wrong, without the caret picture).
+
+    Example:
+        >>> first_line(EinsteinError("unknown token '$'", text="A^i $", pos=4)), first_line(None)
+        ("unknown token '$'", '')
+    """
     return str(exc).splitlines()[0] if exc is not None else ""
 
 
@@ -153,7 +158,12 @@ def expand(e: Expr) -> Expr:
 
 
 def slot_patterns(e: Expr) -> dict[str, tuple[bool, ...]]:
-    """Each tensor's slot pattern without the sample index (True = up), for comparison with the model."""
+    """Each tensor's slot pattern without the sample index (True = up), for comparison with the model.
+
+    Example:
+        >>> slot_patterns(parse(r"\\sum_{k} B^{i}_{j} y_k^{j}"))
+        {'B': (True, False), 'y': (True,)}
+    """
     out: dict[str, tuple[bool, ...]] = {}
     for node in e.walk():
         if isinstance(node, Tensor):
@@ -191,6 +201,12 @@ def evaluate_expr(e: Expr, arrays: Mapping[str, Any], sizes: Mapping[str, int] |
     ``sizes`` gives the sizes of indices that only deltas carry (the reference
     evaluator then runs, since it materializes the deltas).  Returns the array
     (axes in ``e.free`` order) and which evaluator ran.
+
+    Example:
+        >>> evaluate_expr(parse("A^i_j y^j"), {"A": np.eye(2), "y": np.ones(2), "unused": 0})
+        (array([1., 1.]), 'el.compile')
+        >>> evaluate_expr(parse(r"\\delta^i_j y^j"), {"y": np.ones(2)}, sizes={"i": 2})[1]
+        'el.evaluate, the reference einsum'
     """
     from ..evaluate import array_name, evaluate
 
@@ -208,6 +224,10 @@ def safe_compare(a: Expr, b: Expr) -> tuple[bool | None, str]:
     """:func:`einsteinpy_lite.simplify.compare`, made robust: when its evaluator crashes, compare with ``el.compile``.
 
     Returns ``(equal, how)``; ``equal`` is None when no comparison could run.
+
+    Example:
+        >>> safe_compare(parse("A^i_j y^j"), parse("y^k A^i_k"))
+        (True, 'equal (canonical): same canonical form')
     """
     from ..simplify import compare
 

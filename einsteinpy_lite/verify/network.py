@@ -49,12 +49,23 @@ def _pattern(p: tuple[bool, ...]) -> str:
 
 
 def loss_expr() -> Expr:
-    """The MSE loss ``(1/K) sum_k epsilon_k^i delta_{ij} epsilon_k^j`` in the model's tensors."""
+    """The MSE loss ``(1/K) sum_k epsilon_k^i delta_{ij} epsilon_k^j`` in the model's tensors.
+
+    Example:
+        >>> e = loss_expr()
+        >>> e.free, sorted(e.tensors())
+        ((), ['A', 'B', 'b', 'x', 'y'])
+    """
     return expand(parse(r"\frac{1}{K} \sum_{k=0}^{K-1} \epsilon_k^i \delta_{ij} \epsilon_k^j"))
 
 
 def derived_direction(param: str) -> Expr:
-    """The toolkit's ``d = -dL/dparam``, free indices j_1 (and j_2) like the slides' d."""
+    """The toolkit's ``d = -dL/dparam``, free indices j_1 (and j_2) like the slides' d.
+
+    Example:
+        >>> derived_direction("A").free
+        (_j1, ^j2)
+    """
     wrt = {"A": "A^{j_1}_{j_2}", "b": "b^{j_1}", "B": "B^{j_1}_{j_2}"}[param]
     return -diff(loss_expr(), wrt)
 
@@ -196,7 +207,13 @@ def _linear_map_check(e: Entry, form: Expr, vector: str, shape: tuple[int, int],
 
 
 def grad_y() -> Entry:
-    """``[\\nabla_y f]^i_j = B^i_{i_1} [\\nabla\\sigma]^{i_1}_{i_2} A^{i_2 j}``."""
+    """``[\\nabla_y f]^i_j = B^i_{i_1} [\\nabla\\sigma]^{i_1}_{i_2} A^{i_2 j}``.
+
+    Example:
+        >>> e = grad_y()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('differs only in index variance', 1, True)
+    """
     e = Entry("grad_y", "Gradient w.r.t. y", "input gradient grad_y f",
               r"\nabla_y f = B[\nabla\sigma(Ay + b)]A;  [\nabla_y f]^i_j = B^i_{i_1} [\nabla\sigma]^{i_1}_{i_2} A^{i_2 j}")
     _, fixed = _derive(e, _MODEL, "y^{j}", r"[\nabla_y f]^i_j", r"B^i_{i_1} [\nabla\sigma]^{i_1}_{i_2} A^{i_2 j}",
@@ -213,7 +230,13 @@ def grad_y() -> Entry:
 
 
 def grad_A_Ay() -> Entry:
-    """``[\\nabla_A(Ay)]^i_{j_1 j_2} = \\delta^i_{j_1} y^{j_2}``."""
+    """``[\\nabla_A(Ay)]^i_{j_1 j_2} = \\delta^i_{j_1} y^{j_2}``.
+
+    Example:
+        >>> e = grad_A_Ay()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('differs only in index variance', 1, True)
+    """
     e = Entry("grad_A_Ay", "Gradient w.r.t. A", "derivative of Ay with respect to A",
               r"[\nabla_A(Ay)]^i_{j_1, j_2} = \delta^i_{j_1} y^{j_2}")
     _, fixed = _derive(e, "A^i_k y^k", "A^{j_1}_{j_2}", r"[\nabla_A(Ay)]^i_{j_1 j_2}", r"\delta^i_{j_1} y^{j_2}",
@@ -224,7 +247,13 @@ def grad_A_Ay() -> Entry:
 
 
 def grad_A() -> Entry:
-    """``[\\nabla_A f]^{i_1}_{j_1, j_2} = B^{i_1}_{i_2} [\\nabla\\sigma]^{i_2}_{j_1} y^{j_2}`` (two lines)."""
+    """``[\\nabla_A f]^{i_1}_{j_1, j_2} = B^{i_1}_{i_2} [\\nabla\\sigma]^{i_2}_{j_1} y^{j_2}`` (two lines).
+
+    Example:
+        >>> e = grad_A()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('differs only in index variance', 1, True)
+    """
     e = Entry("grad_A", "Gradient w.r.t. A", "parameter gradient grad_A f",
               r"[\nabla_A f]^{i_1}_{j_1, j_2} = B^{i_1}_{i_2} [\nabla \sigma]^{i_2}_{i_3} \delta^{i_3}_{j_1} y^{j_2}"
               r" = B^{i_1}_{i_2} [\nabla \sigma]^{i_2}_{j_1} y^{j_2}")
@@ -240,7 +269,13 @@ def grad_A() -> Entry:
 
 
 def grad_b() -> Entry:
-    """``[\\nabla_b f]^{i_1}_{j_1} = B^{i_1}_{i_2} [\\nabla\\sigma]^{i_2}_{j_1}``."""
+    """``[\\nabla_b f]^{i_1}_{j_1} = B^{i_1}_{i_2} [\\nabla\\sigma]^{i_2}_{j_1}``.
+
+    Example:
+        >>> e = grad_b()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('holds', 0, True)
+    """
     e = Entry("grad_b", "Gradient w.r.t. b", "parameter gradient grad_b f",
               r"\nabla_b f = B \nabla \sigma;  [\nabla_b f]^{i_1}{}_{j_1} = B^{i_1}{}_{i_2} [\nabla \sigma]^{i_2}{}_{j_1}")
     _, fixed = _derive(e, _MODEL_I1, "b^{j_1}", r"[\nabla_b f]^{i_1}{}_{j_1}",
@@ -253,7 +288,13 @@ def grad_b() -> Entry:
 
 
 def grad_B_Bsigma() -> Entry:
-    """``[\\nabla_B(B\\sigma)]^i_{j_1, j_2} = \\delta^i_{j_1} \\sigma^{j_2}``."""
+    """``[\\nabla_B(B\\sigma)]^i_{j_1, j_2} = \\delta^i_{j_1} \\sigma^{j_2}``.
+
+    Example:
+        >>> e = grad_B_Bsigma()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('differs only in index variance', 1, True)
+    """
     e = Entry("grad_B_Bsigma", "Gradient w.r.t. B", "derivative of B sigma with respect to B",
               r"\nabla_B f = \nabla_B(B\sigma);  [\nabla_B(B\sigma)]^i{}_{j_1,j_2} = \delta^i{}_{j_1} \sigma^{j_2}")
     _, fixed = _derive(e, r"B^i_j \sigma^j", "B^{j_1}_{j_2}", r"[\nabla_B(B\sigma)]^i{}_{j_1 j_2}",
@@ -264,7 +305,13 @@ def grad_B_Bsigma() -> Entry:
 
 
 def grad_B() -> Entry:
-    """``[\\nabla_b f]^{i_1}_{j_1,j_2} = \\delta^{i_1}_{j_1} \\sigma^{j_2}`` -- the gradient with respect to B."""
+    """``[\\nabla_b f]^{i_1}_{j_1,j_2} = \\delta^{i_1}_{j_1} \\sigma^{j_2}`` -- the gradient with respect to B.
+
+    Example:
+        >>> e = grad_B()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('holds after a correction', 2, True)
+    """
     e = Entry("grad_B", "Gradient w.r.t. B", "parameter gradient grad_B f",
               r"[\nabla_b f]^{i_1}{}_{j_1,j_2} = \delta^{i_1}{}_{j_1} \sigma^{j_2}")
     _, fixed = _derive(e, _MODEL_I1, "B^{j_1}_{j_2}", r"[\nabla_b f]^{i_1}{}_{j_1 j_2}",
@@ -302,7 +349,13 @@ def _compiled_step(e: Entry, p: Problem, param: str) -> None:
 
 
 def direction_A() -> Entry:
-    """``d_{j_1 j_2} = 2/K sum_k epsilon_{k i_1} B_k^{i_1}_{i_2} [nabla sigma_k]^{i_2}_{j_1} y_k^{j_2}``."""
+    """``d_{j_1 j_2} = 2/K sum_k epsilon_{k i_1} B_k^{i_1}_{i_2} [nabla sigma_k]^{i_2}_{j_1} y_k^{j_2}``.
+
+    Example:
+        >>> e = direction_A()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('holds after a correction', 2, True)
+    """
     return _direction(
         "direction_A", "A", "update direction d for A", "d_{j_1 j_2}",
         r"\frac{2}{K} \sum_{k=0}^{K-1} \epsilon_{k i_1} B_k{}^{i_1}_{i_2} [\nabla\sigma_k]^{i_2}_{j_1} y_k{}^{j_2}",
@@ -317,7 +370,13 @@ def _b_shapes(e: Entry, p: Problem) -> None:
 
 
 def direction_b() -> Entry:
-    """``d_{j_1} = 2/K sum_k epsilon_{k i_1} B_k^{i_1}_{i_2} [nabla sigma_k]^{i_2}_{j_1}``."""
+    """``d_{j_1} = 2/K sum_k epsilon_{k i_1} B_k^{i_1}_{i_2} [nabla sigma_k]^{i_2}_{j_1}``.
+
+    Example:
+        >>> e = direction_b()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('holds after a correction', 1, True)
+    """
     return _direction(
         "direction_b", "b", "update direction d for b", "d_{j_1}",
         r"\frac{2}{K} \sum_{k=0}^{K-1} \epsilon_{k i_1} B_k{}^{i_1}_{i_2} [\nabla\sigma_k]^{i_2}_{j_1}",
@@ -336,7 +395,13 @@ def _B_shapes(e: Entry, p: Problem) -> None:
 
 
 def direction_B() -> Entry:
-    """``d_{j_1 j_2} = 2/K sum_k epsilon_{k j_1} sigma_k^{j_2}``."""
+    """``d_{j_1 j_2} = 2/K sum_k epsilon_{k j_1} sigma_k^{j_2}``.
+
+    Example:
+        >>> e = direction_B()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('holds after a correction', 2, True)
+    """
     return _direction(
         "direction_B", "B", "update direction d for B", "d_{j_1 j_2}",
         r"\frac{2}{K} \sum_{k=0}^{K-1} \epsilon_{k j_1} \sigma_k^{j_2}",

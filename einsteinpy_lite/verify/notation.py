@@ -65,7 +65,13 @@ def _ranges(entry: Entry, statements: list[Statement], formulas: list[Expr]) -> 
 
 
 def covector() -> Entry:
-    """``x = g_j y^j = \\sum_{j=0}^{N-1} g_j y^i`` and the ranges of y and g."""
+    """``x = g_j y^j = \\sum_{j=0}^{N-1} g_j y^i`` and the ranges of y and g.
+
+    Example:
+        >>> e = covector()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('holds after a correction', 2, True)
+    """
     e = Entry("covector", "Contravariant and Covariant Vectors", "covector times vector: x = g_j y^j",
               r"x = g_j y^j = \sum_{j=0}^{N-1} g_j y^i;  y^j for 0 <= j < N;  g_j for 0 <= i < N")
     e.syntax += ["x = g_j y^j", r"x = \sum_{j=0}^{N-1} g_j y^i"]
@@ -93,7 +99,13 @@ def covector() -> Entry:
 
 
 def matrix_vector() -> Entry:
-    """``x^i = G^i_j y^j = \\sum_{j=0}^{N_y-1} G^i_j y^j`` and the ranges of y, x and G."""
+    """``x^i = G^i_j y^j = \\sum_{j=0}^{N_y-1} G^i_j y^j`` and the ranges of y, x and G.
+
+    Example:
+        >>> e = matrix_vector()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('holds after a correction', 1, True)
+    """
     e = Entry("matrix_vector", "Vector-Matrix Products as Tensors", "matrix times vector: x^i = G^i_j y^j",
               r"x^i = G^i{}_j y^j = \sum_{j=0}^{N_y-1} G^i{}_j y^j;  y^j for 0 <= j < N_y;  x^j for 0 <= j < N_x;"
               r"  G^i{}_j for 0 <= i < N_x and 0 <= j < N_y")
@@ -119,7 +131,13 @@ def matrix_vector() -> Entry:
 
 
 def tensor_product() -> Entry:
-    """``x^{i_1 i_2} = G^{i_1 i_2}_{j_1 j_1} y^{j_1 j_2}`` (the 4-index tensor)."""
+    """``x^{i_1 i_2} = G^{i_1 i_2}_{j_1 j_1} y^{j_1 j_2}`` (the 4-index tensor).
+
+    Example:
+        >>> e = tensor_product()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('holds after a correction', 2, True)
+    """
     written = r"G^{i_1, i_2}_{j_1, j_1} y^{j_1, j_2}"
     e = Entry("tensor_product", "Tensor Products", "4-index tensor on a 2-D input: x^{i1 i2} = G^{i1 i2}_{j1 j2} y^{j1 j2}",
               r"x^{i_1, i_2} = G^{i_1, i_2}_{j_1, j_1} y^{j_1, j_2};  G^{i_1, i_2}_{j_1, j_1} for 0 <= i_1, i_2 < N_x"
@@ -152,7 +170,13 @@ def tensor_product() -> Entry:
 
 
 def tensor_image() -> Entry:
-    """The 3-index tensor on a 2-D image: ``x^i = G^i_{j_1 j_2} y^{j_1 j_2}``, as a matrix ``N_o x N_i``."""
+    """The 3-index tensor on a 2-D image: ``x^i = G^i_{j_1 j_2} y^{j_1 j_2}``, as a matrix ``N_o x N_i``.
+
+    Example:
+        >>> e = tensor_image()
+        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
+        ('holds', 0, True)
+    """
     e = Entry("tensor_image", "Example of a Tensor Product",
               "3-index tensor on a 2-D image: x^i = G^i_{j1 j2} y^{j1 j2}",
               r"x^i = G^i{}_{j_1 j_2} y^{j_1 j_2}  (input: 2D image (j_1, j_2); output: vector i); "
