@@ -35,13 +35,14 @@ import math
 import numbers
 import sys
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
 import numpy as np
 
 from .errors import EinsteinError
+from .linesearch import NO_DECREASE, along, armijo, check_line_search, line_step
 from .objective import Objective, Params, _as_params, _Layout, _layout, from_callables, objective, quadratic
 
 __all__ = [
@@ -326,100 +327,6 @@ def jacobi_preconditioner(obj: Objective, params: Mapping[str, Any]) -> Params:
     return prob.layout.unflatten(P)
 
 
-# --------------------------------------------------------------------------- line searches
-
-
-def _armijo(phi: Callable[[float], float], f0: float, slope: float, alpha: float, c1: float = 1e-4) -> float:
-    """Backtrack from ``alpha`` until ``phi(a) <= f0 + c1 a slope``; 0.0 when no decrease is found."""
-    for _ in range(80):
-        fa = phi(alpha)
-        if math.isfinite(fa) and fa <= f0 + c1 * alpha * slope:
-            return alpha
-        alpha *= 0.5
-    return 0.0
-
-
-def _golden(phi: Callable[[float], float], f0: float, alpha: float, rel_tol: float = 1e-6) -> float:
-    """Bracket the minimum of ``phi`` on ``a >= 0`` by doubling, then golden-section search; 0.0 if none."""
-    lo, mid, fmid = 0.0, alpha, phi(alpha)
-    if not (math.isfinite(fmid) and fmid < f0):  # minimum inside [0, alpha]: shrink until phi(a) < f0
-        for _ in range(60):
-            mid *= 0.25
-            fmid = phi(mid)
-            if math.isfinite(fmid) and fmid < f0:
-                break
-        else:
-            return 0.0
-        hi = 4 * mid
-    else:
-        for _ in range(60):
-            hi = 2 * mid
-            fhi = phi(hi)
-            if not (math.isfinite(fhi) and fhi < fmid):
-                break
-            lo, mid, fmid = mid, hi, fhi
-    inv = (math.sqrt(5) - 1) / 2
-    a, b = lo, hi
-    c, d = b - inv * (b - a), a + inv * (b - a)
-    fc, fd = phi(c), phi(d)
-    best, fbest = mid, fmid
-    for _ in range(100):
-        if b - a <= rel_tol * max(b, 1e-300):
-            break
-        if fc < fd:
-            b, d, fd = d, c, fc
-            c = b - inv * (b - a)
-            fc = phi(c)
-        else:
-            a, c, fc = c, d, fd
-            d = a + inv * (b - a)
-            fd = phi(d)
-        for pt, fp in ((c, fc), (d, fd)):
-            if math.isfinite(fp) and fp < fbest:
-                best, fbest = pt, fp
-    return best
-
-
-LINE_SEARCHES = ("auto", "exact", "armijo", "golden")
-
-
-def _along(prob: _Problem, x: np.ndarray, d: np.ndarray) -> Callable[[float], float]:
-    """``phi(a) = L(x + a d)``."""
-    return lambda a: prob.f(x + a * d)
-
-
-def _line_step(prob: _Problem, x: np.ndarray, f: float, g: np.ndarray, d: np.ndarray, mode: str,
-               alpha0: float) -> float:
-    """The step length along ``d`` (0.0 when none decreases the loss)."""
-    slope = float(g @ d)
-    if slope >= 0:
-        return 0.0
-    if mode in ("exact", "auto") and (prob.obj.quadratic or (mode == "auto" and prob.obj.has_hvp)):
-        curv = prob.curvature(x, d)
-        if curv is not None and curv > 0:
-            alpha = -slope / curv  # the exact minimizer on a quadratic, a 1-D Newton step otherwise
-            if prob.obj.quadratic:
-                return alpha
-            return _armijo(_along(prob, x, d), f, slope, alpha)
-        if mode == "exact":
-            raise EinsteinError("the quadratic loss is not bounded below along the search direction",
-                                hint="Q must be positive definite for a minimum to exist")
-    if mode == "exact":
-        raise EinsteinError("line_search='exact' needs a quadratic objective (constant Hessian)",
-                            hint="use line_search='auto', 'armijo' or 'golden' for other losses")
-    if mode == "golden":
-        return _golden(_along(prob, x, d), f, alpha0)
-    return _armijo(_along(prob, x, d), f, slope, alpha0)
-
-
-def _check_mode(mode: str) -> None:
-    if mode not in LINE_SEARCHES:
-        raise EinsteinError(f"unknown line search '{mode}'", hint=f"choose one of {', '.join(LINE_SEARCHES)}")
-
-
-_NO_DECREASE = "the line search found no decrease (the loss is flat to machine precision)"
-
-
 # --------------------------------------------------------------------------- the methods
 
 def _start(method: str, obj: Objective, theta0: Any, stop: dict[str, Any], settings: dict[str, Any],
@@ -492,7 +399,7 @@ def steepest_descent(obj: Objective, theta0: Any, *, line_search: str = "auto", 
         >>> steepest_descent(quadratic(np.diag([1.0, 4.0])), np.ones(2), line_search="golden").reason
         'converged'
     """
-    _check_mode(line_search)
+    check_line_search(line_search)
     _check_step("alpha0", alpha0, "the first trial step, e.g. alpha0=1.0")
     stop = dict(max_iter=max_iter, tol=tol, rtol=rtol, patience=patience, keep_iterates=keep_iterates, progress=progress)
     prob, run, x, f, g = _start("steepest_descent", obj, theta0, stop, {"line_search": line_search})
@@ -500,9 +407,9 @@ def steepest_descent(obj: Objective, theta0: Any, *, line_search: str = "auto", 
     reason, trial = run.first(), alpha0
     while reason is None:
         d = -(g if P is None else P * g)
-        alpha = _line_step(prob, x, f, g, d, line_search, trial)
+        alpha = line_step(prob, x, f, g, d, line_search, trial)
         if alpha == 0.0:
-            return run.finish(x, "converged", _NO_DECREASE)
+            return run.finish(x, "converged", NO_DECREASE)
         trial = 2 * alpha
         x = x + alpha * d
         f, g = prob.fg(x)
@@ -534,7 +441,7 @@ def coordinate_descent(obj: Objective, theta0: Any, *, blocks: str = "coordinate
         >>> coordinate_descent(quadratic(np.diag([1.0, 4.0]), c=np.ones(2)), np.zeros(2)).n_iter
         2
     """
-    _check_mode(line_search)
+    check_line_search(line_search)
     _check_step("alpha0", alpha0, "the first trial step, e.g. alpha0=1.0")
     if blocks not in ("coordinates", "parameters") or order not in ("cyclic", "greedy"):
         raise EinsteinError(f"unknown blocks={blocks!r} or order={order!r}",
@@ -554,12 +461,12 @@ def coordinate_descent(obj: Objective, theta0: Any, *, blocks: str = "coordinate
         if not np.any(d):
             idle += 1
             if idle > len(parts):  # pragma: no cover - the gradient norm test stops earlier
-                return run.finish(x, "converged", _NO_DECREASE)
+                return run.finish(x, "converged", NO_DECREASE)
             continue
-        alpha = _line_step(prob, x, f, g, d, line_search, trial)
+        alpha = line_step(prob, x, f, g, d, line_search, trial)
         idle = idle + 1 if alpha == 0.0 else 0
         if idle > len(parts):
-            return run.finish(x, "converged", _NO_DECREASE)
+            return run.finish(x, "converged", NO_DECREASE)
         trial = 2 * alpha if alpha > 0 else alpha0
         x = x + alpha * d
         f, g = prob.fg(x)
@@ -655,9 +562,9 @@ def newton(obj: Objective, theta0: Any, *, damping: str | float = "armijo", regu
         p = -np.linalg.solve(Lc.T, np.linalg.solve(Lc, g))
         t = 1.0 if damping == "armijo" else float(damping)
         if damping == "armijo":
-            t = _armijo(_along(prob, x, p), f, float(g @ p), 1.0)
+            t = armijo(along(prob, x, p), f, float(g @ p), 1.0)
             if t == 0.0:
-                return run.finish(x, "converged", _NO_DECREASE)
+                return run.finish(x, "converged", NO_DECREASE)
         x = x + t * p
         f, g = prob.fg(x)
         reason = run.step(x, f, g, t)
