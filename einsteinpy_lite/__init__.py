@@ -8,6 +8,7 @@
 
 from .compile import compile
 from .diff import diff
+from .equality import compare, equal
 from .errors import EinsteinError
 from .evaluate import evaluate
 from .expr import (
@@ -30,7 +31,7 @@ from .functions import function_names, get_function, register_function
 from .indices import Index, down, up
 from .parse import parse
 from .printing import latex, text
-from .simplify import canonical, compare, equal, simplify
+from .simplify import canonical, simplify
 
 __version__ = "0.1.0"
 
