@@ -7,7 +7,9 @@ repeated in a product must appear once up and once down and is summed; the
 same index twice in one position, or three times, is an :class:`EinsteinError`
 unless an explicit ``\\sum`` binds it.
 
-Nodes:
+Nodes (the base class, products, sums and explicit sums here; the atoms in
+:mod:`.atoms`, the elementwise nodes in :mod:`.elementwise`, the Python builders
+in :mod:`.builders`, index renaming in :mod:`.rename` -- all importable from here):
 
 * :class:`Tensor` ``A^i_j`` -- a head name and index slots;
 * :class:`Delta` ``\\delta^i_j`` (Kronecker) and ``\\delta_{ij}``, ``\\delta^{ij}``
@@ -24,10 +26,7 @@ Nodes:
 
 from __future__ import annotations
 
-import itertools
-import operator
-import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 from typing import Any
 
@@ -35,8 +34,7 @@ import sympy
 from sympy.core.symbol import Str
 
 from .errors import EinsteinError
-from .functions import get_function
-from .indices import Index, parse_index_spec
+from .indices import Index
 
 __all__ = [
     "Expr", "Tensor", "Delta", "Product", "Sum", "SumOver", "Apply", "Diag", "Zero",
@@ -250,141 +248,6 @@ class Expr(sympy.Basic):
         return self
 
 
-# =================================================================== atoms
-
-
-_SPACE_NOT_BETWEEN_WORDS = re.compile(r"\s+(?![A-Za-z0-9])|(?<![A-Za-z0-9])\s+")
-
-
-def _normalize_head(name: str) -> str:
-    r"""A tensor name with LaTeX's insignificant spaces removed, so ``\nabla \sigma`` is ``\nabla\sigma``.
-
-    A space is kept (as one) only between two letters or digits (``\nabla_y f``), where it separates words.
-
-    Example:
-        >>> _normalize_head(r" \nabla  \sigma ")
-        '\\nabla\\sigma'
-    """
-    if not any(c.isspace() for c in name):
-        return name
-    return _SPACE_NOT_BETWEEN_WORDS.sub("", re.sub(r"\s+", " ", name.strip()))
-
-
-class Tensor(Expr):
-    """A tensor atom ``A^i_j``: a head name and index slots in order.
-
-    Example:
-        >>> A = tensor("A", "^i_j")
-        >>> A.name, A.free
-        ('A', (^i, _j))
-    """
-
-    def __new__(cls, name: str | Str, indices: Iterable[Index] | sympy.Tuple = ()) -> Tensor:
-        if isinstance(name, str):
-            name = Str(_normalize_head(name))
-        if not isinstance(name, Str):
-            raise EinsteinError(f"a tensor's name is a string, got {name!r}")
-        if not name.name:
-            raise EinsteinError("a tensor needs a name")
-        idx = sympy.Tuple(*indices)
-        for ix in idx:
-            if not isinstance(ix, Index):
-                raise EinsteinError(f"tensor {name.name}: slot {ix!r} is not an Index")
-        obj: Tensor = sympy.Basic.__new__(cls, name, idx)  # type: ignore[assignment]
-        obj._free_and_dummies  # noqa: B018  (validate now)
-        return obj
-
-    @property
-    def name(self) -> str:
-        """The head name (``A``, ``\\epsilon``, ``\\nabla\\sigma``)."""
-        return self.args[0].name  # type: ignore[attr-defined,no-any-return]
-
-    @property
-    def indices(self) -> tuple[Index, ...]:
-        """The index slots in order."""
-        return tuple(self.args[1])  # type: ignore[arg-type]
-
-    def own_indices(self) -> tuple[Index, ...]:
-        return self.indices
-
-    @cached_property
-    def _free_and_dummies(self) -> tuple[tuple[Index, ...], tuple[Index, ...]]:
-        return contract_slots(self.indices, f"tensor {self.name}")
-
-    @cached_property
-    def open_bound(self) -> frozenset[str]:
-        return frozenset(ix.name for ix in self.indices if ix.bound)
-
-    def with_indices(self, indices: Iterable[Index]) -> Tensor:
-        """The same head with other slots."""
-        return Tensor(self.args[0], indices)  # type: ignore[arg-type]
-
-
-class Delta(Expr):
-    """Kronecker delta ``\\delta^i_j`` or Euclidean metric ``\\delta_{ij}`` / ``\\delta^{ij}``.
-
-    Example:
-        >>> from einsteinpy_lite.indices import up, down
-        >>> Delta(up("i"), down("j")).free
-        (^i, _j)
-    """
-
-    def __new__(cls, a: Index, b: Index) -> Delta:
-        if not isinstance(a, Index) or not isinstance(b, Index):
-            raise EinsteinError("a delta takes two indices")
-        obj: Delta = sympy.Basic.__new__(cls, a, b)  # type: ignore[assignment]
-        obj._free_and_dummies  # noqa: B018
-        return obj
-
-    @property
-    def indices(self) -> tuple[Index, Index]:
-        """The two slots."""
-        return (self.args[0], self.args[1])  # type: ignore[return-value]
-
-    def own_indices(self) -> tuple[Index, ...]:
-        return self.indices
-
-    @cached_property
-    def _free_and_dummies(self) -> tuple[tuple[Index, ...], tuple[Index, ...]]:
-        return contract_slots(self.indices, "delta")
-
-    @cached_property
-    def open_bound(self) -> frozenset[str]:
-        return frozenset(ix.name for ix in self.indices if ix.bound)
-
-
-class Zero(Expr):
-    """The zero tensor with the given free indices (what ``diff`` gives for an absent variable).
-
-    Example:
-        >>> from einsteinpy_lite.indices import up
-        >>> Zero([up("i")]).free
-        (^i,)
-    """
-
-    def __new__(cls, indices: Iterable[Index] | sympy.Tuple = ()) -> Zero:
-        # a zero does not depend on a \sum's bound index: only the free indices are kept
-        idx = sympy.Tuple(*[ix for ix in indices if not ix.bound])
-        obj: Zero = sympy.Basic.__new__(cls, idx)  # type: ignore[assignment]
-        obj._free_and_dummies  # noqa: B018
-        return obj
-
-    @property
-    def indices(self) -> tuple[Index, ...]:
-        """The free indices."""
-        return tuple(self.args[0])  # type: ignore[arg-type]
-
-    def own_indices(self) -> tuple[Index, ...]:
-        return self.indices
-
-    @cached_property
-    def _free_and_dummies(self) -> tuple[tuple[Index, ...], tuple[Index, ...]]:
-        free, dummies = contract_slots(self.indices, "zero tensor")
-        if dummies:
-            raise EinsteinError("a zero tensor has only free indices")
-        return free, ()
-
-
 # =================================================================== composites
 
 
@@ -442,6 +305,8 @@ class Product(Expr):
                 inner = list(f.factors)
                 clash = [d.name for d in f._free_and_dummies[1] if d.name in scope]
                 if clash:
+                    from .rename import _rename, fresh_names
+
                     # the nested product's dummies would meet other factors' indices: rename them
                     used = scope | f.index_names()
                     fresh = fresh_names(used, len(clash), stem="s")
@@ -608,6 +473,8 @@ class SumOver(Expr):
         body = _check_factor(body)
         if any(ix.name == name and not ix.bound for node in body.walk() for ix in node.own_indices()):
             # every occurrence, free or paired, is the bound index -- as the parser reads \sum_{k} x^k y_k
+            from .rename import _bind
+
             body = _bind(body, name)
         obj: SumOver = sympy.Basic.__new__(cls, Str(name), b, body)  # type: ignore[assignment]
         obj._free_and_dummies  # noqa: B018
@@ -643,133 +510,7 @@ class SumOver(Expr):
         return SumOver(self.index_name, self.bounds, fn(self.body))
 
 
-class _FunctionNode(Expr):
-    """What :class:`Apply` and :class:`Diag` share: a registered function, a derivative order, an argument.
-
-    ``args`` start with ``(Str(name), Integer(order), body)``.
-    """
-
-    @staticmethod
-    def _function_and_order(fname: str | Str, order: Any, body: Any) -> tuple[Any, sympy.Integer, Expr]:
-        """Look up the function, read the order as an integer and check the argument."""
-        name = fname.name if isinstance(fname, Str) else fname
-        fn = get_function(name)
-        try:
-            if isinstance(order, bool):
-                raise TypeError
-            o = sympy.Integer(operator.index(order))
-        except TypeError:
-            raise EinsteinError(f"{fn.latex}: derivative order must be an integer, got {order!r}") from None
-        return fn, o, _check_factor(body)
-
-    @property
-    def func_name(self) -> str:
-        """Registered function name."""
-        return self.args[0].name  # type: ignore[attr-defined,no-any-return]
-
-    @property
-    def order(self) -> int:
-        """Derivative order (0 = the function itself, 1 for ``\\sigma'``)."""
-        return int(self.args[1])  # type: ignore[call-overload]
-
-    @property
-    def body(self) -> Expr:
-        """The argument ``z``."""
-        return self.args[2]  # type: ignore[return-value]
-
-    def children(self) -> tuple[Expr, ...]:
-        return (self.body,)
-
-
-class Apply(_FunctionNode):
-    """An elementwise function, or its ``order``-th derivative, of an expression.
-
-    ``\\sigma(z^i)`` has the free indices of ``z``; ``order=1`` is ``\\sigma'``.
-
-    Example:
-        >>> e = apply("sigmoid", tensor("z", "^i"))
-        >>> e.func_name, e.free
-        ('sigmoid', (^i,))
-    """
-
-    def __new__(cls, fname: str | Str, order: Any, body: Expr) -> Apply:
-        fn, o, body = cls._function_and_order(fname, order, body)
-        if o < 0:
-            raise EinsteinError(f"{fn.latex}: derivative order must be >= 0, got {o}")
-        obj: Apply = sympy.Basic.__new__(cls, Str(fn.name), o, body)  # type: ignore[assignment]
-        return obj
-
-    @cached_property
-    def _free_and_dummies(self) -> tuple[tuple[Index, ...], tuple[Index, ...]]:
-        return self.body.free, ()
-
-    def map_children(self, fn: Any) -> Expr:
-        return Apply(self.func_name, self.order, fn(self.body))
-
-
-class Diag(_FunctionNode):
-    """The diagonal tensor of an elementwise derivative: ``f^{(n)}(z^{i}) \\delta^{i}_{j}``.
-
-    ``Diag("sigmoid", 1, z, [down("j")])`` is ``[\\nabla\\sigma]^{i}{}_{j}``: its
-    free indices are ``z``'s, then the new ones (opposite variance, one per
-    free index of ``z``).
-
-    Example:
-        >>> from einsteinpy_lite.indices import down
-        >>> d = Diag("sigmoid", 1, tensor("z", "^i"), [down("j")])
-        >>> d.free
-        (^i, _j)
-    """
-
-    def __new__(cls, fname: str | Str, order: Any, body: Expr, indices: Iterable[Index] | sympy.Tuple) -> Diag:
-        fn, o, body = cls._function_and_order(fname, order, body)
-        if o < 1:
-            raise EinsteinError(f"[\\nabla{fn.latex}] is a derivative: its order must be >= 1, got {order}",
-                                hint="use Apply for the function itself")
-        idx = sympy.Tuple(*indices)
-        zf = body.free
-        if len(idx) != len(zf):
-            raise EinsteinError(
-                f"[\\nabla{fn.latex}] of an argument with {len(zf)} free indices needs {len(zf)} more indices, got {len(idx)}"
-            )
-        for a, b in zip(zf, idx):
-            if not isinstance(b, Index) or b.up == a.up:
-                raise EinsteinError(
-                    f"the derivative indices of [\\nabla{fn.latex}] take the opposite variance of its argument's ({a} -> {b})",
-                    index=getattr(b, "name", None),
-                )
-        obj: Diag = sympy.Basic.__new__(cls, Str(fn.name), o, body, idx)  # type: ignore[assignment]
-        obj._free_and_dummies  # noqa: B018
-        return obj
-
-    @property
-    def new_indices(self) -> tuple[Index, ...]:
-        """The derivative's indices (after the argument's)."""
-        return tuple(self.args[3])  # type: ignore[arg-type]
-
-    def own_indices(self) -> tuple[Index, ...]:
-        return self.new_indices
-
-    @cached_property
-    def _free_and_dummies(self) -> tuple[tuple[Index, ...], tuple[Index, ...]]:
-        free, dummies = contract_slots(list(self.body.free) + list(self.new_indices), "[\\nabla f]")
-        if dummies:
-            raise EinsteinError(f"[\\nabla f]: index '{dummies[0].name}' repeats an index of its argument")
-        return free, ()
-
-    def map_children(self, fn: Any) -> Expr:
-        new_body = fn(self.body)
-        if new_body.free != self.body.free:
-            raise EinsteinError("internal: Diag argument changed its free indices")
-        return Diag(self.func_name, self.order, new_body, self.new_indices)
-
-    @property
-    def value(self) -> Apply:
-        """The diagonal's entries ``f^{(n)}(z)`` as an :class:`Apply`."""
-        return Apply(self.func_name, self.order, self.body)
-
-
-# =================================================================== builders
+# =================================================================== conversion
 
 
 def as_expr(x: Any) -> Expr:
@@ -790,169 +531,6 @@ def as_expr(x: Any) -> Expr:
     if not isinstance(c, sympy.Expr):
         raise EinsteinError(f"cannot use {x!r} in an index expression")
     return Product(c, ())
-
-
-def scalar(value: Any) -> Expr:
-    """A scalar coefficient (``2``, ``sympy.Symbol('K')``, ``"2/K"``).
-
-    Example:
-        >>> scalar("2/K").free
-        ()
-    """
-    if isinstance(value, str):
-        try:
-            return Product(sympy.sympify(value), ())
-        except sympy.SympifyError:
-            raise EinsteinError(f"cannot read scalar {value!r}") from None
-    return as_expr(value)
-
-
-def tensor(name: str, *indices: Index | str) -> Tensor:
-    """Build a tensor atom from a name and an index spec or :class:`Index` objects.
-
-    Example:
-        >>> from einsteinpy_lite.indices import up, down
-        >>> tensor("B", "^{i_1}_{i_2}") == tensor("B", up("i1"), down("i2"))
-        True
-    """
-    slots: list[Index] = []
-    for ix in indices:
-        if isinstance(ix, str):
-            slots.extend(parse_index_spec(ix))
-        elif isinstance(ix, Index):
-            slots.append(ix)
-        else:
-            raise EinsteinError(f"tensor {name}: {ix!r} is not an index")
-    return Tensor(name, slots)
-
-
-def delta(a: Index | str, b: Index | str | None = None) -> Delta:
-    """A Kronecker delta or metric: ``delta("^i_j")`` or ``delta(up("i"), down("j"))``.
-
-    Example:
-        >>> delta("_{ij}").free
-        (_i, _j)
-    """
-    if isinstance(a, str) and b is None:
-        slots = parse_index_spec(a)
-    else:
-        slots = tuple(parse_index_spec(x)[0] if isinstance(x, str) else x for x in (a, b))  # type: ignore[misc]
-    if len(slots) != 2:
-        raise EinsteinError(f"a delta has two indices, got {len(slots)}")
-    return Delta(slots[0], slots[1])
-
-
-def apply(fname: str, body: Any, order: int = 0) -> Apply:
-    """Apply a registered elementwise function (``"sigmoid"``, ``"tanh"``, ...).
-
-    Example:
-        >>> apply("tanh", tensor("z", "^i"), order=1).order
-        1
-    """
-    return Apply(fname, order, as_expr(body))
-
-
-def sum_over(index: str, body: Any, lower: Any = None, upper: Any = None) -> SumOver:
-    """An explicit sum over ``index``: ``\\sum_{index=lower}^{upper} body``.
-
-    Example:
-        >>> str(sum_over("k", tensor("x", "_k^i"), 0, "K - 1"))
-        '\\\\sum_{k=0}^{K - 1} x_k^i'
-    """
-    bounds = () if lower is None and upper is None else (0 if lower is None else lower, upper)
-    if bounds and bounds[1] is None:
-        raise EinsteinError("\\sum with a lower bound needs an upper bound")
-    return SumOver(index, bounds, as_expr(body))
-
-
-# =================================================================== index surgery
-
-
-def _map_indices(e: Expr, fn: Any) -> Expr:
-    """Rebuild ``e`` with every written index slot mapped through ``fn`` (no scoping)."""
-    if isinstance(e, Tensor):
-        return e.with_indices([fn(ix) for ix in e.indices])
-    if isinstance(e, Delta):
-        a, b = e.indices
-        return Delta(fn(a), fn(b))
-    if isinstance(e, Zero):
-        return Zero([fn(ix) for ix in e.indices])
-    if isinstance(e, Diag):
-        return Diag(e.func_name, e.order, _map_indices(e.body, fn), [fn(ix) for ix in e.new_indices])
-    return e.map_children(lambda c: _map_indices(c, fn))
-
-
-def _bind(body: Expr, name: str) -> Expr:
-    """Mark the index ``name`` as bound everywhere in ``body`` (for ``\\sum``)."""
-    return _map_indices(body, lambda ix: ix.with_bound(True) if ix.name == name else ix)
-
-
-def fresh_names(avoid: Iterable[str], count: int, stem: str = "u") -> list[str]:
-    """``count`` index names of the form ``stem<n>`` not in ``avoid``.
-
-    Example:
-        >>> fresh_names({"u1"}, 2)
-        ['u2', 'u3']
-    """
-    used = set(avoid)
-    out: list[str] = []
-    for n in itertools.count(1):
-        if len(out) == count:
-            break
-        cand = f"{stem}{n}"
-        if cand not in used:
-            out.append(cand)
-            used.add(cand)
-    return out
-
-
-def rename_free(e: Expr, mapping: Mapping[str, str], avoid: Iterable[str] = ()) -> Expr:
-    """Rename free indices of ``e`` (``{"i": "m"}``), renaming clashing dummies out of the way.
-
-    Example:
-        >>> e = tensor("A", "^i_j") * tensor("y", "^j")
-        >>> str(rename_free(e, {"i": "j"}))
-        'A^j_u1 y^u1'
-    """
-    mapping = {k: v for k, v in mapping.items() if k != v}
-    if not mapping:
-        return e
-    used = e.index_names() | set(mapping.values()) | set(avoid)
-    return _rename(e, dict(mapping), used)
-
-
-def _rename(e: Expr, mapping: dict[str, str], used: set[str]) -> Expr:
-    targets = set(mapping.values())
-    if isinstance(e, (Tensor, Delta, Zero)):
-        dummies = {ix.name for ix in e._free_and_dummies[1]}
-        local = dict(mapping)
-        for d in dummies & targets:
-            (new,) = fresh_names(used, 1)
-            used.add(new)
-            local[d] = new
-        return _map_indices(e, lambda ix: ix.renamed(local[ix.name]) if (ix.name in local and not ix.bound) else ix)
-    if isinstance(e, Product):
-        local = {k: v for k, v in mapping.items()}
-        for d in e._free_and_dummies[1]:
-            if d.name in targets or d.name in mapping:
-                (new,) = fresh_names(used, 1)
-                used.add(new)
-                local[d.name] = new
-        return Product.make(e.coeff, [_rename(f, {k: v for k, v in local.items() if k in f.index_names()}, used)
-                                      for f in e.factors])
-    if isinstance(e, SumOver):
-        body = e.body
-        name = e.index_name
-        if name in targets:
-            (new,) = fresh_names(used, 1)
-            used.add(new)
-            body = _map_indices(body, lambda ix: ix.renamed(new) if (ix.bound and ix.name == name) else ix)
-            name = new
-        return SumOver(name, e.bounds, _rename(body, mapping, used))
-    if isinstance(e, Diag):
-        return Diag(e.func_name, e.order, _rename(e.body, mapping, used),
-                    [ix.renamed(mapping[ix.name]) if ix.name in mapping else ix for ix in e.new_indices])
-    return e.map_children(lambda c: _rename(c, mapping, used))
 
 
 def tensor_signatures(e: Expr, check: bool = True) -> dict[str, tuple[tuple[bool, ...], Tensor]]:
@@ -978,3 +556,11 @@ def tensor_signatures(e: Expr, check: bool = True) -> dict[str, tuple[tuple[bool
                     index=None,
                 )
     return out
+
+
+# The other node kinds, the builders and index renaming live in their own modules; they import this
+# one, so they are imported last, and every name stays importable from ``einsteinpy_lite.expr``.
+from .atoms import Delta, Tensor, Zero  # noqa: E402
+from .builders import apply, delta, scalar, sum_over, tensor  # noqa: E402
+from .elementwise import Apply, Diag  # noqa: E402
+from .rename import _map_indices, _rename, fresh_names, rename_free  # noqa: E402, F401 (private ones for parse, simplify)

@@ -1,0 +1,107 @@
+"""Index surgery: fresh names, renaming free indices without capturing dummies, binding for ``\\sum``.
+
+Example:
+    >>> from einsteinpy_lite import parse
+    >>> str(rename_free(parse("A^i_j y^j"), {"i": "j"}))
+    'A^j_u1 y^u1'
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .atoms import Delta, Tensor, Zero
+from .elementwise import Diag
+from .expr import Expr, Product, SumOver
+
+__all__ = ["fresh_names", "rename_free"]
+
+
+def _map_indices(e: Expr, fn: Any) -> Expr:
+    """Rebuild ``e`` with every written index slot mapped through ``fn`` (no scoping)."""
+    if isinstance(e, Tensor):
+        return e.with_indices([fn(ix) for ix in e.indices])
+    if isinstance(e, Delta):
+        a, b = e.indices
+        return Delta(fn(a), fn(b))
+    if isinstance(e, Zero):
+        return Zero([fn(ix) for ix in e.indices])
+    if isinstance(e, Diag):
+        return Diag(e.func_name, e.order, _map_indices(e.body, fn), [fn(ix) for ix in e.new_indices])
+    return e.map_children(lambda c: _map_indices(c, fn))
+
+
+def _bind(body: Expr, name: str) -> Expr:
+    """Mark the index ``name`` as bound everywhere in ``body`` (for ``\\sum``)."""
+    return _map_indices(body, lambda ix: ix.with_bound(True) if ix.name == name else ix)
+
+
+def fresh_names(avoid: Iterable[str], count: int, stem: str = "u") -> list[str]:
+    """``count`` index names of the form ``stem<n>`` not in ``avoid``.
+
+    Example:
+        >>> fresh_names({"u1"}, 2)
+        ['u2', 'u3']
+    """
+    used = set(avoid)
+    out: list[str] = []
+    for n in itertools.count(1):
+        if len(out) == count:
+            break
+        cand = f"{stem}{n}"
+        if cand not in used:
+            out.append(cand)
+            used.add(cand)
+    return out
+
+
+def rename_free(e: Expr, mapping: Mapping[str, str], avoid: Iterable[str] = ()) -> Expr:
+    """Rename free indices of ``e`` (``{"i": "m"}``), renaming clashing dummies out of the way.
+
+    Example:
+        >>> from einsteinpy_lite.builders import tensor
+        >>> e = tensor("A", "^i_j") * tensor("y", "^j")
+        >>> str(rename_free(e, {"i": "j"}))
+        'A^j_u1 y^u1'
+    """
+    mapping = {k: v for k, v in mapping.items() if k != v}
+    if not mapping:
+        return e
+    used = e.index_names() | set(mapping.values()) | set(avoid)
+    return _rename(e, dict(mapping), used)
+
+
+def _rename(e: Expr, mapping: dict[str, str], used: set[str]) -> Expr:
+    targets = set(mapping.values())
+    if isinstance(e, (Tensor, Delta, Zero)):
+        dummies = {ix.name for ix in e._free_and_dummies[1]}
+        local = dict(mapping)
+        for d in dummies & targets:
+            (new,) = fresh_names(used, 1)
+            used.add(new)
+            local[d] = new
+        return _map_indices(e, lambda ix: ix.renamed(local[ix.name]) if (ix.name in local and not ix.bound) else ix)
+    if isinstance(e, Product):
+        local = {k: v for k, v in mapping.items()}
+        for d in e._free_and_dummies[1]:
+            if d.name in targets or d.name in mapping:
+                (new,) = fresh_names(used, 1)
+                used.add(new)
+                local[d.name] = new
+        return Product.make(e.coeff, [_rename(f, {k: v for k, v in local.items() if k in f.index_names()}, used)
+                                      for f in e.factors])
+    if isinstance(e, SumOver):
+        body = e.body
+        name = e.index_name
+        if name in targets:
+            (new,) = fresh_names(used, 1)
+            used.add(new)
+            body = _map_indices(body, lambda ix: ix.renamed(new) if (ix.bound and ix.name == name) else ix)
+            name = new
+        return SumOver(name, e.bounds, _rename(body, mapping, used))
+    if isinstance(e, Diag):
+        return Diag(e.func_name, e.order, _rename(e.body, mapping, used),
+                    [ix.renamed(mapping[ix.name]) if ix.name in mapping else ix for ix in e.new_indices])
+    return e.map_children(lambda c: _rename(c, mapping, used))
