@@ -63,6 +63,10 @@ def register_rule(node_type: type) -> Callable[[Rule], Rule]:
         True
     """
 
+    if not isinstance(node_type, type):
+        raise EinsteinError(f"register_rule takes an expression node class (such as Tensor), got {node_type!r}",
+                            hint="@register_rule(MyNode) above def rule(node, var): ...")
+
     def deco(fn: Rule) -> Rule:
         _RULES[node_type] = fn
         return fn

@@ -14,6 +14,7 @@ from typing import Any
 
 from .atoms import Delta, Tensor, Zero
 from .elementwise import Diag
+from .errors import EinsteinError
 from .expr import Expr, Product, SumOver
 
 __all__ = ["fresh_names", "rename_free"]
@@ -66,6 +67,8 @@ def rename_free(e: Expr, mapping: Mapping[str, str], avoid: Iterable[str] = ()) 
         >>> str(rename_free(e, {"i": "j"}))
         'A^j_u1 y^u1'
     """
+    if not isinstance(mapping, Mapping) or not all(isinstance(v, str) for v in mapping.values()):
+        raise EinsteinError(f"rename_free takes a dict old name -> new name, got {mapping!r}", hint="e.g. {'i': 'm'}")
     mapping = {k: v for k, v in mapping.items() if k != v}
     if not mapping:
         return e

@@ -427,3 +427,10 @@ def test_bad_variables(wrt, match):
 def test_bad_expression():
     with pytest.raises(el.EinsteinError, match="diff.. takes an index expression"):
         diff(3, "x^{m}")  # type: ignore[arg-type]
+
+
+def test_register_rule_takes_a_node_class():
+    with pytest.raises(el.EinsteinError, match=r"register_rule takes an expression node class .* got 3"):
+        register_rule(3)  # type: ignore[arg-type]
+    with pytest.raises(el.EinsteinError, match=r"got 'Tensor'"):
+        register_rule("Tensor")  # type: ignore[arg-type]

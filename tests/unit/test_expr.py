@@ -383,3 +383,11 @@ def test_builders_name_wrong_kinds_of_arguments():
     with pytest.raises(EinsteinError, match=r"cannot read the bounds \(0, Tensor\(y\^j\)\) as scalars"):
         sum_over("k", tensor("x", "_k^i"), 0, tensor("y", "^j"))
     assert sum_over("k", tensor("x", "_k^i"), 0, "K - 1").bounds == (0, K - 1)
+
+
+def test_rename_free_takes_a_dict_of_names():
+    e = tensor("A", "^i_j") * tensor("y", "^j")
+    with pytest.raises(EinsteinError, match=r"rename_free takes a dict old name -> new name, got None"):
+        rename_free(e, None)  # type: ignore[arg-type]
+    with pytest.raises(EinsteinError, match=r"got \{'i': 3\}"):
+        rename_free(e, {"i": 3})  # type: ignore[dict-item]
