@@ -94,7 +94,17 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     from .compile import compile as compile_expr
 
     dims = parse_dims(args.dims)
-    print(compile_expr(_expr(args)).explain(**dims))  # type: ignore[arg-type]
+    expr = _expr(args)
+    fn = compile_expr(expr)  # type: ignore[arg-type]
+    indices = sorted(expr.index_names())  # type: ignore[attr-defined]
+    unknown = [k for k in dims if k not in indices and k not in fn.scalars]
+    if unknown:  # a typo would otherwise be ignored silently
+        at = args.dims.find(unknown[0])
+        raise EinsteinError(f"--dims gives a size to {unknown[0]!r}, which the expression does not use",
+                            text=args.dims, pos=at if at >= 0 else None,
+                            hint=f"its indices are {', '.join(indices) or 'none'}"
+                                 + (f"; its scalars {', '.join(fn.scalars)}" if fn.scalars else ""))
+    print(fn.explain(**dims))
     return 0
 
 

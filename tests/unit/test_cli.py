@@ -106,6 +106,8 @@ def test_train_prints_the_loss_summary(capsys):
     (["explain", "A^i_j y^j", "--dims", "i=0"], "bad size 'i=0' in --dims", "  ^"),
     (["explain", "A^i_j y^j", "--dims", "i=4,i=5"], "index 'i' is given twice", "      ^"),
     (["explain", "A^i_j y^j", "--dims", "i=4"], "no size for index 'j'", None),
+    (["explain", "A^i_j y^j", "--dims", "i=4,j=3,z=2"], "--dims gives a size to 'z', which the expression does not use",
+     "          ^"),
     (["verify", "--only", "nope"], "unknown entries nope in --only", None),
     (["verify", "--only", " , "], "--only ' , ' names no entry", None),
     (["bench", "--json", "/nonexistent/bench.json"], "the folder /nonexistent does not exist", None),
