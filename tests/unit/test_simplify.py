@@ -153,3 +153,15 @@ def test_compare_and_equal_take_expressions():
         el.compare(e, "x^i")  # type: ignore[arg-type]
     with pytest.raises(el.EinsteinError, match=r"equal\(\) takes index expressions, got NoneType"):
         el.equal(None, e)  # type: ignore[arg-type]
+
+
+def test_equal_confirms_a_canonical_match_on_numbers(monkeypatch):
+    """The canonical form is a shortcut; random arrays have the last word."""
+    import importlib
+
+    simplify_mod = importlib.import_module("einsteinpy_lite.simplify")
+    a, b = el.parse("A^i_j B^j_k"), el.parse("B^i_j A^j_k")
+    monkeypatch.setattr(simplify_mod, "canonical", lambda e: el.parse("C^i_k"))  # a broken canonical form
+    r = el.compare(a, b)
+    assert not r.equal and "engine bug" in r.detail
+    assert el.compare(a, a).equal
