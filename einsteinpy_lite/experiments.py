@@ -298,14 +298,9 @@ def single_layer_step(activation: str = "sigmoid", backend: str = "auto") -> tup
     if backend not in ("auto", "compiled", "numpy"):
         raise EinsteinError(f"unknown backend '{backend}'", hint="use 'auto', 'compiled' or 'numpy'")
     if backend != "numpy":
-        try:
-            from . import gradients  # type: ignore[attr-defined]
-        except ImportError:
-            if backend == "compiled":
-                raise EinsteinError("the compiled single-layer step needs einsteinpy_lite.gradients",
-                                    hint="use backend='numpy'") from None
-        else:
-            return gradients.single_layer(activation=activation).compile(), "compiled"
+        from . import gradients
+
+        return gradients.single_layer(activation=activation).compile(), "compiled"
     return (lambda **kw: reference_step(activation=activation, **kw)), "numpy"
 
 

@@ -357,7 +357,7 @@ def _colors(m: _Mono) -> list[int]:
     return col
 
 
-def _order_factors(m: _Mono, free_order: dict[str, int] | None) -> list[Expr]:
+def _order_factors(m: _Mono) -> list[Expr]:
     col = _colors(m)
     idx = sorted(range(len(m.factors)), key=lambda k: col[k])
     return [m.factors[k] for k in idx]
@@ -458,8 +458,8 @@ def _canonical(e: Expr) -> Expr:
         m = _orient_deltas(_contract_deltas(m, metrics=False), None)
         if m.coeff == 0:
             continue
-        c = _name_dummies(m, _order_factors(m, None), free_names)
-        c = _Mono(c.coeff, c.bounds, _order_factors(c, None))
+        c = _name_dummies(m, _order_factors(m), free_names)
+        c = _Mono(c.coeff, c.bounds, _order_factors(c))
         key = (tuple(c.bounds), tuple(c.factors))
         if key in collected:
             collected[key].coeff = collected[key].coeff + c.coeff
@@ -481,7 +481,7 @@ def _display(e: Expr, free_order: dict[str, int] | None, avoid: set[str],
         m = _orient_deltas(_contract_deltas(m, lowerable=lowerable), free_order)
         if m.coeff == 0:
             continue
-        factors = _display_order(m.factors, free_order) if free_order is not None else _order_factors(m, None)
+        factors = _display_order(m.factors, free_order) if free_order is not None else _order_factors(m)
         shown = _name_dummies(m, factors, avoid | free_names | open_bound)
         # like terms are recognised by the canonical form of the monomial without its coefficient
         key = _canonical(_rebuild(_Mono(sympy.Integer(1), shown.bounds, shown.factors)))

@@ -7,8 +7,6 @@ when :func:`einsteinpy_lite.compile` is available.
 
 from __future__ import annotations
 
-import importlib
-
 import numpy as np
 import pytest
 
@@ -19,10 +17,6 @@ from einsteinpy_lite.functions import function_names, get_function
 from tests.unit.test_diff import ref_eval
 
 SIGMA = get_function("sigmoid")
-
-
-def _compiler():
-    return getattr(importlib.import_module("einsteinpy_lite.compile"), "compile", None)
 
 
 def _data(net, sizes, K=4, seed=0, positive=False, activation=""):
@@ -232,8 +226,6 @@ def test_mlp_without_output_bias_is_the_single_layer():
 
 
 def test_compiled_step_matches_the_reference():
-    if _compiler() is None:
-        pytest.skip("einsteinpy_lite.compile has not landed")
     net = gradients.single_layer()
     params, x, y = _data(net, [3, 4, 2], K=6, seed=10)
     step = net.compile()
@@ -283,8 +275,6 @@ def test_bad_input():
 
 
 def test_mlp_compiled_step_and_forward_vs_backward():
-    if _compiler() is None:
-        pytest.skip("einsteinpy_lite.compile has not landed")
     sizes = [3, 4, 4, 2]
     net = gradients.mlp(sizes, activation="softplus")
     params, x, y = _data(net, sizes, K=5, seed=11)
@@ -304,8 +294,6 @@ def test_mlp_compiled_step_and_forward_vs_backward():
 
 
 def test_compiled_hessian_expression_has_the_shape_of_the_design():
-    if _compiler() is None:
-        pytest.skip("einsteinpy_lite.compile has not landed")
     net = gradients.single_layer()
     params, x, y = _data(net, [3, 4, 2], K=5, seed=12)
     h = el.compile(net.hessian("A"))(**params, x=x, y=y)
