@@ -39,6 +39,7 @@ from .errors import EinsteinError
 from .expr import Apply, Delta, Diag, Expr, Product, Sum, SumOver, Tensor, Zero, fresh_names, rename_free
 from .functions import get_function
 from .indices import Index
+from .rename import _map_indices
 
 __all__ = ["diff", "register_rule", "derivative_rule", "rule_types", "Variable", "free_after_diff", "avoid_names"]
 
@@ -336,19 +337,7 @@ def _bind_free(e: Expr, names: Mapping[str, str]) -> Expr:
 
 def _rename_all(e: Expr, old: str, new: str, bound: bool) -> Expr:
     """Rename every slot named ``old`` (bound or not, as given) to ``new``, in every scope."""
-
-    def slot(ix: Index) -> Index:
-        return ix.renamed(new) if (ix.name == old and ix.bound == bound) else ix
-
-    if isinstance(e, Tensor):
-        return e.with_indices([slot(ix) for ix in e.indices])
-    if isinstance(e, Delta):
-        return Delta(slot(e.indices[0]), slot(e.indices[1]))
-    if isinstance(e, Zero):
-        return Zero([slot(ix) for ix in e.indices])
-    if isinstance(e, Diag):
-        return Diag(e.func_name, e.order, _rename_all(e.body, old, new, bound), [slot(ix) for ix in e.new_indices])
-    return e.map_children(lambda c: _rename_all(c, old, new, bound))
+    return _map_indices(e, lambda ix: ix.renamed(new) if (ix.name == old and ix.bound == bound) else ix)
 
 
 def _clear_names(e: Expr, names: set[str], var: Variable) -> Expr:
