@@ -15,8 +15,8 @@ import re
 import sys
 from collections.abc import Sequence
 
-from .errors import EinsteinError
-from .indices import normalize_index_name
+from .core.errors import EinsteinError
+from .core.indices import normalize_index_name
 
 __all__ = ["main", "build_parser", "parse_dims"]
 
@@ -51,21 +51,21 @@ def parse_dims(text: str) -> dict[str, int]:
 
 
 def _expr(args: argparse.Namespace) -> object:
-    from .parse import parse
+    from .notation.parse import parse
 
     return parse(args.expr, convention=args.convention)
 
 
 def _cmd_latex(args: argparse.Namespace) -> int:
-    from .printing import latex
+    from .notation.printing import latex
 
     print(latex(_expr(args), compact=args.compact))  # type: ignore[arg-type]
     return 0
 
 
 def _cmd_simplify(args: argparse.Namespace) -> int:
-    from .printing import latex
-    from .simplify import simplify
+    from .algebra.simplify import simplify
+    from .notation.printing import latex
 
     out = simplify(_expr(args))  # type: ignore[arg-type]
     print(latex(out) if args.latex else str(out))
@@ -73,8 +73,8 @@ def _cmd_simplify(args: argparse.Namespace) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from .diff import diff
-    from .printing import latex
+    from .algebra.diff import diff
+    from .notation.printing import latex
 
     expr = _expr(args)
     try:

@@ -26,20 +26,11 @@ import numpy as np
 import sympy
 from hypothesis import strategies as st
 
-from einsteinpy_lite.expr import (
-    Apply,
-    Delta,
-    Diag,
-    Expr,
-    Product,
-    Sum,
-    SumOver,
-    Tensor,
-    Zero,
-    dimension_symbol,
-)
-from einsteinpy_lite.functions import function_names
-from einsteinpy_lite.indices import Index
+from einsteinpy_lite.core.atoms import Delta, Tensor, Zero
+from einsteinpy_lite.core.elementwise import Apply, Diag
+from einsteinpy_lite.core.expr import Expr, Product, Sum, SumOver, dimension_symbol
+from einsteinpy_lite.core.functions import function_names
+from einsteinpy_lite.core.indices import Index
 
 __all__ = [
     "INDEX_NAMES", "TENSOR_NAMES", "COEFFICIENTS", "KINDS", "expressions", "free_indices", "index_sizes", "arrays_for",
@@ -222,7 +213,7 @@ def expressions(draw: Any, max_depth: int = 3, free: list[Index] | None = None,
 
 def array_key(tensor_name: str) -> str:
     r"""The keyword a tensor's array goes by: the package's convention (``\epsilon`` -> ``epsilon``)."""
-    from einsteinpy_lite.evaluate import array_name
+    from einsteinpy_lite.algebra.evaluate import array_name
 
     return array_name(tensor_name)
 

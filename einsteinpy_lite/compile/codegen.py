@@ -18,8 +18,8 @@ from typing import Any
 
 import sympy
 
-from ..errors import EinsteinError
-from ..functions import get_function
+from ..core.errors import EinsteinError
+from ..core.functions import get_function
 from .layout import axis_ranks
 from .lower import Add, ApplyFn, Contract, Input, Program, python_name
 from .memory import free_dead, in_place, pool_buffers
@@ -202,7 +202,7 @@ class _Gen:
         desc = self.p.desc[vid]
         sh = tuple(self.r.shapes[vid][a] for a in axes)
         fn = get_function(node.func)
-        builtin = fn.impls[min(node.order, len(fn.impls) - 1)].__module__ == "einsteinpy_lite.functions"
+        builtin = fn.impls[min(node.order, len(fn.impls) - 1)].__module__ == "einsteinpy_lite.core.functions"
         if builtin and node.order == 1 and node.func in ("sigmoid", "tanh", "exp"):
             sib = self.p.index.get(ApplyFn(node.func, 0, node.arg, node.rank))
             if sib is not None:

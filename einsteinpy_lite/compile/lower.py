@@ -23,9 +23,11 @@ from typing import Union
 
 import sympy
 
-from ..errors import EinsteinError
-from ..expr import Apply, Delta, Diag, Expr, Product, Sum, SumOver, Tensor, Zero, dimension_symbol
-from ..indices import Index
+from ..core.atoms import Delta, Tensor, Zero
+from ..core.elementwise import Apply, Diag
+from ..core.errors import EinsteinError
+from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol
+from ..core.indices import Index
 
 __all__ = ["Input", "Contract", "ApplyFn", "Add", "Node", "Program", "lower", "python_name"]
 
@@ -128,7 +130,7 @@ def python_name(name: str) -> str:
         >>> python_name(r"\\epsilon"), python_name(r"\\nabla\\sigma"), python_name("W1")
         ('epsilon', 'nabla_sigma', 'W1')
     """
-    from ..evaluate import array_name
+    from ..algebra.evaluate import array_name
 
     out = array_name(name)
     return "t_" + out if out[0].isdigit() else out
@@ -340,7 +342,7 @@ def lower(exprs: dict[str, Expr], outs: dict[str, tuple[str, ...] | None]) -> Pr
         if want is None:
             order = free_names
         else:
-            from ..indices import normalize_index_name
+            from ..core.indices import normalize_index_name
 
             order = tuple(normalize_index_name(w) for w in want)
             if sorted(order) != sorted(free_names):

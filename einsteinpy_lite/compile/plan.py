@@ -17,7 +17,7 @@ from typing import Any
 import opt_einsum
 import sympy
 
-from ..errors import EinsteinError
+from ..core.errors import EinsteinError
 from .lower import Add, ApplyFn, Contract, Input, Program, python_name
 
 __all__ = ["Resolved", "resolve", "ContractPlan", "plan_contract", "optimizers_for", "step_flops", "naive_flops"]

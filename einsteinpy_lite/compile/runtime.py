@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from ..backend import namespace
-from ..errors import EinsteinError
-from ..expr import Expr
+from ..core.backend import namespace
+from ..core.errors import EinsteinError
+from ..core.expr import Expr
 from .codegen import Generated, Step, generate
 from .lower import Contract, Program, lower, python_name
 from .plan import Resolved, materialized_cost, resolve
@@ -382,7 +382,7 @@ def compile(  # noqa: A001 -- the public name is fixed by the design
         >>> el.compile(r"\\delta^i_m A^m_k") is fn  # cached by canonical form: dummy names do not matter
         True
     """
-    from ..parse import parse
+    from ..notation.parse import parse
 
     single = not isinstance(expr, dict)
     items = {"out": expr} if single else dict(expr)  # type: ignore[arg-type]
@@ -427,7 +427,7 @@ def compile(  # noqa: A001 -- the public name is fixed by the design
     # same free indices in the same order) share one compiled callable.  Canonicalizing costs
     # more than compiling for large expressions (a deep network's gradients), so only small
     # ones are keyed this way.
-    from ..simplify import canonical
+    from ..algebra.simplify import canonical
 
     small = sum(1 for e in exprs.values() for _ in e.walk()) <= _CANONICAL_KEY_MAX_NODES
     ckey = (tuple((k, canonical(e), tuple(ix.key for ix in e.free)) for k, e in exprs.items()),

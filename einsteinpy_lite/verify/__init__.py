@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..errors import EinsteinError, UnknownNameError
+from ..core.errors import EinsteinError, UnknownNameError
 from .catalogue import CATALOGUE, CatalogueItem, keys, run_entry
 from .report import FORMATS, Check, Entry, Finding, Report, Verdict
 

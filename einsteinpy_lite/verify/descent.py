@@ -8,11 +8,11 @@ from __future__ import annotations
 import numpy as np
 import opt_einsum
 
-from .. import gradients
-from ..diff import diff
-from ..expr import SumOver
-from ..parse import parse
-from ..simplify import simplify
+from ..algebra.diff import diff
+from ..algebra.simplify import simplify
+from ..core.expr import SumOver
+from ..nets import gradients
+from ..notation.parse import parse
 from .formulas import evaluate_expr, expand, max_diff, model_f, safe_compare, try_parse
 from .model import Problem, finite_difference_gradient, finite_difference_jacobian
 from .network import derived_direction

@@ -17,10 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import EinsteinError
-from ..expr import Delta, Expr, Product, SumOver, Tensor, fresh_names, rename_free
-from ..indices import Index
-from ..parse import parse
+from ..core.atoms import Delta, Tensor
+from ..core.errors import EinsteinError
+from ..core.expr import Expr, Product, SumOver
+from ..core.indices import Index
+from ..core.rename import fresh_names, rename_free
+from ..notation.parse import parse
 
 __all__ = [
     "try_parse", "first_line", "expand", "map_tensors", "model_f", "slot_patterns", "reslot", "evaluate_expr",
@@ -208,7 +210,7 @@ def evaluate_expr(e: Expr, arrays: Mapping[str, Any], sizes: Mapping[str, int] |
         >>> evaluate_expr(parse(r"\\delta^i_j y^j"), {"y": np.ones(2)}, sizes={"i": 2})[1]
         'el.evaluate, the reference einsum'
     """
-    from ..evaluate import array_name, evaluate
+    from ..algebra.evaluate import array_name, evaluate
 
     wanted = {array_name(name) for name in e.tensors()}
     arrays = {k: v for k, v in arrays.items() if k in wanted}
@@ -229,7 +231,7 @@ def safe_compare(a: Expr, b: Expr) -> tuple[bool | None, str]:
         >>> safe_compare(parse("A^i_j y^j"), parse("y^k A^i_k"))
         (True, 'equal (canonical): same canonical form')
     """
-    from ..simplify import compare
+    from ..equality.decide import compare
 
     try:
         cmp = compare(a, b)
@@ -241,7 +243,7 @@ def safe_compare(a: Expr, b: Expr) -> tuple[bool | None, str]:
 
 def _compiled_compare(a: Expr, b: Expr, problem: str) -> tuple[bool | None, str]:
     """Compare two expressions with the same free indices on random arrays, evaluated with ``el.compile``."""
-    from ..evaluate import random_arrays
+    from ..algebra.evaluate import random_arrays
 
     if a.free_keys != b.free_keys:
         return False, f"free indices differ: {a.free} vs {b.free}"

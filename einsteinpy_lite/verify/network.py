@@ -14,12 +14,14 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .. import gradients
-from ..diff import diff
-from ..expr import Expr, Tensor, rename_free
-from ..indices import Index
-from ..parse import parse
-from ..printing import latex
+from ..algebra.diff import diff
+from ..core.atoms import Tensor
+from ..core.expr import Expr
+from ..core.indices import Index
+from ..core.rename import rename_free
+from ..nets import gradients
+from ..notation.parse import parse
+from ..notation.printing import latex
 from .formulas import (
     MODEL_SLOTS,
     PER_SAMPLE,

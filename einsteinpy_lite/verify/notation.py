@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..expr import Expr, Tensor
-from ..simplify import compare
+from ..core.atoms import Tensor
+from ..core.expr import Expr
+from ..equality.decide import compare
 from .formulas import evaluate_expr, first_line, max_diff, try_parse
 from .report import Entry
 

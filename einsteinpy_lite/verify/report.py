@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import EinsteinError, UnknownNameError
+from ..core.errors import EinsteinError, UnknownNameError
 
 __all__ = ["Verdict", "Finding", "Check", "Entry", "Report", "verdict_of", "FORMATS"]
 

@@ -1,0 +1,164 @@
+"""Simplifying derivatives: :func:`simplify_derivative`, what :func:`einsteinpy_lite.diff` applies to its result.
+
+A derivative repeats the arguments of its elementwise functions many times (every
+``[\\nabla\\sigma(z)]`` of a deep network carries the whole forward pass in ``z``).
+Here each distinct argument is simplified once and stands in as one atom while
+the rest is simplified by :func:`einsteinpy_lite.simplify`; indices bound by a
+``\\sum`` around the expression are kept out of the simplifier's reach.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from ..core.atoms import Delta, Tensor, Zero
+from ..core.elementwise import Apply, Diag
+from ..core.errors import EinsteinError
+from ..core.expr import Expr, Product
+from ..core.indices import Index
+from ..core.rename import fresh_names, rename_free
+from .scopes import NameSupply, _clear_names, _rename_all, _unique_dummies, avoid_names
+
+__all__ = ["simplify_derivative"]
+
+
+def simplify_derivative(e: Expr) -> Expr:
+    """:func:`einsteinpy_lite.simplify` with each distinct function argument simplified only once.
+
+    What :func:`diff` applies to its result; use it for expressions built from derivatives.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> str(simplify_derivative(parse(r"\\sigma(\\delta^i_j x^j) \\delta_i^k")))
+        '\\\\sigma(x^k)'
+    """
+    # indices bound by a \\sum around e (the sample index k of a loss's summand) are hidden under
+    # names the simplifier never picks, so that it cannot name one of its own sums like them
+    opened = sorted(e.open_bound)
+    hidden = {b: f"\\varpi{n}" for n, b in enumerate(opened)}
+    work = e
+    for b, h in hidden.items():
+        work = _rename_all(work, b, h, True)
+    try:
+        out = _BodyAtoms().simplify(work)
+    except EinsteinError:  # pragma: no cover - a simplifier gap (e.g. a delta between two slots of one
+        return e  # diagonal); the unsimplified derivative is right, so return it rather than fail
+    if opened:
+        out = avoid_names(out, set(opened))
+        for b, h in hidden.items():
+            out = _rename_all(out, h, b, True)
+    return out
+
+
+class _BodyAtoms:
+    """Simplify with every function argument standing in as one atom, each distinct argument simplified once.
+
+    A derivative repeats the arguments of its elementwise functions many times
+    (every ``[\\nabla\\sigma(z)]`` of a deep network carries the whole forward pass
+    in ``z``).  Each distinct argument is simplified once, named by its canonical
+    form (so arguments equal up to index names share one atom and like terms
+    still collect), and put back after the outer expression is simplified.
+    """
+
+    _ATOM = "__arg"  # no text the parser reads names a tensor like this
+    # shared by every call: a network's gradients repeat the same arguments
+    keys: dict[Expr, str] = {}
+    templates: dict[str, tuple[Expr, tuple[Index, ...], tuple[str, ...]]] = {}
+    memo: dict[Expr, Tensor] = {}
+    restored: dict[str, Expr] = {}
+
+    def __init__(self) -> None:
+        if len(self.memo) > 20000:  # bound the caches
+            for cache in (self.keys, self.templates, self.memo, self.restored):
+                cache.clear()
+        self.outer: set[str] = set()
+
+    def simplify(self, e: Expr) -> Expr:
+        from .simplify import simplify
+
+        out = simplify(self.shell(e))
+        self.outer = out.index_names()
+        return self.restore(out)
+
+    def shell(self, e: Expr) -> Expr:
+        """``e`` with the argument of every Apply and Diag replaced by an atom."""
+        if isinstance(e, Apply):
+            return Apply(e.func_name, e.order, self.atom(e.body))
+        if isinstance(e, Diag):
+            return Diag(e.func_name, e.order, self.atom(e.body), e.new_indices)
+        if not any(isinstance(n, (Apply, Diag)) for n in e.walk()):
+            return e
+        return e.map_children(self.shell)
+
+    def atom(self, body: Expr) -> Tensor:
+        hit = self.memo.get(body)
+        if hit is not None:
+            return hit
+        from .simplify import canonical, simplify
+
+        free = tuple(body.free)
+        bound = tuple(sorted(body.open_bound))
+        norm = rename_free(body, {ix.name: f"\\zeta{n}" for n, ix in enumerate(free)})
+        for n, b in enumerate(bound):
+            norm = _rename_all(norm, b, f"\\eta{n}", True)
+        inner = simplify(self.shell(_unique_dummies(norm, {ix.name for ix in norm.free},
+                                                    NameSupply(norm.index_names()))))
+        key = canonical(inner)
+        name = self.keys.get(key)
+        if name is None:
+            # named by a digest of the canonical form, so that names (and with them the order
+            # of factors and the dummy names of the result) do not depend on earlier calls
+            name = f"{self._ATOM}{hashlib.sha1(str(key).encode()).hexdigest()[:12]}"
+            self.keys[key] = name
+            self.templates[name] = (inner, tuple(ix.with_bound(False) for ix in norm.free),
+                                    tuple(f"\\eta{n}" for n in range(len(bound))))
+        slots = list(free) + [Index(b, False, True) for b in bound]
+        out = Tensor(name, slots)
+        self.memo[body] = out
+        return out
+
+    def restore(self, e: Expr) -> Expr:
+        """Put the simplified arguments back in place of the atoms."""
+        if isinstance(e, Tensor) and e.name in self.templates:
+            template, free, bound = self.templates[e.name]
+            slots = e.indices[: len(free)]
+            used = e.index_names() | template.index_names()
+            fix: list[Expr] = []
+            mapping: dict[str, str] = {}
+            for want, have in zip(free, slots):
+                if want.up == have.up:
+                    mapping[want.name] = have.name
+                else:  # the simplifier raised or lowered the atom's slot: apply the metric to the argument
+                    (mid,) = fresh_names(used, 1, stem="v")
+                    used.add(mid)
+                    mapping[want.name] = mid
+                    fix.append(Delta(have, Index(mid, not want.up)))
+            full = self.restored.get(e.name)
+            if full is None:
+                full = self.restored[e.name] = self.restore(template)
+            body = rename_free(full, mapping, avoid=used)
+            clash = (body.index_names() & self.outer) - {ix.name for ix in body.free}
+            if clash:  # the argument's own dummies read better without the names around it
+                body = _rename_dummies_pretty(body, clash, self.outer | body.index_names())
+            for b, slot in zip(bound, e.indices[len(free):]):
+                body = _rename_all(body, b, slot.name, True)
+            return Product.make(1, [body, *fix]) if fix else body
+        if isinstance(e, Apply):
+            return Apply(e.func_name, e.order, self.restore(e.body))
+        if isinstance(e, Diag):
+            body = self.restore(e.body)
+            # the diagonal pairs its argument's free indices with its own by position: keep the pairs
+            pair = {u.name: lo for u, lo in zip(e.body.free, e.new_indices)}
+            return Diag(e.func_name, e.order, body, [pair[u.name] for u in body.free])
+        if isinstance(e, (Tensor, Delta, Zero)):
+            return e
+        return e.map_children(self.restore)
+
+
+_PRETTY = "lmnpqrstabcdefgh"
+
+
+def _rename_dummies_pretty(e: Expr, names: set[str], taken: set[str]) -> Expr:
+    """Rename the dummies ``names`` of ``e`` to short letters not in ``taken``."""
+    var = NameSupply(set(taken), pool=list(_PRETTY))
+    return _clear_names(e, set(names), var)

@@ -1,0 +1,566 @@
+"""Simplification and equality: deltas contracted, canonical form, like terms collected.
+
+Two forms are computed from the monomials of an expression (coefficient,
+explicit sums, factors):
+
+* :func:`simplify`, for reading: deltas contracted (``\\delta^i_j x^j -> x^i``,
+  ``\\delta^i_i -> N_i``), the metric lowering or raising the slots of tensors
+  used once (``\\delta_{ij} x^j -> x_i``; a tensor used twice keeps the metric
+  beside it, so the result parses back), dummies named, like terms collected and
+  zeros dropped.  Sums that are factors stay factored, and the written order of
+  factors is kept where the free-index order allows.
+* :func:`canonical`, for deciding equality: every product distributed over sums,
+  every tensor slot raised with explicit metrics (a metric is symmetric, so
+  ``B^l_i B_{lj}`` and ``B^l_j B_{li}`` meet), deltas contracted, factors ordered
+  by colour refinement (a key that ignores dummy names, refined by what each
+  dummy connects to, until no class splits) and dummies named in that order.
+
+Each rewrite terminates: expansion removes a Sum below a Product or SumOver,
+contraction removes a delta, refinement stops when no class splits.  The free
+indices (names and variance) are unchanged; :func:`simplify` checks it.
+:func:`equal` compares canonical forms and settles differing forms on random
+arrays.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+
+from ..core.atoms import Delta, Tensor, Zero
+from ..core.elementwise import Apply, Diag
+from ..core.errors import EinsteinError
+from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol
+from ..core.indices import Index
+from ..core.rename import _map_indices, _rename
+
+__all__ = ["simplify", "canonical"]
+
+_PLACEHOLDER = "\\dummy"
+_BOUND_POOL = ["k", "l", "m", "n", "p", "q"]
+_POOL = ["i", "j", "k", "l", "m", "n", "p", "q", "r", "s", "t", "u", "v", "w", "a", "b", "c", "d", "e", "g", "h"]
+
+
+@dataclass
+class _Mono:
+    coeff: sympy.Expr
+    bounds: list[tuple[str, tuple[sympy.Expr, ...]]] = field(default_factory=list)
+    factors: list[Expr] = field(default_factory=list)
+
+    def names(self) -> set[str]:
+        out: set[str] = {b[0] for b in self.bounds}
+        for f in self.factors:
+            out |= f.index_names()
+        return out
+
+
+def _fresh(used: set[str]) -> str:
+    for n in itertools.count(1):
+        cand = f"{_PLACEHOLDER}{n}"
+        if cand not in used:
+            used.add(cand)
+            return cand
+    raise AssertionError  # pragma: no cover
+
+
+def _dummies_of(factors: list[Expr]) -> list[str]:
+    count: dict[str, int] = {}
+    for f in factors:
+        for ix in f.free:
+            if not ix.bound:
+                count[ix.name] = count.get(ix.name, 0) + 1
+    return [n for n, c in count.items() if c == 2]
+
+
+def _rename_bound(factors: list[Expr], old: str, new: str) -> list[Expr]:
+    return [_map_indices(f, lambda ix: ix.renamed(new) if (ix.bound and ix.name == old) else ix) for f in factors]
+
+
+def _merge(a: _Mono, b: _Mono) -> _Mono:
+    """Product of two monomials; dummies and bound names of either that meet the other's
+    indices are renamed first (each side's dummies are local to it)."""
+    used = a.names() | b.names()
+    free_a = {ix.name for f in a.factors for ix in f.free if not ix.bound}
+    free_b = {ix.name for f in b.factors for ix in f.free if not ix.bound}
+    a_factors = list(a.factors)
+    for d in _dummies_of(a.factors):
+        if d in free_b:
+            new = _fresh(used)
+            a_factors = [_rename(f, {d: new}, used) if d in {ix.name for ix in f.free} else f for f in a_factors]
+    a = _Mono(a.coeff, a.bounds, a_factors)
+    a_names = a.names()
+    factors = list(b.factors)
+    bounds = list(b.bounds)
+    for d in _dummies_of(b.factors):
+        if d in a_names:
+            new = _fresh(used)
+            factors = [_rename(f, {d: new}, used) if d in {ix.name for ix in f.free} else f for f in factors]
+    for i, (name, bd) in enumerate(bounds):
+        if name in a_names or name in free_b or name in free_a:
+            new = _fresh(used)
+            factors = _rename_bound(factors, name, new)
+            bounds[i] = (new, bd)
+    return _Mono(a.coeff * b.coeff, a.bounds + bounds, a.factors + factors)
+
+
+def _raised(t: Tensor) -> list[Expr]:
+    """``B^i_j`` as ``B^{i r} \\delta_{r j}``: every tensor slot up, metrics explicit (the canonical form)."""
+    if all(ix.up or ix.bound for ix in t.indices):
+        return [t]
+    used = t.index_names()
+    slots: list[Index] = []
+    metrics: list[Expr] = []
+    for ix in t.indices:
+        if ix.up or ix.bound:
+            slots.append(ix)
+        else:
+            r = _fresh(used)
+            slots.append(Index(r, True))
+            metrics.append(Delta(Index(r, False), ix))
+    return [t.with_indices(slots), *metrics]
+
+
+def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset()) -> list[_Mono]:
+    """Monomials of ``e``.  ``canon``: distribute every product over sums and raise every
+    tensor slot (the canonical form); otherwise keep sums that are factors as factors.
+    ``lowerable``: tensors that the metric may lower or raise (see :func:`simplify`)."""
+    if isinstance(e, Zero):
+        return []
+    if isinstance(e, Tensor):
+        return [_Mono(sympy.Integer(1), [], _raised(e) if canon else [e])]
+    if isinstance(e, Delta):
+        return [_Mono(sympy.Integer(1), [], [e])]
+    if isinstance(e, (Apply, Diag)):
+        body = _canonical(e.body) if canon else _display(e.body, None, set(), lowerable)
+        if isinstance(e, Apply):
+            return [_Mono(sympy.Integer(1), [], [Apply(e.func_name, e.order, body)])]
+        # the derivative indices pair with the argument's free indices by name, not position
+        pair = {u.name: lo for u, lo in zip(e.body.free, e.new_indices)}
+        node = Diag(e.func_name, e.order, body, [pair[u.name] for u in body.free])
+        return [_Mono(sympy.Integer(1), [], [node])]
+    if isinstance(e, Sum):
+        return [m for t in e.terms for m in _expand(t, canon, lowerable)]
+    if isinstance(e, SumOver):
+        if e.index_name not in e.body.open_bound:
+            # a sum over an index its body does not carry multiplies by the range
+            count = (e.bounds[1] - e.bounds[0] + 1) if e.bounds else dimension_symbol(e.index_name)
+            return [_Mono(m.coeff * count, m.bounds, m.factors) for m in _expand(e.body, canon, lowerable)]
+        out = []
+        for m in _expand(e.body, canon, lowerable):
+            out.append(_Mono(m.coeff, [(e.index_name, e.bounds)] + m.bounds, m.factors))
+        return out
+    if isinstance(e, Product):
+        monos = [_Mono(e.coeff)]
+        for f in e.factors:
+            if isinstance(f, Sum) and not canon:
+                g = _display(f, {ix.name: n for n, ix in enumerate(f.free)}, set(), lowerable)
+                parts = [_Mono(sympy.Integer(1), [], [g])] if isinstance(g, Sum) else _expand(g, canon, lowerable)
+            else:
+                parts = _expand(f, canon, lowerable)
+            monos = [_merge(a, b) for a in monos for b in parts]
+        return monos
+    raise EinsteinError(f"simplify: no rule for a {type(e).__name__}")
+
+
+# ------------------------------------------------------------------ deltas
+
+
+def _replace_slot(f: Expr, old: str, new: Index) -> Expr | None:
+    """Put ``new`` where the free index ``old`` of factor ``f`` is; None if not possible here."""
+    if isinstance(f, Tensor):
+        return f.with_indices([new if (ix.name == old and not ix.bound) else ix for ix in f.indices])
+    if isinstance(f, Delta):
+        a, b = f.indices
+        return Delta(new if a.name == old else a, new if b.name == old else b)
+    target = next(ix for ix in f.free if ix.name == old)
+    if target.up != new.up:
+        return None  # raising/lowering inside a function argument: keep the metric
+    if isinstance(f, Diag):
+        if any(ix.name == old for ix in f.new_indices):
+            return Diag(f.func_name, f.order, f.body, [new if ix.name == old else ix for ix in f.new_indices])
+        return Diag(f.func_name, f.order, _rename(f.body, {old: new.name}, f.index_names() | {new.name}),
+                    [ix for ix in f.new_indices])
+    return _rename(f, {old: new.name}, f.index_names() | {new.name})
+
+
+def _contract_deltas(m: _Mono, metrics: bool = True, lowerable: frozenset[str] | None = None) -> _Mono:
+    """Contract every delta that meets another factor's index.
+
+    With ``metrics=False`` (the canonical form) a metric (``\\delta_{ij}``,
+    ``\\delta^{ij}``) is contracted only into another delta, so that a lowered
+    tensor is not a different tensor: ``B^l_i \\delta_{lm} B^m_j`` stays
+    recognisable as symmetric.  With ``lowerable``, a metric lowers or raises
+    only the tensors named there.
+    """
+    factors = list(m.factors)
+    coeff = m.coeff
+    changed = True
+    while changed:
+        changed = False
+        for n, d in enumerate(factors):
+            if not isinstance(d, Delta):
+                continue
+            a, b = d.indices
+            if a.bound or b.bound:
+                continue
+            if a.name == b.name:
+                coeff = coeff * dimension_symbol(a.name)
+                factors.pop(n)
+                changed = True
+                break
+            for mine, other in ((b, a), (a, b)):
+                partner = next((k for k, f in enumerate(factors) if k != n and
+                                any(ix.name == mine.name and not ix.bound for ix in f.free)), None)
+                if partner is None:
+                    continue
+                pf = factors[partner]
+                if a.up == b.up and not isinstance(pf, Delta):
+                    if not metrics or (lowerable is not None and not (isinstance(pf, Tensor) and pf.name in lowerable)):
+                        continue
+                if not isinstance(pf, (Tensor, Delta)) and any(ix.name == other.name for ix in pf.free):
+                    continue  # both slots of the delta on one function factor: keep the delta
+                new_f = _replace_slot(factors[partner], mine.name, other)
+                if new_f is None:
+                    continue
+                factors[partner] = new_f
+                factors.pop(n)
+                changed = True
+                break
+            if changed:
+                break
+    return _Mono(coeff, m.bounds, factors)
+
+
+def _orient_deltas(m: _Mono, free_order: dict[str, int] | None) -> _Mono:
+    """Put the slots of each delta in a canonical order (a delta is symmetric).
+
+    For display, free slots follow the expression's free-index order; for the
+    canonical form, the upper slot comes first, free slots before dummies, and
+    a metric's two dummies in the order of the colours of what they connect to.
+    """
+    dummies = set(_dummies_of(m.factors))
+    col = _colors(m) if free_order is None else []
+    out = []
+    for n, f in enumerate(m.factors):
+        if isinstance(f, Delta):
+            a, b = f.indices
+
+            def partner(ix: Index, n: int = n) -> tuple[int, int]:
+                for k, g in enumerate(m.factors):
+                    if k != n:
+                        for pos, jx in enumerate(g.free):
+                            if jx.name == ix.name and not jx.bound:
+                                return (col[k], pos)
+                return (-1, 0)
+
+            def key(ix: Index) -> tuple[object, ...]:
+                if free_order is not None:
+                    return (free_order.get(ix.name, len(free_order)),)
+                dummy = ix.name in dummies
+                return (not ix.up, dummy, partner(ix) if dummy else (ix.name, 0))
+
+            if key(b) < key(a):
+                f = Delta(b, a)
+        out.append(f)
+    return _Mono(m.coeff, m.bounds, out)
+
+
+# ------------------------------------------------------------------ canonical form
+
+
+def _shape_key(f: Expr, dummies: set[str], bound: dict[str, int]) -> str:
+    """A string for ``f`` that does not depend on the names of dummies or bound indices.
+
+    Product-level dummies become ``\\dummyx<slot>`` (numbered by their slot in
+    ``f.free``), bound names ``\\dummyb<n>`` (by the order of the sums), and
+    traces inside one tensor ``\\dummyt<n>``.
+    """
+    mapping = {ix.name: f"{_PLACEHOLDER}x{n}" for n, ix in enumerate(f.free) if ix.name in dummies}
+    traces = {}
+    if isinstance(f, (Tensor, Delta)):
+        traces = {d.name: f"{_PLACEHOLDER}t{n}" for n, d in enumerate(f._free_and_dummies[1])}
+
+    def blank(ix: Index) -> Index:
+        if ix.bound:
+            return ix.renamed(f"{_PLACEHOLDER}b{bound[ix.name]}") if ix.name in bound else ix
+        if ix.name in mapping:
+            return ix.renamed(mapping[ix.name])
+        if ix.name in traces:
+            return ix.renamed(traces[ix.name])
+        return ix
+
+    if isinstance(f, (Tensor, Delta)):
+        g = _map_indices(f, blank)
+    else:
+        g = _rename(f, mapping, f.index_names() | set(mapping.values())) if mapping else f
+        g = _map_indices(g, lambda ix: blank(ix) if ix.bound else ix)
+    return f"{type(f).__name__}|{g}"
+
+
+def _rank(items: list[Any]) -> list[int]:
+    order = {v: n for n, v in enumerate(sorted(set(items)))}
+    return [order[v] for v in items]
+
+
+def _is_metric(f: Expr) -> bool:
+    return isinstance(f, Delta) and f.indices[0].up == f.indices[1].up
+
+
+def _colors(m: _Mono) -> list[int]:
+    """Colour refinement of the factors: start from a key that ignores dummy names, then
+    repeatedly add what each dummy slot connects to, until the partition stops splitting.
+
+    Factors left with equal colours are interchangeable, so naming dummies in colour
+    order is canonical.  A metric's two slots are unordered (it is symmetric).
+    Terminates: each round either splits a class or stops, and there are at most as
+    many classes as factors.
+    """
+    dummies = set(_dummies_of(m.factors))
+    bound = {name: n for n, (name, _) in enumerate(m.bounds)}
+    where: dict[str, list[tuple[int, int]]] = {}
+    for k, f in enumerate(m.factors):
+        for pos, ix in enumerate(f.free):
+            if ix.name in dummies:
+                where.setdefault(ix.name, []).append((k, pos))
+    col = _rank([_shape_key(f, dummies, bound) for f in m.factors])
+    for _ in range(len(m.factors)):
+        sigs = []
+        for k, f in enumerate(m.factors):
+            links = []
+            for pos, ix in enumerate(f.free):
+                if ix.name in dummies:
+                    # a metric's slot order is arbitrary: which of its slots is linked does not count
+                    other = [(col[j], 0 if _is_metric(m.factors[j]) else p)
+                             for j, p in where[ix.name] if (j, p) != (k, pos)]
+                    links.append((pos, other[0] if other else (-1, 0)))
+            if _is_metric(f):
+                links = [(0, x) for x in sorted(link for _, link in links)]
+            sigs.append((col[k], tuple(links)))
+        new = _rank(sigs)
+        if len(set(new)) == len(set(col)):
+            break
+        col = new
+    return col
+
+
+def _order_factors(m: _Mono) -> list[Expr]:
+    col = _colors(m)
+    idx = sorted(range(len(m.factors)), key=lambda k: col[k])
+    return [m.factors[k] for k in idx]
+
+
+def _name_dummies(m: _Mono, factors: list[Expr], avoid: set[str]) -> _Mono:
+    """Rename dummies (in order of first appearance) and bound names to pool names avoiding ``avoid``."""
+    used = set(avoid) | {n for f in factors for n in f.index_names()}
+    # move everything to placeholders first so pool names cannot collide mid-way
+    dummies: list[str] = []
+    for f in factors:
+        for ix in f.free:
+            if ix.name in set(_dummies_of(factors)) and ix.name not in dummies:
+                dummies.append(ix.name)
+    free_names = {ix.name for f in factors for ix in f.free if not ix.bound} - set(dummies)
+    # indices bound by an enclosing sum (not by this monomial) must not be captured
+    open_bound = {n for f in factors for n in f.open_bound} - {name for name, _ in m.bounds}
+    taken = set(avoid) | free_names | open_bound
+    bound_pool = (n for n in itertools.chain(_BOUND_POOL, (f"k{k}" for k in itertools.count(1))) if n not in taken)
+    bound_names = [next(bound_pool) for _ in m.bounds]
+    taken |= set(bound_names)
+    pool = (n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1))) if n not in taken)
+    temp: dict[str, str] = {}
+    for d in dummies:
+        temp[d] = _fresh(used)
+    factors = [_rename(f, {k: v for k, v in temp.items() if k in {ix.name for ix in f.free}}, used) for f in factors]
+    final = {temp[d]: next(pool) for d in dummies}
+    factors = [_rename(f, {k: v for k, v in final.items() if k in {ix.name for ix in f.free}}, used) for f in factors]
+    # traces inside one tensor (A^i_i) get pool names too, after the product's dummies
+    for n, f in enumerate(factors):
+        if isinstance(f, Tensor) and f._free_and_dummies[1]:
+            tr = {d.name: _fresh(used) for d in f._free_and_dummies[1]}
+            f = _map_indices(f, lambda ix, tr=tr: ix.renamed(tr[ix.name]) if ix.name in tr else ix)
+            tr2 = {v: next(pool) for v in tr.values()}
+            factors[n] = _map_indices(f, lambda ix, tr2=tr2: ix.renamed(tr2[ix.name]) if ix.name in tr2 else ix)
+    bounds = []
+    tmps = []
+    for name, bd in m.bounds:
+        tmp = _fresh(used)
+        factors = _rename_bound(factors, name, tmp)
+        tmps.append((tmp, bd))
+    for (tmp, bd), new in zip(tmps, bound_names):
+        factors = _rename_bound(factors, tmp, new)
+        bounds.append((new, bd))
+    return _Mono(m.coeff, bounds, factors)
+
+
+def _rebuild(m: _Mono) -> Expr:
+    body: Expr = Product.make(1, m.factors) if m.factors else Product(1, ())
+    for name, bd in reversed(m.bounds):
+        body = SumOver(name, bd, body)
+    return Product.make(m.coeff, [body]) if m.coeff != 1 else body
+
+
+def _display_order(factors: list[Expr], free_order: dict[str, int]) -> list[Expr]:
+    """Keep the written order of factors unless that would change the order of free indices."""
+    seq = [ix.name for f in factors for ix in f.free if ix.name in free_order]
+    seen: list[str] = []
+    for n in seq:
+        if n not in seen:
+            seen.append(n)
+    if seen == sorted(seen, key=lambda n: free_order[n]):
+        return list(factors)
+
+    def first_free(f: Expr) -> float:
+        pos = [free_order[ix.name] for ix in f.free if ix.name in free_order]
+        return min(pos) if pos else float("inf")
+
+    return sorted(factors, key=first_free)
+
+
+def _finish(e: Expr, collected: dict[Any, _Mono], order: list[Any], free_order: dict[str, int] | None,
+            visible: set[str]) -> Expr:
+    terms = []
+    for k in order:
+        m = collected[k]
+        c = sympy.nsimplify(m.coeff) if m.coeff.is_Float else sympy.factor_terms(sympy.expand(m.coeff))
+        if c == 0:
+            continue
+        terms.append(_rebuild(_Mono(c, m.bounds, m.factors)))
+    if not terms:
+        return Zero(e.free)
+    if free_order is not None:
+        want = tuple(ix.key for ix in e.free)
+        terms.sort(key=lambda t: tuple(ix.key for ix in t.free) != want)
+    return _unshadow(Sum.make(terms), visible)
+
+
+@functools.lru_cache(maxsize=8192)
+def _canonical(e: Expr) -> Expr:
+    """Fully expanded, every tensor slot raised with explicit metrics, factors in key order.
+
+    Cached: diff and equal meet the same function arguments and monomials many times.
+    """
+    free_names = {ix.name for ix in e.free} | set(e.open_bound)
+    collected: dict[Any, _Mono] = {}
+    for m in _expand(e, canon=True):
+        m = _orient_deltas(_contract_deltas(m, metrics=False), None)
+        if m.coeff == 0:
+            continue
+        c = _name_dummies(m, _order_factors(m), free_names)
+        c = _Mono(c.coeff, c.bounds, _order_factors(c))
+        key = (tuple(c.bounds), tuple(c.factors))
+        if key in collected:
+            collected[key].coeff = collected[key].coeff + c.coeff
+        else:
+            collected[key] = c
+    return _finish(e, collected, sorted(collected, key=str), None, free_names)
+
+
+def _display(e: Expr, free_order: dict[str, int] | None, avoid: set[str],
+             lowerable: frozenset[str] = frozenset()) -> Expr:
+    """Deltas contracted (metrics lower and raise the tensors in ``lowerable``), dummies
+    named, like terms collected, the written factor order kept where the free-index order
+    allows."""
+    free_names = {ix.name for ix in e.free}
+    open_bound = set(e.open_bound)
+    collected: dict[Any, _Mono] = {}
+    order: list[Any] = []
+    for m in _expand(e, canon=False, lowerable=lowerable):
+        m = _orient_deltas(_contract_deltas(m, lowerable=lowerable), free_order)
+        if m.coeff == 0:
+            continue
+        factors = _display_order(m.factors, free_order) if free_order is not None else _order_factors(m)
+        shown = _name_dummies(m, factors, avoid | free_names | open_bound)
+        # like terms are recognised by the canonical form of the monomial without its coefficient
+        key = _canonical(_rebuild(_Mono(sympy.Integer(1), shown.bounds, shown.factors)))
+        if key in collected:
+            collected[key].coeff = collected[key].coeff + shown.coeff
+        else:
+            collected[key] = shown
+            order.append(key)
+    if free_order is None:
+        order.sort(key=str)
+    return _finish(e, collected, order, free_order, free_names | avoid | open_bound)
+
+
+def _unshadow(e: Expr, visible: set[str]) -> Expr:
+    """Rename dummies of nested products that repeat a name visible from an enclosing scope."""
+    if isinstance(e, (Tensor, Delta, Zero)):
+        return e
+    if isinstance(e, Sum):
+        return Sum.make([_unshadow(t, visible) for t in e.terms])
+    if isinstance(e, SumOver):
+        name, body = e.index_name, e.body
+        if name in visible:
+            used = visible | e.index_names()
+            new = next(n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1))) if n not in used)
+            body = _map_indices(body, lambda ix: ix.renamed(new) if (ix.bound and ix.name == name) else ix)
+            name = new
+        return SumOver(name, e.bounds, _unshadow(body, visible | {name}))
+    if isinstance(e, Product):
+        dummies = [d.name for d in e._free_and_dummies[1]]
+        clash = [d for d in dummies if d in visible]
+        factors = list(e.factors)
+        if clash:
+            used = visible | e.index_names()
+            pool = (n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1))) if n not in used)
+            mapping = {d: next(pool) for d in clash}
+            factors = [_rename(f, {k: v for k, v in mapping.items() if k in {ix.name for ix in f.free}},
+                               used | set(mapping.values())) for f in factors]
+            dummies = [mapping.get(d, d) for d in dummies]
+        inner = visible | set(dummies)
+        return Product.make(e.coeff, [_unshadow(f, inner) for f in factors])
+    if isinstance(e, Apply):
+        return Apply(e.func_name, e.order, _unshadow(e.body, visible))
+    if isinstance(e, Diag):
+        return Diag(e.func_name, e.order, _unshadow(e.body, visible), e.new_indices)
+    return e
+
+
+def _lowerable(e: Expr) -> frozenset[str]:
+    """Tensors used once in ``e``: the metric may lower or raise their slots without the
+    result using one name with two slot patterns (which :func:`parse` rejects)."""
+    count: dict[str, int] = {}
+    for node in e.walk():
+        if isinstance(node, Tensor):
+            count[node.name] = count.get(node.name, 0) + 1
+    return frozenset(n for n, c in count.items() if c == 1)
+
+
+def simplify(e: Expr) -> Expr:
+    """Contract deltas, lower/raise with the metric, name dummies canonically, collect like terms.
+
+    The result has the same free indices as ``e`` (names, variance, and order
+    where the factors allow); simplifying twice changes nothing.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> str(simplify(parse(r"\\delta^i_j x^j + 2 x^i")))
+        '3 x^i'
+        >>> str(simplify(parse(r"B^i_m \\delta^m_n A^n_p y^p")))
+        'B^i_j A^j_k y^k'
+        >>> str(simplify(parse(r"\\delta^i_i")))
+        '\\\\mathrm{N_i}'
+    """
+    if not isinstance(e, Expr):
+        raise EinsteinError(f"simplify() takes an index expression, got {type(e).__name__}")
+    order = {ix.name: n for n, ix in enumerate(e.free)}
+    out = _display(e, order, set(), _lowerable(e))
+    if out.free_keys != e.free_keys:  # pragma: no cover - an engine bug, never a user error
+        raise AssertionError(f"simplify changed the free indices of {e}: {out.free} != {e.free}")
+    return out
+
+
+def canonical(e: Expr) -> Expr:
+    """The canonical form used by :func:`equal`: like :func:`simplify` but with factors in key order.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> canonical(parse("y^j A^i_j")) == canonical(parse("A^i_k y^k"))
+        True
+    """
+    if not isinstance(e, Expr):
+        raise EinsteinError(f"canonical() takes an index expression, got {type(e).__name__}")
+    return _canonical(e)

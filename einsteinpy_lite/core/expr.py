@@ -1,0 +1,625 @@
+"""Expression nodes: tensors, deltas, products, sums, explicit sums, elementwise functions.
+
+Every node is an immutable :class:`sympy.Basic` with all its state in ``args``,
+so ``e.func(*e.args) == e``, hashing, pickling and ``sympy.latex(e)`` work.
+Index rules are checked when a node is built (convention ``ricci``): an index
+repeated in a product must appear once up and once down and is summed; the
+same index twice in one position, or three times, is an :class:`EinsteinError`
+unless an explicit ``\\sum`` binds it.
+
+Nodes (the base class, products, sums and explicit sums here; the atoms in
+:mod:`.atoms`, the elementwise nodes in :mod:`.elementwise`, the Python builders
+in :mod:`.builders`, index renaming in :mod:`.rename`; :mod:`einsteinpy_lite.core` gathers them all):
+
+* :class:`Tensor` ``A^i_j`` -- a head name and index slots;
+* :class:`Delta` ``\\delta^i_j`` (Kronecker) and ``\\delta_{ij}``, ``\\delta^{ij}``
+  (the Euclidean metric);
+* :class:`Product` -- a sympy coefficient times factors, summation implied;
+* :class:`Sum` -- terms with the same free indices;
+* :class:`SumOver` -- ``\\sum_{k=0}^{K-1} body``, binding the index ``k``;
+* :class:`Apply` -- an elementwise function (or its n-th derivative) of an
+  expression, with that expression's free indices;
+* :class:`Diag` -- the diagonal tensor ``[\\nabla\\sigma]^i_j = \\sigma'(z^i) \\delta^i_j``
+  that the chain rule produces;
+* :class:`Zero` -- the zero tensor with given free indices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from functools import cached_property
+from typing import Any
+
+import sympy
+from sympy.core.symbol import Str
+
+from .errors import EinsteinError
+from .indices import Index, fresh_names, normalize_index_name
+
+__all__ = ["Expr", "Product", "Sum", "SumOver", "Zero", "as_expr", "dimension_symbol", "tensor_signatures",
+           "register_printer"]
+
+Scalar = sympy.Expr
+
+
+def dimension_symbol(index_name: str) -> sympy.Symbol:
+    """The sympy symbol for the size of index ``index_name`` (``N_i``); ``\\delta^i_i`` simplifies to it.
+
+    Example:
+        >>> dimension_symbol("i1")
+        N_i1
+    """
+    return sympy.Symbol(f"N_{index_name}", positive=True, integer=True)
+
+
+def contract_slots(slots: Iterable[Index], where: str) -> tuple[tuple[Index, ...], tuple[Index, ...]]:
+    """Apply the ``ricci`` summation rule to index occurrences of one product.
+
+    Returns ``(free, dummies)``: free indices in order of first appearance and
+    the summed ones (their upper occurrence).  Bound indices (of an enclosing
+    ``\\sum``) are skipped.
+
+    Raises:
+        EinsteinError: an index three times, or twice in the same position.
+
+    Example:
+        >>> from einsteinpy_lite.core.indices import up, down
+        >>> contract_slots([up("i"), down("j"), up("j")], "product")
+        ((^i,), (^j,))
+    """
+    seen: dict[str, list[Index]] = {}
+    order: list[str] = []
+    for ix in slots:
+        if ix.bound:
+            continue
+        if ix.name not in seen:
+            seen[ix.name] = []
+            order.append(ix.name)
+        seen[ix.name].append(ix)
+    free: list[Index] = []
+    dummies: list[Index] = []
+    for name in order:
+        occ = seen[name]
+        if len(occ) == 1:
+            free.append(occ[0])
+        elif len(occ) == 2:
+            if occ[0].up == occ[1].up:
+                pos = "up" if occ[0].up else "down"
+                raise EinsteinError(
+                    f"index '{name}' appears twice {pos} in one {where}",
+                    hint="a summed index must appear once up and once down (convention 'ricci'); "
+                    "use convention='einstein' to sum any repeated pair, or \\delta to raise/lower",
+                    index=name,
+                    occurrence=1,
+                )
+            dummies.append(occ[0] if occ[0].up else occ[1])
+        else:
+            raise EinsteinError(
+                f"index '{name}' appears {len(occ)} times in one {where}",
+                hint="an index may appear twice in a product (once up, once down); bind it with \\sum to use it more",
+                index=name,
+                occurrence=2,
+            )
+    return tuple(free), tuple(dummies)
+
+
+def _no_printer(e: Expr) -> str:
+    return f"<{type(e).__name__} {e.args}>"
+
+
+# The printers live in the notation layer, above this one; importing it registers ``text`` and ``latex``
+# here (see :func:`register_printer`), so the core never imports its printers.
+_PRINTERS: dict[str, Callable[[Expr], str]] = {"text": _no_printer, "latex": _no_printer}
+
+
+def register_printer(kind: str, fn: Callable[[Expr], str]) -> None:
+    """Make ``fn`` the printer behind ``str(e)`` (``kind="text"``) or ``e._latex()`` (``kind="latex"``).
+
+    Example:
+        >>> import einsteinpy_lite  # registers the notation layer's printers
+        >>> sorted(_PRINTERS)
+        ['latex', 'text']
+    """
+    if kind not in _PRINTERS:
+        raise EinsteinError(f"unknown printer kind {kind!r}", hint="use 'text' or 'latex'")
+    _PRINTERS[kind] = fn
+
+
+class Expr(sympy.Basic):
+    """Base class of index expressions (a :class:`sympy.Basic`).
+
+    Arithmetic builds new nodes: ``+``, ``-``, ``*`` (implied summation) and
+    ``/`` by a scalar.
+    """
+
+    # ------------------------------------------------------------ structure
+    @cached_property
+    def free(self) -> tuple[Index, ...]:
+        """The free indices, ordered by first appearance (the axis order of compiled output)."""
+        return self._free_and_dummies[0]
+
+    @cached_property
+    def dummies(self) -> tuple[Index, ...]:
+        """Indices summed inside this expression: implied pairs (their upper occurrence) and ``\\sum``-bound ones."""
+        out: list[Index] = []
+        for node in self.walk():
+            if isinstance(node, SumOver):
+                out.append(Index(node.index_name, False, True))
+            else:
+                out.extend(node._free_and_dummies[1])
+        return tuple(out)
+
+    @cached_property
+    def _free_and_dummies(self) -> tuple[tuple[Index, ...], tuple[Index, ...]]:
+        raise NotImplementedError
+
+    @cached_property
+    def open_bound(self) -> frozenset[str]:
+        """Names of ``\\sum``-bound indices used here but bound by an enclosing ``\\sum``."""
+        out: set[str] = set()
+        for a in self.children():
+            out |= a.open_bound
+        return frozenset(out)
+
+    def children(self) -> tuple[Expr, ...]:
+        """The sub-expressions (not indices or coefficients)."""
+        return ()
+
+    def walk(self) -> Iterator[Expr]:
+        """Pre-order traversal of this node and all sub-expressions."""
+        yield self
+        for c in self.children():
+            yield from c.walk()
+
+    @property
+    def free_keys(self) -> frozenset[tuple[str, bool]]:
+        """The free indices as a set of ``(name, up)``."""
+        return frozenset(ix.key for ix in self.free)
+
+    def tensors(self) -> dict[str, tuple[bool, ...]]:
+        """Each tensor head used, with its slot pattern (True = up).
+
+        Example:
+            >>> from einsteinpy_lite import parse
+            >>> parse("A^i_j y^j").tensors()
+            {'A': (True, False), 'y': (True,)}
+        """
+        return {k: v[0] for k, v in tensor_signatures(self, check=False).items()}
+
+    def index_names(self) -> set[str]:
+        """Every index name used anywhere in the expression."""
+        names: set[str] = set()
+        for node in self.walk():
+            for ix in node.own_indices():
+                names.add(ix.name)
+            if isinstance(node, SumOver):
+                names.add(node.index_name)
+        return names
+
+    def own_indices(self) -> tuple[Index, ...]:
+        """Index slots written on this node itself (not on children)."""
+        return ()
+
+    def scalar_symbols(self) -> set[sympy.Symbol]:
+        """Scalar symbols in coefficients and ``\\sum`` bounds (``K``, ``\\alpha``)."""
+        out: set[sympy.Symbol] = set()
+        for node in self.walk():
+            if isinstance(node, Product):
+                out |= node.coeff.free_symbols  # type: ignore[arg-type]
+            if isinstance(node, SumOver) and node.bounds:
+                for b in node.bounds:
+                    out |= b.free_symbols  # type: ignore[arg-type]
+        return out
+
+    # ------------------------------------------------------------ arithmetic
+    def __add__(self, other: Any) -> Expr:
+        return Sum.make([self, as_expr(other)])
+
+    def __radd__(self, other: Any) -> Expr:
+        return Sum.make([as_expr(other), self])
+
+    def __sub__(self, other: Any) -> Expr:
+        return Sum.make([self, -as_expr(other)])
+
+    def __rsub__(self, other: Any) -> Expr:
+        return Sum.make([as_expr(other), -self])
+
+    def __neg__(self) -> Expr:
+        return Product.make(-1, [self])
+
+    def __mul__(self, other: Any) -> Expr:
+        return Product.make(1, [self, as_expr(other)])
+
+    def __rmul__(self, other: Any) -> Expr:
+        return Product.make(1, [as_expr(other), self])
+
+    def __truediv__(self, other: Any) -> Expr:
+        o = as_expr(other)
+        if not (isinstance(o, Product) and not o.factors):
+            raise EinsteinError(f"can only divide by a scalar coefficient, not by '{o}'")
+        if o.coeff == 0:
+            raise EinsteinError("division by zero")
+        return Product.make(1 / o.coeff, [self])
+
+    # ------------------------------------------------------------ printing
+    def __str__(self) -> str:
+        return _PRINTERS["text"](self)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self})"
+
+    def _sympystr(self, printer: Any) -> str:
+        return str(self)
+
+    def _latex(self, printer: Any = None) -> str:
+        return _PRINTERS["latex"](self)
+
+    def _repr_latex_(self) -> str:
+        return "$" + self._latex() + "$"
+
+    # ------------------------------------------------------------ rebuilding
+    def map_children(self, fn: Any) -> Expr:
+        """Rebuild this node with ``fn`` applied to each child expression."""
+        return self
+
+    def map_slots(self, fn: Any) -> Expr:
+        """Rebuild this node with every written index slot mapped through ``fn`` (no scoping).
+
+        Nodes with slots of their own (tensors, deltas, zeros, diagonals) override it.
+
+        Example:
+            >>> from einsteinpy_lite import parse
+            >>> str(parse("A^i_j y^j").map_slots(lambda ix: ix.renamed("k") if ix.name == "j" else ix))
+            'A^i_k y^k'
+        """
+        return self.map_children(lambda c: c.map_slots(fn))
+
+    def _signature(self) -> tuple[str, tuple[bool, ...]] | None:
+        """``(name, slot pattern)`` for a tensor atom, None for every other node."""
+        return None
+
+
+# =================================================================== composites
+
+
+def _check_factor(f: Any) -> Expr:
+    if not isinstance(f, Expr):
+        raise EinsteinError(f"not an index expression: {f!r}")
+    return f
+
+
+class Product(Expr):
+    """A coefficient times factors, with implied summation over index pairs.
+
+    A product with no factors is a scalar.  Use :meth:`Product.make` to
+    flatten nested products and fold zeros.
+
+    Example:
+        >>> from einsteinpy_lite.core.builders import tensor
+        >>> p = tensor("A", "^i_j") * tensor("y", "^j")
+        >>> p.free, p.dummies
+        ((^i,), (^j,))
+    """
+
+    def __new__(cls, coeff: Any, factors: Iterable[Expr] | sympy.Tuple = ()) -> Product:
+        c = sympy.sympify(coeff)
+        if not isinstance(c, sympy.Expr) or any(isinstance(a, Expr) for a in sympy.preorder_traversal(c)):
+            raise EinsteinError(f"a coefficient must be a scalar, got {coeff!r}")
+        if not c.is_Number:
+            # one spelling per coefficient (2*(K - 1)/K and (2*K - 2)/K are both 2 - 2/K), so that
+            # equal coefficients compare and hash equal however they were multiplied together
+            c = sympy.expand(c)
+        fs = sympy.Tuple(*[_check_factor(f) for f in factors])
+        for f in fs:
+            if isinstance(f, (Product, Zero)):
+                raise EinsteinError("internal: use Product.make to flatten products")
+        obj: Product = sympy.Basic.__new__(cls, c, fs)  # type: ignore[assignment]
+        obj._free_and_dummies  # noqa: B018
+        return obj
+
+    @classmethod
+    def make(cls, coeff: Any, factors: Iterable[Expr]) -> Expr:
+        """Build a product, flattening nested products and folding zeros.
+
+        Example:
+            >>> from einsteinpy_lite.core.builders import tensor
+            >>> Product.make(2, [Product.make(3, [tensor("x", "^i")])])
+            Product(6 x^i)
+        """
+        c = sympy.sympify(coeff)
+        flat: list[Expr] = []
+        zero = False
+        items = [_check_factor(f) for f in factors]
+        # names visible in the flattened product: every factor's free indices
+        scope = {ix.name for f in items for ix in f.free}
+        for f in items:
+            if isinstance(f, Product):
+                c = c * f.coeff
+                inner = list(f.factors)
+                clash = [d.name for d in f._free_and_dummies[1] if d.name in scope]
+                if clash:
+                    # the nested product's dummies would meet other factors' indices: give each a name
+                    # used nowhere (renaming a name to an unused one everywhere cannot change a value)
+                    fresh = fresh_names(scope | f.index_names(), len(clash), stem="s")
+                    mapping = dict(zip(clash, fresh))
+                    inner = [g.map_slots(lambda ix, m=mapping: ix.renamed(m[ix.name])  # type: ignore[misc]
+                                         if (ix.name in m and not ix.bound) else ix) for g in inner]
+                scope |= {ix.name for g in inner for ix in g.free}
+                flat.extend(inner)
+            elif isinstance(f, Zero):
+                zero = True
+                flat.append(f)
+            else:
+                flat.append(f)
+        if zero or c == 0:
+            # validate the indices as a product would, then fold to zero
+            free, _ = contract_slots([ix for f in flat for ix in f.free], "product")
+            return Zero(free)
+        if c == 1 and len(flat) == 1:
+            return flat[0]
+        return cls(c, flat)
+
+    @property
+    def coeff(self) -> sympy.Expr:
+        """The scalar coefficient."""
+        return self.args[0]  # type: ignore[return-value]
+
+    @property
+    def factors(self) -> tuple[Expr, ...]:
+        """The tensor factors."""
+        return tuple(self.args[1])  # type: ignore[arg-type]
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.factors
+
+    @cached_property
+    def _free_and_dummies(self) -> tuple[tuple[Index, ...], tuple[Index, ...]]:
+        return contract_slots([ix for f in self.factors for ix in f.free], "product")
+
+    def map_children(self, fn: Any) -> Expr:
+        return Product.make(self.coeff, [fn(f) for f in self.factors])
+
+
+class Sum(Expr):
+    """A sum of terms with the same free indices (same names, same variance).
+
+    Example:
+        >>> from einsteinpy_lite.core.builders import tensor
+        >>> s = tensor("x", "^i") + tensor("y", "^i")
+        >>> s.free
+        (^i,)
+    """
+
+    def __new__(cls, terms: Iterable[Expr] | sympy.Tuple) -> Sum:
+        ts = sympy.Tuple(*[_check_factor(t) for t in terms])
+        if len(ts) < 2:
+            raise EinsteinError("internal: a Sum needs two or more terms; use Sum.make")
+        obj: Sum = sympy.Basic.__new__(cls, ts)  # type: ignore[assignment]
+        obj._free_and_dummies  # noqa: B018
+        return obj
+
+    @classmethod
+    def make(cls, terms: Iterable[Expr]) -> Expr:
+        """Build a sum, flattening nested sums, dropping zeros and adding up plain scalar terms.
+
+        Scalar terms (products without factors) become one scalar term where the
+        first of them stood, so ``2 + K`` is the coefficient ``K + 2``, as printed.
+
+        Example:
+            >>> from einsteinpy_lite.core.builders import tensor, scalar
+            >>> x = tensor("x", "^i")
+            >>> Sum.make([x, Zero(x.free)]) == x
+            True
+            >>> Sum.make([scalar(2), scalar("K")])
+            Product(K + 2)
+        """
+        flat: list[Expr] = []
+        zero: Zero | None = None
+        const: sympy.Expr | None = None
+        const_at = 0
+        for t in terms:
+            t = _check_factor(t)
+            for u in t.terms if isinstance(t, Sum) else (t,):
+                if isinstance(u, Zero):
+                    zero = u
+                elif isinstance(u, Product) and not u.factors:
+                    if const is None:
+                        const, const_at = u.coeff, len(flat)
+                    else:
+                        const = const + u.coeff
+                else:
+                    flat.append(u)
+        if const is not None and const != 0:
+            flat.insert(const_at, Product(const, ()))
+        elif const is not None and zero is None:
+            zero = Zero()
+        if zero is not None:
+            for t in flat:
+                _check_same_free(zero, t)
+        if not flat:
+            return zero if zero is not None else Zero()
+        if len(flat) == 1:
+            return flat[0]
+        return cls(flat)
+
+    @property
+    def terms(self) -> tuple[Expr, ...]:
+        """The terms."""
+        return tuple(self.args[0])  # type: ignore[arg-type]
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.terms
+
+    @cached_property
+    def _free_and_dummies(self) -> tuple[tuple[Index, ...], tuple[Index, ...]]:
+        first = self.terms[0]
+        for t in self.terms[1:]:
+            _check_same_free(first, t)
+        return first.free, ()
+
+    def map_children(self, fn: Any) -> Expr:
+        return Sum.make([fn(t) for t in self.terms])
+
+
+def _check_same_free(a: Expr, b: Expr) -> None:
+    if a.free_keys != b.free_keys:
+        fa = " ".join(map(str, a.free)) or "none"
+        fb = " ".join(map(str, b.free)) or "none"
+        # point at an index of the later term that the first lacks (else one it misses)
+        bad = sorted(b.free_keys - a.free_keys) or sorted(a.free_keys - b.free_keys)
+        raise EinsteinError(
+            f"the terms of a sum must have the same free indices: '{a}' has {fa}, '{b}' has {fb}",
+            hint="every term needs the same free indices with the same variance",
+            index=bad[0][0] if bad else None,
+            occurrence=-1,
+        )
+
+
+class SumOver(Expr):
+    """An explicit sum ``\\sum_{k=lo}^{hi} body`` binding the index ``k``.
+
+    Inside the body ``k`` is a *bound* index: it may appear in many factors, in
+    any position.  Building a ``SumOver`` marks every ``k`` of the body as bound
+    (a pair ``x^k y_k`` too, as the parser reads ``\\sum_{k} x^k y_k``).
+
+    Example:
+        >>> from einsteinpy_lite.core.builders import tensor, sum_over
+        >>> e = sum_over("k", tensor("x", "_k^i"), 0, sympy.Symbol("K") - 1)
+        >>> e.free, e.index_name
+        ((^i,), 'k')
+    """
+
+    def __new__(cls, index: str | Str, bounds: Iterable[Any] | sympy.Tuple, body: Expr) -> SumOver:
+        name = index.name if isinstance(index, Str) else index
+        name = normalize_index_name(name)
+        try:
+            values = [sympy.sympify(x) for x in bounds]
+        except (sympy.SympifyError, TypeError):
+            values = [None]
+        if not all(isinstance(v, sympy.Expr) for v in values):
+            raise EinsteinError(f"\\sum_{{{name}}}: cannot read the bounds {tuple(bounds)!r} as scalars",
+                                hint="bounds are numbers or scalar expressions such as 'K - 1'")
+        b = sympy.Tuple(*[sympy.expand(v) for v in values])  # one spelling, as coefficients
+        if len(b) not in (0, 2):
+            raise EinsteinError("\\sum bounds are (lower, upper) or none")
+        body = _check_factor(body)
+        if any(ix.name == name and not ix.bound for node in body.walk() for ix in node.own_indices()):
+            # every occurrence, free or paired, is the bound index -- as the parser reads \sum_{k} x^k y_k
+            body = body.map_slots(lambda ix: ix.with_bound(True) if ix.name == name else ix)
+        obj: SumOver = sympy.Basic.__new__(cls, Str(name), b, body)  # type: ignore[assignment]
+        obj._free_and_dummies  # noqa: B018
+        return obj
+
+    @property
+    def index_name(self) -> str:
+        """The bound index name."""
+        return self.args[0].name  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def bounds(self) -> tuple[sympy.Expr, ...]:
+        """``(lower, upper)`` as written, or ``()``."""
+        return tuple(self.args[1])  # type: ignore[arg-type]
+
+    @property
+    def body(self) -> Expr:
+        """The summand."""
+        return self.args[2]  # type: ignore[return-value]
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.body,)
+
+    @cached_property
+    def _free_and_dummies(self) -> tuple[tuple[Index, ...], tuple[Index, ...]]:
+        return self.body.free, ()
+
+    @cached_property
+    def open_bound(self) -> frozenset[str]:
+        return self.body.open_bound - {self.index_name}
+
+    def map_children(self, fn: Any) -> Expr:
+        return SumOver(self.index_name, self.bounds, fn(self.body))
+
+
+# =================================================================== conversion
+
+
+class Zero(Expr):
+    """The zero tensor with the given free indices (what ``diff`` gives for an absent variable).
+
+    Example:
+        >>> from einsteinpy_lite.core.indices import up
+        >>> Zero([up("i")]).free
+        (^i,)
+    """
+
+    def __new__(cls, indices: Iterable[Index] | sympy.Tuple = ()) -> Zero:
+        # a zero does not depend on a \sum's bound index: only the free indices are kept
+        idx = sympy.Tuple(*[ix for ix in indices if not ix.bound])
+        obj: Zero = sympy.Basic.__new__(cls, idx)  # type: ignore[assignment]
+        obj._free_and_dummies  # noqa: B018
+        return obj
+
+    @property
+    def indices(self) -> tuple[Index, ...]:
+        """The free indices."""
+        return tuple(self.args[0])  # type: ignore[arg-type]
+
+    def own_indices(self) -> tuple[Index, ...]:
+        return self.indices
+
+    def map_slots(self, fn: Any) -> Expr:
+        return Zero([fn(ix) for ix in self.indices])
+
+    @cached_property
+    def _free_and_dummies(self) -> tuple[tuple[Index, ...], tuple[Index, ...]]:
+        free, dummies = contract_slots(self.indices, "zero tensor")
+        if dummies:
+            raise EinsteinError("a zero tensor has only free indices")
+        return free, ()
+
+
+def as_expr(x: Any) -> Expr:
+    """Turn a number or sympy scalar into a scalar :class:`Product`; pass expressions through.
+
+    Example:
+        >>> as_expr(2).free
+        ()
+    """
+    if isinstance(x, Expr):
+        return x
+    if isinstance(x, Index):
+        raise EinsteinError(f"an index ({x}) is not an expression; put it on a tensor")
+    try:
+        c = sympy.sympify(x, strict=True)
+    except (sympy.SympifyError, TypeError):
+        raise EinsteinError(f"cannot use {x!r} in an index expression") from None
+    if not isinstance(c, sympy.Expr):
+        raise EinsteinError(f"cannot use {x!r} in an index expression")
+    return Product(c, ())
+
+
+def tensor_signatures(e: Expr, check: bool = True) -> dict[str, tuple[tuple[bool, ...], Expr]]:
+    """Each tensor head with its slot pattern (True = up) and first use.
+
+    With ``check``, one name used with two slot patterns is an error.
+
+    Example:
+        >>> from einsteinpy_lite.core.builders import tensor
+        >>> tensor_signatures(tensor("A", "^i_j") * tensor("A", "^j_k"))["A"][0]
+        (True, False)
+    """
+    out: dict[str, tuple[tuple[bool, ...], Expr]] = {}
+    for node in e.walk():
+        sig = node._signature()
+        if sig is not None:
+            name, pat = sig
+            if name not in out:
+                out[name] = (pat, node)
+            elif check and out[name][0] != pat:
+                first = out[name][1]
+                raise EinsteinError(
+                    f"tensor '{name}' is used with two slot patterns: '{first}' and '{node}'",
+                    hint="every use of one tensor name must have the same number of slots and the same variance",
+                    index=None,
+                )
+    return out

@@ -1,0 +1,11 @@
+"""Network models in index notation: the slides' single-layer net, MLPs, and objectives for ``optim``.
+
+Example:
+    >>> from einsteinpy_lite.nets import gradients
+    >>> gradients.single_layer().f.free
+    (^i,)
+"""
+
+from . import gradients, objective
+
+__all__ = ["gradients", "objective"]

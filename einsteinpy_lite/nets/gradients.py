@@ -1,0 +1,501 @@
+"""The slides' network in index notation: its derivative tensors, the MSE loss, its gradient and more.
+
+``single_layer()`` is the network of the slides, ``f^i = B^i_j \\sigma(A^j_l y^l + b^j)``;
+``mlp(sizes)`` is the same for any depth (parameters ``W1, b1, W2, b2, ...``).
+Everything is derived with :func:`einsteinpy_lite.diff` from ``f`` and the loss,
+never written by hand:
+
+* ``grad_y``, ``grad_A``, ``grad_b``, ``grad_B`` (``grads[p]`` for an MLP): the
+  derivative tensors of ``f`` (the variable's indices are ``j1, j2``);
+* ``loss``: ``L = \\frac{1}{K} \\sum_k \\epsilon_k^i \\delta_{ij} \\epsilon_k^j`` with
+  ``\\epsilon_k^i = x_k^i - f^i(y_k)``, and ``loss_grad[p] = dL/dp``;
+* ``directions[p]``: ``d = -dL/dp`` in the slides' form,
+  ``\\frac{2}{K} \\sum_k \\epsilon_{k i} [\\nabla_p f_k]^i{}_{...}`` (proven equal
+  to ``-loss_grad[p]`` by the tests);
+* ``hessian(p, q)``, ``jvp(p)``, ``vjp(p)``, and numeric helpers for the
+  Jacobian of ``f`` with respect to all parameters (``N_x x P``), the full
+  Hessian of the loss and the Gauss-Newton matrix, all from compiled index
+  expressions.
+
+>>> from einsteinpy_lite import latex
+>>> net = single_layer()
+>>> print(latex(net.grad_A, compact=True))
+B^{i}{}_{j} [\\nabla\\sigma]^{j}{}_{j_{1}} y^{j_{2}}
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy
+
+from ..algebra.diff import avoid_names, diff
+from ..algebra.diff_simplify import simplify_derivative
+from ..core.atoms import Tensor
+from ..core.builders import apply, delta
+from ..core.errors import EinsteinError
+from ..core.expr import Expr, Product, SumOver
+from ..core.functions import get_function
+from ..core.indices import Index, down, up
+from ..core.rename import rename_free
+
+__all__ = ["Layer", "Network", "single_layer", "mlp", "K", "Step"]
+
+#: The number of training pairs (the bound of the sample sum).
+K = sympy.Symbol("K")  # plain, as the parser reads it, so printed formulas parse back equal
+_SAMPLE = "k"
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer ``h' = act(W h + b)``: weight name, bias name (or None), activation (or None: linear)."""
+
+    weight: str
+    bias: str | None
+    activation: str | None
+
+
+class Network:
+    """A feed-forward network in index notation with its derivative tensors and the MSE loss.
+
+    Args:
+        layers: the layers, input to output.
+        indices: index names, input first, output last (one more than layers).
+        loss_indices: a second set of index names for the second copy of
+            ``\\epsilon`` in the loss.
+
+    Attributes:
+        f: ``f^i(y)`` for one input ``y^l``.
+        params: parameter names in order (``A, b, B`` or ``W1, b1, ...``).
+    """
+
+    def __init__(self, layers: Sequence[Layer], indices: Sequence[str], loss_indices: Sequence[str]) -> None:
+        if len(indices) != len(layers) + 1 or len(loss_indices) != len(layers) + 1:
+            raise EinsteinError("internal: a network needs one index name per layer plus one")
+        self.layers = tuple(layers)
+        self.indices = tuple(indices)
+        self.loss_indices = tuple(loss_indices)
+        params: list[str] = []
+        for layer in self.layers:
+            params.append(layer.weight)
+            if layer.bias:
+                params.append(layer.bias)
+        self.params = tuple(params)
+        self.f = self._forward(self.indices, sample=None)
+
+    # ------------------------------------------------------------ building blocks
+    def _forward(self, names: Sequence[str], sample: Index | None) -> Expr:
+        h: Expr = Tensor("y", ([sample] if sample is not None else []) + [up(names[0])])
+        for n, layer in enumerate(self.layers, 1):
+            z: Expr = Tensor(layer.weight, [up(names[n]), down(names[n - 1])]) * h
+            if layer.bias:
+                z = z + Tensor(layer.bias, [up(names[n])])
+            h = apply(layer.activation, z) if layer.activation else z
+        return h
+
+    def _epsilon(self, names: Sequence[str], sample: Index) -> Expr:
+        return Tensor("x", [sample, up(names[-1])]) - self._forward(names, sample)
+
+    @property
+    def output_index(self) -> str:
+        """The free index of ``f`` (``i``)."""
+        return self.indices[-1]
+
+    @functools.cached_property
+    def epsilon(self) -> Expr:
+        """``\\epsilon_k^i = x_k^i - f^i(y_k)``, the error of sample ``k`` (``k`` as bound by the loss's sum)."""
+        return self._epsilon(self.indices, Index(_SAMPLE, False, True))
+
+    @functools.cached_property
+    def loss(self) -> Expr:
+        """``L = \\frac{1}{K} \\sum_{k=0}^{K-1} \\epsilon_k^i \\delta_{ij} \\epsilon_k^j`` (MSE over K samples)."""
+        k = Index(_SAMPLE, False, True)
+        i, p = self.indices[-1], self.loss_indices[-1]
+        body = self._epsilon(self.indices, k) * delta(down(i), down(p)) * self._epsilon(self.loss_indices, k)
+        return Product.make(1 / K, [SumOver(_SAMPLE, (0, K - 1), body)])
+
+    def variable(self, name: str, first: int = 1) -> Tensor:
+        """The variable ``name`` with fresh indices ``j<first>, j<first+1>, ...`` (its slots as in ``f``).
+
+        Example:
+            >>> str(single_layer().variable("A"))
+            'A^j1_j2'
+        """
+        if name == "y":
+            pattern: tuple[bool, ...] = (True,)
+        elif name in self.params:
+            pattern = self.f.tensors()[name]
+        else:
+            raise EinsteinError(
+                f"unknown parameter {name!r}; this network has {', '.join(self.params)} (and the input y)",
+                hint="use one of the parameter names",
+            )
+        return Tensor(name, [Index(f"j{first + n}", is_up) for n, is_up in enumerate(pattern)])
+
+    # ------------------------------------------------------------ derivatives
+    def grad(self, name: str) -> Expr:
+        """``[\\nabla_p f]``: the derivative of ``f`` with respect to a parameter (or ``"y"``)."""
+        return self._grad(name)
+
+    @functools.cache  # noqa: B019 - networks are few and long-lived
+    def _grad(self, name: str) -> Expr:
+        return diff(self.f, self.variable(name))
+
+    @functools.cached_property
+    def grads(self) -> dict[str, Expr]:
+        """``[\\nabla_p f]`` for every parameter."""
+        return {p: self.grad(p) for p in self.params}
+
+    def __getattr__(self, name: str) -> Expr:
+        """``net.grad_A``, ``net.grad_W1``, ...: :meth:`grad` of that parameter."""
+        if name.startswith("grad_") and name[5:] in self.__dict__.get("params", ()):
+            return self.grad(name[5:])
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    @property
+    def grad_y(self) -> Expr:
+        """``[\\nabla_y f]^i{}_{j_1}``, the derivative with respect to the input."""
+        return self.grad("y")
+
+    @functools.cached_property
+    def loss_grad(self) -> dict[str, Expr]:
+        """``dL/dp`` for every parameter, derived from :attr:`loss`."""
+        return {p: diff(self.loss, self.variable(p)) for p in self.params}
+
+    @functools.cached_property
+    def directions(self) -> dict[str, Expr]:
+        """``d = -dL/dp`` in the slides' form ``\\frac{2}{K} \\sum_k \\epsilon_{k i} [\\nabla_p f_k]^i...``.
+
+        ``\\epsilon`` is written out (``x_k^i - f^i(y_k)``) so that the directions
+        compile; :attr:`directions_eps` keeps it as a tensor for printing.
+        """
+        k = Index(_SAMPLE, False, True)
+        i, p = self.indices[-1], self.loss_indices[-1]
+        eps = self._epsilon(self.indices, k)
+        taken = eps.index_names() | {_SAMPLE}
+        out = {}
+        for name in self.params:
+            df = diff(self._forward(self.loss_indices, k), self.variable(name), simplify=False)
+            # the metric stays explicit (epsilon_i = delta_{ip} epsilon^p): lowering B's slot beside
+            # the B^i_j inside epsilon would use one tensor with two slot patterns
+            body = avoid_names(simplify_derivative(eps * delta(down(i), down(p)) * df), taken - eps.index_names())
+            out[name] = Product.make(2 / K, [SumOver(_SAMPLE, (0, K - 1), body)])
+        return out
+
+    @functools.cached_property
+    def directions_eps(self) -> dict[str, Expr]:
+        """:attr:`directions` with ``\\epsilon_{k i}`` as a tensor: the slides' update directions verbatim.
+
+        Example:
+            >>> from einsteinpy_lite import latex
+            >>> print(latex(single_layer().directions_eps["b"], compact=True))
+            \\frac{2}{K} \\sum_{k=0}^{K - 1} \\epsilon_{k i} B^{i}{}_{j} [\\nabla\\sigma]^{j}{}_{j_{1}}
+        """
+        k = Index(_SAMPLE, False, True)
+        eps = Tensor(r"\epsilon", [k, down(self.output_index)])
+        out = {}
+        for name in self.params:
+            df = avoid_names(diff(self._forward(self.indices, k), self.variable(name)), {_SAMPLE})
+            out[name] = simplify_derivative(Product.make(2 / K, [SumOver(_SAMPLE, (0, K - 1), eps * df)]))
+        return out
+
+    def hessian(self, p: str, q: str | None = None) -> Expr:
+        """``d^2 L / dp dq``: free indices ``p``'s slots (``j1, j2``) then ``q``'s (``j3, j4``).
+
+        Example:
+            >>> [ix.name for ix in single_layer().hessian("A").free]
+            ['j1', 'j2', 'j3', 'j4']
+        """
+        q = p if q is None else q
+        first = len(self.variable(p).indices) + 1
+        out = self._hessian(p, q, first)
+        names = [ix.name for ix in out.free]
+        want = [f"j{n}" for n in range(1, len(names) + 1)]
+        half = first - 1
+        if p == q and names == want[half:] + want[:half]:
+            # d2L/dp dp is symmetric: swapping the two halves of the names is the same tensor
+            out = rename_free(out, dict(zip(want, want[half:] + want[:half])))
+        return out
+
+    @functools.cache  # noqa: B019
+    def _hessian(self, p: str, q: str, first: int) -> Expr:
+        # d/dq of dL/dp = -(2/K) sum_k eps_i df_k^i/dp: the Gauss-Newton term (from d eps) minus
+        # (2/K) sum_k eps_i d2f_k^i/dp dq, with eps kept as one factor so that it is computed once
+        k = Index(_SAMPLE, False, True)
+        i, o = self.indices[-1], self.loss_indices[-1]
+        d1 = diff(self._forward(self.loss_indices, k), self.variable(p), simplify=False)
+        d2 = diff(d1, self.variable(q, first), simplify=False)
+        eps = self._epsilon(self.indices, k)
+        # the metric stays explicit beside epsilon (see directions)
+        body = avoid_names(simplify_derivative(eps * delta(down(i), down(o)) * d2), {_SAMPLE})
+        curvature = Product.make(-2 / K, [SumOver(_SAMPLE, (0, K - 1), body)])
+        return self.gauss_newton(p, q) + curvature
+
+    def jvp(self, p: str) -> Expr:
+        """Forward mode: ``[\\nabla_p f]`` applied to a tangent ``dp`` (tensor ``d<p>``), free ``i``."""
+        var = self.variable(p)
+        return simplify_derivative(self.grad(p) * Tensor(f"d{p}", var.indices))
+
+    def vjp(self, p: str) -> Expr:
+        """Backward mode: a cotangent ``u_i`` applied to ``[\\nabla_p f]``, free: ``p``'s slots flipped."""
+        return simplify_derivative(Tensor("u", [down(self.output_index)]) * self.grad(p))
+
+    def loss_jvp(self, p: str) -> Expr:
+        """``dL`` along a tangent ``d<p>`` (a scalar): one forward-mode pass gives one directional derivative."""
+        var = self.variable(p)
+        return simplify_derivative(self.loss_grad[p] * Tensor(f"d{p}", var.indices))
+
+    @functools.cache  # noqa: B019
+    def gauss_newton(self, p: str, q: str) -> Expr:
+        """The Gauss-Newton block ``\\frac{2}{K} \\sum_k [\\nabla_p f_k]^i \\delta_{ij} [\\nabla_q f_k]^j``."""
+        k = Index(_SAMPLE, False, True)
+        i, o = self.indices[-1], self.loss_indices[-1]
+        first = len(self.variable(p).indices) + 1
+        dp = diff(self._forward(self.indices, k), self.variable(p), simplify=False)
+        dq = diff(self._forward(self.loss_indices, k), self.variable(q, first), simplify=False)
+        dq = avoid_names(dq, dp.index_names() - {ix.name for ix in dq.free})
+        return simplify_derivative(Product.make(2 / K, [SumOver(_SAMPLE, (0, K - 1), dp * delta(down(i), down(o)) * dq)]))
+
+    def forward_vs_backward(self, sizes: Sequence[int]) -> dict[str, Any]:
+        """FLOPs of the whole gradient of a scalar loss by forward mode vs backward mode (compiler plans).
+
+        Forward mode pushes one tangent ``dp`` through ``f`` per call (:meth:`jvp`), so the
+        gradient needs one call per parameter entry; backward mode pulls the cotangent
+        ``u_i = -\\frac{2}{K}\\epsilon_i`` back once (:meth:`vjp`) and gets every entry.
+
+        Args:
+            sizes: layer sizes ``[N_y, ..., N_x]``.
+
+        Returns:
+            ``{"jvp": {p: flops}, "vjp": {p: flops}, "forward": total, "backward": total,
+            "ratio": forward / backward, "P": number of parameters}`` for one sample.
+        """
+        shapes: dict[str, tuple[int, ...]] = dict(self.shapes(sizes))
+        shapes["y"] = (sizes[0],)
+        shapes["u"] = (sizes[-1],)
+        jvp: dict[str, int] = {}
+        vjp: dict[str, int] = {}
+        for p in self.params:
+            shapes[f"d{p}"] = shapes[p]
+            jvp[p] = _flops(self.jvp(p), shapes)
+            vjp[p] = _flops(self.vjp(p), shapes)
+        forward = sum(int(np.prod(shapes[p])) * jvp[p] for p in self.params)
+        backward = _flops({p: self.vjp(p) for p in self.params}, shapes)
+        return {"jvp": jvp, "vjp": vjp, "forward": forward, "backward": backward,
+                "ratio": forward / max(backward, 1), "P": sum(int(np.prod(shapes[p])) for p in self.params)}
+
+    # ------------------------------------------------------------ numbers
+    def compile(self) -> Step:
+        """One callable for the loss and every update direction: ``step(A=, b=, B=, x=, y=)``.
+
+        ``x`` is ``(K, N_x)``, ``y`` is ``(K, N_y)``; the result is a dict with
+        ``"loss"`` and ``"d_<p>"`` for every parameter, each shaped like it.
+        """
+        exprs = {"loss": self.loss}
+        order: dict[str, tuple[str, ...]] = {"loss": ()}
+        for p in self.params:
+            exprs[f"d_{p}"] = self.directions[p]
+            order[f"d_{p}"] = self._names(p)
+        return Step(exprs, order, {})
+
+    def _names(self, p: str, first: int = 1) -> tuple[str, ...]:
+        return tuple(ix.name for ix in self.variable(p, first).indices)
+
+    def _dims(self, p: str, first: int = 1) -> dict[str, tuple[str, int]]:
+        return {name: (p, n) for n, name in enumerate(self._names(p, first))}
+
+    def shapes(self, sizes: Sequence[int]) -> dict[str, tuple[int, ...]]:
+        """Parameter shapes for layer sizes ``[N_y, N_1, ..., N_x]``.
+
+        Example:
+            >>> single_layer().shapes([3, 4, 2])
+            {'A': (4, 3), 'b': (4,), 'B': (2, 4)}
+        """
+        sizes = _layer_sizes(sizes)
+        if len(sizes) != len(self.layers) + 1:
+            raise EinsteinError(f"this network needs {len(self.layers) + 1} sizes, got {len(sizes)}")
+        out: dict[str, tuple[int, ...]] = {}
+        for n, layer in enumerate(self.layers, 1):
+            out[layer.weight] = (sizes[n], sizes[n - 1])
+            if layer.bias:
+                out[layer.bias] = (sizes[n],)
+        return out
+
+    def init(self, sizes: Sequence[int], seed: int = 0, scale: float = 1.0) -> dict[str, np.ndarray]:
+        """Random parameters for layer sizes ``[N_y, ..., N_x]`` (normal, variance ``scale / fan_in``)."""
+        rng = np.random.default_rng(seed)
+        return {p: rng.normal(size=s) * np.sqrt(scale / (s[-1] if len(s) == 2 else 1))
+                for p, s in self.shapes(sizes).items()}
+
+    def flat(self, params: Mapping[str, Any]) -> np.ndarray:
+        """The parameter vector ``theta`` (all parameters flattened, in :attr:`params` order)."""
+        self._check_params(params)
+        return np.concatenate([np.asarray(params[p], dtype=float).ravel() for p in self.params])
+
+    def _check_params(self, params: Mapping[str, Any]) -> None:
+        missing = [p for p in self.params if not isinstance(params, Mapping) or p not in params]
+        if missing:
+            raise EinsteinError(f"missing parameter{'s' * (len(missing) > 1)} {', '.join(missing)}: this network's "
+                                f"parameters are {', '.join(self.params)}", hint="pass a dict of arrays by name, "
+                                "e.g. net.init(sizes)")
+
+    def jacobian(self, params: Mapping[str, Any], y: Any) -> np.ndarray:
+        """``\\nabla_\\theta f(y)`` for one input ``y`` (``N_y``): the ``N_x x P`` "function gradient"."""
+        self._check_params(params)
+        out = self._jacobian_step()(**params, y=np.asarray(y, dtype=float))
+        return np.concatenate([out[p].reshape(out[p].shape[0], -1) for p in self.params], axis=1)
+
+    @functools.cache  # noqa: B019 - networks are few and long-lived
+    def _jacobian_step(self) -> Step:
+        order = {p: (self.output_index, *self._names(p)) for p in self.params}
+        dims = {self.output_index: (self.layers[-1].weight, 0)}
+        for p in self.params:
+            dims.update(self._dims(p))
+        return Step({p: self.grad(p) for p in self.params}, order, dims)
+
+    @functools.cache  # noqa: B019
+    def _block_step(self, kind: str, p: str, q: str) -> Step:
+        first = len(self._names(p)) + 1
+        expr = self.hessian(p, q) if kind == "hessian" else self.gauss_newton(p, q)
+        return Step({"block": expr}, {"block": self._names(p) + self._names(q, first)},
+                    {**self._dims(p), **self._dims(q, first)})
+
+    def _matrix(self, kind: str, params: Mapping[str, Any], x: Any, y: Any) -> np.ndarray:
+        self._check_params(params)
+        arrays = {**params, "x": np.asarray(x, dtype=float), "y": np.asarray(y, dtype=float)}
+        rows = []
+        for p in self.params:
+            n = int(np.prod(np.shape(params[p])))
+            rows.append(np.concatenate([self._block_step(kind, p, q)(**arrays)["block"].reshape(n, -1)
+                                        for q in self.params], axis=1))
+        return np.concatenate(rows, axis=0)
+
+    def hessian_matrix(self, params: Mapping[str, Any], x: Any, y: Any) -> np.ndarray:
+        """The full Hessian of the loss, ``P x P``, from the compiled blocks ``hessian(p, q)``."""
+        return self._matrix("hessian", params, x, y)
+
+    def gauss_newton_matrix(self, params: Mapping[str, Any], x: Any, y: Any) -> np.ndarray:
+        """The Gauss-Newton matrix ``\\frac{2}{K} \\sum_k J_k^T J_k``, ``P x P``, from compiled blocks."""
+        return self._matrix("gauss_newton", params, x, y)
+
+
+class Step:
+    """Compiled outputs (one :func:`einsteinpy_lite.compile` of a dict), axes in a given index order.
+
+    The sizes of indices that only a delta carries (``N_j1`` in
+    ``\\delta_{j_1 j_3}``) are read from the parameter arrays; ``K`` from the
+    arrays' sample axis.
+    """
+
+    def __init__(self, exprs: Mapping[str, Expr], order: Mapping[str, tuple[str, ...]],
+                 dims: Mapping[str, tuple[str, int]]) -> None:
+        import importlib
+
+        compile_fn = importlib.import_module("..compile", __package__).compile
+        self.exprs = dict(exprs)
+        self.order = {k: tuple(v) for k, v in order.items()}
+        self.dims = dict(dims)
+        self.fn = compile_fn(self.exprs, out=self.order)
+
+    def sizes(self, arrays: Mapping[str, Any]) -> dict[str, int]:
+        """The dimension symbols (``N_j1``) the compiled code needs, from the arrays' shapes."""
+        out: dict[str, int] = {}
+        for name in getattr(self.fn, "scalars", ()):
+            if name.startswith("N_") and name[2:] in self.dims and name not in arrays:
+                array, axis = self.dims[name[2:]]
+                if array in arrays and np.ndim(arrays[array]) > axis:  # else the call names what is missing
+                    out[name] = int(np.shape(arrays[array])[axis])
+        return out
+
+    def __call__(self, **arrays: Any) -> dict[str, Any]:
+        """Evaluate every output; arrays by tensor name."""
+        takes = set(getattr(self.fn, "arrays", arrays)) | set(getattr(self.fn, "scalars", ()))
+        return dict(self.fn(**{k: v for k, v in arrays.items() if k in takes}, **self.sizes(arrays)))
+
+    def plan(self, **sizes: int) -> Any:
+        """The compiler's plan for index sizes by name (see :meth:`einsteinpy_lite.compile`'s ``plan``)."""
+        return self.fn.plan(**sizes)
+
+
+def _flops(exprs: Expr | dict[str, Expr], shapes: Mapping[str, tuple[int, ...]]) -> int:
+    """The compiler's planned FLOPs for arrays of the given shapes (by tensor name)."""
+    import importlib
+
+    fn = importlib.import_module("..compile", __package__).compile(exprs)
+    sizes: dict[str, int] = {}
+    for raw, (_, slots, _, _) in fn.program.inputs.items():
+        for name, n in zip(slots, shapes[raw]):
+            sizes[name] = int(n)
+    return int(fn.plan(**sizes).flops)
+
+
+# ============================================================== constructors
+
+
+def _check_activation(activation: str) -> str:
+    return get_function(activation).name
+
+
+def _layer_sizes(sizes: Any, where: str = "layer sizes") -> list[int]:
+    """``[N_y, N_1, ..., N_x]`` checked: a list of positive integers."""
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
+        raise EinsteinError(f"{where}: sizes must be a list of layer sizes [N_y, N_1, ..., N_x], got {sizes!r}",
+                            hint="e.g. [4, 8, 2]")
+    for n, size in enumerate(sizes):
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size <= 0:
+            raise EinsteinError(f"{where}: layer size {size!r} (item {n} of {list(sizes)!r}) is not a positive integer",
+                                hint="e.g. [4, 8, 2]")
+    return [int(n) for n in sizes]
+
+
+def _depth(sizes: Any) -> int:
+    """The number of layers that ``mlp(sizes)`` builds (``sizes`` a list of sizes or a number of layers)."""
+    if isinstance(sizes, int) and not isinstance(sizes, bool):
+        return sizes
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
+        raise EinsteinError(f"mlp: sizes must be a list of layer sizes [N_y, N_1, ..., N_x] or a number of layers, "
+                            f"got {sizes!r}", hint="e.g. gradients.mlp([4, 8, 2])")
+    return len(_layer_sizes(sizes, "mlp")) - 1
+
+
+def single_layer(activation: str = "sigmoid") -> Network:
+    """The slides' network ``f^i = B^i_j \\sigma(A^j_l y^l + b^j)``, parameters ``(A, b, B)``.
+
+    Example:
+        >>> net = single_layer()
+        >>> str(net.f)
+        'B^i_j \\\\sigma(A^j_l y^l + b^j)'
+        >>> str(net.grad_b)
+        'B^i_j [\\\\nabla\\\\sigma(A^j_l y^l + b^j)]^j_j1'
+    """
+    act = _check_activation(activation)
+    return Network([Layer("A", "b", act), Layer("B", None, None)], ("l", "j", "i"), ("r", "q", "p"))
+
+
+def mlp(sizes: Sequence[int] | int, activation: str = "tanh", output_bias: bool = True) -> Network:
+    """A multilayer perceptron: ``h_n = act(W_n h_{n-1} + b_n)``, the last layer linear.
+
+    Args:
+        sizes: layer sizes ``[N_y, N_1, ..., N_x]`` (only their count matters
+            for the expressions; :meth:`Network.init` uses the values), or
+            the number of layers.
+        activation: a registered elementwise function.
+        output_bias: give the last layer a bias (``mlp(..., output_bias=False)``
+            with two layers is :func:`single_layer`, renamed).
+
+    Example:
+        >>> net = mlp([4, 8, 8, 2], activation="tanh")
+        >>> net.params
+        ('W1', 'b1', 'W2', 'b2', 'W3', 'b3')
+    """
+    depth = _depth(sizes)
+    if depth < 1:
+        raise EinsteinError(f"an MLP needs at least one layer (two sizes), got {sizes!r}")
+    act = _check_activation(activation)
+    layers = [Layer(f"W{n}", f"b{n}" if (n < depth or output_bias) else None, act if n < depth else None)
+              for n in range(1, depth + 1)]
+    return Network(layers, [f"a{n}" for n in range(depth)] + ["i"], [f"c{n}" for n in range(depth)] + ["p"])

@@ -1,0 +1,14 @@
+"""Notation: text and LaTeX to expressions (``parse``) and back (``latex``, ``text``).
+
+Importing this layer registers its printers with the core, so ``str(e)`` and ``e._repr_latex_()`` work.
+
+Example:
+    >>> from einsteinpy_lite.notation import latex, parse
+    >>> latex(parse("A^i_j y^j"))
+    'A^{i}{}_{j} y^{j}'
+"""
+
+from .parse import parse
+from .printing import latex, text
+
+__all__ = ["parse", "latex", "text"]

@@ -1,1 +1,0 @@
-"""Test package (importable so tests share `tests.strategies`)."""
