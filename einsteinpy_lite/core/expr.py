@@ -109,19 +109,21 @@ def _no_printer(e: Expr) -> str:
 
 # The printers live in the notation layer, above this one; importing it registers ``text`` and ``latex``
 # here (see :func:`register_printer`), so the core never imports its printers.
-_PRINTERS: dict[str, Callable[[Expr], str]] = {"text": _no_printer, "latex": _no_printer}
+_PRINTERS: dict[str, Callable[[Expr], str]] = {"text": _no_printer, "latex": _no_printer, "pretty": _no_printer}
 
 
 def register_printer(kind: str, fn: Callable[[Expr], str]) -> None:
-    """Make ``fn`` the printer behind ``str(e)`` (``kind="text"``) or ``e._latex()`` (``kind="latex"``).
+    """Make ``fn`` the printer behind ``str(e)`` (``"text"``), ``e._latex()`` (``"latex"``) or ``sympy.pretty(e)``.
+
+    ``"pretty"`` returns three rows (upper indices, names, lower indices) joined by newlines.
 
     Example:
         >>> import einsteinpy_lite  # registers the notation layer's printers
         >>> sorted(_PRINTERS)
-        ['latex', 'text']
+        ['latex', 'pretty', 'text']
     """
     if kind not in _PRINTERS:
-        raise EinsteinError(f"unknown printer kind {kind!r}", hint="use 'text' or 'latex'")
+        raise EinsteinError(f"unknown printer kind {kind!r}", hint="use 'text', 'latex' or 'pretty'")
     _PRINTERS[kind] = fn
 
 
@@ -254,6 +256,14 @@ class Expr(sympy.Basic):
     def _latex(self, printer: Any = None) -> str:
         return _PRINTERS["latex"](self)
 
+    def _pretty(self, printer: Any = None) -> Any:
+        """sympy's pretty printers call this (before their own ``_print_Product``, ``_print_Sum``)."""
+        from sympy.printing.pretty.stringpict import prettyForm
+
+        rows = _PRINTERS["pretty"](self).split("\n")
+        width = max(len(r) for r in rows)
+        return prettyForm("\n".join(r.ljust(width) for r in rows), baseline=len(rows) // 2)
+
     def _repr_latex_(self) -> str:
         return "$" + self._latex() + "$"
 
@@ -288,6 +298,24 @@ def _check_factor(f: Any) -> Expr:
     return f
 
 
+def exact_coefficient(c: sympy.Expr) -> sympy.Expr:
+    """``c`` with every float replaced by the exact fraction of its shortest decimal (``0.1`` -> ``1/10``).
+
+    A coefficient is printed as text that reads back; a float printed as ``0.5`` reads back as
+    ``1/2``, so coefficients are kept exact from the start.
+
+    Example:
+        >>> exact_coefficient(sympy.Float(0.1) * sympy.Symbol("K"))
+        K/10
+    """
+    if c.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan):
+        raise EinsteinError(f"a coefficient must be finite, got {c}")
+    floats = c.atoms(sympy.Float)
+    if not floats:
+        return c
+    return c.xreplace({f: sympy.Rational(repr(float(f))) for f in floats})
+
+
 class Product(Expr):
     """A coefficient times factors, with implied summation over index pairs.
 
@@ -305,6 +333,7 @@ class Product(Expr):
         c = sympy.sympify(coeff)
         if not isinstance(c, sympy.Expr) or any(isinstance(a, Expr) for a in sympy.preorder_traversal(c)):
             raise EinsteinError(f"a coefficient must be a scalar, got {coeff!r}")
+        c = exact_coefficient(c)
         if not c.is_Number:
             # one spelling per coefficient (2*(K - 1)/K and (2*K - 2)/K are both 2 - 2/K), so that
             # equal coefficients compare and hash equal however they were multiplied together

@@ -9,6 +9,7 @@ Example:
 """
 
 from .parse import parse
+from .pretty import pretty
 from .printing import latex, text
 
-__all__ = ["parse", "latex", "text"]
+__all__ = ["parse", "latex", "text", "pretty"]

@@ -213,17 +213,21 @@ class _Printer:
 
 
 def _expression(e: Any, caller: str) -> Expr:
+    if isinstance(e, str):
+        from .parse import parse
+
+        return parse(e)
     if not isinstance(e, Expr):
-        raise EinsteinError(f"{caller}() takes an index expression, got {type(e).__name__}",
-                            hint="build one with einsteinpy_lite.parse(text)")
+        raise EinsteinError(f"{caller}() takes an index expression or its text, got {type(e).__name__}",
+                            hint="build one with einsteinpy_lite.parse(text), or pass the text")
     return e
 
 
-def latex(e: Expr, compact: bool = False) -> str:
+def latex(e: Expr | str, compact: bool = False) -> str:
     """LaTeX with staggered indices (``B^{i}{}_{k}``), ``\\delta``, ``\\frac``, ``\\sum_{k}``, ``\\sigma``.
 
     Args:
-        e: the expression.
+        e: the expression, or its text (parsed first).
         compact: print diagonal Jacobians in the slides' short form
             ``[\\nabla\\sigma]^{i}{}_{j}`` (without their argument).
 
@@ -231,11 +235,13 @@ def latex(e: Expr, compact: bool = False) -> str:
         >>> from einsteinpy_lite import parse
         >>> latex(parse(r"\\frac{2}{K} \\epsilon_{i} \\delta^{i}_{j}"))
         '\\\\frac{2}{K} \\\\epsilon_{i} \\\\delta^{i}{}_{j}'
+        >>> latex("A^i_j y^j")
+        'A^{i}{}_{j} y^{j}'
     """
     return _Printer("latex", compact).doprint(_expression(e, "latex"))
 
 
-def text(e: Expr) -> str:
+def text(e: Expr | str) -> str:
     """Plain text that :func:`einsteinpy_lite.parse` reads back.
 
     Example:

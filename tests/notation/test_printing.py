@@ -178,10 +178,10 @@ def test_printer_rejects_what_is_not_an_expression():
 
     with pytest.raises(EinsteinError, match="cannot print a Weird; it is not an index expression node"):
         el.latex(Weird())
-    with pytest.raises(EinsteinError, match="latex\\(\\) takes an index expression, got int"):
+    with pytest.raises(EinsteinError, match="latex\\(\\) takes an index expression or its text, got int"):
         el.latex(3)  # type: ignore[arg-type]
-    with pytest.raises(EinsteinError, match="text\\(\\) takes an index expression, got str"):
-        el.text("x^i")  # type: ignore[arg-type]
+    with pytest.raises(EinsteinError, match="text\\(\\) takes an index expression or its text, got list"):
+        el.text(["x^i"])  # type: ignore[arg-type]
     with pytest.raises(EinsteinError, match="only integer powers"):
         str(Product(sympy.sqrt(K), [tensor("x", "^i")]))
 
@@ -242,3 +242,54 @@ def test_mathtext_renders_what_the_other_modules_print():
     for e in exprs:
         typeset(el.latex(e))
         typeset(el.latex(e, compact=True))
+
+
+def test_latex_and_text_take_the_text_of_an_expression():
+    # one API style: every function that takes an expression also takes its text
+    assert el.latex("A^i_j y^j") == el.latex(el.parse("A^i_j y^j")) == "A^{i}{}_{j} y^{j}"
+    assert el.text(r"\delta^i_j x^j") == r"\delta^i_j x^j"
+    with pytest.raises(EinsteinError, match="index 'j' appears 3 times"):
+        el.latex("A^i_j B^j_k C_j")
+
+
+@pytest.mark.parametrize("value, shown", [(0.5, "1/2"), (0.1, "1/10"), (-2.25, "-9/4"), (1 / 3, "3333333333333333/10000000000000000")])
+def test_float_coefficients_are_kept_exact_and_read_back(value, shown):
+    # 0.5 * x used to print as 0.500000000000000 and read back as 1/2: a different expression
+    e = value * el.tensor("x", "^i")
+    assert el.text(e) == f"{shown} x^i"
+    assert el.parse(el.text(e)) == e
+    assert sympy.Rational(repr(value)) == e.coeff
+
+
+def test_infinite_coefficients_are_refused():
+    with pytest.raises(EinsteinError, match="finite"):
+        float("inf") * el.tensor("x", "^i")
+
+
+PRETTY = [
+    ("A^i_j y^j", [" i   j", "A  ⋅y", "  j"]),
+    ("x^i", [" i", "x"]),
+    (r"B^i_k \sigma(A^k_j y^j + b^k)", [" i     k   j    k", "B  ⋅σ(A  ⋅y  + b )", "  k     j"]),
+    (r"\delta^i_j x^j - 2 x^i", [" i   j      i", "δ  ⋅x  - 2⋅x", "  j"]),
+    (r"\sum_{k=0}^{K-1} \epsilon_k^i", ["K - 1   i", "Σ     ε", "k=0    k"]),
+]
+
+
+@pytest.mark.parametrize("source, rows", PRETTY)
+def test_pretty_staggers_indices_in_three_rows(source, rows):
+    from einsteinpy_lite.notation import pretty
+
+    assert pretty(source).split("\n") == rows
+
+
+def test_sympy_pretty_and_pprint_work_on_every_node(capsys):
+    # sympy's pretty printer has its own _print_Product / _print_Sum / _print_Tensor: they crashed on our nodes
+    nodes = [el.parse(r"B^i_k \sigma(A^k_j y^j + b^k)"), el.parse(r"\sum_k x_k^i"), el.parse("0 x^i"),
+             el.diff(el.parse(r"B^i_j \sigma(A^j_l y^l + b^j)"), "A^{m}_{n}"), el.tensor("T", "^i_j")]
+    for e in nodes:
+        pic = sympy.pretty(e)
+        assert pic.strip()
+        sympy.pprint(e)
+    out = capsys.readouterr().out
+    assert "σ" in out and "Σ" in out and "∇σ" in out
+    assert sympy.pretty(el.parse("A^i_j y^j")).split("\n")[1].startswith("A  ⋅y")
