@@ -13,8 +13,9 @@ interleaved repeats (so a load spike on a shared machine hits every contender):
   directions, and the cost of a cache hit;
 * **paths** -- FLOPs of the chosen contraction orders against the minimum over opt_einsum's
   optimizers;
-* **core** -- parse + simplify of a 20-factor product, and ``el.equal`` on two 10-factor
-  products that differ by dummy names and factor order.
+* **core** -- parse + simplify of a 20-factor product, ``el.equal`` on two 10-, 20- and
+  50-factor matrix chains (10 in quick mode) that differ by dummy names and factor order (each with every cache
+  cleared), and ``el.diff`` of 200 nested ``\\tanh`` (once; 20 in quick mode).
 
 Example:
     >>> res = run_benchmarks(quick=True, sections=("overhead",))
@@ -326,45 +327,71 @@ def _bench_paths() -> list[dict[str, Any]]:
     return rows
 
 
-def _bench_core(repeat: int) -> dict[str, Any]:
+def _chain_pair(n: int, seed: int = 3) -> tuple[str, str]:
+    """Two texts of one ``n``-factor matrix chain: the second with its dummies renamed and factors shuffled."""
+    rng = np.random.default_rng(seed)
+    names = [f"j{k}" for k in range(n + 1)]
+    first = [f"W{k}^{{{names[k]}}}_{{{names[k + 1]}}}" for k in range(n)]
+    renamed = {nm: f"m{k}" for k, nm in enumerate(names[1:-1])}
+    other = [f"W{k}^{{{renamed.get(names[k], names[k])}}}_{{{renamed.get(names[k + 1], names[k + 1])}}}"
+             for k in range(n)]
+    return " ".join(first), " ".join(other[i] for i in rng.permutation(n))
+
+
+def _nested(depth: int) -> str:
+    text = "x^i"
+    for _ in range(depth):
+        text = rf"\tanh({text})"
+    return text
+
+
+def _clear_symbolic_caches() -> None:
+    """Clear the parser's and the canonical form's caches: measure the work, not the cache."""
     import importlib
 
-    from ..algebra.simplify import _canonical, simplify
-    from ..equality.decide import equal
+    for module in ("einsteinpy_lite.notation.parse", "einsteinpy_lite.algebra.simplify"):
+        mod = importlib.import_module(module)
+        for value in vars(mod).values():
+            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == module:
+                value.cache_clear()
 
-    parse_mod = importlib.import_module("einsteinpy_lite.notation.parse")
+
+def _bench_core(repeat: int, quick: bool = False) -> dict[str, Any]:
+    from ..algebra.diff import diff
+    from ..algebra.simplify import simplify
+    from ..equality.decide import equal
+    from ..notation.parse import parse
 
     idx = [f"i{n}" for n in range(21)]
     factors = [f"T{n}^{{{idx[n]}}}_{{{idx[n + 1]}}}" for n in range(20)]
     factors[7] = rf"\delta^{{{idx[7]}}}_{{{idx[8]}}}"
     text20 = " ".join(factors)
-    rng = np.random.default_rng(3)
-    names = [f"j{n}" for n in range(11)]
-    ten = [f"W{n}^{{{names[n]}}}_{{{names[n + 1]}}}" for n in range(10)]
-    renamed = {nm: f"m{n}" for n, nm in enumerate(names[1:-1])}
-    other = []
-    for f in ten:
-        for old, new in renamed.items():
-            f = f.replace("{" + old + "}", "{" + new + "}")
-        other.append(f)
-    other = [other[i] for i in rng.permutation(10)]
-    a, b = parse_mod.parse(" ".join(ten)), parse_mod.parse(" ".join(other))
-    if not equal(a, b):
-        raise EinsteinError("benchmark: el.equal says two renamed, reordered products differ")
+    pairs = {n: tuple(parse(t) for t in _chain_pair(n)) for n in ((10,) if quick else (10, 20, 50))}
+    for n, (a, b) in pairs.items():
+        if not equal(a, b):
+            raise EinsteinError(f"benchmark: el.equal says two renamed, reordered {n}-factor products differ")
 
     def parse_simplify() -> Any:
-        cached = getattr(parse_mod, "_parse_cached", None)
-        if cached is not None and hasattr(cached, "cache_clear"):
-            cached.cache_clear()
-        _canonical.cache_clear()
-        return simplify(parse_mod.parse(text20))
+        _clear_symbolic_caches()
+        return simplify(parse(text20))
 
-    def equal_cold() -> Any:
-        _canonical.cache_clear()  # simplify caches canonical forms: measure the work, not the cache
-        return equal(a, b)
+    def equal_cold(a: Any, b: Any) -> Callable[[], Any]:
+        def run() -> Any:
+            _clear_symbolic_caches()
+            return equal(a, b)
 
-    times = _median_times({"parse+simplify 20 factors": parse_simplify, "equal 10 factors": equal_cold},
-                          repeat, min_time=0.02)
+        return run
+
+    fns: dict[str, Callable[[], Any]] = {"parse+simplify 20 factors": parse_simplify}
+    fns.update({f"equal {n} factors": equal_cold(a, b) for n, (a, b) in pairs.items()})
+    times = _median_times(fns, repeat, min_time=0.02)
+    # one derivative of a deep composition, measured once (it takes seconds, not microseconds)
+    depth = 20 if quick else 200
+    nested = parse(_nested(depth))
+    _clear_symbolic_caches()
+    start = time.perf_counter()
+    diff(nested, "x^{m}")
+    times[f"diff {depth} nested tanh"] = time.perf_counter() - start
     return {"seconds": times}
 
 
@@ -385,7 +412,7 @@ def run_benchmarks(sizes: Sequence[str] | None = None, repeat: int | None = None
     Example:
         >>> res = run_benchmarks(quick=True, sections=("core",))
         >>> sorted(res), sorted(res["core"]["seconds"])
-        (['core', 'machine', 'quick', 'repeat'], ['equal 10 factors', 'parse+simplify 20 factors'])
+        (['core', 'machine', 'quick', 'repeat'], ['diff 20 nested tanh', 'equal 10 factors', 'parse+simplify 20 factors'])
     """
     unknown = [s for s in sections if s not in SECTIONS]
     if unknown:
@@ -413,7 +440,7 @@ def run_benchmarks(sizes: Sequence[str] | None = None, repeat: int | None = None
     if "paths" in sections:
         res["paths"] = _bench_paths()
     if "core" in sections:
-        res["core"] = _bench_core(reps)
+        res["core"] = _bench_core(reps, quick)
     if json_path:
         with open(json_path, "w") as fh:
             json.dump(res, fh, indent=2, default=str)
