@@ -1,7 +1,8 @@
 """The catalogue: one entry per formula of the slides, in the order of the slides.
 
 Each item names the slide, the formula and the function that checks it (in
-:mod:`.notation`, :mod:`.network` and :mod:`.descent`).  :func:`run_entry` runs
+:mod:`~einsteinpy_lite.verify.notation`, :mod:`~einsteinpy_lite.verify.network` and
+:mod:`~einsteinpy_lite.verify.descent`).  :func:`run_entry` runs
 one check; a crash inside the toolkit while checking becomes an entry whose
 check could not run ("not checked", with the error) -- never a fake "holds",
 and never an aborted report.
