@@ -12,8 +12,8 @@ import einsteinpy_lite as el
 from einsteinpy_lite import EinsteinError
 from einsteinpy_lite.algebra.evaluate import evaluate
 from einsteinpy_lite.notation.parse import _parse_cached
-from tests.strategies import KINDS, arrays_for, expressions, index_sizes, token_text
 from tests.notation.test_printing import render
+from tests.strategies import KINDS, arrays_for, expressions, index_sizes, token_text
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
