@@ -255,7 +255,7 @@ class _Builder:
         current: list[lark.Token] = []
         open_end: int | None = None  # where the last name of the current run ends, if it has no indices
         for n, child in enumerate(children):
-            factor = child.children[0] if child.data == "item" else None
+            factor: Any = child.children[0] if child.data == "item" else None
             tok = _name_head(factor)
             if tok is not None and current and open_end == tok.start_pos:
                 current.append(tok)
@@ -610,8 +610,8 @@ def _name_head(factor: Any) -> lark.Token | None:
     """The head token of a tensor factor named by one letter (and digits), else None."""
     if isinstance(factor, lark.Tree) and factor.data == "tensor":
         tok = factor.children[0].children[0]
-        if tok.type == "NAME":
-            return tok  # type: ignore[no-any-return]
+        if isinstance(tok, lark.Token) and tok.type == "NAME":
+            return tok
     return None
 
 
