@@ -5,6 +5,13 @@ builder then walks the tree top-down, so that it knows which indices an
 enclosing ``\\sum`` binds, and builds the nodes of :mod:`einsteinpy_lite.core`,
 which validate themselves.  Every error, from the grammar or the index rules,
 becomes an :class:`EinsteinError` with a caret under the offending token.
+
+Text that the grammar accepts but that surely means something else is refused the
+same way, with a hint (``_Builder.check_misreadings``): letters spelling a function,
+a Greek letter or an operator without its backslash (``tanh(x^i)``), words
+(``weights^i_j``, unless ``letters="split"``), an index glued to a letter (``A_ii``),
+``a^T`` next to another factor, and operators the syntax does not have (``\\odot``,
+``\\circ``, ``\\top``) written as names.
 """
 
 from __future__ import annotations
@@ -255,7 +262,8 @@ class _Builder:
         current: list[lark.Token] = []
         open_end: int | None = None  # where the last name of the current run ends, if it has no indices
         for n, child in enumerate(children):
-            factor: Any = child.children[0] if child.data == "item" else None
+            # (a factor after '*' or '/' may start a run: 2/abc is 2/a times b c)
+            factor: Any = child.children[-1] if child.data in ("item", "mul", "div") else None
             tok = _name_head(factor)
             if tok is not None and current and open_end == tok.start_pos:
                 current.append(tok)
@@ -272,7 +280,7 @@ class _Builder:
             self.check_run(toks, call)
         count = sum(1 for c in children if c.data in ("item", "mul", "sum"))
         for n, child in enumerate(children):
-            factor = child.children[0] if child.data == "item" else (child.children[1] if child.data == "mul" else None)
+            factor = child.children[-1] if child.data in ("item", "mul", "div") else None
             if not isinstance(factor, lark.Tree) or factor.data not in ("tensor", "delta", "number"):
                 continue
             toks = self.index_tokens(factor)

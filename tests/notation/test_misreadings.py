@@ -36,6 +36,8 @@ MISREADINGS = [
     ("weights^i_j x^j", r"'weights' reads as the product of 7 one-letter names w e i g h t s", 0,
      r"\\mathrm\{weights\}.*letters='split'"),
     ("2 abc x^i", r"'abc' reads as the product of 3 one-letter names", 2, r"letters='split'"),
+    ("2/abc x^i", r"'abc' reads as the product of 3 one-letter names a b c", 2, r"\\mathrm\{abc\}"),  # 2/a b c
+    ("x^i / ln(K)", r"'ln' reads as the product l n", 6, r"\\log"),
     # operators used as scalar names or indices
     (r"x^i \odot y^i", r"\\odot \(the Hadamard product\) is not supported yet", 4, r"\\sum_\{k\} x\^k y\^k \\delta\^i_k"),
     (r"x_i \circ y_i", r"\\circ \(the Hadamard product or composition\) is not supported yet", 4, r"\\delta"),
