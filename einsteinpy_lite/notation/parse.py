@@ -27,9 +27,10 @@ import sympy
 from ..core.atoms import Delta, Tensor, Zero
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
-from ..core.expr import Expr, Product, Sum, SumOver, _check_same_free, as_expr, dimension_symbol, tensor_signatures
+from ..core.expr import Expr, Product, Sum, SumOver, _check_same_free, as_expr, tensor_signatures
 from ..core.functions import get_function
 from ..core.indices import Index, normalize_index_name
+from ..core.scalars import scalar_symbol
 
 __all__ = ["parse", "CONVENTIONS", "LETTERS"]
 
@@ -176,17 +177,12 @@ def _to_scalar(e: Expr) -> sympy.Expr | None:
 _MAX_DIGITS = 1000
 _MAX_BITS = 3400  # a little over 1000 decimal digits
 
-_DIMENSION = re.compile(r"N_\{?((?:[A-Za-z]|\\[A-Za-z]+)[0-9]*)\}?")
-
-
 def _symbol(name: str) -> sympy.Symbol:
-    """The scalar symbol of a bare name: ``K``; ``\\alpha`` -> ``alpha``; ``N_x`` -> the dimension of ``x``."""
-    if name.startswith("\\"):
-        name = name[1:]
-    m = _DIMENSION.fullmatch(name)
-    if m:
-        return dimension_symbol(normalize_index_name(m.group(1)))
-    return sympy.Symbol(name)
+    """The scalar symbol of a bare name: ``K``; ``\\alpha`` -> ``alpha``; ``N_x`` -> the dimension of ``x``.
+
+    The same rule as every other scalar text (``el.scalar("N_x")``): :func:`~einsteinpy_lite.core.scalars.scalar_symbol`.
+    """
+    return scalar_symbol(name)
 
 
 def _scalar_of(e: Expr, text: str, node: Any, what: str) -> sympy.Expr:
@@ -278,7 +274,10 @@ class _Builder:
             nxt = children[last + 1] if last + 1 < len(children) else None
             call = nxt is not None and nxt.data == "item" and nxt.children[0].data in ("paren", "parenpow")
             self.check_run(toks, call)
-        count = sum(1 for c in children if c.data in ("item", "mul", "sum"))
+        # factors that can be a matrix or a vector: a named tensor, with or without indices (X in a^T X b)
+        named = [f for f in (c.children[-1] for c in children if c.data in ("item", "mul", "div"))
+                 if isinstance(f, lark.Tree) and f.data == "tensor"
+                 and (getattr(f.children[0].children[0], "type", None) != "GREEK" or len(f.children) > 1)]
         for n, child in enumerate(children):
             factor = child.children[-1] if child.data in ("item", "mul", "div") else None
             if not isinstance(factor, lark.Tree) or factor.data not in ("tensor", "delta", "number"):
@@ -290,7 +289,7 @@ class _Builder:
             gtok = _name_head(glued.children[0]) if glued is not None else None
             if gtok is not None and gtok.start_pos == toks[-1].end_pos == _tok_pos(factor)[1]:
                 self.glued_index(children, n, factor, toks[-1])
-            if factor.data == "tensor" and count > 1 and len(toks) == 1 and str(toks[0]) == "T" \
+            if factor.data == "tensor" and len(named) > 1 and len(toks) == 1 and str(toks[0]) == "T" \
                     and len(factor.children) == 2 and factor.children[1].data == "up":
                 uses = [t for t in self.index_tokens(node) if str(t) == "T"]
                 if len(uses) == 1:

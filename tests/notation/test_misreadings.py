@@ -79,6 +79,7 @@ STILL_VALID = [
     ("A_i i", Product(sympy.Symbol("i"), [tensor("A", "_i")])),  # a space: the product, as written
     ("x^T", tensor("x", "^T")),  # an index named T, alone
     ("x^T y_T", tensor("x", "^T") * tensor("y", "_T")),  # an index named T, paired
+    (r"2 \alpha x^T", Product(2 * sympy.Symbol("alpha"), [tensor("x", "^T")])),  # next to numbers only: a vector
     (r"\frac{1}{N_x} x^i", Product(1 / dimension_symbol("x"), [tensor("x", "^i")])),  # N_x is a size
     (r"\sum_{j=0}^{N_y-1} G^i_j y^j", el.sum_over("j", tensor("G", "^i_j") * tensor("y", "^j"), 0,
                                                  dimension_symbol("y") - 1)),
