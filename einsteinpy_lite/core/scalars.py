@@ -161,6 +161,8 @@ def to_scalar(value: Any, what: str = "the value") -> sympy.Expr:
     if not isinstance(out, sympy.Expr):
         raise EinsteinError(f"{what} must be a scalar, got {value!r}",
                             hint="a scalar is a number, a sympy expression or text such as '2/K'")
+    if out.is_Number and not out.is_finite:
+        raise EinsteinError(f"{what} must be finite, got {value!r}")
     return out
 
 

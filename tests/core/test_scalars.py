@@ -159,6 +159,11 @@ def test_to_scalar():
     for bad in (["2"], np.array([1.0, 2.0]), object(), None, tensor("x", "^i")):
         with pytest.raises(EinsteinError, match="must be a scalar"):
             to_scalar(bad)
+    for bad in (float("inf"), float("nan"), np.float64(-np.inf)):
+        with pytest.raises(EinsteinError, match="must be finite"):
+            to_scalar(bad)
+    with pytest.raises(EinsteinError, match="a coefficient must be finite"):
+        Product.make(float("nan"), [tensor("x", "^i")])
 
 
 def test_builders_name_the_error():
