@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import sympy
-
 from .atoms import Delta, Tensor
 from .elementwise import Apply
 from .errors import EinsteinError
 from .expr import Expr, Product, SumOver, as_expr
 from .indices import Index, parse_index_spec
+from .scalars import parse_scalar
 
 __all__ = ["tensor", "delta", "apply", "sum_over", "scalar"]
 
@@ -24,15 +23,19 @@ __all__ = ["tensor", "delta", "apply", "sum_over", "scalar"]
 def scalar(value: Any) -> Expr:
     """A scalar coefficient (``2``, ``sympy.Symbol('K')``, ``"2/K"``).
 
+    Text is read by :func:`einsteinpy_lite.core.scalars.parse_scalar` (numbers, names such as
+    ``K``, ``N_x``, ``\\alpha`` and arithmetic; never Python's ``eval``).
+
     Example:
         >>> scalar("2/K").free
         ()
     """
     if isinstance(value, str):
         try:
-            return Product(sympy.sympify(value), ())
-        except sympy.SympifyError:
-            raise EinsteinError(f"cannot read scalar {value!r}") from None
+            return Product(parse_scalar(value), ())  # numbers, names and arithmetic only: never eval
+        except EinsteinError as exc:
+            raise EinsteinError(f"cannot read scalar {value!r}: {exc.message}", text=exc.text, pos=exc.pos,
+                                hint=exc.hint) from None
     return as_expr(value)
 
 

@@ -35,6 +35,7 @@ from sympy.core.symbol import Str
 
 from .errors import EinsteinError
 from .indices import Index, fresh_names, normalize_index_name
+from .scalars import to_scalar
 
 __all__ = ["Expr", "Product", "Sum", "SumOver", "Zero", "as_expr", "dimension_symbol", "tensor_signatures",
            "register_printer"]
@@ -330,7 +331,7 @@ class Product(Expr):
     """
 
     def __new__(cls, coeff: Any, factors: Iterable[Expr] | sympy.Tuple = ()) -> Product:
-        c = sympy.sympify(coeff)
+        c = to_scalar(coeff, "a coefficient")  # text is read by parse_scalar, never by sympify's eval
         if not isinstance(c, sympy.Expr) or any(isinstance(a, Expr) for a in sympy.preorder_traversal(c)):
             raise EinsteinError(f"a coefficient must be a scalar, got {coeff!r}")
         c = exact_coefficient(c)
@@ -355,7 +356,7 @@ class Product(Expr):
             >>> Product.make(2, [Product.make(3, [tensor("x", "^i")])])
             Product(6 x^i)
         """
-        c = sympy.sympify(coeff)
+        c = to_scalar(coeff, "a coefficient")
         flat: list[Expr] = []
         zero = False
         items = [_check_factor(f) for f in factors]
@@ -522,12 +523,11 @@ class SumOver(Expr):
         name = index.name if isinstance(index, Str) else index
         name = normalize_index_name(name)
         try:
-            values = [sympy.sympify(x) for x in bounds]
-        except (sympy.SympifyError, TypeError):
-            values = [None]
-        if not all(isinstance(v, sympy.Expr) for v in values):
-            raise EinsteinError(f"\\sum_{{{name}}}: cannot read the bounds {tuple(bounds)!r} as scalars",
-                                hint="bounds are numbers or scalar expressions such as 'K - 1'")
+            values = [to_scalar(x, "a \\sum bound") for x in bounds]  # text: parse_scalar, never eval
+        except EinsteinError as exc:
+            raise EinsteinError(f"\\sum_{{{name}}}: cannot read the bounds {tuple(bounds)!r} as scalars: {exc.message}",
+                                text=exc.text, pos=exc.pos,
+                                hint="bounds are numbers or scalar expressions such as 'K - 1'") from None
         b = sympy.Tuple(*[sympy.expand(v) for v in values])  # one spelling, as coefficients
         if len(b) not in (0, 2):
             raise EinsteinError("\\sum bounds are (lower, upper) or none")

@@ -16,6 +16,7 @@ from typing import Any
 import sympy
 
 from .errors import EinsteinError
+from .scalars import FORMULA_CONSTANTS, FORMULA_FUNCTIONS, parse_scalar, scalar_symbol, to_scalar
 
 __all__ = ["ElementwiseFunction", "register_function", "get_function", "function_names", "lookup_latex"]
 
@@ -90,7 +91,7 @@ _ALIASES: dict[str, str] = {}
 
 def register_function(
     name: str,
-    formula: sympy.Expr | Callable[[sympy.Symbol], sympy.Expr],
+    formula: sympy.Expr | str | Callable[[sympy.Symbol], sympy.Expr],
     impls: tuple[ArrayFn, ...] | list[ArrayFn],
     latex: str | None = None,
     aliases: tuple[str, ...] = (),
@@ -101,9 +102,13 @@ def register_function(
     Args:
         name: registry name (``"softsign"``); in text it is written
             ``\\mathrm{softsign}(...)`` unless ``latex`` gives a command.
-        formula: a sympy expression in ``sympy.Symbol("x")``, or a callable
-            building one from a symbol; used for derivatives beyond ``impls``
-            and by the finite-difference checks.
+        formula: a sympy expression in ``sympy.Symbol("x")``, a callable
+            building one from a symbol, or text in ``x`` such as
+            ``"x / (1 + Abs(x))"`` (read without ``eval``: numbers, names,
+            arithmetic, ``pi``, ``E`` and calls of the functions in
+            :data:`~einsteinpy_lite.core.scalars.FORMULA_FUNCTIONS` -- ``exp``,
+            ``log``, ``tanh``, ``Max``, ``Heaviside``, ...); used for derivatives
+            beyond ``impls`` and by the finite-difference checks.
         impls: array implementations ``(x, xp) -> array`` of the function and,
             optionally, its first derivatives (``impls[1]`` the derivative).
         latex: LaTeX for the function name (default ``\\mathrm{name}``).
@@ -122,8 +127,19 @@ def register_function(
     if name in _REGISTRY and not overwrite:
         raise EinsteinError(f"function {name!r} is already registered", hint="pass overwrite=True to replace it")
     try:
-        expr = formula(_X) if callable(formula) else sympy.sympify(formula).subs(sympy.Symbol("x"), _X)
-    except (sympy.SympifyError, TypeError, AttributeError) as exc:
+        if callable(formula):
+            expr = formula(_X)
+        elif isinstance(formula, str):
+            # read without eval: numbers, names, arithmetic and calls of FORMULA_FUNCTIONS only
+            expr = parse_scalar(formula, functions=FORMULA_FUNCTIONS, constants=FORMULA_CONSTANTS,
+                                symbol=lambda n: _X if n == "x" else scalar_symbol(n))
+        else:
+            expr = to_scalar(formula, "a formula").subs(sympy.Symbol("x"), _X)
+    except EinsteinError as exc:
+        raise EinsteinError(f"function {name!r}: cannot read its formula {formula!r}: {exc.message}",
+                            text=exc.text, pos=exc.pos,
+                            hint=exc.hint or "pass a sympy expression in x, or a callable x -> expression") from None
+    except (TypeError, AttributeError) as exc:
         raise EinsteinError(f"function {name!r}: cannot read its formula {formula!r} ({type(exc).__name__})",
                             hint="pass a sympy expression in x, or a callable x -> expression") from None
     if not isinstance(expr, sympy.Expr):

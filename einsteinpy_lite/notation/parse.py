@@ -5,6 +5,13 @@ builder then walks the tree top-down, so that it knows which indices an
 enclosing ``\\sum`` binds, and builds the nodes of :mod:`einsteinpy_lite.core`,
 which validate themselves.  Every error, from the grammar or the index rules,
 becomes an :class:`EinsteinError` with a caret under the offending token.
+
+Text that the grammar accepts but that surely means something else is refused the
+same way, with a hint (``_Builder.check_misreadings``): letters spelling a function,
+a Greek letter or an operator without its backslash (``tanh(x^i)``), words
+(``weights^i_j``, unless ``letters="split"``), an index glued to a letter (``A_ii``),
+``a^T`` next to another factor, and operators the syntax does not have (``\\odot``,
+``\\circ``, ``\\top``) written as names.
 """
 
 from __future__ import annotations
@@ -20,14 +27,18 @@ import sympy
 from ..core.atoms import Delta, Tensor, Zero
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
-from ..core.expr import Expr, Product, Sum, SumOver, _check_same_free, as_expr, dimension_symbol, tensor_signatures
+from ..core.expr import Expr, Product, Sum, SumOver, _check_same_free, as_expr, tensor_signatures
 from ..core.functions import get_function
 from ..core.indices import Index, normalize_index_name
+from ..core.scalars import scalar_symbol
 
-__all__ = ["parse", "CONVENTIONS"]
+__all__ = ["parse", "CONVENTIONS", "LETTERS"]
 
 #: The index conventions :func:`parse` accepts.
 CONVENTIONS = ("ricci", "einstein")
+
+#: How :func:`parse` reads three or more adjacent letters: an error, or a product of one-letter names.
+LETTERS = ("strict", "split")
 
 
 @functools.lru_cache(maxsize=1)
@@ -52,15 +63,24 @@ def _expected(names: Any) -> str:
     return ", ".join(nice)
 
 
-def parse(text: str, convention: str = "ricci", activation: str = "sigmoid") -> Expr:
+def parse(text: str, convention: str = "ricci", activation: str = "sigmoid", letters: str = "strict") -> Expr:
     """Read an index expression.
 
     Args:
         text: the expression, e.g. ``r"B^i_k \\sigma(A^k_j y^j + b^k)"``.
         convention: ``"ricci"`` (default): a repeated index must appear once up
             and once down; ``"einstein"``: any index appearing exactly twice
-            in a product is summed, whatever its position.
+            in a product (or in one tensor, ``A_{ii}``) is summed, whatever its
+            position, and one tensor name keeps one number of slots.
         activation: the registered function that ``\\sigma`` stands for.
+        letters: how adjacent letters read.  A name is one letter (plus
+            digits), so ``xy^i`` is ``x`` times ``y^i``.  ``"strict"``
+            (default): three or more adjacent letters (``weights^i_j``) are an
+            error, as they look like a word; write ``\\mathrm{weights}^i_j``
+            for a multi-letter name.  ``"split"``: they are a product of
+            one-letter names.  Under both, letters that spell a function,
+            a Greek letter or an operator without its backslash (``tanh(x^i)``,
+            ``sigma``, ``odot``) are an error.
 
     Returns:
         The expression (immutable, hashable).
@@ -75,16 +95,20 @@ def parse(text: str, convention: str = "ricci", activation: str = "sigmoid") -> 
         [('i', True)]
         >>> parse("x_i y_i", convention="einstein").dummies
         (^i,)
+        >>> parse("abc x^i", letters="split").coeff
+        a*b*c
     """
     if not isinstance(text, str):
         raise EinsteinError(f"parse() takes a string, got {type(text).__name__}")
     if convention not in CONVENTIONS:
         raise EinsteinError(f"unknown convention {convention!r}; use one of {', '.join(CONVENTIONS)}")
-    return _parse_cached(text, convention, activation)
+    if letters not in LETTERS:
+        raise EinsteinError(f"unknown letters option {letters!r}; use one of {', '.join(LETTERS)}")
+    return _parse_cached(text, convention, activation, letters)
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse_cached(text: str, convention: str, activation: str) -> Expr:
+def _parse_cached(text: str, convention: str, activation: str, letters: str = "strict") -> Expr:
     if not text.strip():
         raise EinsteinError("empty expression", text=text, pos=0)
     try:
@@ -106,11 +130,20 @@ def _parse_cached(text: str, convention: str, activation: str) -> Expr:
                             hint=f"expected {_expected(exc.expected)}") from None
     except lark.exceptions.LarkError as exc:  # pragma: no cover - other grammar failures
         raise EinsteinError(f"cannot parse: {exc}", text=text, pos=0) from None
-    builder = _Builder(text, convention, activation)
+    builder = _Builder(text, convention, activation, letters)
     try:
         expr = builder.build(tree)
     except RecursionError:
         raise EinsteinError("expression nested too deeply", text=text, pos=0) from None
+    if convention == "einstein":
+        # positions are free under einstein, the number of slots is not: A_{ij} A_j is two tensors
+        arity: dict[str, tuple[int, int]] = {}
+        for name, pos, pattern in builder.heads:
+            first = arity.setdefault(name, (len(pattern), pos))
+            if first[0] != len(pattern):
+                raise EinsteinError(f"tensor '{name}' is used with {first[0]} and with {len(pattern)} slots",
+                                    text=text, pos=pos,
+                                    hint="every use of one tensor name must have the same number of slots") from None
     if convention == "ricci":
         try:
             tensor_signatures(expr, check=True)
@@ -144,33 +177,31 @@ def _to_scalar(e: Expr) -> sympy.Expr | None:
 _MAX_DIGITS = 1000
 _MAX_BITS = 3400  # a little over 1000 decimal digits
 
-_DIMENSION = re.compile(r"N_\{?((?:[A-Za-z]|\\[A-Za-z]+)[0-9]*)\}?")
-
-
 def _symbol(name: str) -> sympy.Symbol:
-    """The scalar symbol of a bare name: ``K``; ``\\alpha`` -> ``alpha``; ``N_x`` -> the dimension of ``x``."""
-    if name.startswith("\\"):
-        name = name[1:]
-    m = _DIMENSION.fullmatch(name)
-    if m:
-        return dimension_symbol(normalize_index_name(m.group(1)))
-    return sympy.Symbol(name)
+    """The scalar symbol of a bare name: ``K``; ``\\alpha`` -> ``alpha``; ``N_x`` -> the dimension of ``x``.
+
+    The same rule as every other scalar text (``el.scalar("N_x")``): :func:`~einsteinpy_lite.core.scalars.scalar_symbol`.
+    """
+    return scalar_symbol(name)
 
 
 def _scalar_of(e: Expr, text: str, node: Any, what: str) -> sympy.Expr:
     value = _to_scalar(e)
     if value is None:
-        raise EinsteinError(f"{what} must be a scalar, got '{e}'", text=text, pos=_tok_pos(node)[0])
+        raise EinsteinError(f"{what} must be a scalar, got '{e}'", text=text, pos=_tok_pos(node)[0],
+                            hint="only numbers, names (K, \\alpha, N_x) and their arithmetic go here; "
+                                 "dividing by an indexed expression is not supported")
     return value
 
 
 class _Builder:
     """Walks the lark tree top-down, tracking the indices bound by enclosing sums."""
 
-    def __init__(self, text: str, convention: str, activation: str) -> None:
+    def __init__(self, text: str, convention: str, activation: str, letters: str = "strict") -> None:
         self.text = text
         self.einstein = convention == "einstein"
         self.activation = activation
+        self.split_letters = letters == "split"
         self.bound: list[str] = []
         self.heads: list[tuple[str, int, tuple[bool, ...]]] = []  # tensor name, position, slot pattern
         self.scalar_depth = 0  # > 0 inside a \sum bound or a denominator, where N_x is a scalar
@@ -205,6 +236,109 @@ class _Builder:
             out.extend(self.index_tokens(c))
         out.sort(key=lambda t: t.start_pos or 0)
         return out
+
+    def operator_error(self, name: str, tok: Any) -> EinsteinError:
+        """``\\odot``, ``\\circ``, ``\\top`` ... written where a name or an index goes: say what is meant instead."""
+        what, hint = _OPERATORS[name]
+        return self.fail(f"\\{name} ({what}) is not supported yet", tok, hint=hint)
+
+    # ------------------------------------------------------------ misreadings
+    def check_misreadings(self, node: Any) -> None:
+        """Refuse products that read, silently, as something else than what was surely meant.
+
+        * adjacent letters that spell a function, a Greek letter or an operator without its
+          backslash (``tanh(x^i)`` is t a n h x^i), and, unless ``letters="split"``, three or more
+          adjacent letters (``weights^i_j`` is w e i g h t s^i_j);
+        * an index glued to a letter (``A_ii`` is A_i times the scalar i);
+        * a lone upper ``T`` on a one-slot tensor next to another factor (``a^T X b``): a transpose.
+        """
+        children = list(node.children)
+        # runs of adjacent one-letter names: (head tokens, child index of the last one)
+        runs: list[tuple[list[lark.Token], int]] = []
+        current: list[lark.Token] = []
+        open_end: int | None = None  # where the last name of the current run ends, if it has no indices
+        for n, child in enumerate(children):
+            # (a factor after '*' or '/' may start a run: 2/abc is 2/a times b c)
+            factor: Any = child.children[-1] if child.data in ("item", "mul", "div") else None
+            tok = _name_head(factor)
+            if tok is not None and current and open_end == tok.start_pos:
+                current.append(tok)
+            else:
+                if current:
+                    runs.append((current, n - 1))
+                current = [tok] if tok is not None else []
+            open_end = tok.end_pos if tok is not None and len(factor.children) == 1 else None
+        if current:
+            runs.append((current, len(children) - 1))
+        for toks, last in runs:
+            nxt = children[last + 1] if last + 1 < len(children) else None
+            call = nxt is not None and nxt.data == "item" and nxt.children[0].data in ("paren", "parenpow")
+            self.check_run(toks, call)
+        # factors that can be a matrix or a vector: a named tensor, with or without indices (X in a^T X b)
+        named = [f for f in (c.children[-1] for c in children if c.data in ("item", "mul", "div"))
+                 if isinstance(f, lark.Tree) and f.data == "tensor"
+                 and (getattr(f.children[0].children[0], "type", None) != "GREEK" or len(f.children) > 1)]
+        for n, child in enumerate(children):
+            factor = child.children[-1] if child.data in ("item", "mul", "div") else None
+            if not isinstance(factor, lark.Tree) or factor.data not in ("tensor", "delta", "number"):
+                continue
+            toks = self.index_tokens(factor)
+            if not toks:
+                continue
+            glued = children[n + 1] if n + 1 < len(children) and children[n + 1].data == "item" else None
+            gtok = _name_head(glued.children[0]) if glued is not None else None
+            if gtok is not None and gtok.start_pos == toks[-1].end_pos == _tok_pos(factor)[1]:
+                self.glued_index(children, n, factor, toks[-1])
+            if factor.data == "tensor" and len(named) > 1 and len(toks) == 1 and str(toks[0]) == "T" \
+                    and len(factor.children) == 2 and factor.children[1].data == "up":
+                uses = [t for t in self.index_tokens(node) if str(t) == "T"]
+                if len(uses) == 1:
+                    head = str(factor.children[0].children[0])
+                    raise self.fail(f"'{head}^T' reads as {head} with an upper index named T, not as a transpose",
+                                    toks[0], hint="write the indices out: a^T X b is a_i X^i_j b^j "
+                                                  "(transposes are index positions)")
+
+    def check_run(self, toks: list[lark.Token], call: bool) -> None:
+        """A run of adjacent one-letter names (``tanh``, ``weights``): refuse a known spelling or a word."""
+        if len(toks) < 2:
+            return
+        letters = [str(t) for t in toks]
+        known = _known_words()
+        # a known spelling: the whole run, or (before a parenthesis) a function name ending the run
+        spans = [(0, len(toks))] + ([(k, len(toks)) for k in range(1, len(toks) - 1)] if call else [])
+        for a, b in spans:
+            word = "".join(letters[a:b])
+            if word in known and (a == 0 or known[word][0] == "function"):
+                kind, written = known[word]
+                raise self.fail(f"'{word}' reads as the product {' '.join(letters[a:b])}, not the {kind} {written}",
+                                toks[a], hint=f"write {written} for the {kind}, or put spaces between the letters "
+                                              f"({' '.join(letters[a:b])}) for a product")
+        if len(toks) >= 3 and not self.split_letters:
+            word = "".join(letters)
+            raise self.fail(f"'{word}' reads as the product of {len(toks)} one-letter names {' '.join(letters)}",
+                            toks[0], hint=f"a name is one letter (and digits): write \\mathrm{{{word}}} for a "
+                                          f"multi-letter name, or pass letters='split' to read adjacent letters "
+                                          f"as a product")
+
+    def glued_index(self, children: list[Any], n: int, factor: Any, tok: lark.Token) -> None:
+        """``A_ii``: an index without braces followed at once by a letter, which reads as a scalar."""
+        extra: list[str] = []
+        end = tok.end_pos
+        for child in children[n + 1:]:
+            t = _name_head(child.children[0]) if child.data == "item" else None
+            if t is None or t.start_pos != end:
+                break
+            extra.append(str(t))
+            end = t.end_pos
+            if len(child.children[0].children) > 1:
+                break
+        start = _tok_pos(factor)[0]
+        written = self.text[start:end]
+        fixed = self.text[start:tok.start_pos] + "{" + str(tok) + "".join(extra) + "}"
+        raise self.fail(f"'{written}' reads as {self.text[start:tok.end_pos]} times {' '.join(extra)}",
+                        children[n + 1].children[0],
+                        hint=f"several indices go in braces: {fixed}; or put a space before "
+                             f"'{extra[0]}' for a product")
 
     # ------------------------------------------------------------ dispatch
     def build(self, node: Any) -> Expr:
@@ -285,6 +419,7 @@ class _Builder:
         return self.check_size(base**power, node)
 
     def _product(self, node: Any) -> Expr:
+        self.check_misreadings(node)
         coeff: sympy.Expr = sympy.Integer(1)
         factors: list[Expr] = []
         first = True
@@ -365,6 +500,8 @@ class _Builder:
             toks = [t for t in idx.children if isinstance(t, lark.Token) and t.type == "INDEX"]
             for t in toks:
                 name = _norm(str(t))
+                if name.startswith("\\") and name[1:] in _OPERATORS:
+                    raise self.operator_error(name[1:], t)
                 out.append(Index(name, is_up, name in self.bound))
         return out
 
@@ -383,15 +520,21 @@ class _Builder:
             name = raw[raw.index("{") + 1 : -1]
         else:
             name = raw
+            if tok.type == "GREEK" and raw[1:] in _OPERATORS:
+                raise self.operator_error(raw[1:], tok)
         if not slots and tok.type != "BRACKET":
             # a bare name is a scalar symbol: K, \alpha, \mathrm{N_x}
             sym = _symbol(name)
             return as_expr(sym if power is None else sym**power)
-        if self.scalar_depth and len(slots) == 1 and not slots[0].up and not slots[0].bound and power is None:
-            # N_x in a \sum bound or a denominator: the scalar symbol N_x (the dimension of x)
+        if (self.scalar_depth and name == "N" and len(slots) == 1 and not slots[0].up and not slots[0].bound
+                and power is None):
+            # N_x in a \sum bound or a denominator: the scalar symbol N_x (the dimension of x); any other
+            # indexed name there (y^i/(z_i - w_i)) is a tensor, and a denominator refuses it
             return as_expr(_symbol(f"{name}_{slots[0].name}"))
         if power is not None:
             raise self.fail(f"only a scalar can be raised to a power, not the tensor '{name}'", tok)
+        if self.einstein:
+            slots = _einstein_pairs(slots)
         t = Tensor(name, slots)
         self.heads.append((t.name, tok.start_pos or 0, tuple(ix.up for ix in t.indices)))
         return t
@@ -414,6 +557,8 @@ class _Builder:
         if len(slots) != 2:
             raise self.fail(f"\\delta takes exactly two indices, got {len(slots)}", node,
                             hint="write \\delta^i_j, \\delta_{ij} or \\delta^{ij}")
+        if self.einstein:
+            slots = _einstein_pairs(slots)
         return Delta(slots[0], slots[1])
 
     def function(self, tok: Any) -> tuple[str, int]:
@@ -422,6 +567,8 @@ class _Builder:
         raw = raw.rstrip("'")
         m = re.fullmatch(r"\\(?:mathrm|operatorname)\{(.*)\}", raw)
         key = m.group(1) if m else raw
+        if key.startswith("\\") and key[1:] in _OPERATORS:
+            raise self.operator_error(key[1:], tok)
         if key == "\\sigma":
             key = self.activation
         try:
@@ -464,6 +611,68 @@ class _Builder:
 
 def _norm(raw: str) -> str:
     return normalize_index_name(raw)
+
+
+def _name_head(factor: Any) -> lark.Token | None:
+    """The head token of a tensor factor named by one letter (and digits), else None."""
+    if isinstance(factor, lark.Tree) and factor.data == "tensor":
+        tok = factor.children[0].children[0]
+        if isinstance(tok, lark.Token) and tok.type == "NAME":
+            return tok
+    return None
+
+
+_HADAMARD = ("elementwise products are not written with an operator: x^i \\odot y^i is "
+             "\\sum_{k} x^k y^k \\delta^i_k (a bound index may appear in several factors)")
+_TRANSPOSE = "transposes are index positions: write the indices out (a^T X b is a_i X^i_j b^j)"
+
+#: LaTeX operators that the syntax does not have, written where a name or an index goes: (what, hint).
+_OPERATORS: dict[str, tuple[str, str]] = {
+    "odot": ("the Hadamard product", _HADAMARD),
+    "circ": ("the Hadamard product or composition", _HADAMARD + "; compose functions by nesting: \\tanh(\\sigma(x^i))"),
+    "otimes": ("the tensor product", "a tensor product is a product with distinct indices: x^i y^j"),
+    "oplus": ("the direct sum", "write the sum of the blocks with indices"),
+    "top": ("the transpose", _TRANSPOSE),
+    "intercal": ("the transpose", _TRANSPOSE),
+}
+
+_GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi varpi "
+          "rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma "
+          "Upsilon Phi Psi Omega").split()
+_COMMANDS = ("sum frac dfrac tfrac nabla cdot times sqrt partial left right mathrm operatorname mathbf "
+             "quad qquad").split()
+
+
+def _known_words() -> dict[str, tuple[str, str]]:
+    """Words that adjacent letters must not spell: ``word -> (kind, how it is written)``."""
+    from ..core.functions import function_names
+
+    out: dict[str, tuple[str, str]] = {}
+    for w in _GREEK:
+        out[w] = ("Greek letter", "\\" + w)
+    for w in _COMMANDS:
+        out[w] = ("command", "\\" + w)
+    for w in _OPERATORS:
+        out[w] = ("operator", "\\" + w)
+    for name in function_names():
+        fn = get_function(name)
+        m = re.fullmatch(r"\\(?:mathrm|operatorname)\{(.*)\}|\\(.*)", fn.latex)
+        spelled = (m.group(1) or m.group(2)) if m else fn.latex
+        for w in (name, *fn.aliases, spelled):
+            if w.isalpha():
+                out[w] = ("function", fn.latex + "(...)")
+    return out
+
+
+def _einstein_pairs(slots: list[Index]) -> list[Index]:
+    """Convention 'einstein': in one tensor (``A_{ii}``), flip the second of a same-position pair so it is summed."""
+    out: list[Index] = []
+    for ix in slots:
+        if not ix.bound and any(o.name == ix.name and o.up == ix.up and not o.bound for o in out) \
+                and sum(1 for o in slots if o.name == ix.name) == 2:
+            ix = ix.flip()
+        out.append(ix)
+    return out
 
 
 def _bracket_name(inner: str) -> tuple[str, list[str]]:

@@ -138,6 +138,6 @@ def test_negative_order():
 def test_register_names_an_unreadable_formula():
     with pytest.raises(EinsteinError, match=r"function 'zz': cannot read its formula None"):
         register_function("zz", None, [lambda x, xp: x])  # type: ignore[arg-type]
-    with pytest.raises(EinsteinError, match=r"function 'zz': cannot read its formula 'x\^\^' \(SympifyError\)"):
+    with pytest.raises(EinsteinError, match=r"function 'zz': cannot read its formula 'x\^\^': unexpected '\^'"):
         register_function("zz", "x^^", [lambda x, xp: x])
     assert "zz" not in function_names()
