@@ -44,11 +44,11 @@ from ..algebra.diff_simplify import simplify_derivative
 from ..core.atoms import Tensor
 from ..core.builders import apply, delta
 from ..core.errors import EinsteinError
-from .objective import Objective
 from ..core.expr import Expr, Product, SumOver, Zero
 from ..core.functions import get_function
 from ..core.indices import Index, down, up
 from ..core.rename import rename_free
+from .objective import Objective
 
 __all__ = ["Layer", "Network", "single_layer", "mlp", "K", "Step"]
 
