@@ -494,6 +494,8 @@ def plot_paths(runs: Runs, ax: Any = None, labels: Sequence[str] | None = None) 
 def plot_losses(results: Mapping[str, Result], ax: Any = None, minimum: float | None = None) -> Any:
     """Loss curves on a log scale (of ``loss - minimum`` when the minimum is given).
 
+    Values below ``1e-16`` times the losses' size (rounding, not progress) are drawn at that floor.
+
     Returns:
         The matplotlib axes.
 
@@ -507,9 +509,14 @@ def plot_losses(results: Mapping[str, Result], ax: Any = None, minimum: float | 
     """
     plt = _pyplot()
     ax = ax if ax is not None else plt.subplots(figsize=(5, 3.5))[1]
+    # below about 1e-16 of the losses' size, L - L* is rounding: clip there, not at 1e-300 (an axis to 1e-315)
+    starts = [abs(float(r.losses[0])) for r in results.values() if r.losses.size and np.isfinite(r.losses[0])]
+    scale = max(starts + ([abs(float(minimum))] if minimum is not None else []) + [1e-300])
+    floor = 1e-16 * scale
     for label, r in results.items():
         vals = r.losses - (minimum if minimum is not None else 0.0)
-        ax.semilogy(np.arange(vals.size), np.maximum(vals, 1e-300), lw=1.2, label=f"{label} ({r.reason})")
+        ax.semilogy(np.arange(vals.size), np.maximum(vals, floor), lw=1.2, label=f"{label} ({r.reason})")
+    ax.set_ylim(bottom=floor / 2)
     ax.set_xlabel("iteration")
     ax.set_ylabel("loss" if minimum is None else r"$L - L^*$")
     ax.legend(fontsize=7)
