@@ -396,8 +396,8 @@ def train_single_layer(x: Any, y: Any, hidden: int = 16, steps: int = 500, metho
         raise EinsteinError(f"hidden={hidden!r} must be a positive integer (the hidden layer's size N_1)")
     xa, ya = np.atleast_2d(np.asarray(x, float)), np.atleast_2d(np.asarray(y, float))
     if xa.ndim != 2 or ya.ndim != 2 or xa.shape[0] != ya.shape[0]:
-        raise EinsteinError(f"x {xa.shape} and y {ya.shape} must be (K, N_x) and (K, N_y) with the same K",
-                            hint="one row per training pair (x_k, y_k)")
+        raise EinsteinError(f"the targets x {xa.shape} and the inputs y {ya.shape} must be (K, N_x) and (K, N_y) "
+                            f"with the same K", hint="one row per training pair (target x_k, input y_k): x first, then y")
     obj = single_layer_objective(xa, ya, activation, backend, hessian=method == "newton")
     theta0 = init_single_layer(ya.shape[1], hidden, xa.shape[1], seed)
     a = TRAIN_METHODS[method] if alpha is None else float(alpha)
