@@ -240,3 +240,9 @@ def test_explain_hints_speak_dims_not_python(capsys):
     assert "--dims i=3,j=8" in err and "fn.plan" not in err
     code, _, err = run(capsys, "explain", r"\delta^i_j", "--dims", "i=3")
     assert code == 2 and "--dims" in err and "N_i=..." not in err and "keyword" not in err
+
+
+def test_python_dash_m_package_runs_the_cli():
+    proc = subprocess.run([sys.executable, "-m", "einsteinpy_lite", "--version"], capture_output=True, text=True,
+                          timeout=120)
+    assert (proc.returncode, proc.stdout.strip()) == (0, f"einsteinpy-lite {el.__version__}")
