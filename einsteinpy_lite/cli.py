@@ -76,6 +76,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     from .algebra.diff import diff
     from .notation.printing import latex
 
+    _check_compact(args)
     expr = _expr(args)
     try:
         out = diff(expr, args.wrt, simplify=not args.no_simplify)  # type: ignore[arg-type]
@@ -88,6 +89,13 @@ def _cmd_diff(args: argparse.Namespace) -> int:
         raise exc.located(f"--wrt {args.wrt}", 6 + (spots[0] if spots else 0)) from None
     print(latex(out, compact=args.compact) if args.latex else str(out))
     return 0
+
+
+def _check_compact(args: argparse.Namespace) -> None:
+    """``--compact`` shortens the LaTeX form; the plain text form has none, so it needs ``--latex``."""
+    if args.compact and not args.latex:
+        raise EinsteinError("--compact shortens the LaTeX output ([\\nabla\\sigma] without its argument): "
+                            "use it with --latex", hint=f"einsteinpy-lite {args.command} ... --latex --compact")
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
@@ -104,7 +112,15 @@ def _cmd_explain(args: argparse.Namespace) -> int:
                             text=args.dims, pos=at if at >= 0 else None,
                             hint=f"its indices are {', '.join(indices) or 'none'}"
                                  + (f"; its scalars {', '.join(fn.scalars)}" if fn.scalars else ""))
-    print(fn.explain(**dims))
+    try:
+        text = fn.explain(**dims)
+    except EinsteinError as exc:
+        # the library's hint speaks Python (fn.plan(i=8), N_i=...): say it with --dims
+        given = [f"{k}={v}" for k, v in dims.items()]
+        wanted = [f"{k}=8" for k in [*indices, *fn.scalars] if k not in dims]
+        raise EinsteinError(exc.message, hint=f"give every size with --dims, e.g. --dims {','.join(given + wanted)}") \
+            from None
+    print(text)
     return 0
 
 
@@ -137,7 +153,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if folder is not None and not os.path.isdir(folder):
         # say so now, not after minutes of measuring
         raise EinsteinError(f"--json {args.json}: the folder {folder} does not exist",
-                            hint="give a path in an existing folder, or --json '' for no file")
+                            hint="give a path in an existing folder, or leave --json out for no file")
     sections = _split(args.sections)
     results = bench.run_benchmarks(sizes=_split(args.sizes), repeat=args.repeat, json_path=args.json or None,
                                    quick=args.quick, **({"sections": sections} if sections else {}))
@@ -153,8 +169,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
     for name in ("hidden", "steps"):
         if getattr(args, name) <= 0:
             raise EinsteinError(f"--{name} must be a positive integer, got {getattr(args, name)}")
+    if args.alpha is not None and not 0 < args.alpha < float("inf"):
+        raise EinsteinError(f"--alpha must be a positive number, got {args.alpha}")
+    if args.beta is not None and not 0 <= args.beta < 1:
+        raise EinsteinError(f"--beta must be in [0, 1), got {args.beta}")
+    extra = {k: getattr(args, k) for k in ("alpha", "beta") if getattr(args, k) is not None}
     result = optim.train_synthetic(hidden=args.hidden, steps=args.steps, method=args.method, seed=args.seed,
-                                   progress=False)
+                                   progress=False, **extra)
     print(optim.summarize(result))
     return 0
 
@@ -167,9 +188,13 @@ def build_parser() -> argparse.ArgumentParser:
         >>> args.command, args.wrt, args.convention
         ('diff', 'A^m_n', 'ricci')
     """
+    from . import __version__
+    from .optim.experiments import TRAIN_METHODS
+
     parser = argparse.ArgumentParser(
         prog="einsteinpy-lite",
         description="Tensor algebra in Einstein notation: LaTeX, simplify, differentiate, compile, verify the slides.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_expr(name: str, help_: str) -> argparse.ArgumentParser:
@@ -211,16 +236,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sizes", default=None, help="comma-separated: tiny, medium, large (default all)")
     p.add_argument("--sections", default=None, help="comma-separated: backprop, overhead, compile, paths, core")
     p.add_argument("--repeat", type=int, default=None, help="interleaved repeats per measurement (medians)")
-    p.add_argument("--json", default="bench.json", help="write the results as JSON there ('' for none)")
+    p.add_argument("--json", default=None, help="also write the results as JSON to this file (default: none)")
     p.set_defaults(run=_cmd_bench)
 
-    p = sub.add_parser("train", help="train the single-layer net on a synthetic regression set")
+    methods = ", ".join(TRAIN_METHODS)
+    p = sub.add_parser("train", help="train the single-layer net on a synthetic regression set",
+                       description="train f = B sigma(A y + b) (input y, target x) on 200 synthetic pairs with one "
+                                   f"of the slides' methods: {methods}")
     p.add_argument("--hidden", type=int, default=16, help="hidden size N_1 (default 16)")
     p.add_argument("--steps", type=int, default=500, help="iterations (default 500)")
-    p.add_argument("--method", default="momentum", help="gd, momentum, nesterov, steepest, ... (default momentum)")
+    p.add_argument("--method", default="momentum", metavar="METHOD",
+                   help=f"one of {methods} (default momentum)")
+    p.add_argument("--alpha", type=float, default=None,
+                   help="step size (the first trial step for steepest and coordinate; default per method: "
+                        + ", ".join(f"{k} {v:g}" for k, v in TRAIN_METHODS.items() if k != "newton") + ")")
+    p.add_argument("--beta", type=float, default=None, help="momentum of momentum and nesterov, in (0, 1) (default 0.9)")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(run=_cmd_train)
     return parser
+
+
+def _escape(text: str) -> str:
+    """``text`` with every control character written as its escape (``\\t``, ``\\x1b``): safe on a terminal.
+
+    Example:
+        >>> _escape("A^i\\tx\\x1b[2J")
+        'A^i\\\\tx\\\\x1b[2J'
+    """
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def _printable(exc: EinsteinError) -> str:
+    """The error's message with control characters in the user's text escaped, the caret still under its spot."""
+    text, pos = exc.text, exc.pos
+    if text is not None:
+        pos = None if pos is None else len(_escape(text[:max(pos, 0)]))
+        text = _escape(text)
+    return str(EinsteinError(_escape(exc.message), text=text, pos=pos,
+                             hint=None if exc.hint is None else _escape(exc.hint)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -236,7 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except EinsteinError as exc:
-        print(f"einsteinpy-lite: error: {exc}", file=sys.stderr)
+        print(f"einsteinpy-lite: error: {_printable(exc)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into head and the like
         sys.stderr.close()

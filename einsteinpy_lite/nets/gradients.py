@@ -2,6 +2,12 @@
 
 ``single_layer()`` is the network of the slides, ``f^i = B^i_j \\sigma(A^j_l y^l + b^j)``;
 ``mlp(sizes)`` is the same for any depth (parameters ``W1, b1, W2, b2, ...``).
+
+The slides' letters are kept: **``y`` is the input** (``y_k``, shape ``(K, N_y)``: one row per
+training pair) and **``x`` is the target** (``x_k``, shape ``(K, N_x)``), so the network maps
+``y -> f(y) ~ x``.  Every method that takes data takes the target ``x`` first, then the input ``y``
+(``net.objective(x, y)``, ``net.hessian_matrix(params, x, y)``), as the loss
+``\\|x_k - f(y_k)\\|^2`` writes them; ``net.predict(params, y)`` takes only the input.
 Everything is derived with :func:`einsteinpy_lite.diff` from ``f`` and the loss,
 never written by hand:
 
@@ -38,16 +44,33 @@ from ..algebra.diff_simplify import simplify_derivative
 from ..core.atoms import Tensor
 from ..core.builders import apply, delta
 from ..core.errors import EinsteinError
-from ..core.expr import Expr, Product, SumOver
+from ..core.expr import Expr, Product, SumOver, Zero
 from ..core.functions import get_function
 from ..core.indices import Index, down, up
 from ..core.rename import rename_free
+from .objective import Objective
 
 __all__ = ["Layer", "Network", "single_layer", "mlp", "K", "Step"]
 
 #: The number of training pairs (the bound of the sample sum).
 K = sympy.Symbol("K")  # plain, as the parser reads it, so printed formulas parse back equal
 _SAMPLE = "k"
+
+
+def _sample_sum(coeff: Any, body: Expr) -> Expr:
+    """``coeff \\sum_{k=0}^{K-1} body``, the sum over the training pairs; a sum of zeros is zero.
+
+    Folding the zero here keeps ``K`` out of blocks that do not depend on the data (the output
+    bias's Hessian block of an MLP is ``2 \\delta``, not ``2 \\delta - (2/K) \\sum_k 0``).
+
+    Example:
+        >>> from einsteinpy_lite.core.expr import Zero
+        >>> isinstance(_sample_sum(2 / K, Zero([up("i")])), Zero)
+        True
+    """
+    if isinstance(body, Zero):
+        return body
+    return Product.make(coeff, [SumOver(_SAMPLE, (0, K - 1), body)])
 
 
 @dataclass(frozen=True)
@@ -62,20 +85,31 @@ class Layer:
 class Network:
     """A feed-forward network in index notation with its derivative tensors and the MSE loss.
 
+    The input is ``y`` and the target ``x`` (the slides' letters): see the module docstring.
+
     Args:
         layers: the layers, input to output.
         indices: index names, input first, output last (one more than layers).
         loss_indices: a second set of index names for the second copy of
             ``\\epsilon`` in the loss.
+        sizes: the layer sizes ``[N_y, ..., N_x]`` when known (else set by :meth:`init`).
+        name: what built it (``"single_layer"``, ``"mlp"``), for ``repr``.
 
     Attributes:
         f: ``f^i(y)`` for one input ``y^l``.
         params: parameter names in order (``A, b, B`` or ``W1, b1, ...``).
+        sizes: the layer sizes ``[N_y, ..., N_x]``, or None until given to :meth:`init`.
+
+    Example:
+        >>> mlp([3, 4, 2])
+        <Network mlp: 2 layers (tanh, linear); input y (N_y=3) -> output f ~ target x (N_x=2); parameters W1 4x3, b1 4, W2 2x4, b2 2 (P=26)>
     """
 
-    def __init__(self, layers: Sequence[Layer], indices: Sequence[str], loss_indices: Sequence[str]) -> None:
+    def __init__(self, layers: Sequence[Layer], indices: Sequence[str], loss_indices: Sequence[str],
+                 sizes: Sequence[int] | None = None, name: str = "network") -> None:
         if len(indices) != len(layers) + 1 or len(loss_indices) != len(layers) + 1:
             raise EinsteinError("internal: a network needs one index name per layer plus one")
+        self.name = name
         self.layers = tuple(layers)
         self.indices = tuple(indices)
         self.loss_indices = tuple(loss_indices)
@@ -86,6 +120,23 @@ class Network:
                 params.append(layer.bias)
         self.params = tuple(params)
         self.f = self._forward(self.indices, sample=None)
+        self.sizes: list[int] | None = None
+        if sizes is not None:
+            self.shapes(sizes)  # checks them
+            self.sizes = _layer_sizes(sizes)
+
+    def __repr__(self) -> str:
+        n = len(self.layers)
+        acts = ", ".join(layer.activation or "linear" for layer in self.layers)
+        head = f"<Network {self.name}: {n} layer{'s' * (n != 1)} ({acts})"
+        if self.sizes is None:
+            return (f"{head}; input y -> output f ~ target x; parameters {', '.join(self.params)} "
+                    f"(sizes not set: net.init([N_y, ..., N_x])); f^{self.output_index} = {self.f}>")
+        shapes = self.shapes(self.sizes)
+        params = ", ".join(f"{p} {'x'.join(map(str, s))}" for p, s in shapes.items())
+        total = sum(int(np.prod(s)) for s in shapes.values())
+        return (f"{head}; input y (N_y={self.sizes[0]}) -> output f ~ target x (N_x={self.sizes[-1]}); "
+                f"parameters {params} (P={total})>")
 
     # ------------------------------------------------------------ building blocks
     def _forward(self, names: Sequence[str], sample: Index | None) -> Expr:
@@ -116,7 +167,7 @@ class Network:
         k = Index(_SAMPLE, False, True)
         i, p = self.indices[-1], self.loss_indices[-1]
         body = self._epsilon(self.indices, k) * delta(down(i), down(p)) * self._epsilon(self.loss_indices, k)
-        return Product.make(1 / K, [SumOver(_SAMPLE, (0, K - 1), body)])
+        return _sample_sum(1 / K, body)
 
     def variable(self, name: str, first: int = 1) -> Tensor:
         """The variable ``name`` with fresh indices ``j<first>, j<first+1>, ...`` (its slots as in ``f``).
@@ -183,7 +234,7 @@ class Network:
             # the metric stays explicit (epsilon_i = delta_{ip} epsilon^p): lowering B's slot beside
             # the B^i_j inside epsilon would use one tensor with two slot patterns
             body = avoid_names(simplify_derivative(eps * delta(down(i), down(p)) * df), taken - eps.index_names())
-            out[name] = Product.make(2 / K, [SumOver(_SAMPLE, (0, K - 1), body)])
+            out[name] = _sample_sum(2 / K, body)
         return out
 
     @functools.cached_property
@@ -200,7 +251,7 @@ class Network:
         out = {}
         for name in self.params:
             df = avoid_names(diff(self._forward(self.indices, k), self.variable(name)), {_SAMPLE})
-            out[name] = simplify_derivative(Product.make(2 / K, [SumOver(_SAMPLE, (0, K - 1), eps * df)]))
+            out[name] = simplify_derivative(_sample_sum(2 / K, eps * df))
         return out
 
     def hessian(self, p: str, q: str | None = None) -> Expr:
@@ -232,7 +283,7 @@ class Network:
         eps = self._epsilon(self.indices, k)
         # the metric stays explicit beside epsilon (see directions)
         body = avoid_names(simplify_derivative(eps * delta(down(i), down(o)) * d2), {_SAMPLE})
-        curvature = Product.make(-2 / K, [SumOver(_SAMPLE, (0, K - 1), body)])
+        curvature = _sample_sum(-2 / K, body)
         return self.gauss_newton(p, q) + curvature
 
     def jvp(self, p: str) -> Expr:
@@ -258,7 +309,7 @@ class Network:
         dp = diff(self._forward(self.indices, k), self.variable(p), simplify=False)
         dq = diff(self._forward(self.loss_indices, k), self.variable(q, first), simplify=False)
         dq = avoid_names(dq, dp.index_names() - {ix.name for ix in dq.free})
-        return simplify_derivative(Product.make(2 / K, [SumOver(_SAMPLE, (0, K - 1), dp * delta(down(i), down(o)) * dq)]))
+        return simplify_derivative(_sample_sum(2 / K, dp * delta(down(i), down(o)) * dq))
 
     def forward_vs_backward(self, sizes: Sequence[int]) -> dict[str, Any]:
         """FLOPs of the whole gradient of a scalar loss by forward mode vs backward mode (compiler plans).
@@ -292,7 +343,7 @@ class Network:
     def compile(self) -> Step:
         """One callable for the loss and every update direction: ``step(A=, b=, B=, x=, y=)``.
 
-        ``x`` is ``(K, N_x)``, ``y`` is ``(K, N_y)``; the result is a dict with
+        ``x`` (the targets) is ``(K, N_x)``, ``y`` (the inputs) is ``(K, N_y)``; the result is a dict with
         ``"loss"`` and ``"d_<p>"`` for every parameter, each shaped like it.
         """
         exprs = {"loss": self.loss}
@@ -325,11 +376,120 @@ class Network:
                 out[layer.bias] = (sizes[n],)
         return out
 
-    def init(self, sizes: Sequence[int], seed: int = 0, scale: float = 1.0) -> dict[str, np.ndarray]:
-        """Random parameters for layer sizes ``[N_y, ..., N_x]`` (normal, variance ``scale / fan_in``)."""
+    def init(self, sizes: Sequence[int] | None = None, seed: int = 0, scale: float = 1.0) -> dict[str, np.ndarray]:
+        """Random parameters (normal, variance ``scale / fan_in``) for layer sizes ``[N_y, ..., N_x]``.
+
+        Args:
+            sizes: the layer sizes, input size ``N_y`` first, output (target) size ``N_x`` last;
+                remembered by the network (:attr:`sizes`). None: the sizes the network was
+                built with or last initialized with.
+            seed: the random seed.
+            scale: the variance times the fan-in.
+
+        Example:
+            >>> net = mlp([3, 4, 2])
+            >>> {p: v.shape for p, v in net.init().items()}
+            {'W1': (4, 3), 'b1': (4,), 'W2': (2, 4), 'b2': (2,)}
+            >>> net = single_layer()
+            >>> _ = net.init([3, 5, 2]); net.sizes
+            [3, 5, 2]
+        """
+        if sizes is None:
+            if self.sizes is None:
+                raise EinsteinError(f"{self.name}: no layer sizes yet: pass them once, "
+                                    f"net.init([N_y, ..., N_x]) with {len(self.layers) + 1} sizes",
+                                    hint="e.g. net.init([3, 8, 2]) for a 3-dimensional input y and a 2-dimensional target x")
+            sizes = self.sizes
+        shapes = self.shapes(sizes)
+        self.sizes = _layer_sizes(sizes)
         rng = np.random.default_rng(seed)
-        return {p: rng.normal(size=s) * np.sqrt(scale / (s[-1] if len(s) == 2 else 1))
-                for p, s in self.shapes(sizes).items()}
+        return {p: rng.normal(size=s) * np.sqrt(scale / (s[-1] if len(s) == 2 else 1)) for p, s in shapes.items()}
+
+    def _data(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        """The target ``x`` ``(K, N_x)`` and input ``y`` ``(K, N_y)`` as float arrays, checked."""
+        arrays = []
+        for name, what, value, axis in (("x", "target", x, -1), ("y", "input", y, 0)):
+            try:
+                a = np.asarray(value, dtype=float)
+            except (TypeError, ValueError):
+                raise EinsteinError(f"the {what} {name} must be numbers, got {type(value).__name__}",
+                                    hint=f"{name} is a (K, N_{name}) array, one row per training pair") from None
+            if a.ndim != 2:
+                raise EinsteinError(f"the {what} {name} must be a (K, N_{name}) array (one row per training pair), "
+                                    f"got shape {a.shape}", hint=f"for one pair use {name}[None, :]")
+            if self.sizes is not None and a.shape[1] != self.sizes[axis]:
+                raise EinsteinError(f"the {what} {name} has {a.shape[1]} columns, this network's "
+                                    f"{'output' if axis else 'input'} size N_{name} is {self.sizes[axis]}",
+                                    hint="the target x comes first, then the input y: net.objective(x, y)")
+            arrays.append(a)
+        xa, ya = arrays
+        if xa.shape[0] != ya.shape[0]:
+            raise EinsteinError(f"the target x has {xa.shape[0]} rows and the input y {ya.shape[0]}: "
+                                f"both need one row per training pair (K rows)", hint="x is (K, N_x), y is (K, N_y)")
+        return xa, ya
+
+    def predict(self, params: Mapping[str, Any], y: Any) -> np.ndarray:
+        """The forward pass ``f(y)`` on a batch of inputs ``y`` ``(K, N_y)`` (or one input ``(N_y,)``).
+
+        Returns:
+            The outputs, ``(K, N_x)`` (or ``(N_x,)`` for one input), to compare with the targets ``x``.
+
+        Example:
+            >>> net = mlp([3, 4, 2])
+            >>> net.predict(net.init(), np.zeros((5, 3))).shape
+            (5, 2)
+        """
+        self._check_params(params)
+        try:
+            h = np.asarray(y, dtype=float)
+        except (TypeError, ValueError):
+            raise EinsteinError(f"the input y must be numbers, got {type(y).__name__}",
+                                hint="y is a (K, N_y) array, one row per input") from None
+        if h.ndim not in (1, 2):
+            raise EinsteinError(f"the input y must be (K, N_y) or (N_y,), got shape {h.shape}")
+        one = h.ndim == 1
+        h = np.atleast_2d(h)
+        for layer in self.layers:
+            W = np.asarray(params[layer.weight], dtype=float)
+            if W.ndim != 2 or W.shape[1] != h.shape[1]:
+                what = "the input y" if layer is self.layers[0] else "the layer below"
+                raise EinsteinError(f"{layer.weight} has shape {W.shape}, {what} has {h.shape[1]} entries per row",
+                                    hint="net.init(sizes) makes parameters of matching shapes")
+            z = h @ W.T + (np.asarray(params[layer.bias], dtype=float) if layer.bias else 0.0)
+            h = get_function(layer.activation).implementation(0)(z, np) if layer.activation else z
+        return h[0] if one else h
+
+    def objective(self, x: Any, y: Any) -> Objective:
+        """The MSE loss on the pairs (target ``x_k``, input ``y_k``) as an :class:`~.objective.Objective`.
+
+        Loss and gradient come from the compiled :meth:`compile` step (the gradient is ``-d``), the
+        Hessian from the compiled blocks (:meth:`hessian_matrix`), so every method of
+        :mod:`einsteinpy_lite.optim` takes it, ``newton`` included.
+
+        Args:
+            x: the targets, ``(K, N_x)``.
+            y: the inputs, ``(K, N_y)``.
+
+        Example:
+            >>> from einsteinpy_lite import optim
+            >>> net = mlp([2, 3, 1])
+            >>> rng = np.random.default_rng(0)
+            >>> x, y = rng.normal(size=(8, 1)), rng.normal(size=(8, 2))  # targets x, inputs y
+            >>> r = optim.gradient_descent(net.objective(x, y), net.init(), alpha=0.1, max_iter=20)
+            >>> bool(r.loss < r.losses[0])
+            True
+        """
+        xa, ya = self._data(x, y)
+        step = self.compile()
+
+        def value_and_grad(p: Mapping[str, Any]) -> tuple[float, dict[str, np.ndarray]]:
+            self._check_params(p)
+            out = step(**{k: p[k] for k in self.params}, x=xa, y=ya)
+            return float(out["loss"]), {k: -np.asarray(out[f"d_{k}"]) for k in self.params}
+
+        return Objective(lambda p: value_and_grad(p)[0], lambda p: value_and_grad(p)[1],
+                         hessian=lambda p: self.hessian_matrix(p, xa, ya), value_and_grad=value_and_grad,
+                         names=self.params, description=f"MSE of the {self.name} net on K={xa.shape[0]} pairs")
 
     def flat(self, params: Mapping[str, Any]) -> np.ndarray:
         """The parameter vector ``theta`` (all parameters flattened, in :attr:`params` order)."""
@@ -344,7 +504,13 @@ class Network:
                                 "e.g. net.init(sizes)")
 
     def jacobian(self, params: Mapping[str, Any], y: Any) -> np.ndarray:
-        """``\\nabla_\\theta f(y)`` for one input ``y`` (``N_y``): the ``N_x x P`` "function gradient"."""
+        """``\\nabla_\\theta f(y)`` for one input ``y`` (``N_y``): the ``N_x x P`` "function gradient".
+
+        Example:
+            >>> net = mlp([2, 3, 1])
+            >>> net.jacobian(net.init(), np.ones(2)).shape
+            (1, 13)
+        """
         self._check_params(params)
         out = self._jacobian_step()(**params, y=np.asarray(y, dtype=float))
         return np.concatenate([out[p].reshape(out[p].shape[0], -1) for p in self.params], axis=1)
@@ -366,20 +532,40 @@ class Network:
 
     def _matrix(self, kind: str, params: Mapping[str, Any], x: Any, y: Any) -> np.ndarray:
         self._check_params(params)
-        arrays = {**params, "x": np.asarray(x, dtype=float), "y": np.asarray(y, dtype=float)}
-        rows = []
-        for p in self.params:
-            n = int(np.prod(np.shape(params[p])))
-            rows.append(np.concatenate([self._block_step(kind, p, q)(**arrays)["block"].reshape(n, -1)
-                                        for q in self.params], axis=1))
-        return np.concatenate(rows, axis=0)
+        xa, ya = self._data(x, y)
+        arrays = {**params, "x": xa, "y": ya}
+        sizes = [int(np.prod(np.shape(params[p]))) for p in self.params]
+        blocks: dict[tuple[int, int], np.ndarray] = {}
+        for a, p in enumerate(self.params):
+            for c, q in enumerate(self.params[a:], a):
+                blocks[a, c] = self._block_step(kind, p, q)(**arrays)["block"].reshape(sizes[a], sizes[c])
+                # both matrices are symmetric: the block (q, p) is the transpose of (p, q)
+                blocks[c, a] = blocks[a, c].T
+        return np.block([[blocks[a, c] for c in range(len(sizes))] for a in range(len(sizes))])
 
     def hessian_matrix(self, params: Mapping[str, Any], x: Any, y: Any) -> np.ndarray:
-        """The full Hessian of the loss, ``P x P``, from the compiled blocks ``hessian(p, q)``."""
+        """The full Hessian of the loss, ``P x P``, from the compiled blocks ``hessian(p, q)``.
+
+        Args:
+            params: the parameters by name.
+            x: the targets, ``(K, N_x)``.
+            y: the inputs, ``(K, N_y)``.
+
+        Example:
+            >>> net = mlp([2, 3, 1])
+            >>> net.hessian_matrix(net.init(), np.ones((4, 1)), np.ones((4, 2))).shape
+            (13, 13)
+        """
         return self._matrix("hessian", params, x, y)
 
     def gauss_newton_matrix(self, params: Mapping[str, Any], x: Any, y: Any) -> np.ndarray:
-        """The Gauss-Newton matrix ``\\frac{2}{K} \\sum_k J_k^T J_k``, ``P x P``, from compiled blocks."""
+        """The Gauss-Newton matrix ``\\frac{2}{K} \\sum_k J_k^T J_k``, ``P x P``, from compiled blocks.
+
+        Args:
+            params: the parameters by name.
+            x: the targets, ``(K, N_x)``.
+            y: the inputs, ``(K, N_y)``.
+        """
         return self._matrix("gauss_newton", params, x, y)
 
 
@@ -388,8 +574,12 @@ class Step:
 
     The sizes of indices that only a delta carries (``N_j1`` in
     ``\\delta_{j_1 j_3}``) are read from the parameter arrays; ``K`` from the
-    arrays' sample axis.
+    data's sample axis (the rows of the target ``x`` or the input ``y``), so it is
+    known even where no array of the expression carries the sample index.
     """
+
+    #: the data arrays whose first axis is the sample axis ``k`` (of size ``K``)
+    SAMPLES = ("x", "y")
 
     def __init__(self, exprs: Mapping[str, Expr], order: Mapping[str, tuple[str, ...]],
                  dims: Mapping[str, tuple[str, int]]) -> None:
@@ -409,6 +599,10 @@ class Step:
                 array, axis = self.dims[name[2:]]
                 if array in arrays and np.ndim(arrays[array]) > axis:  # else the call names what is missing
                     out[name] = int(np.shape(arrays[array])[axis])
+        if str(K) in getattr(self.fn, "scalars", ()) and str(K) not in arrays:
+            rows = [np.shape(arrays[a])[0] for a in self.SAMPLES if a in arrays and np.ndim(arrays[a]) == 2]
+            if rows:
+                out[str(K)] = int(rows[0])
         return out
 
     def __call__(self, **arrays: Any) -> dict[str, Any]:
@@ -473,16 +667,18 @@ def single_layer(activation: str = "sigmoid") -> Network:
         'B^i_j [\\\\nabla\\\\sigma(A^j_l y^l + b^j)]^j_j1'
     """
     act = _check_activation(activation)
-    return Network([Layer("A", "b", act), Layer("B", None, None)], ("l", "j", "i"), ("r", "q", "p"))
+    return Network([Layer("A", "b", act), Layer("B", None, None)], ("l", "j", "i"), ("r", "q", "p"),
+                   name="single_layer")
 
 
 def mlp(sizes: Sequence[int] | int, activation: str = "tanh", output_bias: bool = True) -> Network:
     """A multilayer perceptron: ``h_n = act(W_n h_{n-1} + b_n)``, the last layer linear.
 
     Args:
-        sizes: layer sizes ``[N_y, N_1, ..., N_x]`` (only their count matters
-            for the expressions; :meth:`Network.init` uses the values), or
-            the number of layers.
+        sizes: layer sizes ``[N_y, N_1, ..., N_x]``, input size first, target
+            size last (their count makes the expressions; the network
+            remembers the values for :meth:`Network.init`), or the number
+            of layers.
         activation: a registered elementwise function.
         output_bias: give the last layer a bias (``mlp(..., output_bias=False)``
             with two layers is :func:`single_layer`, renamed).
@@ -498,4 +694,6 @@ def mlp(sizes: Sequence[int] | int, activation: str = "tanh", output_bias: bool 
     act = _check_activation(activation)
     layers = [Layer(f"W{n}", f"b{n}" if (n < depth or output_bias) else None, act if n < depth else None)
               for n in range(1, depth + 1)]
-    return Network(layers, [f"a{n}" for n in range(depth)] + ["i"], [f"c{n}" for n in range(depth)] + ["p"])
+    known = None if isinstance(sizes, int) else sizes
+    return Network(layers, [f"a{n}" for n in range(depth)] + ["i"], [f"c{n}" for n in range(depth)] + ["p"],
+                   sizes=known, name="mlp")

@@ -305,8 +305,11 @@ def single_layer_step(activation: str = "sigmoid", backend: str = "auto") -> tup
     return (lambda **kw: reference_step(activation=activation, **kw)), "numpy"
 
 
-def single_layer_objective(x: Any, y: Any, activation: str = "sigmoid", backend: str = "auto") -> Objective:
+def single_layer_objective(x: Any, y: Any, activation: str = "sigmoid", backend: str = "auto",
+                           hessian: bool = False) -> Objective:
     """The MSE of the single-layer net on data ``x`` (targets, ``(K, N_x)``) and ``y`` (inputs, ``(K, N_y)``).
+
+    ``hessian=True`` adds the compiled Hessian of ``gradients.single_layer()`` (for :func:`optim.newton`).
 
     Example:
         >>> obj = single_layer_objective(np.ones((4, 1)), np.ones((4, 2)), backend="numpy")
@@ -320,8 +323,15 @@ def single_layer_objective(x: Any, y: Any, activation: str = "sigmoid", backend:
         out = step(A=p["A"], b=p["b"], B=p["B"], x=xa, y=ya)
         return float(out["loss"]), {k: -np.asarray(out[f"d_{k}"]) for k in ("A", "b", "B")}
 
+    hess = None
+    if hessian:
+        from ..nets import gradients
+
+        net = gradients.single_layer(activation=activation)
+        hess = lambda p: net.hessian_matrix(p, xa, ya)  # noqa: E731
     return Objective(lambda p: value_and_grad(p)[0], lambda p: value_and_grad(p)[1], value_and_grad=value_and_grad,
-                     names=("A", "b", "B"), description=f"single-layer MSE ({name}, {activation}, K={xa.shape[0]})")
+                     hessian=hess, names=("A", "b", "B"),
+                     description=f"single-layer MSE ({name}, {activation}, K={xa.shape[0]})")
 
 
 def init_single_layer(n_in: int, hidden: int, n_out: int, seed: int = 0, scale: float = 1.0) -> Params:
@@ -359,7 +369,9 @@ def synthetic_regression(n_samples: int = 200, n_in: int = 2, n_out: int = 1, te
     return x, y
 
 
-TRAIN_METHODS = {"gd": 0.5, "momentum": 0.1, "nesterov": 0.1, "steepest": 1.0, "coordinate": 1.0}
+#: the training methods and their default step (the first trial step for the line searches; Newton's
+#: damped step is found by its own Armijo search from 1)
+TRAIN_METHODS = {"gd": 0.5, "momentum": 0.1, "nesterov": 0.1, "steepest": 1.0, "coordinate": 1.0, "newton": 1.0}
 
 
 def train_single_layer(x: Any, y: Any, hidden: int = 16, steps: int = 500, method: str = "momentum",
@@ -367,9 +379,10 @@ def train_single_layer(x: Any, y: Any, hidden: int = 16, steps: int = 500, metho
                        backend: str = "auto", progress: bool | None = None) -> Result:
     """Train ``f = B sigma(A y + b)`` on targets ``x`` and inputs ``y`` with one of :data:`TRAIN_METHODS`.
 
-    ``gd`` (fixed step), ``momentum`` / ``nesterov`` (``beta``), ``steepest`` (Armijo line search) and
-    ``coordinate`` (one named parameter A, b, B at a time, with a line search).  ``alpha`` defaults to
-    the value in :data:`TRAIN_METHODS` (the first trial step for the line searches).
+    ``gd`` (fixed step), ``momentum`` / ``nesterov`` (``beta``), ``steepest`` (Armijo line search),
+    ``coordinate`` (one named parameter A, b, B at a time, with a line search) and ``newton`` (damped
+    Newton on the compiled Hessian of ``gradients.single_layer()``).  ``alpha`` defaults to the value in
+    :data:`TRAIN_METHODS` (the first trial step for the line searches; Newton takes none).
 
     Example:
         >>> x, y = synthetic_regression(40)
@@ -383,9 +396,9 @@ def train_single_layer(x: Any, y: Any, hidden: int = 16, steps: int = 500, metho
         raise EinsteinError(f"hidden={hidden!r} must be a positive integer (the hidden layer's size N_1)")
     xa, ya = np.atleast_2d(np.asarray(x, float)), np.atleast_2d(np.asarray(y, float))
     if xa.ndim != 2 or ya.ndim != 2 or xa.shape[0] != ya.shape[0]:
-        raise EinsteinError(f"x {xa.shape} and y {ya.shape} must be (K, N_x) and (K, N_y) with the same K",
-                            hint="one row per training pair (x_k, y_k)")
-    obj = single_layer_objective(xa, ya, activation, backend)
+        raise EinsteinError(f"the targets x {xa.shape} and the inputs y {ya.shape} must be (K, N_x) and (K, N_y) "
+                            f"with the same K", hint="one row per training pair (target x_k, input y_k): x first, then y")
+    obj = single_layer_objective(xa, ya, activation, backend, hessian=method == "newton")
     theta0 = init_single_layer(ya.shape[1], hidden, xa.shape[1], seed)
     a = TRAIN_METHODS[method] if alpha is None else float(alpha)
     stop: dict[str, Any] = dict(max_iter=steps, tol=1e-10, progress=progress, keep_iterates=max(1, steps // 50))
@@ -395,6 +408,8 @@ def train_single_layer(x: Any, y: Any, hidden: int = 16, steps: int = 500, metho
         r = optim.momentum(obj, theta0, alpha=a, beta=beta, nesterov=method == "nesterov", **stop)
     elif method == "steepest":
         r = optim.steepest_descent(obj, theta0, line_search="armijo", alpha0=a, **stop)
+    elif method == "newton":
+        r = optim.newton(obj, theta0, **stop)
     else:
         r = optim.coordinate_descent(obj, theta0, blocks="parameters", line_search="armijo", alpha0=a, **stop)
     r.settings.update(hidden=hidden, samples=xa.shape[0], backend=obj.description.split("(")[1].split(",")[0])
@@ -402,7 +417,7 @@ def train_single_layer(x: Any, y: Any, hidden: int = 16, steps: int = 500, metho
 
 
 def train_synthetic(hidden: int = 16, steps: int = 500, method: str = "momentum", seed: int = 0,
-                    progress: bool | None = None) -> Result:
+                    progress: bool | None = None, alpha: float | None = None, beta: float = 0.9) -> Result:
     """Train the single-layer net on :func:`synthetic_regression` (200 pairs, 2 inputs, 1 output).
 
     What ``einsteinpy-lite train --hidden 16 --steps 500 --method momentum`` runs; print it with
@@ -414,7 +429,8 @@ def train_synthetic(hidden: int = 16, steps: int = 500, method: str = "momentum"
         ('max_iter', True)
     """
     x, y = synthetic_regression(seed=seed)
-    return train_single_layer(x, y, hidden=hidden, steps=steps, method=method, seed=seed, progress=progress)
+    return train_single_layer(x, y, hidden=hidden, steps=steps, method=method, seed=seed, progress=progress,
+                              alpha=alpha, beta=beta)
 
 
 # --------------------------------------------------------------------------- plots (matplotlib, imported when called)
@@ -478,6 +494,8 @@ def plot_paths(runs: Runs, ax: Any = None, labels: Sequence[str] | None = None) 
 def plot_losses(results: Mapping[str, Result], ax: Any = None, minimum: float | None = None) -> Any:
     """Loss curves on a log scale (of ``loss - minimum`` when the minimum is given).
 
+    Values below ``1e-16`` times the losses' size (rounding, not progress) are drawn at that floor.
+
     Returns:
         The matplotlib axes.
 
@@ -491,9 +509,14 @@ def plot_losses(results: Mapping[str, Result], ax: Any = None, minimum: float | 
     """
     plt = _pyplot()
     ax = ax if ax is not None else plt.subplots(figsize=(5, 3.5))[1]
+    # below about 1e-16 of the losses' size, L - L* is rounding: clip there, not at 1e-300 (an axis to 1e-315)
+    starts = [abs(float(r.losses[0])) for r in results.values() if r.losses.size and np.isfinite(r.losses[0])]
+    scale = max(starts + ([abs(float(minimum))] if minimum is not None else []) + [1e-300])
+    floor = 1e-16 * scale
     for label, r in results.items():
         vals = r.losses - (minimum if minimum is not None else 0.0)
-        ax.semilogy(np.arange(vals.size), np.maximum(vals, 1e-300), lw=1.2, label=f"{label} ({r.reason})")
+        ax.semilogy(np.arange(vals.size), np.maximum(vals, floor), lw=1.2, label=f"{label} ({r.reason})")
+    ax.set_ylim(bottom=floor / 2)
     ax.set_xlabel("iteration")
     ax.set_ylabel("loss" if minimum is None else r"$L - L^*$")
     ax.legend(fontsize=7)

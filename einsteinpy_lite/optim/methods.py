@@ -17,7 +17,8 @@ Stopping rules, the same keyword arguments for every method: ``max_iter`` (itera
 ``rtol`` (converged when ``|grad| <= max(tol, rtol * |grad_0|)``), ``patience`` (a loss rising this many
 steps in a row, each rise at least as large as the one before, to above its start is divergence; the
 growing-then-slowing transient of momentum is not), ``keep_iterates`` (store every iterate: True; every
-k-th: an int k; only the first and last: False) and ``progress`` (a tqdm bar; None: only on a terminal).
+k-th: an int k; only the first and last: False) and ``progress`` (a tqdm bar; None: only on a terminal and when
+tqdm is installed, quietly none otherwise; True: always, a plain line on stderr when tqdm is missing).
 
 Example:
     >>> import numpy as np
@@ -183,15 +184,48 @@ def _check_objective(method: str, obj: Any) -> None:
                             hint="build one with optim.from_callables, optim.quadratic or optim.objective")
 
 
+class _PlainProgress:
+    """A progress line on stderr, for when tqdm is not installed (it is in the ``plot`` extra)."""
+
+    def __init__(self, total: int, desc: str) -> None:
+        self.total, self.desc, self.n, self.postfix = total, desc, 0, ""
+        self.every = max(1, total // 20)
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        if self.n % self.every == 0 or self.n == self.total:
+            sys.stderr.write(f"\r{self.desc}: {self.n}/{self.total}{self.postfix}")
+            sys.stderr.flush()
+
+    def set_postfix(self, refresh: bool = False, **values: Any) -> None:
+        self.postfix = "".join(f", {k}={v}" for k, v in values.items())
+
+    def close(self) -> None:
+        sys.stderr.write(f"\r{self.desc}: {self.n}/{self.total}{self.postfix}\n")
+        sys.stderr.flush()
+
+
 def _progress(total: int, enabled: bool | None, desc: str) -> Any:
+    """The progress bar of a run: tqdm when installed, else a plain line (asked for) or nothing (automatic).
+
+    ``enabled=None`` shows a bar only on a terminal, and only with tqdm installed: a plain
+    ``pip install .`` (no extras) runs quietly.  ``enabled=True`` always shows progress.
+
+    Example:
+        >>> _progress(10, False, "gd") is None
+        True
+    """
     if enabled is None:
         enabled = sys.stderr.isatty()
+        quiet = True
+    else:
+        quiet = False
     if not enabled:
         return None
     try:
         from tqdm.auto import tqdm
-    except ImportError:  # pragma: no cover - tqdm is in the "plot" extra
-        raise EinsteinError("progress bars need tqdm", hint="pip install 'einsteinpy_lite[plot]' or pass progress=False") from None
+    except ImportError:  # tqdm is in the "plot" extra: fall back, never fail
+        return None if quiet else _PlainProgress(total, desc)
     return tqdm(total=total, desc=desc, leave=False)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,6 +143,198 @@ _LATEX_ESCAPES = {
     "#": r"\#", "$": r"\$", "~": r"\~{}",
 }
 
+# ------------------------------------------------------------ formulas in the report (LaTeX and Markdown)
+
+_GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi "
+          "varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi "
+          "Sigma Upsilon Phi Psi Omega")
+#: the commands a formula of the report may use: amsmath/amssymb math (anything else is shown as text)
+_MATH_COMMANDS = frozenset((_GREEK + " nabla partial sum prod frac tfrac dfrac sqrt cdot cdots ldots dots times "
+                            "div pm mp le leq ge geq ne neq approx sim to gets leftarrow rightarrow longrightarrow "
+                            "longleftarrow Leftarrow Rightarrow Longrightarrow iff in notin subset subseteq cup cap "
+                            "infty exp log ln sin cos tan tanh sinh cosh arg min max argmin argmax sup inf lim det "
+                            "Re Im hat bar tilde vec dot ddot overline underline mathrm mathbf mathit mathcal "
+                            "mathbb operatorname text textrm textbf textit left right big Big bigl bigr quad qquad "
+                            "top mid langle rangle lfloor rfloor lceil rceil ell forall exists circ otimes oplus "
+                            "star ast prime").split())
+_TEXT_ARG = frozenset("text textrm textbf textit mathrm mathbf mathit operatorname".split())
+_OPERATORS = (("<=", r"\le "), (">=", r"\ge "), ("->", r"\to "), ("<-", r"\leftarrow "), ("!=", r"\ne "))
+
+
+def _balanced(s: str) -> bool:
+    depth = 0
+    for n, ch in enumerate(s):
+        if ch in "{}" and n and s[n - 1] == "\\":
+            continue
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def math_body(text: str) -> str | None:
+    """A formula of the report (slide LaTeX or the toolkit's text form) as math-mode LaTeX, or None.
+
+    Index names with digits get their subscript (``^j1`` is ``^{j_{1}}``), ``<=`` and ``->``
+    their symbols, words ``\\text``; None when the result would not typeset (unbalanced braces,
+    a command outside amsmath) -- the caller then shows it as text.
+
+    Example:
+        >>> math_body(r"B^i_j [\\nabla\\sigma]^j_j1 y^j2 for 0 <= j < N")
+        'B^i_j [\\\\nabla\\\\sigma]^j_{j_{1}} y^{j_{2}} \\\\text{ for } 0 \\\\le j < N'
+        >>> math_body(r"\\frac{1}{K") is None
+        True
+    """
+    s = text.strip()
+    if not s or not _balanced(s) or "$" in s:
+        return None
+    out: list[str] = []
+    n = 0
+    while n < len(s):
+        m = re.match(r"\\([A-Za-z]+)|\\.|[A-Za-z]+|\s+|.", s[n:], re.S)
+        assert m is not None
+        tok = m.group(0)
+        step = len(tok)
+        if m.group(1) is not None:
+            if m.group(1) not in _MATH_COMMANDS:
+                return None
+            if m.group(1) in _TEXT_ARG and s[n + len(tok):].startswith("{"):
+                depth, end = 0, n + len(tok)
+                for end in range(n + len(tok), len(s)):  # copy the braced argument as it is
+                    depth += {"{": 1, "}": -1}.get(s[end], 0)
+                    if depth == 0:
+                        break
+                tok = s[n:end + 1]
+                step = len(tok)
+        elif tok.isalpha() and len(tok) > 1 and (n == 0 or s[n - 1] not in "^_"):
+            # a word (for, input, sigma written out): upright text, spaced as in the source
+            before = " " if n and s[n - 1].isspace() else ""
+            after = " " if n + len(tok) < len(s) and s[n + len(tok)].isspace() else ""
+            tok = rf"\text{{{before}{tok}{after}}}"
+        elif tok in "%#&~":
+            tok = {"%": r"\%", "#": r"\#", "&": r"\&", "~": r"\sim "}[tok]
+        elif ord(tok[0]) > 127:
+            return None
+        out.append(tok)
+        n += step
+    body = "".join(out)
+    body = re.sub(r"([\^_])([A-Za-z])([0-9]+)", r"\1{\2_{\3}}", body)
+    for op, sym in _OPERATORS:
+        body = body.replace(op, sym)
+    return body if _balanced(body) else None
+
+
+def _segments(text: str) -> list[tuple[bool, str]]:
+    """Split prose into ``(is_math, piece)``: runs of words with ``\\\\command``, ``^`` or ``_`` are maths.
+
+    Example:
+        >>> _segments("d = -grad L with d^t the column")
+        [(False, 'd = -grad L with '), (True, 'd^t'), (False, ' the column')]
+    """
+    words = re.split(r"(\s+)", text)
+    # a word with a command, a script or a brace is maths; a Python name (optim.newton, grad_y) is not
+    mathy = [bool(re.search(r"\\[A-Za-z]|[\^_{}]", w)) and not re.search(r"[A-Za-z]{2}_[A-Za-z]{2}|\w\.\w", w)
+             for w in words]
+    joins = [bool(re.fullmatch(r"[-+=*/<>]+|\(?[0-9./]+\)?|[A-Za-z]", w)) for w in words]
+    out: list[tuple[bool, str]] = []
+    n = 0
+    while n < len(words):
+        if not mathy[n]:
+            out.append((False, words[n]))
+            n += 1
+            continue
+        end = n  # extend over whitespace and connectors while another math word follows
+        k = n + 1
+        while k < len(words):
+            if words[k].isspace() or joins[k] or mathy[k]:
+                if mathy[k]:
+                    end = k
+                k += 1
+            else:
+                break
+        run = "".join(words[n:end + 1])
+        core = run.rstrip(",;:.")
+        tail = run[len(core):]
+        while core.count("(") < core.count(")") and core.endswith(")"):
+            core, tail = core[:-1], ")" + tail
+        head = ""
+        while core.count("(") > core.count(")") and core.startswith("("):
+            head, core = head + "(", core[1:]
+        out += [(False, head), (True, core), (False, tail)]
+        n = end + 1
+    merged: list[tuple[bool, str]] = []
+    for is_math, piece in out:
+        if not piece:
+            continue
+        if merged and not is_math and not merged[-1][0]:
+            merged[-1] = (False, merged[-1][1] + piece)
+        else:
+            merged.append((is_math, piece))
+    return merged
+
+
+def _latex_text(text: str) -> str:
+    """Prose for LaTeX: special characters escaped, ``->`` and ``<=`` as symbols."""
+    out = "".join(_LATEX_ESCAPES.get(ch, ch) if ord(ch) < 128 else "?" for ch in text)
+    for op, sym in _OPERATORS:
+        out = out.replace(op, f"${sym.strip()}$")
+    return out
+
+
+def latex_prose(text: str) -> str:
+    """Prose with its formulas typeset: maths in ``$...$``, the rest escaped text.
+
+    Example:
+        >>> latex_prose("max |diff| 3e-10 for x^i -> y_k")
+        'max |diff| 3e-10 for $x^i \\\\to  y_k$'
+    """
+    parts = []
+    for is_math, piece in _segments(text):
+        body = math_body(piece) if is_math else None
+        parts.append(f"${body}$" if body is not None else _latex_text(piece))
+    return "".join(parts)
+
+
+def latex_formula(text: str) -> str:
+    """A formula (parts separated by ``;``) in ``$...$``; prose where a part is not maths."""
+    parts = []
+    for part in re.split(r";\s\s+", text.strip()):
+        body = math_body(part)
+        parts.append(f"${body}$" if body is not None else latex_prose(part))
+    return "; ".join(parts)
+
+
+def markdown_prose(text: str) -> str:
+    """Prose for Markdown with its formulas in ``$...$`` (the rest as it is)."""
+    parts = []
+    for is_math, piece in _segments(text):
+        body = math_body(piece) if is_math else None
+        parts.append(f"${body}$" if body is not None else piece)
+    return "".join(parts)
+
+
+def markdown_formula(text: str) -> str:
+    """A formula in ``$...$`` for Markdown (code where a part is not maths)."""
+    parts = []
+    for part in re.split(r";\s\s+", text.strip()):
+        body = math_body(part)
+        parts.append(f"${body}$" if body is not None else f"`{part}`")
+    return "; ".join(parts)
+
+
+_PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage[T1]{fontenc}
+\usepackage[utf8]{inputenc}
+\usepackage{lmodern}
+\usepackage{amsmath,amssymb}
+\usepackage[margin=2cm]{geometry}
+\sloppy
+\title{Verification of the slides}
+\date{}
+\begin{document}
+\maketitle
+"""
+
 
 def _mark(passed: bool | None) -> str:
     return {True: "ok", False: "FAILED", None: "not run"}[passed]
@@ -208,6 +401,19 @@ class Report:
     def __str__(self) -> str:
         return self.to_text()
 
+    def __repr__(self) -> str:
+        """A short summary (``str(report)`` or ``report.format(...)`` for the whole report).
+
+        Example:
+            >>> Report([Entry("e", "Slide", "a formula", "x = y", checks=[Check("equal", True)])])
+            <Report: 1 formula checked: 1 holds; 0 mistakes found in the slides; ok (print(report) for the whole report)>
+        """
+        return f"<Report: {self.summary()}; {'ok' if self.ok else 'FAILS'} (print(report) for the whole report)>"
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows the Markdown report, formulas rendered."""
+        return self.to_markdown()
+
     def to_json(self) -> str:
         """JSON: ``{"summary": ..., "ok": ..., "counts": ..., "entries": [...]}``."""
         return json.dumps({"summary": self.summary(), "ok": self.ok, "counts": self.counts(),
@@ -237,45 +443,55 @@ class Report:
         return "\n".join(out)
 
     def to_markdown(self) -> str:
-        """Markdown: a summary table, then one section per entry."""
+        """Markdown: a summary table, then one section per entry, formulas in ``$...$``."""
         out = ["# Verification of the slides", "", self.summary(), "",
                "| # | formula | slide | verdict | mistakes |", "|---|---|---|---|---|"]
         for n, e in enumerate(self.entries, 1):
             out.append(f"| {n} | {e.title} | {e.slide} | {e.verdict.value} | {len(e.findings)} |")
         for n, e in enumerate(self.entries, 1):
-            out += ["", f"## {n}. {e.title}", "", f"*{e.slide}* -- **{e.verdict.value}**", "",
-                    f"- slide: `{e.written}`"]
+            out += ["", f"## {n}. {markdown_prose(e.title)}", "", f"*{e.slide}* -- **{e.verdict.value}**", "",
+                    f"- slide: {markdown_formula(e.written)}"]
             out += [f"- as text: `{t}`" for t in e.syntax]
             if e.derived:
-                out.append(f"- derived: `{e.derived}`")
+                out.append(f"- derived: {markdown_prose(e.derived)}")
             for f in e.findings:
-                out.append(f"- mistake ({f.kind}): `{f.written}` -> `{f.corrected}`: {f.why}")
+                out.append(f"- mistake ({f.kind}): {markdown_formula(f.written)} → {markdown_formula(f.corrected)}: "
+                           f"{markdown_prose(f.why)}")
             for c in e.checks:
                 detail = f": {c.detail}" if c.detail else ""
-                out.append(f"- check {_mark(c.passed)}: {c.what}{detail}")
+                out.append(f"- check {_mark(c.passed)}: {markdown_prose(c.what + detail)}")
             for note in e.notes:
-                out.append(f"- note: {note}")
+                out.append(f"- note: {markdown_prose(note)}")
         return "\n".join(out) + "\n"
 
     def to_latex(self) -> str:
-        """A LaTeX ``longtable``-free document body: one ``description`` item per entry."""
-        def esc(s: str) -> str:
-            return "".join(_LATEX_ESCAPES.get(ch, ch) for ch in s)
+        r"""A complete LaTeX document (``pdflatex`` compiles it): formulas typeset in ``$...$``, one item per entry.
 
-        out = [r"\section*{Verification of the slides}", esc(self.summary()), r"\begin{description}"]
+        Example:
+            >>> tex = Report([Entry("e", "Slide", "a formula", "x = g_j y^j", checks=[Check("equal", True)])]).to_latex()
+            >>> tex.startswith("\\documentclass") and tex.rstrip().endswith("\\end{document}")
+            True
+            >>> "$x = g_j y^j$" in tex
+            True
+        """
+        esc = _latex_text
+        out = [_PREAMBLE, esc(self.summary()), "", r"\begin{description}"]
         for e in self.entries:
-            out.append(rf"\item[{{{esc(e.title)}}}] ({esc(e.slide)}) \textbf{{{esc(e.verdict.value)}}}")
+            out.append(rf"\item[{{{latex_prose(e.title)}}}] ({esc(e.slide)}) \textbf{{{esc(e.verdict.value)}}}")
             out.append(r"\begin{itemize}")
-            out.append(rf"\item slide: \texttt{{{esc(e.written)}}}")
+            out.append(rf"\item slide: {latex_formula(e.written)}")
             out += [rf"\item as text: \texttt{{{esc(t)}}}" for t in e.syntax]
             if e.derived:
-                out.append(rf"\item derived: \texttt{{{esc(e.derived)}}}")
+                out.append(rf"\item derived: {latex_prose(e.derived)}")
             for f in e.findings:
-                out.append(rf"\item mistake ({esc(f.kind)}): \texttt{{{esc(f.written)}}} $\to$ "
-                           rf"\texttt{{{esc(f.corrected)}}}: {esc(f.why)}")
+                out.append(rf"\item mistake ({esc(f.kind)}): {latex_formula(f.written)} $\to$ "
+                           rf"{latex_formula(f.corrected)}: {latex_prose(f.why)}")
             for c in e.checks:
                 detail = f": {c.detail}" if c.detail else ""
-                out.append(rf"\item check {esc(_mark(c.passed))}: {esc(c.what + detail)}")
+                out.append(rf"\item check {esc(_mark(c.passed))}: {latex_prose(c.what + detail)}")
+            for note in e.notes:
+                out.append(rf"\item note: {latex_prose(note)}")
             out.append(r"\end{itemize}")
         out.append(r"\end{description}")
+        out.append(r"\end{document}")
         return "\n".join(out) + "\n"

@@ -155,3 +155,94 @@ def test_end_to_end_verify_json():
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["ok"] and len(data["entries"]) == 22 and sum(len(e["findings"]) for e in data["entries"]) == 22
+
+
+# ============================================================== what a new user hit (issue 9)
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"einsteinpy-lite {el.__version__}"
+
+
+def test_train_help_lists_every_method_and_newton_alpha_beta_work(capsys):
+    from einsteinpy_lite.optim.experiments import TRAIN_METHODS
+
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "newton" in TRAIN_METHODS
+    for method in TRAIN_METHODS:
+        assert method in out
+    assert "--alpha" in out and "--beta" in out and "input y, target x" in out
+    code, out, err = run(capsys, "train", "--method", "newton", "--steps", "5", "--hidden", "4")
+    assert (code, err) == (0, "") and out.startswith("newton") and "lower" in out
+    code, out, err = run(capsys, "train", "--method", "momentum", "--steps", "5", "--alpha", "0.05", "--beta", "0.5")
+    assert (code, err) == (0, "") and "alpha=0.05, beta=0.5" in out
+    assert run(capsys, "train", "--alpha", "-1")[0] == 2
+    assert run(capsys, "train", "--beta", "1.5")[0] == 2
+    code, _, err = run(capsys, "train", "--method", "adam")
+    assert code == 2 and "unknown training method 'adam'" in err and "newton" in err
+
+
+def test_diff_compact_without_latex_is_an_error(capsys):
+    code, out, err = run(capsys, "diff", F, "--wrt", "A^m_n", "--compact")
+    assert (code, out) == (2, "")
+    assert "--compact shortens the LaTeX output" in err and "use it with --latex" in err
+
+
+def test_bench_without_json_writes_no_file(capsys, monkeypatch, tmp_path):
+    from einsteinpy_lite import bench
+
+    seen = {}
+
+    def fake(**kwargs):
+        seen.update(kwargs)
+        return {}
+
+    monkeypatch.setattr(bench, "run_benchmarks", fake)
+    monkeypatch.setattr(bench, "format_table", lambda results: "table")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "bench", "--quick")
+    assert (code, out.strip(), err) == (0, "table", "")
+    assert seen["json_path"] is None and list(tmp_path.iterdir()) == []
+    code, out, _ = run(capsys, "bench", "--quick", "--json", str(tmp_path / "b.json"))
+    assert code == 0 and seen["json_path"] == str(tmp_path / "b.json") and "results written to" in out
+
+
+@pytest.mark.parametrize("argv", [
+    ["latex", "A^i\x1b_j\tx"],
+    ["explain", "A^i_j", "--dims", "i=3,j\t=x\x1b[2J"],
+    ["diff", "A^i_j y^j", "--wrt", "A^m_n\x1b"],
+    ["verify", "--only", "grad_b,\x1b[31mred\x07"],
+])
+def test_control_characters_in_user_text_are_escaped(capsys, argv):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert not any(ord(ch) < 32 and ch != "\n" or ord(ch) == 127 for ch in err), repr(err)
+    assert "\\x1b" in err or "\\t" in err
+
+
+def test_control_characters_keep_the_caret_under_its_spot(capsys):
+    code, _, err = run(capsys, "explain", "A^i_j", "--dims", "i=3,\tj=x")
+    lines = err.splitlines()
+    text = next(line for line in lines if "i=3," in line)
+    caret = lines[lines.index(text) + 1]
+    at = caret.index("^")
+    assert code == 2 and text[at:].startswith("j=x") and text[:at].endswith("\\t")  # under j, after the tab
+
+
+def test_explain_hints_speak_dims_not_python(capsys):
+    code, _, err = run(capsys, "explain", "A^i_j y^j", "--dims", "i=3")
+    assert code == 2 and "no size for index 'j'" in err
+    assert "--dims i=3,j=8" in err and "fn.plan" not in err
+    code, _, err = run(capsys, "explain", r"\delta^i_j", "--dims", "i=3")
+    assert code == 2 and "--dims" in err and "N_i=..." not in err and "keyword" not in err
+
+
+def test_python_dash_m_package_runs_the_cli():
+    proc = subprocess.run([sys.executable, "-m", "einsteinpy_lite", "--version"], capture_output=True, text=True,
+                          timeout=120)
+    assert (proc.returncode, proc.stdout.strip()) == (0, f"einsteinpy-lite {el.__version__}")

@@ -343,3 +343,123 @@ def test_network_methods_name_missing_parameters_and_bad_sizes():
     # a compiled step with an array left out says which (was a KeyError while reading delta sizes)
     with pytest.raises(el.EinsteinError, match=r"missing array"):
         gradients.mlp([2, 3, 1]).compile()(W1=np.ones((3, 2)))
+
+
+# ============================================================== every matrix method, MLPs of depth 1-5 (issue 9)
+
+
+def _forward_np(net, params, y):
+    """The MLP's forward pass written in numpy from the layers (works on complex arrays for the complex step)."""
+    h = y
+    for layer in net.layers:
+        z = h @ params[layer.weight].T + (params[layer.bias] if layer.bias else 0.0)
+        h = {"tanh": np.tanh, "sigmoid": lambda v: 1 / (1 + np.exp(-v))}[layer.activation](z) if layer.activation else z
+    return h
+
+
+def _unflat(net, params, theta):
+    out, at = {}, 0
+    for p in net.params:
+        n = params[p].size
+        out[p] = theta[at:at + n].reshape(params[p].shape)
+        at += n
+    return out
+
+
+def _complex_step_grad(fn, theta, h=1e-30):
+    """The exact gradient of an analytic scalar function by the complex step (no subtraction, no error)."""
+    return np.array([fn(theta + 1j * h * e).imag / h for e in np.eye(theta.size)])
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 4, 5])
+def test_every_matrix_method_of_an_mlp_with_output_bias(depth):
+    """hessian_matrix, gauss_newton_matrix and jacobian of the default MLP (output bias included) against numpy.
+
+    Before the fix every default MLP raised "missing scalar 'K'": the output bias's curvature block was
+    ``-(2/K) \\sum_k 0`` and no array carried the sample axis.
+    """
+    sizes = [2] + [3] * (depth - 1) + [2]
+    net = gradients.mlp(sizes)
+    assert net.layers[-1].bias is not None
+    params = net.init(seed=depth, scale=1.5)
+    rng = np.random.default_rng(depth)
+    x, y = rng.normal(size=(4, sizes[-1])), rng.normal(size=(4, sizes[0]))  # targets x, inputs y
+    theta = net.flat(params)
+
+    def loss(t):
+        eps = x - _forward_np(net, _unflat(net, params, t), y)
+        return np.sum(eps * eps) / x.shape[0]  # analytic (no abs), so the complex step applies
+
+    def grad(t):
+        return _complex_step_grad(loss, t)
+
+    d = 1e-5
+    fd_hessian = np.stack([(grad(theta + d * e) - grad(theta - d * e)) / (2 * d) for e in np.eye(theta.size)], 1)
+    H = net.hessian_matrix(params, x, y)
+    assert H.shape == (theta.size, theta.size)
+    np.testing.assert_allclose(H, fd_hessian, rtol=1e-6, atol=1e-8)
+    # Jacobian of f for each sample by the complex step of the numpy forward pass
+    jacs = []
+    for k in range(x.shape[0]):
+        J = np.stack([_forward_np(net, _unflat(net, params, theta + 1e-30j * e), y[k]).imag / 1e-30
+                      for e in np.eye(theta.size)], 1)
+        np.testing.assert_allclose(net.jacobian(params, y[k]), J, rtol=1e-10, atol=1e-12)
+        jacs.append(J)
+    gn = 2.0 / x.shape[0] * sum(J.T @ J for J in jacs)
+    np.testing.assert_allclose(net.gauss_newton_matrix(params, x, y), gn, rtol=1e-10, atol=1e-12)
+    # and the objective built from the net: loss, gradient and Hessian
+    obj = net.objective(x, y)
+    value, g = obj.value_and_grad(params)
+    np.testing.assert_allclose(value, loss(theta).real, rtol=1e-12)
+    np.testing.assert_allclose(np.concatenate([g[p].ravel() for p in net.params]), grad(theta), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(obj.hessian(params), H)
+
+
+def test_a_block_that_is_a_sum_of_zeros_is_zero_and_needs_no_K():
+    net = gradients.mlp([3, 4, 2])
+    assert str(net.hessian("b2")) == r"2 \delta_{j1 j2}"  # was 2 \delta_{j1 j2} - (2/K) \sum_{k=0}^{K - 1} 0_{j1 j2}
+    assert "K" not in el.compile(net.hessian("b2")).scalars
+    # K comes from the data's sample axis wherever the compiled block asks for it
+    params = net.init()
+    block = net._block_step("hessian", "W1", "b2")
+    x, y = np.zeros((7, 2)), np.ones((7, 3))
+    assert block.sizes({**params, "x": x, "y": y}).get("K") == 7
+
+
+def test_network_repr_init_predict_and_objective():
+    net = gradients.mlp([3, 4, 2])
+    text = repr(net)
+    for part in ("mlp", "2 layers", "tanh, linear", "input y (N_y=3)", "target x (N_x=2)", "W1 4x3", "b2 2", "P=26"):
+        assert part in text, (part, text)
+    assert len(text) < 300
+    params = net.init()  # the sizes it was built with
+    assert {p: v.shape for p, v in params.items()} == {"W1": (4, 3), "b1": (4,), "W2": (2, 4), "b2": (2,)}
+    sl = gradients.single_layer()
+    assert "sizes not set" in repr(sl)
+    with pytest.raises(el.EinsteinError, match=r"single_layer: no layer sizes yet.*net.init\(\[N_y, \.\.\., N_x\]\)"):
+        sl.init()
+    sl.init([3, 5, 2])
+    assert sl.sizes == [3, 5, 2] and sl.init()["A"].shape == (5, 3) and "N_y=3" in repr(sl)
+    # predict: the forward pass on a batch of inputs, against numpy
+    y = np.random.default_rng(1).normal(size=(6, 3))
+    want = np.tanh(y @ params["W1"].T + params["b1"]) @ params["W2"].T + params["b2"]
+    np.testing.assert_allclose(net.predict(params, y), want, rtol=1e-12)
+    np.testing.assert_allclose(net.predict(params, y[0]), want[0], rtol=1e-12)
+    one = el.compile(net.f)(**params, y=y[0])  # the compiled index expression agrees
+    np.testing.assert_allclose(one, want[0], rtol=1e-12)
+    with pytest.raises(el.EinsteinError, match=r"W1 has shape \(4, 3\), the input y has 5 entries per row"):
+        net.predict(params, np.ones((2, 5)))
+    # the objective is ready for optim; targets x first, inputs y second, named in the errors
+    from einsteinpy_lite import optim
+
+    x = np.random.default_rng(2).normal(size=(6, 2))
+    obj = net.objective(x, y)
+    r = optim.gradient_descent(obj, params, alpha=0.05, max_iter=30, progress=False)
+    assert r.loss < r.losses[0]
+    assert optim.newton(obj, params, max_iter=3, progress=False).loss < r.losses[0]
+    with pytest.raises(el.EinsteinError, match=r"the target x has 3 columns, this network's output size N_x is 2"):
+        net.objective(y, x)
+    with pytest.raises(el.EinsteinError, match=r"the target x has 6 rows and the input y 5"):
+        net.objective(x, y[:5])
+    with pytest.raises(el.EinsteinError, match=r"the input y must be a \(K, N_y\) array"):
+        net.hessian_matrix(params, x, y[0])

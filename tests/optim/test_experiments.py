@@ -156,3 +156,19 @@ def test_plots_draw_what_was_run():
     ax = experiments.plot_condition_numbers(sweep, ax=axes[3])
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), sweep.iterations["gradient_descent"])
     plt.close(fig)
+
+
+def test_plot_losses_clips_at_machine_precision_not_1e_300():
+    """Notebook 04's "L - L*, kappa=300" plot had a y-axis down to 1e-315: Newton lands exactly on L*."""
+    obj, star = experiments.conditioned_quadratic(300.0, n=10)
+    theta0 = np.zeros(10)
+    runs = {"gd": optim.gradient_descent(obj, theta0, alpha=1e-3, max_iter=50, progress=False),
+            "newton": optim.newton(obj, theta0, tol=1e-8, progress=False)}
+    minimum = obj.value({"theta": star})
+    ax = experiments.plot_losses(runs, minimum=minimum)
+    scale = max(abs(minimum), abs(float(runs["gd"].losses[0])))
+    low, high = ax.get_ylim()
+    assert 1e-18 * scale < low <= 1e-16 * scale, (low, scale)
+    for line in ax.lines:
+        assert np.nanmin(line.get_ydata()) >= 1e-16 * scale * (1 - 1e-12)
+    experiments._pyplot().close(ax.figure)

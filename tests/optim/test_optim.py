@@ -459,3 +459,25 @@ def test_objective_arguments_are_checked():
         optim.objective(r"x^i \delta_{ij} x^j", ["x"], hessian="nope")
     with pytest.raises(EinsteinError, match=r"data must be a dict of arrays and scalars by name, got int"):
         optim.objective(r"x^i \delta_{ij} x^j", ["x"], data=3)  # type: ignore[arg-type]
+
+
+def test_progress_without_tqdm_falls_back_quietly(monkeypatch, capsys):
+    """A plain ``pip install .`` has no tqdm: every method ran into "progress bars need tqdm" on a terminal."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm raises ImportError
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    obj = optim.quadratic(np.diag([1.0, 4.0]))
+    runs = [optim.gradient_descent(obj, np.ones(2), alpha=0.1, max_iter=5),
+            optim.steepest_descent(obj, np.ones(2), max_iter=5),
+            optim.coordinate_descent(obj, np.ones(2), max_iter=5),
+            optim.momentum(obj, np.ones(2), alpha=0.1, max_iter=5),
+            optim.newton(obj, np.ones(2), max_iter=5)]
+    assert all(r.reason in optim.REASONS for r in runs)
+    assert capsys.readouterr().err == ""  # automatic progress: none without tqdm, and no error
+    # asked for explicitly: a plain progress line instead of the bar
+    r = optim.gradient_descent(obj, np.ones(2), alpha=0.1, max_iter=20, tol=0.0, progress=True)
+    assert r.n_iter == 20
+    err = capsys.readouterr().err
+    assert "gradient_descent: 20/20" in err and err.endswith("\n")

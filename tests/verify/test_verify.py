@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -234,3 +237,54 @@ def test_range_statements():
     e = Entry("x", "Slide", "t", "")
     notation._ranges(e, [("g_j", "i", "g_j", "k", "N")], [el.parse("g_j y^j")])  # a wrong "correction" too
     assert [f.kind for f in e.findings] == ["index"] and e.verdict is Verdict.FAILS
+
+
+# ============================================================== the report's documents (issue 9)
+
+
+def _unescaped(tex: str, ch: str) -> int:
+    return len(re.findall(r"(?<!\\)" + re.escape(ch), tex))
+
+
+def test_latex_is_a_complete_document_with_typeset_formulas(report):
+    tex = report.format("latex")
+    assert tex.startswith(r"\documentclass") and tex.rstrip().endswith(r"\end{document}")
+    assert tex.count(r"\begin{document}") == 1 and r"\usepackage[T1]{fontenc}" in tex  # T1: | < > print as such
+    assert _unescaped(tex, "{") == _unescaped(tex, "}")
+    for line in tex.splitlines():
+        assert _unescaped(line, "$") % 2 == 0, line  # every formula closed on its line
+    assert tex.count(r"\begin{itemize}") == tex.count(r"\end{itemize}") == len(report)
+    # formulas are maths, not escaped source in \texttt; arrows are symbols, not "-" and ">"
+    assert r"\item slide: $x = g_j y^j = \sum_{j=0}^{N-1} g_j y^i$; $y^j \text{ for } 0 \le  j < N$" in tex
+    assert r"\item slide: \texttt" not in tex and r"\item mistake (index): \texttt" not in tex and "->" not in tex
+    assert r"\item as text: \texttt{x = g\_j y\^{}j}" in tex  # what to type stays typewriter text
+    assert r"$\to$" in tex and "max |diff|" in tex
+    derived = next(line for line in tex.splitlines() if line.startswith(r"\item derived: $-\text{grad}_A$"))
+    assert r"\sum_{k=0}^{K - 1}" in derived and r"\textbackslash" not in derived
+
+
+def test_latex_report_compiles(report, tmp_path):
+    engine = shutil.which("pdflatex")
+    if engine is None:
+        pytest.skip("no LaTeX engine (pdflatex) on this machine: the structure is checked by the test above")
+    (tmp_path / "report.tex").write_text(report.format("latex"), encoding="utf-8")
+    proc = subprocess.run([engine, "-interaction=nonstopmode", "-halt-on-error", "report.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    log = (tmp_path / "report.log").read_text(errors="replace")
+    assert "Undefined control sequence" not in log and (tmp_path / "report.pdf").stat().st_size > 10_000
+
+
+def test_markdown_puts_formulas_in_dollars(report):
+    md = report.format("markdown")
+    assert "- slide: $x = g_j y^j = \\sum_{j=0}^{N-1} g_j y^i$; $y^j \\text{ for } 0 \\le  j < N$" in md
+    assert "- mistake (index): $\\sum_{j=0}^{N-1} g_j y^i$ → $\\sum_{j=0}^{N-1} g_j y^j$" in md
+    assert "- as text: `x = g_j y^j`" in md  # what to type stays code
+    for line in md.splitlines():
+        assert line.count("$") % 2 == 0, line
+
+
+def test_report_repr_is_a_short_summary(report):
+    text = repr(report)
+    assert len(text) < 300 and text.startswith("<Report: 22 formulas checked") and "ok" in text
+    assert report._repr_markdown_().startswith("# Verification of the slides")
