@@ -8,11 +8,19 @@ orders, so a sample index ``k`` that comes first in ``x_k^i`` stays outermost),
 which makes the elementwise steps (``*``, ``+``, functions) read contiguous memory,
 as hand-written numpy backprop does (``((E @ B) * S1).T @ Y``).  Identical
 expressions are emitted once (common subexpressions across outputs).
+
+The generated code is hygienic: no user name ever becomes a Python identifier.
+Arrays are read from the argument dict into ``_a0, _a1, ...``, scalars into ``_s0,
+...``, temporaries are ``_t1, ...``, functions ``_f0, ...`` and output names ``_o0,
+...`` (constants of the namespace), so a tensor named ``t1``, ``_b``, ``lambda`` or
+``ﬁ`` (which Python would read as ``fi``) cannot collide with anything.  A result
+never aliases an input or another result: it is copied when it would be a view.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,14 +81,26 @@ def _num(x: Any) -> str:
     return repr(float(v))
 
 
+#: the generated names that can hold arrays (inputs and temporaries)
+_ARRAY_VAR = re.compile(r"(?<![\w.'])_[at][0-9]+\b")
+
+
 class _Gen:
     def __init__(self, p: Program, r: Resolved, numpy_flavor: bool,
-                 runtime_scalars: tuple[str, ...], itemsize: int, memory_limit: float | None) -> None:
+                 local: dict[str, str], itemsize: int, memory_limit: float | None,
+                 exact: bool = False, scale_in_place: bool = False) -> None:
         self.p, self.r = p, r
         self.np = numpy_flavor
-        #: identities, zeros and ones take the arrays' dtype and device on other backends
-        self.ckw = "" if numpy_flavor else ", dtype=_dt, device=_dev"
-        self.runtime = set(runtime_scalars)
+        #: identities, zeros and ones take the arrays' dtype (and device on other backends)
+        self.ckw = ", dtype=_dt" if numpy_flavor else ", dtype=_dt, device=_dev"
+        #: keyword name of each array and scalar -> its local variable (_a0, _s0, ...)
+        self.local = local
+        #: some input is bool or integer: functions get a floating argument first (numpy)
+        self.exact = exact and numpy_flavor
+        #: a constant real coefficient may scale a new floating temporary in place
+        self.scale_in_place = scale_in_place and numpy_flavor
+        #: per variable: the variables whose memory it may share (inputs and temporaries)
+        self.alias: dict[str, frozenset[str]] = {v: frozenset([v]) for v in local.values()}
         self.itemsize = itemsize
         self.memory_limit = memory_limit
         self.lines: list[str] = []
@@ -123,8 +143,10 @@ class _Gen:
                 f"memory limit of {self.memory_limit / 2**30:.2f} GiB",
                 hint="pass a larger memory_limit= to compile, or use smaller arrays (or dask chunks)")
         self.count += 1
-        var = f"t{self.count}"
+        var = f"_t{self.count}"
         self.lines.append(f"    {var} = {expr}")
+        self.alias[var] = frozenset([var]) if owns else frozenset(
+            [var, *(a for u in _ARRAY_VAR.findall(expr) for a in self.alias.get(u, (u,)))])
         self.memo[expr] = var
         self.steps.append(Step(var, text, flops, size))
         self.largest = max(self.largest, size)
@@ -168,13 +190,17 @@ class _Gen:
         return f"{var}.sum(axis={ax})" if self.np else f"xp.sum({var}, axis={ax})"
 
     def coeff_code(self, c: sympy.Expr) -> str | None:
-        c = c.subs({s: v for s, v in self.sym_values.items()})
+        c = self.coeff_value(c)
         if c == 1:
             return None
         if c.is_number:
             return _num(c)
-        repl = {s: sympy.Symbol(python_name(s.name)) for s in c.free_symbols}  # type: ignore[attr-defined]
+        repl = {s: sympy.Symbol(self.local[python_name(s.name)]) for s in c.free_symbols}  # type: ignore[attr-defined]
         return "(" + sympy.pycode(c.subs(repl)) + ")"
+
+    def coeff_value(self, c: sympy.Expr) -> sympy.Expr:
+        """The coefficient with the inferred scalars put in (what is left are runtime scalars)."""
+        return c.subs({s: v for s, v in self.sym_values.items()})
 
     # values ------------------------------------------------------------
     def value(self, vid: int) -> tuple[str, tuple[int, ...]]:
@@ -182,7 +208,7 @@ class _Gen:
             return self.values[vid]
         node = self.p.nodes[vid]
         if isinstance(node, Input):
-            res = (python_name(node.name), tuple(range(node.rank)))
+            res = (self.local[python_name(node.name)], tuple(range(node.rank)))
         elif isinstance(node, ApplyFn):
             res = self.apply(vid, node)
         elif isinstance(node, Add):
@@ -200,6 +226,9 @@ class _Gen:
         arg, axes = self.value(node.arg)
         size = math.prod(self.r.shapes[vid])
         desc = self.p.desc[vid]
+        if self.exact:  # bool and integer arguments become floating, as x * 1.0 would
+            arg = self.emit(f"np.asarray({arg}, np.result_type({arg}, 1.0))", size, f"{arg} as floating", 0,
+                            owns=False)
         sh = tuple(self.r.shapes[vid][a] for a in axes)
         fn = get_function(node.func)
         builtin = fn.impls[min(node.order, len(fn.impls) - 1)].__module__ == "einsteinpy_lite.core.functions"
@@ -304,9 +333,12 @@ class _Gen:
         out_labels = tuple(node.out[a] for a in target)
         simple = len(set(node.out)) == len(node.out) and res is not None and set(res.labels) == set(node.out)
         size = math.prod(self.r.shapes[vid])
+        # a runtime scalar may be complex (or float with integer arrays): never written into an array
+        runtime_coeff = not self.coeff_value(node.coeff).is_number
+        constant_real = not runtime_coeff and bool(self.coeff_value(node.coeff).is_real)
         if simple:
             assert res is not None
-            if coeff is not None and self.np and res.var in self.owned:
+            if coeff is not None and self.scale_in_place and constant_real and res.var in self.owned:
                 self.lines.append(f"    {res.var} *= {coeff}")
                 self.steps.append(Step(res.var, f"{res.var} *= {coeff}", size, size))
                 for mk in [mk for mk, v in self.memo.items() if v == res.var]:
@@ -315,7 +347,8 @@ class _Gen:
                     del self.pair_memo[pk]
             elif coeff is not None:
                 var = self.emit(f"{coeff} * {res.var}", size, f"{coeff} * {res.var}", size,
-                                op=("multiply", [coeff, res.var]), shape=tuple(sizes[x] for x in res.labels))
+                                op=None if runtime_coeff else ("multiply", [coeff, res.var]),
+                                shape=tuple(sizes[x] for x in res.labels))
                 res = _Arr(var, res.labels)
             return res.var, tuple(node.out.index(x) for x in res.labels)
         # identities for repeated output labels, ones for labels no operand carries, zeros for a zero coefficient
@@ -344,7 +377,7 @@ class _Gen:
         if not factors:
             factors.append("1.0")
         expr = " * ".join(factors)
-        if not any(f.startswith("t") or f.startswith("xp.") or f.startswith("(t") for f in factors):
+        if not any(_ARRAY_VAR.search(f) or f.startswith("xp.") for f in factors):
             expr = f"xp.asarray({expr})"
         var = self.emit(expr, size, f"{self.p.desc[vid]} (with identities)", size)
         return var, target
@@ -530,19 +563,28 @@ class _Gen:
         for vid in sorted(contracts, key=lambda v: -len(self.p.nodes[v].operands)):  # type: ignore[union-attr]
             self.value(vid)
         results: list[tuple[str, str]] = []
+        inputs = set(self.local.values())
+        taken: set[str] = set()
         for name, (vid, perm, _) in outputs.items():
             var, axes = self.value(vid)
-            results.append((name, self.perm(var, axes, perm) if len(perm) > 1 else var))
+            out = self.perm(var, axes, perm) if len(perm) > 1 else var
+            roots = self.alias.get(var, frozenset([var]))
+            if roots & (inputs | taken):  # a view of an input or of another result: a copy of its own
+                out = f"{out}.copy()" if self.np else f"xp.asarray({out}, copy=True)"
+            taken |= roots
+            results.append((name, out))
         if single:
             self.lines.append(f"    return {results[0][1]}")
         else:
-            self.lines.append("    return {" + ", ".join(f"{k!r}: {v}" for k, v in results) + "}")
+            for n, (name, _) in enumerate(results):
+                self.ns[f"_o{n}"] = name
+            self.lines.append("    return {" + ", ".join(f"_o{n}: {v}" for n, (_, v) in enumerate(results)) + "}")
 
 
 def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
              args: tuple[str, ...], checks: dict[str, Any], itemsize: int = 8,
              memory_limit: float | None = None, inplace: bool = False, pool: bool = True,
-             dtype: Any = None) -> Generated:
+             dtype: Any = None, array_dtype: Any = None) -> Generated:
     """Emit the source of ``def _run(kw)`` for sizes ``r``.
 
     Args:
@@ -557,6 +599,9 @@ def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
         inplace: reuse dead temporaries for elementwise results (numpy, one floating dtype).
         pool: keep the intermediates' buffers between calls (with ``inplace``).
         dtype: the arrays' dtype (for pooled buffers).
+        array_dtype: numpy: the dtype numpy promotes the input arrays to (identities, ones and zeros
+            take it, so float32 stays float32 through a delta; bool and integer inputs make functions
+            convert their argument to floating first); default float64.
 
     Example:
         >>> from einsteinpy_lite import parse
@@ -567,23 +612,30 @@ def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
         ...              args=("A", "y"), checks={})
         >>> print(g.source.strip())
         def _run(kw):
-            A = kw['A']
-            y = kw['y']
-            t1 = A @ y
-            return t1
+            _a0 = kw['A']
+            _a1 = kw['y']
+            _t1 = _a0 @ _a1
+            return _t1
     """
-    scal_names = tuple(a for a in args if a in r.scalars and a not in r.inferred)
-    g = _Gen(p, r, numpy_flavor, scal_names, itemsize, memory_limit)
+    import numpy as np
+
+    arrays = {v[3] for v in p.inputs.values()}
+    local = {a: f"_a{n}" if a in arrays else f"_s{n}" for n, a in enumerate(args)}
+    adt = np.dtype(array_dtype) if array_dtype is not None else np.dtype(float)
+    g = _Gen(p, r, numpy_flavor, local, itemsize, memory_limit, exact=adt.kind not in "fc",
+             scale_in_place=inplace)
     sym_values = {s: r.inferred[python_name(s.name)] for s in p.symbols if python_name(s.name) in r.inferred}
     g.run(p.outputs, single, sym_values)
     head = ["def _run(kw):"]
     for a in args:
-        head.append(f"    {a} = kw[{a!r}]")
+        head.append(f"    {local[a]} = kw[{a!r}]")
     for a, v in checks.items():
-        head.append(f"    if {a} != {v!r}:")
-        head.append(f"        _scalar_mismatch({a!r}, {a}, {v!r})")
+        head.append(f"    if {local[a]} != {v!r}:")
+        head.append(f"        _scalar_mismatch({a!r}, {local[a]}, {v!r})")
     lines = g.lines
     ns = dict(g.ns)
+    if numpy_flavor:
+        ns["_dt"] = adt
     if inplace and numpy_flavor:
         lines = in_place(lines, g.ops, g.fresh_vars, g.var_size, g.var_ndim)
         if pool:
