@@ -146,7 +146,7 @@ class Program:
         ids: dict[str, int] = {}
         inputs = tuple((name, vid, ups, py, tuple(ids.setdefault(s, len(ids)) for s in slots))
                        for name, (vid, slots, ups, py) in self.inputs.items())
-        dims = tuple(sorted((s.name, ids.get(dimension_index(s), -1)) for s in self.symbols
+        dims = tuple(sorted((s.name, ids.get(dimension_index(s) or "", -1)) for s in self.symbols
                             if dimension_index(s) is not None))
         return (tuple(self.nodes), inputs, tuple((k, v[0], v[1]) for k, v in self.outputs.items()),
                 tuple((c, sl) for _, c, sl in self.bound_counts), tuple(sorted(self.spaces.items())),
@@ -227,9 +227,9 @@ class _Lowerer:
         by_node: dict[tuple[int, int], set[tuple[str, int]]] = {}
         for vid, lab, raw in self.uncarried:
             by_node.setdefault((vid, lab), set()).update(slots(raw))
-        for (vid, lab), slots in by_node.items():
-            if slots:
-                self.p.spaces[(vid, lab)] = tuple(sorted(slots))
+        for (vid, lab), found in by_node.items():
+            if found:
+                self.p.spaces[(vid, lab)] = tuple(sorted(found))
             else:  # no tensor carries its space: its size is a scalar (N_i, or the bound's count)
                 node = self.p.nodes[vid]
                 assert isinstance(node, Contract)

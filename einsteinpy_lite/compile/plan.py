@@ -141,10 +141,10 @@ def resolve(p: Program, shapes: dict[str, tuple[int, ...]], scalars: dict[str, A
                 hint = f"no array carries index '{sym.name[2:]}': pass its size as {key}=..."
             raise EinsteinError(f"missing scalar {key!r}: the expression uses {needed}", hint=hint)
         values[sym] = inferred[key] = guess
-    for k, count, slots in p.bound_counts:
-        if slots and not (count.free_symbols & placeholders):
+    for k, count, bslots in p.bound_counts:
+        if bslots and not (count.free_symbols & placeholders):
             got = count.subs(values)
-            n = _slot_size(shapes, slots)
+            n = _slot_size(shapes, bslots)
             if got.is_number and int(got) != n:
                 raise EinsteinError(
                     f"\\sum over '{k}' has {got} terms by its bounds ({count}), but the arrays' '{k}' axis has "

@@ -21,6 +21,7 @@ from __future__ import annotations
 import builtins
 import numbers
 import operator
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,6 +150,14 @@ class Compiled:
         if len(set(self.arrays)) != len(self.arrays) or set(self.arrays) & set(self.scalars):
             raise EinsteinError(f"two tensors or scalars share the keyword name among {self.arrays + self.scalars}",
                                 hint="rename one of the tensors")
+        # Python reads keyword arguments NFKC-normalized (fn(ℌ=...) passes 'H'): accept that spelling
+        # for a name that needs it, unless it is ambiguous or another tensor's own name
+        names = self.arrays + self.scalars
+        folded: dict[str, list[str]] = {}
+        for nm in names:
+            if unicodedata.normalize("NFKC", nm) != nm:
+                folded.setdefault(unicodedata.normalize("NFKC", nm), []).append(nm)
+        self._nfkc = {f: nms[0] for f, nms in folded.items() if len(nms) == 1 and f not in names}
         #: the fast path's table (shared with twins); calls with other scalar types are cached apart
         self._specs = self._code.specs
         self._other: dict[Any, Any] = {}
@@ -196,7 +205,7 @@ class Compiled:
         scalars: dict[str, Any] = {}
         by_raw = {raw: py for py, raw in self._raw.items()}
         for k, v in kw.items():
-            key = k if k in self._raw or k in self.scalars else by_raw.get(k, python_name(k))
+            key = k if k in self._raw or k in self.scalars else by_raw.get(k, self._nfkc.get(k, python_name(k)))
             if key in self._raw:
                 arrays[key] = v
             elif key in self.scalars:
