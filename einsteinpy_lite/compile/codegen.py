@@ -83,6 +83,8 @@ def _num(x: Any) -> str:
 
 #: the generated names that can hold arrays (inputs and temporaries)
 _ARRAY_VAR = re.compile(r"(?<![\w.'])_[at][0-9]+\b")
+#: the generated names of arrays, scalars and temporaries (shown to users by ``explain``)
+_LOCAL = re.compile(r"(?<![\w.'])_[ast][0-9]+(?![0-9])")
 
 
 class _Gen:
@@ -101,6 +103,7 @@ class _Gen:
         self.scale_in_place = scale_in_place and numpy_flavor
         #: per variable: the variables whose memory it may share (inputs and temporaries)
         self.alias: dict[str, frozenset[str]] = {v: frozenset([v]) for v in local.values()}
+        self.names = {v: k for k, v in local.items()}
         self.itemsize = itemsize
         self.memory_limit = memory_limit
         self.lines: list[str] = []
@@ -148,7 +151,7 @@ class _Gen:
         self.alias[var] = frozenset([var]) if owns else frozenset(
             [var, *(a for u in _ARRAY_VAR.findall(expr) for a in self.alias.get(u, (u,)))])
         self.memo[expr] = var
-        self.steps.append(Step(var, text, flops, size))
+        self.steps.append(Step(self.show(var), self.show(text), flops, size))
         self.largest = max(self.largest, size)
         self.var_size[var] = size
         ndim = len(shape) if shape is not None else 0
@@ -162,6 +165,10 @@ class _Gen:
         if owns and ndim > 0:
             self.fresh_vars.add(var)
         return var
+
+    def show(self, text: str) -> str:
+        """A step's text for ``explain``: arrays and scalars under their keyword names, temporaries as ``t1``."""
+        return _LOCAL.sub(lambda m: self.names.get(m.group(0), m.group(0)[1:]), text)
 
     def perm(self, var: str, cur: tuple[int, ...], target: tuple[int, ...]) -> str:
         if cur == target:
@@ -340,7 +347,7 @@ class _Gen:
             assert res is not None
             if coeff is not None and self.scale_in_place and constant_real and res.var in self.owned:
                 self.lines.append(f"    {res.var} *= {coeff}")
-                self.steps.append(Step(res.var, f"{res.var} *= {coeff}", size, size))
+                self.steps.append(Step(self.show(res.var), self.show(f"{res.var} *= {coeff}"), size, size))
                 for mk in [mk for mk, v in self.memo.items() if v == res.var]:
                     del self.memo[mk]
                 for pk in [pk for pk, pv in self.pair_memo.items() if pv[0] == res.var]:
