@@ -73,12 +73,23 @@ class _Arr:
 
 
 def _num(x: Any) -> str:
-    if isinstance(x, (int, float)):
-        return repr(x)
-    v = sympy.nsimplify(x) if isinstance(x, float) else x
-    if v.is_Integer:
+    """A number as code: an integer that numpy takes as one (kept exact, so integer arrays stay integer),
+    else a float.
+
+    Raises:
+        EinsteinError: a number beyond the floating-point range (numpy would raise OverflowError).
+    """
+    v = sympy.nsimplify(x) if isinstance(x, float) else sympy.sympify(x)
+    if v.is_Integer and abs(int(v)) < 2**63:
         return str(int(v))
-    return repr(float(v))
+    try:
+        out = float(v)
+    except OverflowError:
+        out = math.inf
+    if math.isinf(out) and v.is_finite is not False:
+        raise EinsteinError(f"compile: the coefficient {sympy.N(v, 3)} is too large for floating point",
+                            hint="rescale the expression (a coefficient must be below about 1.8e308)")
+    return repr(out)
 
 
 #: the generated names that can hold arrays (inputs and temporaries)

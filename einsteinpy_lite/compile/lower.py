@@ -179,6 +179,11 @@ def python_name(name: str) -> str:
     return "t_" + out if out[0].isdigit() else out
 
 
+def _slots_text(slots: tuple[str, ...], ups: tuple[bool, ...]) -> str:
+    """``^i_j`` for slots i (up) and j (down)."""
+    return "".join(("^" if u else "_") + ("{" + s + "}" if len(s) > 1 else s) for s, u in zip(slots, ups))
+
+
 # ------------------------------------------------------------------ lazy products
 
 
@@ -328,6 +333,12 @@ class _Lowerer:
     def input(self, t: Tensor) -> int:
         known = self.p.inputs.get(t.name)
         if known is not None:
+            if len(known[1]) != len(t.indices):
+                first = t.name + _slots_text(known[1], known[2])
+                raise EinsteinError(
+                    f"compile: tensor {t.name} is used with {len(known[1])} slot{'s' * (len(known[1]) != 1)} "
+                    f"({first}) and with {len(t.indices)} ('{t}'); one array cannot have both",
+                    hint="give each tensor one number of indices, or rename one of the two")
             return known[0]
         slots = tuple(ix.name for ix in t.indices)
         vid = self.p.add(Input(t.name, len(slots)), t.name, slots)

@@ -357,3 +357,22 @@ def test_label_sized_by_a_tensor_elsewhere_in_its_space():
     np.testing.assert_allclose(fn(x=x, H=H), H @ np.sin(np.eye(3)) @ x)
     with pytest.raises(EinsteinError, match=r"index 'c' has size"):
         fn(x=x, H=arr(4))
+
+
+# ---------------------------------------------------------------- crashes that become EinsteinErrors
+
+
+def test_one_tensor_with_two_arities_is_an_einstein_error():
+    e = parse(r"A_i x^i + A_{ij} y^i z^j", convention="einstein")
+    with pytest.raises(EinsteinError, match=r"tensor A is used with 1 slot \(A_i\) and with 2"):
+        compile(e)
+
+
+def test_coefficient_beyond_floating_point_is_an_einstein_error():
+    with pytest.raises(EinsteinError, match=r"coefficient 1\.00E\+600 is too large for floating point"):
+        compile(parse(r"10^{300} 10^{300} x^i"))(x=np.ones(2))
+    x = RNG.integers(-3, 4, 3)
+    got = compile(parse(r"10^{10} x^i"))(x=x)  # an integer numpy takes: integer arrays stay integer
+    assert got.dtype == (10**10 * x).dtype
+    np.testing.assert_array_equal(got, 10**10 * x)
+    np.testing.assert_allclose(compile(parse(r"10^{30} x^i"))(x=x), 1e30 * x)
