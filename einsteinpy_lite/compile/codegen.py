@@ -276,7 +276,9 @@ class _Gen:
         if key not in self.fns:
             self.fns[key] = f"_f{len(self.fns)}"
             self.ns[self.fns[key]] = fn.implementation(node.order)
-        return self.emit(f"{self.fns[key]}({arg}, xp)", size, desc, size, owns=False), axes
+        # the built-ins make a new array (all but the identity); a registered function may return its argument
+        new = builtin and not (node.func == "identity" and node.order == 0)
+        return self.emit(f"{self.fns[key]}({arg}, xp)", size, desc, size, owns=new), axes
 
     def add(self, vid: int, node: Add) -> tuple[str, tuple[int, ...]]:
         target = self.ranked(vid)

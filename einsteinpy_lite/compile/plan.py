@@ -177,11 +177,18 @@ def resolve(p: Program, shapes: dict[str, tuple[int, ...]], scalars: dict[str, A
                 if got is None and (vid, lab) in p.spaces:  # sized by a tensor elsewhere in its space
                     lsz[lab] = _slot_size(shapes, p.spaces[(vid, lab)])
                 elif got is None:
-                    val = node.fallback[lab].subs(values)
-                    if not val.is_number:
+                    fb = node.fallback[lab]
+                    given = {s: values[s] for s in fb.free_symbols if s in values}  # type: ignore[attr-defined]
+                    val = fb.subs({s: sympy.sympify(v) for s, v in given.items() if not isinstance(v, bool)})
+                    bad = any(isinstance(v, bool) for v in given.values())
+                    if val.free_symbols and not bad:
                         missing = ", ".join(sorted(python_name(s.name) for s in val.free_symbols))
                         raise EinsteinError(f"cannot tell the size of index '{names[lab]}' from the arrays",
                                             hint=f"pass {missing} as a keyword number")
+                    if bad or not (val.is_number and val.is_real and float(val).is_integer() and val >= 1):
+                        said = ", ".join(f"{python_name(s.name)}={v!r}" for s, v in given.items())
+                        raise EinsteinError(f"the size of index '{names[lab]}' must be a positive integer, got {said}",
+                                            hint="pass a positive integer size")
                     lsz[lab] = int(val)
             label_sizes[vid] = tuple(int(n or 0) for n in lsz)
             out_shapes.append(tuple(label_sizes[vid][lab] for lab in node.out))

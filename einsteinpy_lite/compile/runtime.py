@@ -241,6 +241,9 @@ class Compiled:
     def _slow(self, kw: dict[str, Any]) -> Any:
         """Check every argument, then run the code for this key (generated once per key)."""
         arrays, scalars = self._normalize(kw)
+        for k in self._shaping & scalars.keys():  # sizes are keys of the cache: a hashable number
+            if isinstance(scalars[k], np.ndarray):
+                scalars[k] = scalars[k].item()
         call = {**arrays, **scalars}
         key = self._key(call)
         # the fast path takes only keys whose every call passes the checks above

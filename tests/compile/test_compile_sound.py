@@ -195,9 +195,22 @@ def test_equal_outputs_are_distinct_arrays():
 
 
 def test_new_results_are_not_copied():
-    fn = compile(parse(r"A^i_j B^j_k"))
-    fn(A=arr(2, 3), B=arr(3, 4))
-    assert ".copy()" not in fn.source
+    for text in (r"A^i_j B^j_k", r"\mathrm{relu}(A^i_j B^j_k)", r"\mathrm{relu}(A^i_j)"):
+        fn = compile(parse(text))
+        fn(A=arr(2, 3), B=arr(3, 4)) if "B" in fn.arrays else fn(A=arr(2, 3))
+        assert ".copy()" not in fn.source
+
+
+def test_registered_function_that_returns_its_argument(monkeypatch):
+    from einsteinpy_lite.core import functions
+
+    for table in ("_REGISTRY", "_ALIASES"):
+        monkeypatch.setattr(functions, table, dict(getattr(functions, table)))
+    el.register_function("hsame", lambda t: t, [lambda t, xp: t], overwrite=True)
+    A = arr(2, 3)
+    got = compile(parse(r"\mathrm{hsame}(A^i_j)"))(A=A)
+    np.testing.assert_array_equal(got, A)
+    assert not np.shares_memory(got, A)
 
 
 # ---------------------------------------------------------------- 5. plans after a cache hit
@@ -376,3 +389,14 @@ def test_coefficient_beyond_floating_point_is_an_einstein_error():
     assert got.dtype == (10**10 * x).dtype
     np.testing.assert_array_equal(got, 10**10 * x)
     np.testing.assert_allclose(compile(parse(r"10^{30} x^i"))(x=x), 1e30 * x)
+
+
+def test_size_scalars_must_be_positive_integers():
+    y = arr(2)
+    fn = compile(parse(r"\delta^i_m y^n"))
+    want = np.eye(3)[:, :, None] * y
+    for n in (3, 3.0, np.int64(3), np.array(3)):  # a 0-d array is a number too (and a cache key)
+        np.testing.assert_array_equal(fn(y=y, N_i=n), want)
+    for bad in (2.5, 0, -1, True):
+        with pytest.raises(EinsteinError, match=r"the size of index 'i' must be a positive integer, got N_i="):
+            fn(y=y, N_i=bad)
