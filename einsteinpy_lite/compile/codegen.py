@@ -101,7 +101,7 @@ _LOCAL = re.compile(r"(?<![\w.'])_[ast][0-9]+(?![0-9])")
 class _Gen:
     def __init__(self, p: Program, r: Resolved, numpy_flavor: bool,
                  local: dict[str, str], itemsize: int, memory_limit: float | None,
-                 exact: bool = False, scale_in_place: bool = False) -> None:
+                 exact: bool = False, scale_in_place: bool = False, logical: bool = False) -> None:
         self.p, self.r = p, r
         self.np = numpy_flavor
         #: identities, zeros and ones take the arrays' dtype (and device on other backends)
@@ -110,6 +110,9 @@ class _Gen:
         self.local = local
         #: some input is bool or integer: functions get a floating argument first (numpy)
         self.exact = exact and numpy_flavor
+        #: every input is bool (numpy): contractions of bool values are logical, as numpy's einsum makes
+        #: them; the variables known to hold bool arrays
+        self.bools: set[str] = set(local.values()) if logical and numpy_flavor else set()
         #: a constant real coefficient may scale a new floating temporary in place
         self.scale_in_place = scale_in_place and numpy_flavor
         #: per variable: the variables whose memory it may share (inputs and temporaries)
@@ -203,8 +206,10 @@ class _Gen:
     def reshape(self, var: str, shape: tuple[int, ...]) -> str:
         return f"{var}.reshape({shape})" if self.np else f"xp.reshape({var}, {shape})"
 
-    def rsum(self, var: str, axes: tuple[int, ...]) -> str:
+    def rsum(self, var: str, axes: tuple[int, ...], logical: bool = False) -> str:
         ax = axes[0] if len(axes) == 1 else axes
+        if logical:  # of bool arrays: a sum of products is an "or" of "and"s, as in numpy's einsum and matmul
+            return f"{var}.any(axis={ax})"
         return f"{var}.sum(axis={ax})" if self.np else f"xp.sum({var}, axis={ax})"
 
     def coeff_code(self, c: sympy.Expr) -> str | None:
@@ -283,15 +288,17 @@ class _Gen:
     def add(self, vid: int, node: Add) -> tuple[str, tuple[int, ...]]:
         target = self.ranked(vid)
         parts: list[str] = []
+        logical = True
         for coeff, tv, pos in node.terms:
             var, axes = self.value(tv)
             cur = tuple(pos[a] for a in axes)
             v = self.expand(var, cur, target)
             c = self.coeff_code(coeff)
+            logical = logical and c is None and var in self.bools
             if c is None:
                 parts.append(f"+ {v}")
-            elif c == "-1":
-                parts.append(f"- {v}")
+            elif c == "-1":  # numpy has no minus of bools: 1 * makes it an integer first
+                parts.append(f"- 1 * {v}" if var in self.bools else f"- {v}")
             else:
                 parts.append(f"+ {c} * {v}")
         parts.sort(key=lambda t: not t.startswith("+"))
@@ -301,8 +308,11 @@ class _Gen:
         op = None
         if len(parts) == 2 and parts[0].startswith("+ ") and " * " not in parts[0] + parts[1]:
             op = ("add" if parts[1].startswith("+") else "subtract", [parts[0][2:], parts[1][2:]])
-        return self.emit(expr, size, self.p.desc[vid], size * (len(node.terms) - 1), op=op,
-                         shape=tuple(self.r.shapes[vid][a] for a in target)), target
+        var = self.emit(expr, size, self.p.desc[vid], size * (len(node.terms) - 1), op=op,
+                        shape=tuple(self.r.shapes[vid][a] for a in target))
+        if logical:
+            self.bools.add(var)
+        return var, target
 
     # contractions ----------------------------------------------------------
     def contract(self, vid: int, node: Contract) -> tuple[str, tuple[int, ...]]:
@@ -326,6 +336,12 @@ class _Gen:
             if len(set(olab)) != len(olab):
                 ovar, olab = self.diagonal(ovar, olab)
             arrs.append(_Arr(ovar, olab))
+        if self.bools and not all(a.var in self.bools for a in arrs):
+            # bool and other operands: numpy's einsum computes in the promoted type (sums count)
+            for k, a in enumerate(arrs):
+                if a.var in self.bools:
+                    n = math.prod(sizes[x] for x in a.labels)
+                    arrs[k] = _Arr(self.emit(f"{a.var}.astype(np.int64)", n, f"{a.var} as integers", 0), a.labels)
         carried = {x for a in arrs for x in a.labels}
         out = tuple(x for x in dict.fromkeys(node.out) if x in carried)
         naive = naive_flops(tuple(a.labels for a in arrs), out, sizes)
@@ -447,6 +463,8 @@ class _Gen:
             spec = "".join(sym[uniq.index(x)] for x in lab) + "->" + "".join(sym[i] for i in range(len(uniq)))
             out = self.emit(f"np.einsum({spec!r}, {var})", math.prod(sizes[x] for x in uniq), "diagonal", 0,
                             owns=False)
+            if var in self.bools:
+                self.bools.add(out)
             return out, uniq
         # generic backends: multiply by identities and sum the repeated axes away
         cur = var
@@ -470,8 +488,11 @@ class _Gen:
         sizes = self.cur[1]
         labels = tuple(x for x in a.labels if x in out)
         size = math.prod(sizes[x] for x in labels)
-        var = self.emit(self.rsum(a.var, axes), size, f"sum over {self._names(a.labels, axes)}",
+        logical = a.var in self.bools
+        var = self.emit(self.rsum(a.var, axes, logical), size, f"sum over {self._names(a.labels, axes)}",
                         math.prod(sizes[x] for x in a.labels), shape=tuple(sizes[x] for x in labels))
+        if logical:
+            self.bools.add(var)
         return _Arr(var, labels)
 
     def _names(self, labels: tuple[int, ...], axes: tuple[int, ...]) -> str:
@@ -482,13 +503,16 @@ class _Gen:
 
     def pair(self, a: _Arr, b: _Arr, keep: tuple[int, ...]) -> _Arr:
         key, canon = self.signature(a, b, keep)
-        res = self._pair(a, b, keep)
+        logical = a.var in self.bools and b.var in self.bools
+        res = self._pair(a, b, keep, logical)
+        if logical:
+            self.bools.add(res.var)
         self.pair_memo[key] = (res.var, tuple(canon[x] for x in res.labels))
         if self.created:
             self.owned.add(res.var)
         return res
 
-    def _pair(self, a: _Arr, b: _Arr, keep: tuple[int, ...]) -> _Arr:
+    def _pair(self, a: _Arr, b: _Arr, keep: tuple[int, ...], logical: bool = False) -> _Arr:
         sizes = self.cur[1]
         lrank = self.cur[3]
         text = f"{a.var}_{self._idx(a.labels)} {b.var}_{self._idx(b.labels)} -> {self._idx(keep)}"
@@ -516,7 +540,7 @@ class _Gen:
                              op=("multiply", [a.var, pb]), shape=tuple(sizes[x] for x in a.labels))
             axes = tuple(k for k, x in enumerate(a.labels) if x in C)
             labels = tuple(x for x in a.labels if x not in C)
-            return _Arr(self.emit(self.rsum(prod, axes), n(list(labels)), text, flops,
+            return _Arr(self.emit(self.rsum(prod, axes, logical), n(list(labels)), text, flops,
                                   shape=tuple(sizes[x] for x in labels)), labels)
         if Bt:
             # batched matmul: (B, L, C) @ (B, C, R)
@@ -604,7 +628,7 @@ class _Gen:
 def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
              args: tuple[str, ...], checks: dict[str, Any], itemsize: int = 8,
              memory_limit: float | None = None, inplace: bool = False, pool: bool = True,
-             dtype: Any = None, array_dtype: Any = None) -> Generated:
+             dtype: Any = None, array_dtype: Any = None, input_dtypes: dict[str, Any] | None = None) -> Generated:
     """Emit the source of ``def _run(kw)`` for sizes ``r``.
 
     Args:
@@ -622,6 +646,8 @@ def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
         array_dtype: numpy: the dtype numpy promotes the input arrays to (identities, ones and zeros
             take it, so float32 stays float32 through a delta; bool and integer inputs make functions
             convert their argument to floating first); default float64.
+        input_dtypes: numpy: each array's dtype by keyword name; bool arrays among others are read as
+            ``array_dtype`` (numpy's einsum computes in the promoted type: sums count, not "or").
 
     Example:
         >>> from einsteinpy_lite import parse
@@ -643,12 +669,14 @@ def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
     local = {a: f"_a{n}" if a in arrays else f"_s{n}" for n, a in enumerate(args)}
     adt = np.dtype(array_dtype) if array_dtype is not None else np.dtype(float)
     g = _Gen(p, r, numpy_flavor, local, itemsize, memory_limit, exact=adt.kind not in "fc",
-             scale_in_place=inplace)
+             scale_in_place=inplace, logical=adt.kind == "b")
     sym_values = {s: r.inferred[python_name(s.name)] for s in p.symbols if python_name(s.name) in r.inferred}
     g.run(p.outputs, single, sym_values)
     head = ["def _run(kw):"]
+    in_dt = input_dtypes or {}
     for a in args:
-        head.append(f"    {local[a]} = kw[{a!r}]")
+        cast = numpy_flavor and adt.kind != "b" and a in in_dt and np.dtype(in_dt[a]).kind == "b"
+        head.append(f"    {local[a]} = kw[{a!r}]" + (".astype(_dt)" if cast else ""))
     for a, v in checks.items():
         head.append(f"    if {local[a]} != {v!r}:")
         head.append(f"        _scalar_mismatch({a!r}, {local[a]}, {v!r})")

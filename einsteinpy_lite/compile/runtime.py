@@ -260,7 +260,8 @@ class Compiled:
             inplace = dtype is not None and dtype.kind in "fc"
             run = self._specialize({self._raw[k]: tuple(v.shape) for k, v in arrays.items()}, scalars, xp,
                                    numpy_flavor, itemsize, self.memory_limit, inplace, dtype,
-                                   next(iter(arrays.values()), None), array_dtype).run
+                                   next(iter(arrays.values()), None), array_dtype,
+                                   {k: v.dtype for k, v in arrays.items()} if numpy_flavor else None).run
             if len(table) >= 64:  # many shapes: forget the oldest specialization
                 table.pop(next(iter(table)))
             table[key] = run
@@ -269,9 +270,9 @@ class Compiled:
     def _specialize(self, shapes: dict[str, tuple[int, ...]], scalars: dict[str, Any], xp: Any,
                     numpy_flavor: bool, itemsize: int, memory_limit: float | None, inplace: bool = False,
                     dtype: Any = None, like: Any = None, array_dtype: Any = None,
-                    optional: frozenset[str] = frozenset()) -> _Spec:
+                    input_dtypes: dict[str, Any] | None = None, optional: frozenset[str] = frozenset()) -> _Spec:
         args0 = (shapes, scalars, xp, numpy_flavor, itemsize, memory_limit, inplace, dtype, like, array_dtype,
-                 optional)
+                 input_dtypes, optional)
         p = self.program
         r = resolve(p, shapes, scalars, optional)
         runtime = tuple(s for s in r.scalars if s not in r.inferred)
@@ -279,7 +280,7 @@ class Compiled:
         args = self.arrays + runtime + tuple(checks)
         gen = generate(p, r, numpy_flavor=numpy_flavor, single=self.single, args=args, checks=checks,
                        itemsize=itemsize, memory_limit=memory_limit, inplace=inplace,
-                       pool=self.reuse_buffers, dtype=dtype, array_dtype=array_dtype)
+                       pool=self.reuse_buffers, dtype=dtype, array_dtype=array_dtype, input_dtypes=input_dtypes)
         ns: dict[str, Any] = {"xp": xp, "np": np, "_scalar_mismatch": _scalar_mismatch, **gen.namespace}
         if not numpy_flavor and like is not None:
             import array_api_compat

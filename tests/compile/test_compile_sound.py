@@ -400,3 +400,42 @@ def test_size_scalars_must_be_positive_integers():
     for bad in (2.5, 0, -1, True):
         with pytest.raises(EinsteinError, match=r"the size of index 'i' must be a positive integer, got N_i="):
             fn(y=y, N_i=bad)
+
+
+# ---------------------------------------------------------------- property: dtypes and aliasing on random products
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tests.compile.test_compile_property import FUNCS, products  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(products(), st.sampled_from([np.float32, np.int64, np.bool_]))
+def test_random_products_keep_dtype_and_never_alias(case, dtype):
+    """float32 stays float32 (deltas included), integers and bools give numpy's values, no result is a view."""
+    text, arrays, _, specs, cval, size, factors = case
+    fn = compile(parse(text))
+    if dtype is np.float32:
+        arrays = {k: v.astype(np.float32) for k, v in arrays.items()}
+    else:
+        arrays = {k: (np.round(3 * v) if dtype is np.int64 else v > 0).astype(dtype) for k, v in arrays.items()}
+    # the oracle: numpy's einsum over the same arrays (deltas as identities, functions of float values),
+    # in float64 -- or, for bool arrays only, in bool as numpy's einsum computes it ("or" of "and"s)
+    logical = dtype is np.bool_ and bool(arrays) and not any(f for _, f in factors)
+    if logical and any(name is None for name, _ in factors):
+        return  # the trace of a delta counts its size (a coefficient), where einsum would "or" identity entries
+    operands = [np.eye(size[spec[0]], dtype=bool if logical else float) if name is None else
+                FUNCS[f](arrays[name].astype(np.float64)) if f else
+                arrays[name] if logical else arrays[name].astype(np.float64)
+                for (name, f), spec in zip(factors, specs)]
+    out = "".join(ix.name for ix in parse(text).free)
+    want = cval * np.einsum(",".join(specs) + "->" + out, *operands)
+    kw = {**arrays, **{f"N_{c}": m for c, m in size.items() if f"N_{c}" in fn.scalars}}
+    got = fn(**kw)
+    if dtype is np.float32 and arrays:
+        assert np.asarray(got).dtype == np.float32
+        np.testing.assert_allclose(got, want, rtol=2e-4, atol=1e-4)
+    else:
+        np.testing.assert_allclose(np.asarray(got, dtype=float), want, rtol=1e-9, atol=1e-9)
+    assert not any(np.shares_memory(got, a) for a in arrays.values())
