@@ -332,7 +332,7 @@ class Compiled:
 
         Example:
             >>> import einsteinpy_lite as el
-            >>> el.compile(r"\\alpha A^i_j y^j").plan(i=2, j=3).flops  # A y (12) and the product by alpha (2); alpha is not needed
+            >>> el.compile(r"\\alpha A^i_j y^j").plan(i=2, j=3).flops  # A y (12), then alpha times it (2)
             14
         """
         p = self.program
