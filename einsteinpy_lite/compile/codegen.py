@@ -219,7 +219,8 @@ class _Gen:
         if c.is_number:
             return _num(c)
         repl = {s: sympy.Symbol(self.local[python_name(s.name)]) for s in c.free_symbols}  # type: ignore[attr-defined]
-        return "(" + sympy.pycode(c.subs(repl)) + ")"
+        # pycode writes math.exp, math.pi: numpy's (complex scalars too, and np is in the namespace)
+        return "(" + re.sub(r"\bmath\.", "np.", sympy.pycode(c.subs(repl))) + ")"
 
     def coeff_value(self, c: sympy.Expr) -> sympy.Expr:
         """The coefficient with the inferred scalars put in (what is left are runtime scalars)."""

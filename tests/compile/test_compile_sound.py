@@ -10,6 +10,7 @@ import re
 
 import numpy as np
 import pytest
+import sympy
 
 import einsteinpy_lite as el
 from einsteinpy_lite import EinsteinError, parse
@@ -439,3 +440,17 @@ def test_random_products_keep_dtype_and_never_alias(case, dtype):
     else:
         np.testing.assert_allclose(np.asarray(got, dtype=float), want, rtol=1e-9, atol=1e-9)
     assert not any(np.shares_memory(got, a) for a in arrays.values())
+
+
+@pytest.mark.parametrize("make,oracle", [
+    (lambda a: sympy.exp(a), np.exp),
+    (lambda a: sympy.pi * a, lambda a: np.pi * a),
+    (lambda a: sympy.sin(a) + a**2, lambda a: np.sin(a) + a**2),
+])
+def test_coefficient_functions_of_runtime_scalars(make, oracle):
+    """A coefficient such as exp(alpha) runs (pycode's math.exp would be a NameError), for complex alpha too."""
+    alpha = sympy.Symbol("alpha")
+    x = arr(3)
+    fn = compile(el.Product.make(make(alpha), [el.tensor("x", "^i")]))
+    for a in (0.7, 0.5 + 1j):
+        np.testing.assert_allclose(fn(x=x, alpha=a), oracle(a) * x)
