@@ -8,11 +8,19 @@ orders, so a sample index ``k`` that comes first in ``x_k^i`` stays outermost),
 which makes the elementwise steps (``*``, ``+``, functions) read contiguous memory,
 as hand-written numpy backprop does (``((E @ B) * S1).T @ Y``).  Identical
 expressions are emitted once (common subexpressions across outputs).
+
+The generated code is hygienic: no user name ever becomes a Python identifier.
+Arrays are read from the argument dict into ``_a0, _a1, ...``, scalars into ``_s0,
+...``, temporaries are ``_t1, ...``, functions ``_f0, ...`` and output names ``_o0,
+...`` (constants of the namespace), so a tensor named ``t1``, ``_b``, ``lambda`` or
+``ﬁ`` (which Python would read as ``fi``) cannot collide with anything.  A result
+never aliases an input or another result: it is copied when it would be a view.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,22 +73,51 @@ class _Arr:
 
 
 def _num(x: Any) -> str:
-    if isinstance(x, (int, float)):
-        return repr(x)
-    v = sympy.nsimplify(x) if isinstance(x, float) else x
-    if v.is_Integer:
+    """A number as code: an integer that numpy takes as one (kept exact, so integer arrays stay integer),
+    else a float.
+
+    Raises:
+        EinsteinError: a number beyond the floating-point range (numpy would raise OverflowError).
+    """
+    v = sympy.nsimplify(x) if isinstance(x, float) else sympy.sympify(x)
+    if v.is_Integer and abs(int(v)) < 2**63:
         return str(int(v))
-    return repr(float(v))
+    try:
+        out = float(v)
+    except OverflowError:
+        out = math.inf
+    if math.isinf(out) and v.is_finite is not False:
+        raise EinsteinError(f"compile: the coefficient {sympy.N(v, 3)} is too large for floating point",
+                            hint="rescale the expression (a coefficient must be below about 1.8e308)")
+    return repr(out)
+
+
+#: the generated names that can hold arrays (inputs and temporaries)
+_ARRAY_VAR = re.compile(r"(?<![\w.'])_[at][0-9]+\b")
+#: the generated names of arrays, scalars and temporaries (shown to users by ``explain``)
+_LOCAL = re.compile(r"(?<![\w.'])_[ast][0-9]+(?![0-9])")
 
 
 class _Gen:
     def __init__(self, p: Program, r: Resolved, numpy_flavor: bool,
-                 runtime_scalars: tuple[str, ...], itemsize: int, memory_limit: float | None) -> None:
+                 local: dict[str, str], itemsize: int, memory_limit: float | None,
+                 exact: bool = False, scale_in_place: bool = False, logical: bool = False) -> None:
         self.p, self.r = p, r
         self.np = numpy_flavor
-        #: identities, zeros and ones take the arrays' dtype and device on other backends
-        self.ckw = "" if numpy_flavor else ", dtype=_dt, device=_dev"
-        self.runtime = set(runtime_scalars)
+        #: identities, zeros and ones take the arrays' dtype (and device on other backends)
+        self.ckw = ", dtype=_dt" if numpy_flavor else ", dtype=_dt, device=_dev"
+        #: keyword name of each array and scalar -> its local variable (_a0, _s0, ...)
+        self.local = local
+        #: some input is bool or integer: functions get a floating argument first (numpy)
+        self.exact = exact and numpy_flavor
+        #: every input is bool (numpy): contractions of bool values are logical, as numpy's einsum makes
+        #: them; the variables known to hold bool arrays
+        self.bools: set[str] = set(local.values()) if logical and numpy_flavor else set()
+        #: a constant real coefficient may scale a new floating temporary in place
+        self.scale_in_place = scale_in_place and numpy_flavor
+        #: per variable: the variables whose memory it may share (inputs and temporaries)
+        self.alias: dict[str, frozenset[str]] = {v: frozenset([v]) for v in local.values()}
+        self.names = {v: k for k, v in local.items()}
         self.itemsize = itemsize
         self.memory_limit = memory_limit
         self.lines: list[str] = []
@@ -123,10 +160,12 @@ class _Gen:
                 f"memory limit of {self.memory_limit / 2**30:.2f} GiB",
                 hint="pass a larger memory_limit= to compile, or use smaller arrays (or dask chunks)")
         self.count += 1
-        var = f"t{self.count}"
+        var = f"_t{self.count}"
         self.lines.append(f"    {var} = {expr}")
+        self.alias[var] = frozenset([var]) if owns else frozenset(
+            [var, *(a for u in _ARRAY_VAR.findall(expr) for a in self.alias.get(u, (u,)))])
         self.memo[expr] = var
-        self.steps.append(Step(var, text, flops, size))
+        self.steps.append(Step(self.show(var), self.show(text), flops, size))
         self.largest = max(self.largest, size)
         self.var_size[var] = size
         ndim = len(shape) if shape is not None else 0
@@ -140,6 +179,10 @@ class _Gen:
         if owns and ndim > 0:
             self.fresh_vars.add(var)
         return var
+
+    def show(self, text: str) -> str:
+        """A step's text for ``explain``: arrays and scalars under their keyword names, temporaries as ``t1``."""
+        return _LOCAL.sub(lambda m: self.names.get(m.group(0), m.group(0)[1:]), text)
 
     def perm(self, var: str, cur: tuple[int, ...], target: tuple[int, ...]) -> str:
         if cur == target:
@@ -163,18 +206,25 @@ class _Gen:
     def reshape(self, var: str, shape: tuple[int, ...]) -> str:
         return f"{var}.reshape({shape})" if self.np else f"xp.reshape({var}, {shape})"
 
-    def rsum(self, var: str, axes: tuple[int, ...]) -> str:
+    def rsum(self, var: str, axes: tuple[int, ...], logical: bool = False) -> str:
         ax = axes[0] if len(axes) == 1 else axes
+        if logical:  # of bool arrays: a sum of products is an "or" of "and"s, as in numpy's einsum and matmul
+            return f"{var}.any(axis={ax})"
         return f"{var}.sum(axis={ax})" if self.np else f"xp.sum({var}, axis={ax})"
 
     def coeff_code(self, c: sympy.Expr) -> str | None:
-        c = c.subs({s: v for s, v in self.sym_values.items()})
+        c = self.coeff_value(c)
         if c == 1:
             return None
         if c.is_number:
             return _num(c)
-        repl = {s: sympy.Symbol(python_name(s.name)) for s in c.free_symbols}  # type: ignore[attr-defined]
-        return "(" + sympy.pycode(c.subs(repl)) + ")"
+        repl = {s: sympy.Symbol(self.local[python_name(s.name)]) for s in c.free_symbols}  # type: ignore[attr-defined]
+        # pycode writes math.exp, math.pi: numpy's (complex scalars too, and np is in the namespace)
+        return "(" + re.sub(r"\bmath\.", "np.", sympy.pycode(c.subs(repl))) + ")"
+
+    def coeff_value(self, c: sympy.Expr) -> sympy.Expr:
+        """The coefficient with the inferred scalars put in (what is left are runtime scalars)."""
+        return c.subs({s: v for s, v in self.sym_values.items()})
 
     # values ------------------------------------------------------------
     def value(self, vid: int) -> tuple[str, tuple[int, ...]]:
@@ -182,7 +232,7 @@ class _Gen:
             return self.values[vid]
         node = self.p.nodes[vid]
         if isinstance(node, Input):
-            res = (python_name(node.name), tuple(range(node.rank)))
+            res = (self.local[python_name(node.name)], tuple(range(node.rank)))
         elif isinstance(node, ApplyFn):
             res = self.apply(vid, node)
         elif isinstance(node, Add):
@@ -200,6 +250,9 @@ class _Gen:
         arg, axes = self.value(node.arg)
         size = math.prod(self.r.shapes[vid])
         desc = self.p.desc[vid]
+        if self.exact:  # bool and integer arguments become floating, as x * 1.0 would
+            arg = self.emit(f"np.asarray({arg}, np.result_type({arg}, 1.0))", size, f"{arg} as floating", 0,
+                            owns=False)
         sh = tuple(self.r.shapes[vid][a] for a in axes)
         fn = get_function(node.func)
         builtin = fn.impls[min(node.order, len(fn.impls) - 1)].__module__ == "einsteinpy_lite.core.functions"
@@ -229,20 +282,24 @@ class _Gen:
         if key not in self.fns:
             self.fns[key] = f"_f{len(self.fns)}"
             self.ns[self.fns[key]] = fn.implementation(node.order)
-        return self.emit(f"{self.fns[key]}({arg}, xp)", size, desc, size, owns=False), axes
+        # the built-ins make a new array (all but the identity); a registered function may return its argument
+        new = builtin and not (node.func == "identity" and node.order == 0)
+        return self.emit(f"{self.fns[key]}({arg}, xp)", size, desc, size, owns=new), axes
 
     def add(self, vid: int, node: Add) -> tuple[str, tuple[int, ...]]:
         target = self.ranked(vid)
         parts: list[str] = []
+        logical = True
         for coeff, tv, pos in node.terms:
             var, axes = self.value(tv)
             cur = tuple(pos[a] for a in axes)
             v = self.expand(var, cur, target)
             c = self.coeff_code(coeff)
+            logical = logical and c is None and var in self.bools
             if c is None:
                 parts.append(f"+ {v}")
-            elif c == "-1":
-                parts.append(f"- {v}")
+            elif c == "-1":  # numpy has no minus of bools: 1 * makes it an integer first
+                parts.append(f"- 1 * {v}" if var in self.bools else f"- {v}")
             else:
                 parts.append(f"+ {c} * {v}")
         parts.sort(key=lambda t: not t.startswith("+"))
@@ -252,8 +309,11 @@ class _Gen:
         op = None
         if len(parts) == 2 and parts[0].startswith("+ ") and " * " not in parts[0] + parts[1]:
             op = ("add" if parts[1].startswith("+") else "subtract", [parts[0][2:], parts[1][2:]])
-        return self.emit(expr, size, self.p.desc[vid], size * (len(node.terms) - 1), op=op,
-                         shape=tuple(self.r.shapes[vid][a] for a in target)), target
+        var = self.emit(expr, size, self.p.desc[vid], size * (len(node.terms) - 1), op=op,
+                        shape=tuple(self.r.shapes[vid][a] for a in target))
+        if logical:
+            self.bools.add(var)
+        return var, target
 
     # contractions ----------------------------------------------------------
     def contract(self, vid: int, node: Contract) -> tuple[str, tuple[int, ...]]:
@@ -277,6 +337,12 @@ class _Gen:
             if len(set(olab)) != len(olab):
                 ovar, olab = self.diagonal(ovar, olab)
             arrs.append(_Arr(ovar, olab))
+        if self.bools and not all(a.var in self.bools for a in arrs):
+            # bool and other operands: numpy's einsum computes in the promoted type (sums count)
+            for k, a in enumerate(arrs):
+                if a.var in self.bools:
+                    n = math.prod(sizes[x] for x in a.labels)
+                    arrs[k] = _Arr(self.emit(f"{a.var}.astype(np.int64)", n, f"{a.var} as integers", 0), a.labels)
         carried = {x for a in arrs for x in a.labels}
         out = tuple(x for x in dict.fromkeys(node.out) if x in carried)
         naive = naive_flops(tuple(a.labels for a in arrs), out, sizes)
@@ -304,18 +370,22 @@ class _Gen:
         out_labels = tuple(node.out[a] for a in target)
         simple = len(set(node.out)) == len(node.out) and res is not None and set(res.labels) == set(node.out)
         size = math.prod(self.r.shapes[vid])
+        # a runtime scalar may be complex (or float with integer arrays): never written into an array
+        runtime_coeff = not self.coeff_value(node.coeff).is_number
+        constant_real = not runtime_coeff and bool(self.coeff_value(node.coeff).is_real)
         if simple:
             assert res is not None
-            if coeff is not None and self.np and res.var in self.owned:
+            if coeff is not None and self.scale_in_place and constant_real and res.var in self.owned:
                 self.lines.append(f"    {res.var} *= {coeff}")
-                self.steps.append(Step(res.var, f"{res.var} *= {coeff}", size, size))
+                self.steps.append(Step(self.show(res.var), self.show(f"{res.var} *= {coeff}"), size, size))
                 for mk in [mk for mk, v in self.memo.items() if v == res.var]:
                     del self.memo[mk]
                 for pk in [pk for pk, pv in self.pair_memo.items() if pv[0] == res.var]:
                     del self.pair_memo[pk]
             elif coeff is not None:
                 var = self.emit(f"{coeff} * {res.var}", size, f"{coeff} * {res.var}", size,
-                                op=("multiply", [coeff, res.var]), shape=tuple(sizes[x] for x in res.labels))
+                                op=None if runtime_coeff else ("multiply", [coeff, res.var]),
+                                shape=tuple(sizes[x] for x in res.labels))
                 res = _Arr(var, res.labels)
             return res.var, tuple(node.out.index(x) for x in res.labels)
         # identities for repeated output labels, ones for labels no operand carries, zeros for a zero coefficient
@@ -344,7 +414,7 @@ class _Gen:
         if not factors:
             factors.append("1.0")
         expr = " * ".join(factors)
-        if not any(f.startswith("t") or f.startswith("xp.") or f.startswith("(t") for f in factors):
+        if not any(_ARRAY_VAR.search(f) or f.startswith("xp.") for f in factors):
             expr = f"xp.asarray({expr})"
         var = self.emit(expr, size, f"{self.p.desc[vid]} (with identities)", size)
         return var, target
@@ -394,6 +464,8 @@ class _Gen:
             spec = "".join(sym[uniq.index(x)] for x in lab) + "->" + "".join(sym[i] for i in range(len(uniq)))
             out = self.emit(f"np.einsum({spec!r}, {var})", math.prod(sizes[x] for x in uniq), "diagonal", 0,
                             owns=False)
+            if var in self.bools:
+                self.bools.add(out)
             return out, uniq
         # generic backends: multiply by identities and sum the repeated axes away
         cur = var
@@ -417,8 +489,11 @@ class _Gen:
         sizes = self.cur[1]
         labels = tuple(x for x in a.labels if x in out)
         size = math.prod(sizes[x] for x in labels)
-        var = self.emit(self.rsum(a.var, axes), size, f"sum over {self._names(a.labels, axes)}",
+        logical = a.var in self.bools
+        var = self.emit(self.rsum(a.var, axes, logical), size, f"sum over {self._names(a.labels, axes)}",
                         math.prod(sizes[x] for x in a.labels), shape=tuple(sizes[x] for x in labels))
+        if logical:
+            self.bools.add(var)
         return _Arr(var, labels)
 
     def _names(self, labels: tuple[int, ...], axes: tuple[int, ...]) -> str:
@@ -429,13 +504,16 @@ class _Gen:
 
     def pair(self, a: _Arr, b: _Arr, keep: tuple[int, ...]) -> _Arr:
         key, canon = self.signature(a, b, keep)
-        res = self._pair(a, b, keep)
+        logical = a.var in self.bools and b.var in self.bools
+        res = self._pair(a, b, keep, logical)
+        if logical:
+            self.bools.add(res.var)
         self.pair_memo[key] = (res.var, tuple(canon[x] for x in res.labels))
         if self.created:
             self.owned.add(res.var)
         return res
 
-    def _pair(self, a: _Arr, b: _Arr, keep: tuple[int, ...]) -> _Arr:
+    def _pair(self, a: _Arr, b: _Arr, keep: tuple[int, ...], logical: bool = False) -> _Arr:
         sizes = self.cur[1]
         lrank = self.cur[3]
         text = f"{a.var}_{self._idx(a.labels)} {b.var}_{self._idx(b.labels)} -> {self._idx(keep)}"
@@ -463,7 +541,7 @@ class _Gen:
                              op=("multiply", [a.var, pb]), shape=tuple(sizes[x] for x in a.labels))
             axes = tuple(k for k, x in enumerate(a.labels) if x in C)
             labels = tuple(x for x in a.labels if x not in C)
-            return _Arr(self.emit(self.rsum(prod, axes), n(list(labels)), text, flops,
+            return _Arr(self.emit(self.rsum(prod, axes, logical), n(list(labels)), text, flops,
                                   shape=tuple(sizes[x] for x in labels)), labels)
         if Bt:
             # batched matmul: (B, L, C) @ (B, C, R)
@@ -530,19 +608,28 @@ class _Gen:
         for vid in sorted(contracts, key=lambda v: -len(self.p.nodes[v].operands)):  # type: ignore[union-attr]
             self.value(vid)
         results: list[tuple[str, str]] = []
+        inputs = set(self.local.values())
+        taken: set[str] = set()
         for name, (vid, perm, _) in outputs.items():
             var, axes = self.value(vid)
-            results.append((name, self.perm(var, axes, perm) if len(perm) > 1 else var))
+            out = self.perm(var, axes, perm) if len(perm) > 1 else var
+            roots = self.alias.get(var, frozenset([var]))
+            if roots & (inputs | taken):  # a view of an input or of another result: a copy of its own
+                out = f"{out}.copy()" if self.np else f"xp.asarray({out}, copy=True)"
+            taken |= roots
+            results.append((name, out))
         if single:
             self.lines.append(f"    return {results[0][1]}")
         else:
-            self.lines.append("    return {" + ", ".join(f"{k!r}: {v}" for k, v in results) + "}")
+            for n, (name, _) in enumerate(results):
+                self.ns[f"_o{n}"] = name
+            self.lines.append("    return {" + ", ".join(f"_o{n}: {v}" for n, (_, v) in enumerate(results)) + "}")
 
 
 def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
              args: tuple[str, ...], checks: dict[str, Any], itemsize: int = 8,
              memory_limit: float | None = None, inplace: bool = False, pool: bool = True,
-             dtype: Any = None) -> Generated:
+             dtype: Any = None, array_dtype: Any = None, input_dtypes: dict[str, Any] | None = None) -> Generated:
     """Emit the source of ``def _run(kw)`` for sizes ``r``.
 
     Args:
@@ -557,6 +644,11 @@ def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
         inplace: reuse dead temporaries for elementwise results (numpy, one floating dtype).
         pool: keep the intermediates' buffers between calls (with ``inplace``).
         dtype: the arrays' dtype (for pooled buffers).
+        array_dtype: numpy: the dtype numpy promotes the input arrays to (identities, ones and zeros
+            take it, so float32 stays float32 through a delta; bool and integer inputs make functions
+            convert their argument to floating first); default float64.
+        input_dtypes: numpy: each array's dtype by keyword name; bool arrays among others are read as
+            ``array_dtype`` (numpy's einsum computes in the promoted type: sums count, not "or").
 
     Example:
         >>> from einsteinpy_lite import parse
@@ -567,23 +659,32 @@ def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
         ...              args=("A", "y"), checks={})
         >>> print(g.source.strip())
         def _run(kw):
-            A = kw['A']
-            y = kw['y']
-            t1 = A @ y
-            return t1
+            _a0 = kw['A']
+            _a1 = kw['y']
+            _t1 = _a0 @ _a1
+            return _t1
     """
-    scal_names = tuple(a for a in args if a in r.scalars and a not in r.inferred)
-    g = _Gen(p, r, numpy_flavor, scal_names, itemsize, memory_limit)
+    import numpy as np
+
+    arrays = {v[3] for v in p.inputs.values()}
+    local = {a: f"_a{n}" if a in arrays else f"_s{n}" for n, a in enumerate(args)}
+    adt = np.dtype(array_dtype) if array_dtype is not None else np.dtype(float)
+    g = _Gen(p, r, numpy_flavor, local, itemsize, memory_limit, exact=adt.kind not in "fc",
+             scale_in_place=inplace, logical=adt.kind == "b")
     sym_values = {s: r.inferred[python_name(s.name)] for s in p.symbols if python_name(s.name) in r.inferred}
     g.run(p.outputs, single, sym_values)
     head = ["def _run(kw):"]
+    in_dt = input_dtypes or {}
     for a in args:
-        head.append(f"    {a} = kw[{a!r}]")
+        cast = numpy_flavor and adt.kind != "b" and a in in_dt and np.dtype(in_dt[a]).kind == "b"
+        head.append(f"    {local[a]} = kw[{a!r}]" + (".astype(_dt)" if cast else ""))
     for a, v in checks.items():
-        head.append(f"    if {a} != {v!r}:")
-        head.append(f"        _scalar_mismatch({a!r}, {a}, {v!r})")
+        head.append(f"    if {local[a]} != {v!r}:")
+        head.append(f"        _scalar_mismatch({a!r}, {local[a]}, {v!r})")
     lines = g.lines
     ns = dict(g.ns)
+    if numpy_flavor:
+        ns["_dt"] = adt
     if inplace and numpy_flavor:
         lines = in_place(lines, g.ops, g.fresh_vars, g.var_size, g.var_ndim)
         if pool:

@@ -14,6 +14,13 @@ The program is a list of value nodes, numbered in topological order:
 Nodes are hash-consed with labels renamed canonically, so structurally equal
 subexpressions (within one expression or across the outputs of a dict) become
 one node and are computed once.
+
+An index's size belongs to its *space*: the class of its binding under the
+identifications that deltas and diagonals make, over the whole program.  A label
+that no operand of its contraction carries (``\\sin(\\delta^f_c) x^c H_f``: the
+delta inside the function) takes its size from any tensor slot in its space, and
+the symbol of a ``\\sum`` bound is inferred from the slots its own binding
+reaches -- never from another index that happens to have the same name.
 """
 
 from __future__ import annotations
@@ -96,8 +103,12 @@ class Program:
     inputs: dict[str, tuple[int, tuple[str, ...], tuple[bool, ...], str]] = field(default_factory=dict)
     #: output name -> (value id, permutation of the value's axes, output index names)
     outputs: dict[str, tuple[int, tuple[int, ...], tuple[str, ...]]] = field(default_factory=dict)
-    #: \sum bounds: (bound index name, number of terms as a sympy expression)
-    bound_counts: list[tuple[str, sympy.Expr]] = field(default_factory=list)
+    #: \sum bounds: (bound index name, number of terms as a sympy expression, the tensor slots
+    #: (tensor name, axis) in the space of its binding)
+    bound_counts: list[tuple[str, sympy.Expr, tuple[tuple[str, int], ...]]] = field(default_factory=list)
+    #: (Contract value, label) -> tensor slots (tensor name, axis) in the label's space, for the
+    #: labels no operand of that contraction carries (the size of each comes from these slots)
+    spaces: dict[tuple[int, int], tuple[tuple[str, int], ...]] = field(default_factory=dict)
     #: every scalar symbol that coefficients or sizes use
     symbols: set[sympy.Symbol] = field(default_factory=set)
     #: per Contract value: the spec with deltas kept as identity operands (labels, out, canonical label of each)
@@ -120,6 +131,38 @@ class Program:
             self.label_names[vid] = labels
         return vid
 
+    def signature(self) -> tuple[object, ...]:
+        """What the generated code depends on, without index names: equal signatures give equal code.
+
+        Nodes (their labels are numbers), the tensors and their slot patterns (which slots share an
+        index name, as sizes ``N_i`` are inferred by name), outputs, bounds, spaces and scalars.
+
+        Example:
+            >>> from einsteinpy_lite import parse
+            >>> sig = lambda t: lower({"r": parse(t)}, {"r": None}).signature()
+            >>> sig("A^i_j B^j_k") == sig("A^i_m B^m_k"), sig("A^i_j B^j_k") == sig("B^j_k A^i_j")
+            (True, False)
+        """
+        ids: dict[str, int] = {}
+        inputs = tuple((name, vid, ups, py, tuple(ids.setdefault(s, len(ids)) for s in slots))
+                       for name, (vid, slots, ups, py) in self.inputs.items())
+        dims = tuple(sorted((s.name, ids.get(dimension_index(s) or "", -1)) for s in self.symbols
+                            if dimension_index(s) is not None))
+        return (tuple(self.nodes), inputs, tuple((k, v[0], v[1]) for k, v in self.outputs.items()),
+                tuple((c, sl) for _, c, sl in self.bound_counts), tuple(sorted(self.spaces.items())),
+                frozenset(self.symbols), dims)
+
+
+def dimension_index(sym: sympy.Symbol) -> str | None:
+    """The index name whose size the symbol ``N_i`` stands for (None for other symbols).
+
+    Example:
+        >>> import sympy
+        >>> dimension_index(sympy.Symbol("N_i1")), dimension_index(sympy.Symbol("K"))
+        ('i1', None)
+    """
+    return sym.name[2:] if sym.name.startswith("N_") and len(sym.name) > 2 else None
+
 
 def python_name(name: str) -> str:
     """The keyword name of a tensor or scalar, as everywhere in the package (``evaluate.array_name``).
@@ -134,6 +177,11 @@ def python_name(name: str) -> str:
 
     out = array_name(name)
     return "t_" + out if out[0].isdigit() else out
+
+
+def _slots_text(slots: tuple[str, ...], ups: tuple[bool, ...]) -> str:
+    """``^i_j`` for slots i (up) and j (down)."""
+    return "".join(("^" if u else "_") + ("{" + s + "}" if len(s) > 1 else s) for s, u in zip(slots, ups))
 
 
 # ------------------------------------------------------------------ lazy products
@@ -157,6 +205,40 @@ class _Lowerer:
         self.next_label = 0
         self.names: dict[int, str] = {}
         self.sizes: dict[int, sympy.Expr] = {}
+        #: spaces: union-find over the labels of the whole program, and the tensor slots of each label
+        self.space_parent: dict[int, int] = {}
+        self.slots: dict[int, list[tuple[str, int]]] = {}
+        #: (Contract value, label, raw label) of the output labels no operand carries
+        self.uncarried: list[tuple[int, int, int]] = []
+        #: (bound index name, count, raw label) of each \sum with bounds
+        self.bounds: list[tuple[str, sympy.Expr, int]] = []
+
+    def space(self, lab: int) -> int:
+        while self.space_parent.get(lab, lab) != lab:
+            lab = self.space_parent[lab]
+        return lab
+
+    def finish(self) -> None:
+        """After every output is lowered: record the spaces of bounds and of uncarried labels."""
+        by_root: dict[int, set[tuple[str, int]]] = {}
+        for raw, sl in self.slots.items():
+            by_root.setdefault(self.space(raw), set()).update(sl)
+
+        def slots(raw: int) -> tuple[tuple[str, int], ...]:
+            return tuple(sorted(by_root.get(self.space(raw), ())))
+
+        for name, count, raw in self.bounds:
+            self.p.bound_counts.append((name, count, slots(raw)))
+        by_node: dict[tuple[int, int], set[tuple[str, int]]] = {}
+        for vid, lab, raw in self.uncarried:
+            by_node.setdefault((vid, lab), set()).update(slots(raw))
+        for (vid, lab), found in by_node.items():
+            if found:
+                self.p.spaces[(vid, lab)] = tuple(sorted(found))
+            else:  # no tensor carries its space: its size is a scalar (N_i, or the bound's count)
+                node = self.p.nodes[vid]
+                assert isinstance(node, Contract)
+                self.p.symbols |= node.fallback[lab].free_symbols  # type: ignore[arg-type]
 
     # labels ------------------------------------------------------------
     def fresh(self, name: str, size: sympy.Expr | None = None) -> int:
@@ -179,6 +261,8 @@ class _Lowerer:
         if isinstance(e, Tensor):
             vid = self.input(e)
             labels = self.slot_labels(e, e.indices, env)
+            for ax, lab in enumerate(labels):
+                self.slots.setdefault(lab, []).append((e.name, ax))
             return _Lazy(sympy.Integer(1), [(vid, labels)], [], self.out_labels(e, env), [labels])
         if isinstance(e, Delta):
             a, b = self.slot_labels(e, e.indices, env)
@@ -205,13 +289,14 @@ class _Lowerer:
             if e.bounds:
                 lo, hi = e.bounds
                 count = sympy.simplify(hi - lo + 1)
-                self.p.bound_counts.append((e.index_name, count))
                 self.p.symbols |= count.free_symbols  # type: ignore[arg-type]
             else:
                 count = dimension_symbol(e.index_name)
             env2 = dict(env)
             env2[(e.index_name, True)] = self.fresh(e.index_name, count)
             lk = env2[(e.index_name, True)]
+            if e.bounds:
+                self.bounds.append((e.index_name, count, lk))
             lz = self.lower(e.body, env2)
             coeff = lz.coeff
             if not any(lk in labels for _, labels in lz.operands) and not any(lk in u for u in lz.unions):
@@ -248,6 +333,12 @@ class _Lowerer:
     def input(self, t: Tensor) -> int:
         known = self.p.inputs.get(t.name)
         if known is not None:
+            if len(known[1]) != len(t.indices):
+                first = t.name + _slots_text(known[1], known[2])
+                raise EinsteinError(
+                    f"compile: tensor {t.name} is used with {len(known[1])} slot{'s' * (len(known[1]) != 1)} "
+                    f"({first}) and with {len(t.indices)} ('{t}'); one array cannot have both",
+                    hint="give each tensor one number of indices, or rename one of the two")
             return known[0]
         slots = tuple(ix.name for ix in t.indices)
         vid = self.p.add(Input(t.name, len(slots)), t.name, slots)
@@ -272,6 +363,9 @@ class _Lowerer:
             ra, rb = find(a), find(b)
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)
+            sa, sb = self.space(a), self.space(b)
+            if sa != sb:
+                self.space_parent[max(sa, sb)] = min(sa, sb)
         canon: dict[int, int] = {}
         names: list[str] = []
         fallback: list[sympy.Expr] = []
@@ -293,13 +387,14 @@ class _Lowerer:
             if r not in canon:
                 coeff = coeff * self.sizes[r]
         self.p.symbols |= coeff.free_symbols  # type: ignore[arg-type]
-        for lab in out:
-            if lab not in carried:
-                self.p.symbols |= fallback[lab].free_symbols  # type: ignore[arg-type]
         # only the sizes of labels no operand carries matter (and they must not spoil sharing)
         fallback = [f if lab not in carried else sympy.Integer(0) for lab, f in enumerate(fallback)]
         node = Contract(coeff, ops, out, tuple(fallback))
         vid = self.p.add(node, desc, tuple(names[lab] for lab in out), tuple(names))
+        raw_of = {c: r for r, c in canon.items()}
+        for lab in dict.fromkeys(out):
+            if lab not in carried:
+                self.uncarried.append((vid, lab, raw_of[lab]))
         if vid not in self.p.materialized:
             raw: dict[int, int] = {}
 
@@ -353,4 +448,5 @@ def lower(exprs: dict[str, Expr], outs: dict[str, tuple[str, ...] | None]) -> Pr
         pos = {lab: n for n, lab in enumerate(labels)}
         perm = tuple(pos[env[(n, False)]] for n in order)
         p.outputs[name] = (vid, perm, order)
+    lw.finish()
     return p

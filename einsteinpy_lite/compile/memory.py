@@ -12,7 +12,8 @@ import re
 
 __all__ = ["free_dead", "in_place", "pool_buffers"]
 
-_VAR = re.compile(r"\bt[0-9]+\b")
+#: a temporary of the generated code (``_t1``); inputs (``_a0``) and user names never match
+_VAR = re.compile(r"(?<![\w.])_t[0-9]+\b")
 
 
 def free_dead(lines: list[str]) -> list[str]:
@@ -20,8 +21,8 @@ def free_dead(lines: list[str]) -> list[str]:
     hand-written numpy, where an unnamed intermediate dies with its expression).
 
     Example:
-        >>> free_dead(["    t1 = a @ b", "    t2 = t1 * 2", "    return t2"])
-        ['    t1 = a @ b', '    t2 = t1 * 2', '    del t1', '    return t2']
+        >>> free_dead(["    _t1 = _a0 @ _a1", "    _t2 = _t1 * 2", "    return _t2"])
+        ['    _t1 = _a0 @ _a1', '    _t2 = _t1 * 2', '    del _t1', '    return _t2']
     """
     last: dict[str, int] = {}
     for n, line in enumerate(lines):
@@ -32,7 +33,7 @@ def free_dead(lines: list[str]) -> list[str]:
         out.append(line)
         if line.lstrip().startswith("return"):
             continue
-        dead = sorted({v for v in _VAR.findall(line) if last[v] == n}, key=lambda v: int(v[1:]))
+        dead = sorted({v for v in _VAR.findall(line) if last[v] == n}, key=lambda v: int(v[2:]))
         if dead:
             out.append(f"    del {', '.join(dead)}")
     return out
@@ -50,9 +51,9 @@ def in_place(lines: list[str], ops: dict[str, tuple[str, list[str]]], fresh: set
         ndim: rank of each temporary.
 
     Example:
-        >>> in_place(["    t1 = a @ b", "    t2 = t1 + c", "    return t2"], {"t2": ("add", ["t1", "c"])},
-        ...          {"t1"}, {"t1": 4, "t2": 4}, {"t1": 2, "t2": 2})[1]
-        '    t2 = np.add(t1, c, out=t1)'
+        >>> in_place(["    _t1 = _a0 @ _a1", "    _t2 = _t1 + _a2", "    return _t2"],
+        ...          {"_t2": ("add", ["_t1", "_a2"])}, {"_t1"}, {"_t1": 4, "_t2": 4}, {"_t1": 2, "_t2": 2})[1]
+        '    _t2 = np.add(_t1, _a2, out=_t1)'
     """
     last: dict[str, int] = {}
     for n, line in enumerate(lines):
@@ -60,7 +61,7 @@ def in_place(lines: list[str], ops: dict[str, tuple[str, list[str]]], fresh: set
             last[v] = n
     out = list(lines)
     for n, line in enumerate(lines):
-        m = re.match(r"    (t[0-9]+) = ", line)
+        m = re.match(r"    (_t[0-9]+) = ", line)
         if not m or m.group(1) not in ops:
             continue
         var = m.group(1)
@@ -77,7 +78,7 @@ def in_place(lines: list[str], ops: dict[str, tuple[str, list[str]]], fresh: set
     return out
 
 
-_DEF = re.compile(r"    (t[0-9]+) = (.*)$")
+_DEF = re.compile(r"    (_t[0-9]+) = (.*)$")
 
 
 def pool_buffers(lines: list[str], ops: dict[str, tuple[str, list[str]]], fresh: set[str],
@@ -92,10 +93,10 @@ def pool_buffers(lines: list[str], ops: dict[str, tuple[str, list[str]]], fresh:
     alias of another array (numpy scalars included).
 
     Example:
-        >>> lines = ["    t1 = a @ b", "    t2 = t1 @ c", "    del t1", "    return t2"]
-        >>> pool_buffers(lines, {"t1": ("matmul", ["a", "b"]), "t2": ("matmul", ["t1", "c"])},
-        ...              {"t1", "t2"}, {"t1": (2, 2), "t2": (2, 2)})
-        (['    t1 = np.matmul(a, b, out=_b[0])', '    t2 = t1 @ c', '    del t1', '    return t2'], [(2, 2)])
+        >>> lines = ["    _t1 = _a0 @ _a1", "    _t2 = _t1 @ _a2", "    del _t1", "    return _t2"]
+        >>> pool_buffers(lines, {"_t1": ("matmul", ["_a0", "_a1"]), "_t2": ("matmul", ["_t1", "_a2"])},
+        ...              {"_t1", "_t2"}, {"_t1": (2, 2), "_t2": (2, 2)})
+        (['    _t1 = np.matmul(_a0, _a1, out=_b[0])', '    _t2 = _t1 @ _a2', '    del _t1', '    return _t2'], [(2, 2)])
     """
     defs: dict[str, int] = {}
     last: dict[str, int] = {}
@@ -125,7 +126,7 @@ def pool_buffers(lines: list[str], ops: dict[str, tuple[str, list[str]]], fresh:
         if not m:
             continue
         var, rhs = m.group(1), m.group(2)
-        out = re.search(r"out=(t[0-9]+)\)$", rhs)
+        out = re.search(r"out=(_t[0-9]+)\)$", rhs)
         if out:
             union(var, out.group(1))
         elif var not in (fresh if new is None else new):

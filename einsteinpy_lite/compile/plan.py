@@ -18,7 +18,7 @@ import opt_einsum
 import sympy
 
 from ..core.errors import EinsteinError
-from .lower import Add, ApplyFn, Contract, Input, Program, python_name
+from .lower import Add, ApplyFn, Contract, Input, Program, dimension_index, python_name
 
 __all__ = ["Resolved", "resolve", "ContractPlan", "plan_contract", "optimizers_for", "step_flops", "naive_flops"]
 
@@ -52,25 +52,40 @@ def _agree(p: Program, sizes: list[int | None], sources: list[tuple[int, int]], 
                             f"{_where(p, *source)}", hint=hint)
 
 
-def _infer(p: Program, sym: sympy.Symbol, index_sizes: dict[str, int], ambiguous: set[str]) -> int | float | None:
-    """The value of ``sym`` that the array sizes imply (``N_i``, or the symbol of a ``\\sum`` bound), if any."""
-    if sym.name.startswith("N_") and sym.name[2:] in index_sizes:
-        idx = sym.name[2:]
+def _infer(p: Program, sym: sympy.Symbol, index_sizes: dict[str, int], ambiguous: set[str],
+           shapes: dict[str, tuple[int, ...]]) -> int | float | None:
+    """The value of ``sym`` that the array sizes imply (``N_i``, or the symbol of a ``\\sum`` bound), if any.
+
+    A bound's symbol comes from the tensor slots its own binding reaches (its space), never from
+    another index of the same name elsewhere.
+    """
+    idx = dimension_index(sym)
+    if idx is not None and idx in index_sizes:
         if idx in ambiguous:
             raise EinsteinError(f"cannot infer {sym.name}: index '{idx}' has different sizes in different tensors",
                                 hint=f"pass {python_name(sym.name)}=... explicitly")
         return index_sizes[idx]
-    for k, count in p.bound_counts:
-        if sym in count.free_symbols and k in index_sizes:
-            sol = sympy.solve(sympy.Eq(count, index_sizes[k]), sym)
+    for _, count, slots in p.bound_counts:
+        if sym in count.free_symbols and slots:
+            sol = sympy.solve(sympy.Eq(count, _slot_size(shapes, slots)), sym)
             if len(sol) == 1 and sol[0].is_number:
                 val = sol[0]
                 return int(val) if val.is_integer else float(val)
     return None
 
 
-def resolve(p: Program, shapes: dict[str, tuple[int, ...]], scalars: dict[str, Any]) -> Resolved:
+def _slot_size(shapes: dict[str, tuple[int, ...]], slots: tuple[tuple[str, int], ...]) -> int:
+    """The size of a space: that of the first tensor slot in it (the contractions check that the others agree)."""
+    name, axis = slots[0]
+    return int(shapes[name][axis])
+
+
+def resolve(p: Program, shapes: dict[str, tuple[int, ...]], scalars: dict[str, Any],
+            optional: frozenset[str] = frozenset()) -> Resolved:
     """Check ``shapes`` (tensor name -> shape) against ``p`` and size every value.
+
+    Scalars named in ``optional`` (keyword names) may be missing: they are then taken as 1 (for
+    plans, where a coefficient does not change the cost).
 
     Raises:
         EinsteinError: a rank or size that disagrees (naming the index and both
@@ -102,9 +117,10 @@ def resolve(p: Program, shapes: dict[str, tuple[int, ...]], scalars: dict[str, A
     # scalars: given, or inferred from sizes (N_i, and the symbol of a \sum bound)
     values: dict[sympy.Symbol, Any] = {}
     inferred: dict[str, Any] = {}
+    placeholders: set[sympy.Symbol] = set()
     for sym in sorted(p.symbols, key=str):
         key = python_name(sym.name)
-        guess = _infer(p, sym, index_sizes, ambiguous)
+        guess = _infer(p, sym, index_sizes, ambiguous, shapes)
         if key in scalars:
             values[sym] = scalars[key]
             if guess is not None:
@@ -114,6 +130,10 @@ def resolve(p: Program, shapes: dict[str, tuple[int, ...]], scalars: dict[str, A
                                         hint=f"leave {key} out (it is inferred from the array shapes) or make them agree")
                 inferred[key] = guess
             continue
+        if guess is None and key in optional:
+            values[sym] = 1
+            placeholders.add(sym)
+            continue
         if guess is None:
             needed = ", ".join(sorted(python_name(s.name) for s in p.symbols))
             hint = f"pass it as a keyword number, e.g. {key}=2.0"
@@ -121,13 +141,14 @@ def resolve(p: Program, shapes: dict[str, tuple[int, ...]], scalars: dict[str, A
                 hint = f"no array carries index '{sym.name[2:]}': pass its size as {key}=..."
             raise EinsteinError(f"missing scalar {key!r}: the expression uses {needed}", hint=hint)
         values[sym] = inferred[key] = guess
-    for k, count in p.bound_counts:
-        if k in index_sizes:
+    for k, count, bslots in p.bound_counts:
+        if bslots and not (count.free_symbols & placeholders):
             got = count.subs(values)
-            if got.is_number and int(got) != index_sizes[k]:
+            n = _slot_size(shapes, bslots)
+            if got.is_number and int(got) != n:
                 raise EinsteinError(
                     f"\\sum over '{k}' has {got} terms by its bounds ({count}), but the arrays' '{k}' axis has "
-                    f"{index_sizes[k]} entries", hint="make the bounds and the sample axis agree")
+                    f"{n} entries", hint="make the bounds and the sample axis agree")
     out_shapes: list[tuple[int, ...]] = []
     label_sizes: dict[int, tuple[int, ...]] = {}
     for vid, node in enumerate(p.nodes):
@@ -153,12 +174,21 @@ def resolve(p: Program, shapes: dict[str, tuple[int, ...]], scalars: dict[str, A
                     _agree(p, lsz, lsrc, lab, out_shapes[ov][ax], (ov, ax), names[lab],
                            "every occurrence of an index (and every index a \\delta identifies) needs one size")
             for lab, got in enumerate(lsz):
-                if got is None:
-                    val = node.fallback[lab].subs(values)
-                    if not val.is_number:
+                if got is None and (vid, lab) in p.spaces:  # sized by a tensor elsewhere in its space
+                    lsz[lab] = _slot_size(shapes, p.spaces[(vid, lab)])
+                elif got is None:
+                    fb = node.fallback[lab]
+                    given = {s: values[s] for s in fb.free_symbols if s in values}  # type: ignore[attr-defined]
+                    val = fb.subs({s: sympy.sympify(v) for s, v in given.items() if not isinstance(v, bool)})
+                    bad = any(isinstance(v, bool) for v in given.values())
+                    if val.free_symbols and not bad:
                         missing = ", ".join(sorted(python_name(s.name) for s in val.free_symbols))
                         raise EinsteinError(f"cannot tell the size of index '{names[lab]}' from the arrays",
                                             hint=f"pass {missing} as a keyword number")
+                    if bad or not (val.is_number and val.is_real and float(val).is_integer() and val >= 1):
+                        said = ", ".join(f"{python_name(s.name)}={v!r}" for s, v in given.items())
+                        raise EinsteinError(f"the size of index '{names[lab]}' must be a positive integer, got {said}",
+                                            hint="pass a positive integer size")
                     lsz[lab] = int(val)
             label_sizes[vid] = tuple(int(n or 0) for n in lsz)
             out_shapes.append(tuple(label_sizes[vid][lab] for lab in node.out))

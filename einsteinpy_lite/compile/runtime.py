@@ -3,14 +3,25 @@
 ``compile(e)`` lowers once; the first call with given shapes and dtypes
 resolves sizes (every error before any work), plans each contraction, generates
 and ``exec``-s straight-line code, and caches it under the key
-``(argument count, types, shapes, dtypes)``.  A later call with the same key
-costs one small tuple and one dict lookup before the generated code runs.
+``(argument count, array types, shapes, dtypes, scalar types)``.  A later call
+with the same key costs one small tuple and one dict lookup before the generated
+code runs; the key holds everything the first call checked, so a call that the
+first call's checks would reject never takes this fast path.
+
+Two caches: by the expressions themselves (equal arguments give the same
+:class:`Compiled`), and by the lowered program without index names (expressions
+that lower to the same program -- equal up to the names of their indices --
+share the generated code, each keeping its own names for plans and errors).
+Both key on the function registry's version, so a function registered anew is
+used by the next ``compile``.
 """
 
 from __future__ import annotations
 
 import builtins
+import numbers
 import operator
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +29,8 @@ import numpy as np
 
 from ..core.backend import namespace
 from ..core.errors import EinsteinError
-from ..core.expr import Expr
+from ..core.expr import Expr, dimension_symbol
+from ..core.functions import registry_version
 from .codegen import Generated, Step, generate
 from .lower import Contract, Program, lower, python_name
 from .plan import Resolved, materialized_cost, resolve
@@ -89,6 +101,20 @@ class _Spec:
     generated: Generated
 
 
+#: scalar types whose every value passes the first call's checks (a number, 0-d): the fast path takes them
+_PLAIN_SCALARS = (numbers.Number, np.bool_)
+
+
+@dataclass(eq=False)
+class _Code:
+    """Generated code shared by the :class:`Compiled` objects of one program (equal up to index names)."""
+
+    #: cache key of a call -> the generated function
+    specs: dict[Any, Any] = field(default_factory=dict)
+    #: the arguments of the latest specialization (so a twin can explain it in its own names)
+    last: tuple[Any, ...] | None = None
+
+
 @dataclass(eq=False)
 class Compiled:
     """A compiled index expression (or dict of them): call it with arrays by tensor name.
@@ -113,7 +139,7 @@ class Compiled:
     single: bool
     memory_limit: float | None = DEFAULT_MEMORY_LIMIT
     reuse_buffers: bool = True
-    _specs: dict[Any, Any] = field(default_factory=dict, repr=False)
+    _code: _Code = field(default_factory=_Code, repr=False)
     _last: _Spec | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -124,14 +150,31 @@ class Compiled:
         if len(set(self.arrays)) != len(self.arrays) or set(self.arrays) & set(self.scalars):
             raise EinsteinError(f"two tensors or scalars share the keyword name among {self.arrays + self.scalars}",
                                 hint="rename one of the tensors")
+        # Python reads keyword arguments NFKC-normalized (fn(ℌ=...) passes 'H'): accept that spelling
+        # for a name that needs it, unless it is ambiguous or another tensor's own name
+        names = self.arrays + self.scalars
+        folded: dict[str, list[str]] = {}
+        for nm in names:
+            if unicodedata.normalize("NFKC", nm) != nm:
+                folded.setdefault(unicodedata.normalize("NFKC", nm), []).append(nm)
+        self._nfkc = {f: nms[0] for f, nms in folded.items() if len(nms) == 1 and f not in names}
+        #: the fast path's table (shared with twins); calls with other scalar types are cached apart
+        self._specs = self._code.specs
+        self._other: dict[Any, Any] = {}
+        self._last_args: tuple[Any, ...] | None = None
+        # the key: what the first call checks (each array's type, shape, dtype; each scalar's type; the
+        # argument count), in generated names (_a0, ...) so that no tensor name becomes an identifier
         lines = ["def _key(kw):"]
-        for a in self.arrays:
-            lines.append(f"    {a} = kw[{a!r}]")
-        parts = ["len(kw)"] + [f"type({a}), {a}.shape, {a}.dtype" for a in self.arrays]
+        for n, a in enumerate(self.arrays):
+            lines.append(f"    _a{n} = kw[{a!r}]")
+        parts = ["len(kw)"] + [f"type(_a{n}), _a{n}.shape, _a{n}.dtype" for n in range(len(self.arrays))]
+        parts += [f"type(kw.get({s!r}))" for s in self.scalars]
         # scalars that give the size of an output axis no array carries (N_i of a lone delta) shape the code
-        shaping = sorted({python_name(s.name) for node in p.nodes if isinstance(node, Contract)
-                          for lab in node.out for s in node.fallback[lab].free_symbols})  # type: ignore[attr-defined]
-        parts += [f"kw.get({nm!r})" for nm in shaping]
+        self._shaping = frozenset(
+            python_name(s.name) for vid, node in enumerate(p.nodes) if isinstance(node, Contract)
+            for lab in node.out if (vid, lab) not in p.spaces
+            for s in node.fallback[lab].free_symbols)  # type: ignore[attr-defined]
+        parts += [f"kw.get({nm!r})" for nm in sorted(self._shaping)]
         lines.append(f"    return ({', '.join(parts)},)")
         ns: dict[str, Any] = {}
         exec("\n".join(lines), ns)  # noqa: S102 -- our own generated code
@@ -149,13 +192,7 @@ class Compiled:
             run = None
         if run is None:
             return self._slow(kw)
-        try:
-            return run(kw)
-        except EinsteinError:
-            raise
-        except (TypeError, ValueError):
-            self._normalize(kw)  # a scalar of the wrong kind (the cache key holds only the arrays): say which
-            raise
+        return run(kw)
 
     def _signature(self) -> str:
         p = self.program
@@ -168,7 +205,7 @@ class Compiled:
         scalars: dict[str, Any] = {}
         by_raw = {raw: py for py, raw in self._raw.items()}
         for k, v in kw.items():
-            key = k if k in self._raw or k in self.scalars else by_raw.get(k, python_name(k))
+            key = k if k in self._raw or k in self.scalars else by_raw.get(k, self._nfkc.get(k, python_name(k)))
             if key in self._raw:
                 arrays[key] = v
             elif key in self.scalars:
@@ -182,6 +219,8 @@ class Compiled:
                                 f"this expression takes {self._signature()}",
                                 hint="pass each array under its tensor's name, axes in slot order")
         for k, v in arrays.items():
+            if v is None:
+                raise EinsteinError(f"array {k!r}: got None", hint="pass an array (numpy, torch, ...)")
             if not hasattr(v, "shape") or not hasattr(v, "dtype"):
                 try:
                     arrays[k] = np.asarray(v, dtype=float)
@@ -191,45 +230,57 @@ class Compiled:
             elif isinstance(v, np.ndarray) and v.dtype.kind not in "biufc":
                 raise EinsteinError(f"array {k!r} has dtype {v.dtype}, not numbers", hint="pass a numeric array")
         for k, v in scalars.items():
-            if v is None or isinstance(v, (str, bytes)) or np.ndim(v) != 0:
+            if v is None:
+                raise EinsteinError(f"scalar {k!r} must be a number, got None", hint=f"pass {k}=<number>")
+            if isinstance(v, (str, bytes)) or np.ndim(v) != 0:
                 raise EinsteinError(f"scalar {k!r} must be a number, got {type(v).__name__}"
                                     + (f" of shape {np.shape(v)}" if np.ndim(v) else ""),
                                     hint=f"pass {k}=<number>; arrays go under their tensors' names")
         return arrays, scalars
 
     def _slow(self, kw: dict[str, Any]) -> Any:
+        """Check every argument, then run the code for this key (generated once per key)."""
         arrays, scalars = self._normalize(kw)
-        xp = namespace(*arrays.values())
-        numpy_flavor = xp is np
-        itemsize = max([_itemsize(a) for a in arrays.values()] or [8])
-        dtypes = {getattr(a, "dtype", None) for a in arrays.values()}
-        dtype = np.dtype(dtypes.pop()) if numpy_flavor and len(dtypes) == 1 else None
-        inplace = dtype is not None and dtype.kind in "fc"
-        spec = self._specialize({self._raw[k]: tuple(v.shape) for k, v in arrays.items()}, scalars, xp,
-                                numpy_flavor, itemsize, self.memory_limit, inplace, dtype,
-                                next(iter(arrays.values()), None))
+        for k in self._shaping & scalars.keys():  # sizes are keys of the cache: a hashable number
+            if isinstance(scalars[k], np.ndarray):
+                scalars[k] = scalars[k].item()
         call = {**arrays, **scalars}
-        try:
-            key = self._key(call)
-        except (KeyError, AttributeError, TypeError):
-            key = None
-        if key is not None and all(a is kw.get(n) for n, a in arrays.items()) and len(call) == len(kw):
-            if len(self._specs) >= 64:  # many shapes: forget the oldest specialization
-                self._specs.pop(next(iter(self._specs)))
-            self._specs[key] = spec.run
-        return spec.run(call)
+        key = self._key(call)
+        # the fast path takes only keys whose every call passes the checks above
+        plain = all(isinstance(v, _PLAIN_SCALARS) and not isinstance(v, np.ndarray) for v in scalars.values())
+        table = self._specs if plain else self._other
+        run = table.get(key)
+        if run is None:
+            xp = namespace(*arrays.values())
+            numpy_flavor = xp is np
+            itemsize = max([_itemsize(a) for a in arrays.values()] or [8])
+            dtypes = {getattr(a, "dtype", None) for a in arrays.values()}
+            array_dtype = np.result_type(*dtypes) if numpy_flavor and dtypes else None
+            dtype = np.dtype(dtypes.pop()) if numpy_flavor and len(dtypes) == 1 else None
+            inplace = dtype is not None and dtype.kind in "fc"
+            run = self._specialize({self._raw[k]: tuple(v.shape) for k, v in arrays.items()}, scalars, xp,
+                                   numpy_flavor, itemsize, self.memory_limit, inplace, dtype,
+                                   next(iter(arrays.values()), None), array_dtype,
+                                   {k: v.dtype for k, v in arrays.items()} if numpy_flavor else None).run
+            if len(table) >= 64:  # many shapes: forget the oldest specialization
+                table.pop(next(iter(table)))
+            table[key] = run
+        return run(call)
 
     def _specialize(self, shapes: dict[str, tuple[int, ...]], scalars: dict[str, Any], xp: Any,
                     numpy_flavor: bool, itemsize: int, memory_limit: float | None, inplace: bool = False,
-                    dtype: Any = None, like: Any = None) -> _Spec:
+                    dtype: Any = None, like: Any = None, array_dtype: Any = None,
+                    input_dtypes: dict[str, Any] | None = None, optional: frozenset[str] = frozenset()) -> _Spec:
+        args0 = (shapes, scalars, xp, numpy_flavor, itemsize, memory_limit, inplace, dtype, like, array_dtype,
+                 input_dtypes, optional)
         p = self.program
-        r = resolve(p, shapes, scalars)
-        runtime = tuple(s for s in scalars if s not in r.inferred)
+        r = resolve(p, shapes, scalars, optional)
+        runtime = tuple(s for s in r.scalars if s not in r.inferred)
         checks = {s: r.inferred[s] for s in scalars if s in r.inferred}
         args = self.arrays + runtime + tuple(checks)
         gen = generate(p, r, numpy_flavor=numpy_flavor, single=self.single, args=args, checks=checks,
                        itemsize=itemsize, memory_limit=memory_limit, inplace=inplace,
-                       pool=self.reuse_buffers, dtype=dtype)
+                       pool=self.reuse_buffers, dtype=dtype, array_dtype=array_dtype, input_dtypes=input_dtypes)
         ns: dict[str, Any] = {"xp": xp, "np": np, "_scalar_mismatch": _scalar_mismatch, **gen.namespace}
         if not numpy_flavor and like is not None:
             import array_api_compat
@@ -239,7 +290,14 @@ class Compiled:
         plan = self._make_plan(r, gen, itemsize)
         spec = _Spec(ns["_run"], plan, gen)
         self._last = spec
+        self._last_args = self._code.last = args0
         return spec
+
+    def _latest(self) -> _Spec | None:
+        """The last specialization (of this object, or of a twin sharing its code: then redone in our names)."""
+        if self._code.last is not None and self._code.last is not self._last_args:
+            self._specialize(*self._code.last)
+        return self._last
 
     def _make_plan(self, r: Resolved, gen: Generated, itemsize: int) -> Plan:
         p = self.program
@@ -265,18 +323,32 @@ class Compiled:
         """The plan for index sizes by name (``fn.plan(i=64, j=128, k=32)``), float64 numpy.
 
         Scalars (``K``, ``alpha``) may be given too; ``fn.source`` is then the code for these sizes.
-
-        Sizes of names the expression does not use are ignored, so one dict of sizes can serve several
-        expressions.
+        Only scalars that set a size are needed (``N_i`` of an index no array carries, given as ``N_i``
+        or as ``i``); a coefficient such as ``alpha`` does not change the plan and may be left out.
 
         Raises:
-            EinsteinError: an index without a size, a size that is not a positive integer, or an
-                intermediate over the memory limit.
+            EinsteinError: a name the expression does not use, an index without a size, a size that is
+                not a positive integer, or an intermediate over the memory limit.
+
+        Example:
+            >>> import einsteinpy_lite as el
+            >>> el.compile(r"\\alpha A^i_j y^j").plan(i=2, j=3).flops  # A y (12), then alpha times it (2)
+            14
         """
         p = self.program
+        names = set().union(*(e.index_names() for e in p.exprs.values()))
+        unknown = [k for k in sizes if k not in names and k not in self.scalars]
+        if unknown:  # a typo would otherwise be ignored silently
+            raise EinsteinError(f"plan: a size for {unknown[0]!r}, which the expression does not use",
+                                hint=f"its indices are {', '.join(sorted(names)) or 'none'}"
+                                     + (f"; its scalars {', '.join(self.scalars)}" if self.scalars else ""))
         shapes: dict[str, tuple[int, ...]] = {}
         scalars = {k: v for k, v in sizes.items() if k in self.scalars}
         idx = {k: _size(k, v) for k, v in sizes.items() if k not in self.scalars}
+        for k, n in idx.items():  # the size of an index no array carries is its N_k
+            dim = python_name(dimension_symbol(k).name)
+            if dim in self.scalars and dim not in scalars:
+                scalars[dim] = n
         for raw, (_, slots, _, _) in p.inputs.items():
             missing = [s for s in slots if s not in idx]
             if missing:
@@ -285,7 +357,9 @@ class Compiled:
                                     f"give every index a size: {', '.join(need)}",
                                     hint="e.g. fn.plan(" + ", ".join(f"{s}=8" for s in need) + ")")
             shapes[raw] = tuple(idx[s] for s in slots)
-        return self._specialize(shapes, scalars, np, True, 8, self.memory_limit, True, np.dtype(float)).plan
+        optional = frozenset(self.scalars) - self._shaping
+        return self._specialize(shapes, scalars, np, True, 8, self.memory_limit, True, np.dtype(float),
+                                optional=optional).plan
 
     def explain(self, **sizes: int) -> str:
         """The plan as text: each step in index notation with FLOPs, beside the naive costs.
@@ -294,15 +368,17 @@ class Compiled:
         """
         if sizes:
             return str(self.plan(**sizes))
-        if self._last is None:
+        last = self._latest()
+        if last is None:
             raise EinsteinError("nothing to explain yet: call the function or fn.plan(i=..., ...) first",
                                 hint="or pass index sizes: fn.explain(i=64, j=128)")
-        return str(self._last.plan)
+        return str(last.plan)
 
     @property
     def source(self) -> str | None:
         """The generated Python source of the last call or plan (None before either)."""
-        return None if self._last is None else self._last.generated.source
+        last = self._latest()
+        return None if last is None else last.generated.source
 
     def __repr__(self) -> str:
         outs = ", ".join(self.program.outputs)
@@ -342,9 +418,10 @@ def _itemsize(a: Any) -> int:
         return int(getattr(a.dtype, "itemsize", 8))
 
 
+#: (expressions, out, options, registry version) -> the Compiled
 _CACHE: dict[Any, Compiled] = {}
-_CANONICAL_CACHE: dict[Any, Compiled] = {}
-_CANONICAL_KEY_MAX_NODES = 120  # expression nodes, all outputs together
+#: (lowered program without index names, options, registry version) -> the code its Compiled objects share
+_CANONICAL_CACHE: dict[Any, _Code] = {}
 
 
 def compile(  # noqa: A001 -- the public name is fixed by the design
@@ -366,7 +443,10 @@ def compile(  # noqa: A001 -- the public name is fixed by the design
             callable lives.
 
     Returns:
-        A :class:`Compiled`; equal arguments return the same object.
+        A :class:`Compiled`; equal arguments return the same object.  Expressions that lower to the
+        same program up to the names of their indices share the generated code (each keeps its own
+        index names for plans, ``explain`` and error messages).  A function registered anew
+        (``register_function(..., overwrite=True)``) is used by every later ``compile``.
 
     Raises:
         EinsteinError: an output order that is not a permutation of the free indices.
@@ -379,7 +459,7 @@ def compile(  # noqa: A001 -- the public name is fixed by the design
         [[0.0, 1.0], [2.0, 3.0]]
         >>> el.compile(r"\\delta^i_j A^j_k") is fn
         True
-        >>> el.compile(r"\\delta^i_m A^m_k") is fn  # cached by canonical form: dummy names do not matter
+        >>> el.compile(r"\\delta^i_m A^m_k")._specs is fn._specs  # the same code: dummy names do not matter
         True
     """
     from ..notation.parse import parse
@@ -401,7 +481,8 @@ def compile(  # noqa: A001 -- the public name is fixed by the design
         outs_key: Any = tuple(sorted((k, tuple(v)) for k, v in out.items()))
     else:
         outs_key = tuple(out) if out is not None else None
-    key = (tuple(items.items()), outs_key, memory_limit, single, reuse_buffers)
+    version = registry_version()
+    key = (tuple(items.items()), outs_key, memory_limit, single, reuse_buffers, version)
     try:
         hit = _CACHE.get(key)
     except TypeError:
@@ -423,20 +504,15 @@ def compile(  # noqa: A001 -- the public name is fixed by the design
         outs: dict[str, tuple[str, ...] | None] = {"out": out if not isinstance(out, dict) else None}
     else:
         outs = {k: (out.get(k) if isinstance(out, dict) else None) for k in exprs}
-    # second level: expressions equal up to dummy names and factor order (same canonical form,
-    # same free indices in the same order) share one compiled callable.  Canonicalizing costs
-    # more than compiling for large expressions (a deep network's gradients), so only small
-    # ones are keyed this way.
-    from ..algebra.simplify import canonical
-
-    small = sum(1 for e in exprs.values() for _ in e.walk()) <= _CANONICAL_KEY_MAX_NODES
-    ckey = (tuple((k, canonical(e), tuple(ix.key for ix in e.free)) for k, e in exprs.items()),
-            outs_key, memory_limit, single, reuse_buffers) if small else None
-    fn = _CANONICAL_CACHE.get(ckey) if ckey is not None else None
-    if fn is None:
-        fn = Compiled(lower(exprs, outs), single, memory_limit, reuse_buffers)
-        if ckey is not None:
-            _CANONICAL_CACHE[ckey] = fn
+    # second level: programs equal up to index names share their generated code.  The lowered
+    # program determines the code, so two different tensors can never share an entry (a canonical
+    # form would claim equal what it wrongly simplifies); each Compiled keeps its own names.
+    program = lower(exprs, outs)
+    skey = (program.signature(), memory_limit, single, reuse_buffers, version)
+    code = _CANONICAL_CACHE.get(skey)
+    if code is None:
+        code = _CANONICAL_CACHE[skey] = _Code()
+    fn = Compiled(program, single, memory_limit, reuse_buffers, code)
     try:
         _CACHE[key] = fn
     except TypeError:

@@ -18,7 +18,8 @@ import sympy
 from .errors import EinsteinError
 from .scalars import FORMULA_CONSTANTS, FORMULA_FUNCTIONS, parse_scalar, scalar_symbol, to_scalar
 
-__all__ = ["ElementwiseFunction", "register_function", "get_function", "function_names", "lookup_latex"]
+__all__ = ["ElementwiseFunction", "register_function", "get_function", "function_names", "lookup_latex",
+           "registry_version"]
 
 ArrayFn = Callable[[Any, Any], Any]  # (x, xp) -> array
 
@@ -87,6 +88,20 @@ class ElementwiseFunction:
 
 _REGISTRY: dict[str, ElementwiseFunction] = {}
 _ALIASES: dict[str, str] = {}
+_VERSION = [0]  # bumped by every registration: caches of compiled code key on it
+
+
+def registry_version() -> int:
+    """A number that changes whenever a function is registered or replaced (caches key on it).
+
+    Example:
+        >>> v = registry_version()
+        >>> _ = register_function("softsign", lambda x: x / (1 + abs(x)),
+        ...                       [lambda x, xp: x / (1 + xp.abs(x))], overwrite=True)
+        >>> registry_version() > v
+        True
+    """
+    return _VERSION[0]
 
 
 def register_function(
@@ -151,6 +166,7 @@ def register_function(
     _REGISTRY[name] = fn
     for alias in (name, *aliases, fn.latex):
         _ALIASES[alias] = name
+    _VERSION[0] += 1
     return fn
 
 

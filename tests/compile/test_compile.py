@@ -272,8 +272,9 @@ def test_single_layer_backprop_matches_hand_numpy():
     np.testing.assert_allclose(out["d_b"], 2 / K * G.sum(0))
     np.testing.assert_allclose(out["d_B"], 2 / K * E.T @ S)
     src = fn.source
-    assert src.count("np.exp(") == 1 and "np.subtract(1.0, t" in src  # sigma once, sigma' from its value
-    assert len(re.findall(r"(@ B\n|matmul\(t[0-9]+, B,)", src)) == 1  # (epsilon B) shared by d_A and d_b
+    assert src.count("np.exp(") == 1 and "np.subtract(1.0, _t" in src  # sigma once, sigma' from its value
+    b_var = re.search(r"(_a[0-9]+) = kw\['B'\]", src).group(1)
+    assert len(re.findall(rf"(@ {b_var}\n|matmul\(_t[0-9]+, {b_var},)", src)) == 1  # (epsilon B) shared by d_A, d_b
     # in any order of the outputs: d_b alone would rather contract epsilon with sigma' first
     rev = compile({k: fn.program.exprs[k] for k in ("d_B", "d_b", "d_A")})
     rev(A=A, b=b, B=B, x=X, y=Y)

@@ -22,7 +22,9 @@ FUNCS = {"\\tanh": np.tanh, "\\sin": np.sin, "\\exp": np.exp,
 
 @st.composite
 def products(draw):
-    """(text, arrays by name, einsum oracle inputs) for a random valid product."""
+    """(text, arrays by name, einsum oracle inputs, their specs, coefficient, sizes, factors) for a random
+    valid product; ``factors`` says what each operand is: ``(None, None)`` for a delta, else
+    ``(tensor name, function or None)``."""
     n_idx = draw(st.integers(1, 6))
     names = list(LETTERS[:n_idx])
     # each index: free (1 occurrence) or summed (2 occurrences, one up one down)
@@ -63,6 +65,7 @@ def products(draw):
     size["k"] = draw(st.integers(1, 3))
     rng = np.random.default_rng(draw(st.integers(0, 2**16)))
     texts, arrays, operands, specs = [], {}, [], []
+    factors: list[tuple[str | None, str | None]] = []
     n_bound = 0
     for t, (piece, kind) in enumerate(zip(pieces, kinds)):
         slots = "".join(("^" if up else "_") + "{" + nm + "}" for nm, up in piece)
@@ -71,6 +74,7 @@ def products(draw):
             texts.append(f"\\delta{slots}")
             operands.append(np.eye(size[letters[0]]))
             specs.append(letters)
+            factors.append((None, None))
             continue
         with_k = bound and draw(st.booleans())
         n_bound += with_k
@@ -84,22 +88,24 @@ def products(draw):
             f = draw(st.sampled_from(sorted(FUNCS)))
             texts.append(f"{f}({head}{slots})")
             operands.append(FUNCS[f](a))
+            factors.append((name, f))
         else:
             texts.append(f"{head}{slots}")
             operands.append(a)
+            factors.append((name, None))
         specs.append(spec)
     coeff = draw(st.sampled_from(["", "2 ", "-3 ", r"\frac{1}{2} "]))
     body = " ".join(texts)
     text = f"{coeff}\\sum_{{k}} {body}" if bound else f"{coeff}{body}"
     cval = {"": 1.0, "2 ": 2.0, "-3 ": -3.0, r"\frac{1}{2} ": 0.5}[coeff]
     k_factor = size["k"] if bound and n_bound == 0 else 1
-    return text, arrays, operands, specs, cval * k_factor, size
+    return text, arrays, operands, specs, cval * k_factor, size, factors
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(products(), st.booleans())
 def test_compiled_product_equals_einsum(case, add_term):
-    text, arrays, operands, specs, cval, size = case
+    text, arrays, operands, specs, cval, size, _ = case
     e = parse(text)
     out = "".join(ix.name for ix in e.free)
     want = cval * np.einsum(",".join(specs) + "->" + out, *operands)
