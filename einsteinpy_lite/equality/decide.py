@@ -1,10 +1,47 @@
 """Equality as tensors: :func:`equal` and :func:`compare`, which says how the answer was reached.
 
 Two expressions are equal when they have the same free indices (names and
-variance) and either the same canonical form (:func:`einsteinpy_lite.simplify.canonical`:
-dummy names, factor and term order, deltas and like terms do not matter) or,
-when the forms differ, the same values on random arrays (then :func:`compare`
-reports the largest difference, or where the values differ).
+variance) and the same values for every choice of arrays, scalars and sizes.
+
+How it is decided (:func:`compare` reports which step settled it):
+
+1. *Free indices* differ: not equal.
+2. *Canonical form* (:func:`einsteinpy_lite.algebra.simplify.canonical`: dummy names,
+   factor and term order, deltas and like terms do not matter).  Float
+   coefficients are first made exact rationals, so ``(1 + 10^{-12}) x^i`` keeps
+   its coefficient.  The same form is confirmed on numbers (below); when the
+   numbers disagree the answer is "not equal" and the detail says it is an
+   engine bug.
+3. *Numbers*, when the forms differ: both sides and their exact difference
+   (the canonical terms with the differences of their exact coefficients) are
+   evaluated through the compiler's planned contraction on random draws:
+
+   * values are signed (normal), at several scales (1, 1/2, 2, then smaller),
+     so functions with a kink at 0 (relu, abs) see both sides of it; a draw
+     whose evaluation overflows, underflows or leaves the domain of a function
+     (a floating-point error) is discarded and the next, smaller, scale tried;
+     positive draws come last, for functions such as ``\\log``;
+   * index sizes are integers (2 to 4) per *space*: tensor slots joined by an
+     index or a delta get one size, unrelated indices get independent sizes;
+     ``N_x`` is the size of x's space; a scalar in a ``\\sum`` bound (``K`` in
+     ``\\sum_{a=0}^{K-1}``) is an integer that makes the bound match its space;
+   * every array and intermediate stays under ``memory_limit`` (64 MiB):
+     sizes shrink to fit, and when even size 2 does not fit the canonical
+     form alone decides (and the detail says so);
+   * values agree when ``|a - b| <= rtol * max(|a|, |b|) + atol`` entrywise,
+     with ``atol`` at least ``rtol`` times the root-mean-square of the entries
+     (so rounding in entries that cancel to nearly zero does not count);
+   * at least ``trials`` (3) independent informative draws must agree.  If
+     fewer can be made the answer is "cannot tell" (``equal`` is False and
+     ``compare`` has method ``'cannot tell'`` with the reason).
+
+   When the values agree but the exact difference of the canonical forms is
+   not zero on the draws (a coefficient that differs by ``10^{-12}``), the
+   answer is "not equal": numbers never override a symbolic difference.
+
+``equal`` is a plain bool; ``compare`` returns a :class:`Comparison` with the
+method ('free indices', 'canonical', 'numeric' or 'cannot tell'), the number of
+informative draws and the worst relative difference seen.
 """
 
 from __future__ import annotations
@@ -13,21 +50,45 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import sympy
 
+from ..core.atoms import Delta, Tensor, Zero
+from ..core.elementwise import Diag
 from ..core.errors import EinsteinError
-from ..core.expr import Expr
+from ..core.expr import Expr, Product, Sum, SumOver
 
-__all__ = ["equal", "compare", "Comparison"]
+__all__ = ["equal", "compare", "Comparison", "DEFAULT_MEMORY_LIMIT"]
+
+#: bytes the numeric check may use for any one array or intermediate
+DEFAULT_MEMORY_LIMIT = 64 * 2**20
+
+# (scale, signed) of successive draws: signed first, at several scales; then smaller; positive last
+_SCHEDULE = ((1.0, True), (0.5, True), (2.0, True), (0.25, True), (0.7, True), (0.1, True), (0.03, True),
+             (1.0, False), (0.5, False), (0.2, False), (2.0, False), (0.05, False))
+_CAPS: tuple[int | None, ...] = (None, 4, 3, 2)  # pairwise different sizes first, then smaller
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """How :func:`compare` decided: ``equal``, ``method`` ('canonical', 'numeric', 'free indices') and ``detail``."""
+    """How :func:`compare` decided.
+
+    Attributes:
+        equal: the verdict (``bool(cmp)`` is the same).
+        method: ``'free indices'``, ``'canonical'`` (same canonical form, or a nonzero exact
+            difference of the forms), ``'numeric'`` (forms differ; the values decided) or
+            ``'cannot tell'`` (no informative draw could be made; ``equal`` is False).
+        detail: a sentence for people.
+        max_abs_diff: the largest absolute difference of the values seen.
+        draws: informative random draws evaluated.
+        max_rel_diff: the largest entrywise difference relative to the magnitudes of both sides.
+    """
 
     equal: bool
     method: str
     detail: str
     max_abs_diff: float = 0.0
+    draws: int = 0
+    max_rel_diff: float = 0.0
 
     def __bool__(self) -> bool:
         return self.equal
@@ -36,15 +97,29 @@ class Comparison:
         return f"{'equal' if self.equal else 'not equal'} ({self.method}): {self.detail}"
 
 
-def compare(a: Expr, b: Expr, trials: int = 2, rtol: float = 1e-9, atol: float = 1e-10) -> Comparison:
+def compare(a: Expr, b: Expr, trials: int = 3, rtol: float = 1e-9, atol: float = 0.0,
+            memory_limit: float = DEFAULT_MEMORY_LIMIT) -> Comparison:
     """Compare two expressions as tensors and say how the answer was reached and, if unequal, where.
+
+    Args:
+        a: an expression.
+        b: another, with the same free indices for equality.
+        trials: independent informative random draws that must agree (at least 3 are made).
+        rtol: entrywise tolerance relative to the magnitudes of both sides.
+        atol: an absolute floor of the tolerance (it is at least ``rtol`` times the entries' RMS).
+        memory_limit: bytes any array or intermediate of the numeric check may take.
+
+    Returns:
+        A :class:`Comparison`.
 
     Example:
         >>> from einsteinpy_lite import parse
         >>> str(compare(parse("A^i_j y^j"), parse("y^k A^i_k")))
-        'equal (canonical): same canonical form'
+        'equal (canonical): same canonical form, confirmed on 3 random draws'
         >>> compare(parse("A^i_j y^j"), parse("A^i_j y_i")).method
         'free indices'
+        >>> compare(parse(r"\\mathrm{relu}(x^i)"), parse("x^i")).equal
+        False
     """
     from ..algebra.simplify import canonical
 
@@ -53,62 +128,34 @@ def compare(a: Expr, b: Expr, trials: int = 2, rtol: float = 1e-9, atol: float =
         fa = " ".join(map(str, a.free)) or "none"
         fb = " ".join(map(str, b.free)) or "none"
         return Comparison(False, "free indices", f"free indices differ: {fa} vs {fb}")
-    ca, cb = canonical(a), canonical(b)
+    trials = max(3, int(trials))
+    ca, cb = canonical(_exact(a)), canonical(_exact(b))
     if ca == cb:
-        # confirm on one random draw: the numbers are the ground truth, the canonical form a shortcut
-        check = _numeric(a, b, ca, cb, 1, rtol, atol, explain=False)
-        if check.equal or check.detail.startswith("could not evaluate"):
-            return Comparison(True, "canonical", "same canonical form", check.max_abs_diff)
+        # confirm on numbers: the numbers are the ground truth, the canonical form a shortcut
+        check = _Numeric(a, b, None, trials, rtol, atol, memory_limit).run()
+        if check.equal:
+            return Comparison(True, "canonical", f"same canonical form, confirmed on {check.draws} random draws",
+                              check.max_abs_diff, check.draws, check.max_rel_diff)
+        if check.method == "cannot tell":
+            return Comparison(True, "canonical", f"same canonical form (not confirmed on numbers: {check.detail})",
+                              check.max_abs_diff, check.draws, check.max_rel_diff)
         return Comparison(False, "numeric", "same canonical form, but " + check.detail
-                          + " -- an engine bug, please report it", check.max_abs_diff)
-    return _numeric(a, b, ca, cb, trials, rtol, atol)
-
-
-def _numeric(a: Expr, b: Expr, ca: Expr, cb: Expr, trials: int, rtol: float, atol: float,
-             explain: bool = True) -> Comparison:
-    from ..algebra.evaluate import evaluate, random_arrays
-    from ..algebra.simplify import simplify
-
-    def forms() -> str:
-        return f"simplified: {simplify(a)} and {simplify(b)}" if explain else f"{a} and {b}"
-
-    if a.open_bound or b.open_bound:
-        # a summand lifted out of its \sum has an axis per bound index: not comparable as is
-        return Comparison(False, "numeric", "could not evaluate: indices bound by an enclosing \\sum",
-                          float("nan"))
-    axes = [ix.name for ix in a.free]
-    worst = 0.0
-    for t in range(trials):
-        rng = np.random.default_rng(1234 + t)
-        arrays, scalars, sizes = random_arrays([a, b], size=3 + t, rng=rng)
-        try:
-            va = evaluate(a, arrays, sizes, **scalars)
-            vb = evaluate(b, arrays, sizes, **scalars)
-        except EinsteinError as exc:
-            return Comparison(False, "numeric", f"could not evaluate: {exc.message}", float("nan"))
-        order = [axes.index(ix.name) for ix in b.free]
-        vb = np.transpose(vb, np.argsort(order)) if vb.ndim else vb
-        diff = np.abs(va - vb)
-        if diff.size and np.all(np.isnan(va) == np.isnan(vb)):
-            diff = np.where(np.isnan(diff), 0.0, diff)
-        scale = atol + rtol * np.maximum(np.abs(va), np.abs(vb))
-        if diff.size and np.any(diff > scale):
-            where = np.unravel_index(int(np.nanargmax(diff - scale)), diff.shape)
-            at = ", ".join(f"{n}={int(w)}" for n, w in zip(axes, where)) or "the scalar"
-            return Comparison(False, "numeric", f"values differ at {at}: {float(va[where]):.6g} vs {float(vb[where]):.6g} "
-                              f"({forms()})", float(np.nanmax(diff)))
-        worst = max(worst, float(np.nanmax(diff)) if diff.size else 0.0)
-    if not explain:
-        return Comparison(True, "numeric", f"values agree on {trials} random draws", worst)
-    return Comparison(True, "numeric", f"forms differ ({simplify(a)} vs {simplify(b)}) but values agree on "
-                      f"{trials} random draws", worst)
+                          + " -- an engine bug, please report it", check.max_abs_diff, check.draws,
+                          check.max_rel_diff)
+    res = _Numeric(a, b, _difference(ca, cb), trials, rtol, atol, memory_limit).run()
+    if res.method == "cannot tell":
+        return Comparison(False, "cannot tell", f"the canonical forms differ ({ca} vs {cb}) and {res.detail}",
+                          res.max_abs_diff, res.draws, res.max_rel_diff)
+    return res
 
 
 def equal(a: Expr, b: Expr) -> bool:
     """Equality as tensors: up to dummy names, factor and term order, deltas and like terms.
 
     Decided by canonical form, confirmed (or, when the forms differ, settled)
-    by evaluating both sides on random arrays.  :func:`compare` says how.
+    by evaluating both sides on random signed arrays through the compiler.
+    When nothing can be evaluated and the forms differ, the answer is False;
+    :func:`compare` says how it decided and why.
 
     Example:
         >>> from einsteinpy_lite import parse
@@ -126,3 +173,319 @@ def _check_pair(caller: str, a: Any, b: Any) -> None:
         if not isinstance(x, Expr):
             raise EinsteinError(f"{caller}() takes index expressions, got {type(x).__name__}",
                                 hint="parse text first: el.parse(...)")
+
+
+# ------------------------------------------------------------------ exact coefficients
+
+
+def _exact(e: Expr) -> Expr:
+    """``e`` with every float coefficient an exact rational (as written: 1.000000000001 -> 1000000000001/10^12)."""
+    if not any(isinstance(n, Product) and n.coeff.has(sympy.Float) for n in e.walk()):
+        return e
+    return _exact_node(e)
+
+
+def _exact_node(e: Expr) -> Expr:
+    if isinstance(e, Product):
+        c = e.coeff.replace(lambda x: x.is_Float, _rational)
+        return Product(c, [_exact_node(f) for f in e.factors])
+    if not e.children():
+        return e
+    return e.map_children(_exact_node)
+
+
+def _rational(x: sympy.Float) -> sympy.Rational:
+    """The exact value of a float as written (its shortest decimal repr), or of a wider Float exactly."""
+    if x._prec <= 53:
+        return sympy.Rational(repr(float(x)))
+    return sympy.Rational(x)
+
+
+def _terms(c: Expr) -> dict[Any, tuple[sympy.Expr, list[Expr]]]:
+    """A canonical form as ``{term key: (exact coefficient, factors)}``."""
+    out: dict[Any, tuple[sympy.Expr, list[Expr]]] = {}
+    for t in (c.terms if isinstance(c, Sum) else (c,)):
+        if isinstance(t, Zero):
+            continue
+        if isinstance(t, Product):
+            key: Any = tuple(t.factors)
+            coeff, factors = t.coeff, list(t.factors)
+        else:
+            key, coeff, factors = (t,), sympy.Integer(1), [t]
+        old = out.get(key)
+        out[key] = ((old[0] if old else 0) + coeff, factors)
+    return out
+
+
+def _difference(ca: Expr, cb: Expr) -> list[Expr]:
+    """The exact difference ``ca - cb`` as terms ``delta_t T_t`` (like terms' coefficients subtracted exactly)."""
+    ta, tb = _terms(ca), _terms(cb)
+    out: list[Expr] = []
+    for key in list(ta) + [k for k in tb if k not in ta]:
+        ca_, fa = ta.get(key, (sympy.Integer(0), None))
+        cb_, fb = tb.get(key, (sympy.Integer(0), None))
+        delta = sympy.cancel(sympy.expand(ca_ - cb_))
+        if delta == 0:
+            continue
+        out.append(Product.make(delta, fa if fa is not None else fb))  # type: ignore[arg-type]
+    return out
+
+
+# ------------------------------------------------------------------ spaces and sizes
+
+
+class _Spaces:
+    """Union-find over index names and tensor slots: indices that must share a size share a space."""
+
+    def __init__(self, exprs: list[Expr]) -> None:
+        self.parent: dict[Any, Any] = {}
+        self.bounded: list[tuple[str, sympy.Expr]] = []
+        self.heads: dict[str, int] = {}
+        for e in exprs:
+            for node in e.walk():
+                if isinstance(node, Tensor):
+                    self.heads.setdefault(node.name, len(node.indices))
+                    for pos, ix in enumerate(node.indices):
+                        self.union(("name", ix.name), ("slot", node.name, pos))
+                elif isinstance(node, Delta):
+                    x, y = node.indices
+                    self.union(("name", x.name), ("name", y.name))
+                elif isinstance(node, Diag):
+                    for x, y in zip(node.body.free, node.new_indices):
+                        self.union(("name", x.name), ("name", y.name))
+                elif isinstance(node, SumOver) and node.bounds:
+                    lo, hi = node.bounds
+                    self.bounded.append((node.index_name, sympy.expand(hi - lo + 1)))
+                for ix in node.own_indices():
+                    self.find(("name", ix.name))
+                if isinstance(node, SumOver):
+                    self.find(("name", node.index_name))
+
+    def find(self, x: Any) -> Any:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, x: Any, y: Any) -> None:
+        rx, ry = self.find(x), self.find(y)
+        if rx != ry:
+            self.parent[rx] = ry
+
+
+class _NoDraw(Exception):
+    """No consistent or affordable draw: ``args`` are (reason, kind), kind 'memory', 'values', 'sizes' or 'error'."""
+
+    def __init__(self, reason: str, kind: str = "sizes") -> None:
+        super().__init__(reason, kind)
+
+
+def _sizes(sp: _Spaces, symbols: set[sympy.Symbol], rng: np.random.Generator, cap: int | None
+           ) -> tuple[dict[Any, int], dict[str, int]]:
+    """Integer sizes per space and integer values of the size symbols (``N_x``, symbols in ``\\sum`` bounds).
+
+    With ``cap`` None the spaces get pairwise different sizes (2, 3, ... in random order), so that a
+    size symbol of one space cannot pass for another's; otherwise sizes are random in ``[2, cap]``.
+    """
+    fixed: dict[Any, int] = {}
+    values: dict[str, int] = {}
+    names = {x[1] for x in sp.parent if x[0] == "name"}
+    roots = sorted({sp.find(x) for x in sp.parent}, key=repr)
+    pool = iter(int(n) for n in rng.permutation(np.arange(2, 2 + len(roots))))
+
+    def space_size(root: Any) -> int:
+        if root not in fixed:
+            fixed[root] = next(pool) if cap is None else int(rng.integers(2, cap + 1))
+        return fixed[root]
+
+    for k, count in sp.bounded:
+        root = sp.find(("name", k))
+        count = count.subs({sympy.Symbol(s): v for s, v in values.items()})
+        syms = sorted(count.free_symbols, key=str)
+        if not syms:
+            want = int(count) if count.is_integer else -1
+            if want < 1:
+                raise _NoDraw(f"\\sum over '{k}' has {count} terms")
+            if fixed.setdefault(root, want) != want:
+                raise _NoDraw(f"\\sum over '{k}' has {want} terms but its space has size {fixed[root]}")
+            continue
+        s, rest = syms[0], syms[1:]
+        for r in rest:
+            values[r.name] = int(rng.integers(2, 5))
+        count = count.subs({r: values[r.name] for r in rest})
+        n = space_size(root)
+        sol = [v for v in sympy.solve(sympy.Eq(count, n), s) if v.is_integer and v.is_positive]
+        if not sol:
+            raise _NoDraw(f"no integer {s} gives the \\sum over '{k}' {n} terms")
+        values[s.name] = int(sol[0])
+    for sym in sorted(symbols, key=str):
+        if sym.name.startswith("N_") and sym.name[2:] in names and sym.name not in values:
+            values[sym.name] = space_size(sp.find(("name", sym.name[2:])))
+    for root in roots:
+        space_size(root)
+    return fixed, values
+
+
+# ------------------------------------------------------------------ the numeric check
+
+
+class _Numeric:
+    """Evaluate ``a``, ``b`` (and the exact difference of their canonical forms) on random draws."""
+
+    def __init__(self, a: Expr, b: Expr, diff: list[Expr] | None, trials: int, rtol: float, atol: float,
+                 memory_limit: float) -> None:
+        self.a, self.b, self.diff = a, b, diff
+        self.trials, self.rtol, self.atol, self.limit = trials, rtol, atol, memory_limit
+        self.axes = tuple(ix.name for ix in a.free)
+
+    def outputs(self) -> dict[str, Expr]:
+        out: dict[str, Expr] = {}
+        for side, e in (("a", self.a), ("b", self.b)):
+            # the terms of a top-level sum one by one: their magnitudes set the tolerance
+            for n, t in enumerate(e.terms if isinstance(e, Sum) else (e,)):
+                out[f"{side}{n}"] = t
+        for n, t in enumerate(self.diff or ()):
+            out[f"d{n}"] = t
+        return out
+
+    def run(self) -> Comparison:
+        from ..compile import Compiled
+        from ..compile.lower import lower
+
+        if self.a.open_bound or self.b.open_bound:
+            # a summand lifted out of its \\sum has an axis per bound index: not comparable as is
+            return Comparison(False, "cannot tell", "could not evaluate: indices bound by an enclosing \\sum")
+        outs = self.outputs()
+        try:
+            # lowered directly, not through compile()'s cache, which is keyed by the canonical form this
+            # check is meant to confirm; one program per side, so the sides share no intermediate
+            fns = []
+            for side in "abd":
+                part = {k: e for k, e in outs.items() if k[0] == side}
+                if part:
+                    fns.append(Compiled(lower(part, {k: self.axes for k in part}), False, self.limit, False))
+        except EinsteinError as exc:
+            return Comparison(False, "cannot tell", f"could not evaluate: {exc.message}")
+        sp = _Spaces([self.a, self.b])
+        symbols = {s for e in outs.values() for s in e.scalar_symbols()}
+        symbols |= {s for fn in fns for s in fn.program.symbols}
+        by_py = {_py(s.name): s for s in symbols}
+        draws, worst_abs, worst_rel = 0, 0.0, 0.0
+        skipped: list[str] = []
+        rng = np.random.default_rng(20261130)
+        caps = list(_CAPS)
+        sizes: tuple[dict[Any, int], dict[str, int]] | None = None
+        attempt = 0
+        while attempt < len(_SCHEDULE) and draws < self.trials:
+            scale, signed = _SCHEDULE[attempt]
+            try:
+                if sizes is None:
+                    sizes = _sizes(sp, symbols, rng, caps[0])
+                got = self.draw(fns, sp, sizes, by_py, rng, caps[0], scale, signed)
+            except _NoDraw as exc:
+                sizes = None
+                if exc.args[1] == "memory" and len(caps) > 1:
+                    caps.pop(0)  # smaller sizes, same scale
+                    continue
+                skipped.append(exc.args[0])
+                if exc.args[1] != "values":
+                    break  # neither smaller nor other values help
+                attempt += 1
+                continue
+            attempt += 1
+            draws += 1
+            if self.diff is not None:
+                sizes = None  # deciding on numbers: new sizes every draw; confirming: one set (one plan)
+            verdict = self.judge(got)
+            worst_abs, worst_rel = max(worst_abs, verdict[1]), max(worst_rel, verdict[2])
+            if verdict[0] is not None:
+                return Comparison(False, verdict[3], verdict[0], worst_abs, draws, worst_rel)
+        if draws < self.trials:
+            why = "; ".join(dict.fromkeys(skipped)) or "no draw"
+            return Comparison(False, "cannot tell", f"only {draws} of {self.trials} random draws could be "
+                              f"evaluated ({why})", worst_abs, draws, worst_rel)
+        return Comparison(True, "numeric", f"the canonical forms differ, but the values agree on {draws} random "
+                          f"draws (worst relative difference {worst_rel:.1e})", worst_abs, draws, worst_rel)
+
+    def draw(self, fns: list[Any], sp: _Spaces, sizes: tuple[dict[Any, int], dict[str, int]],
+             by_py: dict[str, sympy.Symbol], rng: np.random.Generator, cap: int | None, scale: float,
+             signed: bool) -> dict[str, np.ndarray]:
+        """One draw's values of every output; :class:`_NoDraw` (reason, kind) when it cannot be used."""
+        fixed, ints = sizes
+        at = "pairwise different sizes" if cap is None else f"sizes up to {cap}"
+        shapes = {h: tuple(fixed[sp.find(("slot", h, p))] for p in range(r)) for h, r in sp.heads.items()}
+        entries = [int(np.prod(s, dtype=np.float64)) for s in shapes.values()]
+        if any(n * 8 > self.limit for n in entries) or sum(entries) * 8 > 4 * self.limit:
+            raise _NoDraw(f"the arrays exceed the memory limit of {self.limit / 2**20:.0f} MiB at {at}", "memory")
+        kw: dict[str, Any] = {}
+        for fn in fns:
+            for py in fn.arrays:
+                if py not in kw:
+                    shape = shapes[fn._raw[py]]
+                    kw[py] = (rng.standard_normal(shape) if signed else rng.uniform(0.5, 1.5, shape)) * scale
+            for py in fn.scalars:
+                sym = by_py.get(py)
+                if py in kw:
+                    continue
+                if sym is not None and sym.name in ints:
+                    kw[py] = ints[sym.name]
+                elif not py.startswith("N_"):  # N_ of an index on an array: inferred from the arrays
+                    v = float(rng.uniform(0.5, 1.5))
+                    kw[py] = -v if signed and rng.integers(2) else v
+        res: dict[str, Any] = {}
+        try:
+            with np.errstate(all="raise"):
+                for fn in fns:
+                    res.update(fn(**{k: kw[k] for k in fn.arrays + fn.scalars if k in kw}))
+        except (FloatingPointError, ZeroDivisionError, OverflowError) as exc:
+            raise _NoDraw(f"a floating-point error ({exc}) at scale {scale:g}"
+                          f"{'' if signed else ' (positive values)'}", "values") from None
+        except EinsteinError as exc:
+            if "memory limit" in exc.message:
+                raise _NoDraw(f"an intermediate exceeds the memory limit of {self.limit / 2**20:.0f} MiB "
+                              f"at {at}", "memory") from None
+            raise _NoDraw(f"could not evaluate: {exc.message}", "error") from None
+        out = {k: np.asarray(v) for k, v in res.items()}
+        if not all(np.all(np.isfinite(v)) for v in out.values()):
+            raise _NoDraw(f"values that are not finite at scale {scale:g}", "values")
+        return out
+
+    def judge(self, got: dict[str, np.ndarray]) -> tuple[str | None, float, float, str]:
+        """(why they differ or None, max |a - b|, worst relative difference, method)."""
+        def side(prefix: str) -> tuple[np.ndarray, np.ndarray]:
+            parts = [v for k, v in got.items() if k[0] == prefix]
+            if not parts:
+                return np.zeros(()), np.zeros(())
+            val = np.sum(parts, axis=0)
+            return val, np.sum(np.abs(parts), axis=0)
+
+        va, ma = side("a")
+        vb, mb = side("b")
+        mag = np.maximum(ma, mb)
+        diff = np.abs(va - vb)
+        floor = max(self.atol, self.rtol * float(np.sqrt(np.mean(mag * mag))) if mag.size else 0.0)
+        tol = self.rtol * mag + floor
+        rel = diff / np.where(mag > 0, mag, 1.0)
+        worst_abs = float(np.max(diff)) if diff.size else 0.0
+        worst_rel = float(np.max(rel)) if rel.size else 0.0
+        if diff.size and np.any(diff > tol):
+            where = np.unravel_index(int(np.argmax(diff - tol)), diff.shape)
+            at = ", ".join(f"{n}={int(w)}" for n, w in zip(self.axes, where)) or "the scalar"
+            return (f"values differ at {at}: {float(va[where]):.6g} vs {float(vb[where]):.6g}",
+                    worst_abs, worst_rel, "numeric")
+        if self.diff:
+            vd, md = side("d")
+            dtol = self.rtol * md + max(self.atol, self.rtol * float(np.sqrt(np.mean(md * md))) if md.size else 0.0)
+            if vd.size and np.any(np.abs(vd) > dtol):
+                big = float(np.max(np.abs(vd) / np.where(mag > 0, mag, 1.0)))
+                terms = " + ".join(str(t) for t in self.diff[:3]) + (" + ..." if len(self.diff) > 3 else "")
+                return (f"the values agree to {big:.1e} relative, but the canonical forms differ by {terms}, "
+                        f"which is not zero on random arrays", worst_abs, worst_rel, "canonical")
+        return None, worst_abs, worst_rel, "numeric"
+
+
+def _py(name: str) -> str:
+    from ..compile.lower import python_name
+
+    return python_name(name)
