@@ -146,6 +146,11 @@ def compare(a: Expr, b: Expr, trials: int = 3, rtol: float = 1e-9, atol: float =
     if res.method == "cannot tell":
         return Comparison(False, "cannot tell", f"the canonical forms differ ({ca} vs {cb}) and {res.detail}",
                           res.max_abs_diff, res.draws, res.max_rel_diff)
+    if not res.equal and res.method == "numeric":
+        from ..algebra.simplify import simplify
+
+        return Comparison(False, "numeric", f"{res.detail} (simplified: {simplify(a)} and {simplify(b)})",
+                          res.max_abs_diff, res.draws, res.max_rel_diff)
     return res
 
 
