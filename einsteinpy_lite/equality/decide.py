@@ -53,7 +53,7 @@ import numpy as np
 import sympy
 
 from ..core.atoms import Delta, Tensor, Zero
-from ..core.elementwise import Diag
+from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver
 
@@ -65,7 +65,7 @@ DEFAULT_MEMORY_LIMIT = 64 * 2**20
 # (scale, signed) of successive draws: signed first, at several scales; then smaller; positive last
 _SCHEDULE = ((1.0, True), (0.5, True), (2.0, True), (0.25, True), (0.7, True), (0.1, True), (0.03, True),
              (1.0, False), (0.5, False), (0.2, False), (2.0, False), (0.05, False))
-_CAPS: tuple[int | None, ...] = (None, 4, 3, 2)  # pairwise different sizes first, then smaller
+_CAPS: tuple[int | None, ...] = (None, 4, 3, 2)  # pairwise different sizes first, then smaller ones
 
 
 @dataclass(frozen=True)
@@ -240,31 +240,55 @@ def _difference(ca: Expr, cb: Expr) -> list[Expr]:
 
 
 class _Spaces:
-    """Union-find over index names and tensor slots: indices that must share a size share a space."""
+    """Union-find over index names and tensor slots: indices that must share a size share a space.
 
-    def __init__(self, exprs: list[Expr]) -> None:
+    Each side (program) has its own index names -- a dummy ``j`` of one side and a dummy ``j`` of the
+    other are different indices -- except the free indices, which both sides share.  Tensor slots
+    are shared: an array has one shape.  Within one side a name is one index (as ``compile`` reads
+    ``N_j``), so two uses of a name on one side share a space.
+    """
+
+    def __init__(self, sides: dict[str, list[Expr]], shared: set[str]) -> None:
         self.parent: dict[Any, Any] = {}
-        self.bounded: list[tuple[str, sympy.Expr]] = []
+        self.bounded: list[tuple[Any, str, sympy.Expr]] = []
         self.heads: dict[str, int] = {}
-        for e in exprs:
-            for node in e.walk():
-                if isinstance(node, Tensor):
-                    self.heads.setdefault(node.name, len(node.indices))
-                    for pos, ix in enumerate(node.indices):
-                        self.union(("name", ix.name), ("slot", node.name, pos))
-                elif isinstance(node, Delta):
-                    x, y = node.indices
-                    self.union(("name", x.name), ("name", y.name))
-                elif isinstance(node, Diag):
-                    for x, y in zip(node.body.free, node.new_indices):
-                        self.union(("name", x.name), ("name", y.name))
-                elif isinstance(node, SumOver) and node.bounds:
-                    lo, hi = node.bounds
-                    self.bounded.append((node.index_name, sympy.expand(hi - lo + 1)))
-                for ix in node.own_indices():
-                    self.find(("name", ix.name))
-                if isinstance(node, SumOver):
-                    self.find(("name", node.index_name))
+        self.shared = shared
+        self.names: dict[str, set[str]] = {}
+        for side, exprs in sides.items():
+            names = self.names.setdefault(side, set())
+            for e in exprs:
+                for node in e.walk():
+                    if isinstance(node, Tensor):
+                        self.heads.setdefault(node.name, len(node.indices))
+                        for pos, ix in enumerate(node.indices):
+                            self.union(self.elem(side, ix.name), ("slot", node.name, pos))
+                    elif isinstance(node, Delta):
+                        x, y = node.indices
+                        self.union(self.elem(side, x.name), self.elem(side, y.name))
+                    elif isinstance(node, Diag):
+                        for x, y in zip(node.body.free, node.new_indices):
+                            self.union(self.elem(side, x.name), self.elem(side, y.name))
+                    elif isinstance(node, SumOver) and node.bounds:
+                        lo, hi = node.bounds
+                        self.bounded.append((self.elem(side, node.index_name), node.index_name,
+                                             sympy.expand(hi - lo + 1)))
+                    for ix in node.own_indices():
+                        names.add(ix.name)
+                        self.find(self.elem(side, ix.name))
+                    if isinstance(node, SumOver):
+                        names.add(node.index_name)
+                        self.find(self.elem(side, node.index_name))
+
+    def owner(self, side: str, name: str) -> str:
+        """The side whose index ``name`` a size symbol ``N_name`` on ``side`` means: its own, else another's
+        (a symbol of the difference's terms, or one left without its index, is read by name), or ''."""
+        for s in (side, "a", "b", "d"):
+            if name in self.names.get(s, ()):
+                return s
+        return ""
+
+    def elem(self, side: str, name: str) -> tuple[str, str, str]:
+        return ("name", "*" if name in self.shared else side, name)
 
     def find(self, x: Any) -> Any:
         self.parent.setdefault(x, x)
@@ -286,26 +310,31 @@ class _NoDraw(Exception):
         super().__init__(reason, kind)
 
 
-def _sizes(sp: _Spaces, symbols: set[sympy.Symbol], rng: np.random.Generator, cap: int | None
-           ) -> tuple[dict[Any, int], dict[str, int]]:
-    """Integer sizes per space and integer values of the size symbols (``N_x``, symbols in ``\\sum`` bounds).
+_DISTINCT = 8  # pairwise different sizes 2..9; more spaces than that get random sizes in that range
 
-    With ``cap`` None the spaces get pairwise different sizes (2, 3, ... in random order), so that a
-    size symbol of one space cannot pass for another's; otherwise sizes are random in ``[2, cap]``.
+
+def _sizes(sp: _Spaces, rng: np.random.Generator, cap: int | None) -> tuple[dict[Any, int], dict[str, int]]:
+    """Integer sizes per space, and integer values of the symbols in ``\\sum`` bounds (``K``).
+
+    With ``cap`` None the spaces get pairwise different sizes (2, 3, ... in random order, while there
+    are at most 8 spaces), so that a size symbol of one space cannot pass for another's; otherwise
+    sizes are random in ``[2, cap]``.
     """
     fixed: dict[Any, int] = {}
     values: dict[str, int] = {}
-    names = {x[1] for x in sp.parent if x[0] == "name"}
     roots = sorted({sp.find(x) for x in sp.parent}, key=repr)
-    pool = iter(int(n) for n in rng.permutation(np.arange(2, 2 + len(roots))))
+    pool = iter(int(n) for n in rng.permutation(np.arange(2, 2 + min(len(roots), _DISTINCT))))
 
     def space_size(root: Any) -> int:
         if root not in fixed:
-            fixed[root] = next(pool) if cap is None else int(rng.integers(2, cap + 1))
+            if cap is None:
+                fixed[root] = next(pool, None) or int(rng.integers(2, 2 + _DISTINCT))
+            else:
+                fixed[root] = int(rng.integers(2, cap + 1))
         return fixed[root]
 
-    for k, count in sp.bounded:
-        root = sp.find(("name", k))
+    for elem, k, count in sp.bounded:
+        root = sp.find(elem)
         count = count.subs({sympy.Symbol(s): v for s, v in values.items()})
         syms = sorted(count.free_symbols, key=str)
         if not syms:
@@ -313,7 +342,7 @@ def _sizes(sp: _Spaces, symbols: set[sympy.Symbol], rng: np.random.Generator, ca
             if want < 1:
                 raise _NoDraw(f"\\sum over '{k}' has {count} terms")
             if fixed.setdefault(root, want) != want:
-                raise _NoDraw(f"\\sum over '{k}' has {want} terms but its space has size {fixed[root]}")
+                raise _NoDraw(f"\\sum over '{k}' has {want} terms but its index has size {fixed[root]}")
             continue
         s, rest = syms[0], syms[1:]
         for r in rest:
@@ -324,15 +353,22 @@ def _sizes(sp: _Spaces, symbols: set[sympy.Symbol], rng: np.random.Generator, ca
         if not sol:
             raise _NoDraw(f"no integer {s} gives the \\sum over '{k}' {n} terms")
         values[s.name] = int(sol[0])
-    for sym in sorted(symbols, key=str):
-        if sym.name.startswith("N_") and sym.name[2:] in names and sym.name not in values:
-            values[sym.name] = space_size(sp.find(("name", sym.name[2:])))
     for root in roots:
         space_size(root)
     return fixed, values
 
 
+def _has_kink(name: str) -> bool:
+    """Whether an elementwise function is not smooth (relu, abs): its formula has Max, Abs, ..."""
+    from ..core.functions import get_function
+
+    f = get_function(name).formula
+    return bool(f.has(sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.sign, sympy.Piecewise))
+
+
 # ------------------------------------------------------------------ the numeric check
+
+_KINK_DRAWS = 8  # draws made at most to see every kinked function's argument on both sides of 0
 
 
 class _Numeric:
@@ -344,49 +380,58 @@ class _Numeric:
         self.trials, self.rtol, self.atol, self.limit = trials, rtol, atol, memory_limit
         self.axes = tuple(ix.name for ix in a.free)
 
-    def outputs(self) -> dict[str, Expr]:
-        out: dict[str, Expr] = {}
+    def programs(self) -> dict[str, tuple[dict[str, Expr], bool]]:
+        """Per program (its side's letter first): outputs, and whether they take the free-index order."""
+        progs: dict[str, tuple[dict[str, Expr], bool]] = {}
         for side, e in (("a", self.a), ("b", self.b)):
             # the terms of a top-level sum one by one: their magnitudes set the tolerance
-            for n, t in enumerate(e.terms if isinstance(e, Sum) else (e,)):
-                out[f"{side}{n}"] = t
-        for n, t in enumerate(self.diff or ()):
-            out[f"d{n}"] = t
-        return out
+            progs[side] = ({f"{side}{n}": t for n, t in enumerate(e.terms if isinstance(e, Sum) else (e,))}, True)
+            # the arguments of functions with a kink: draws go on until each was seen on both sides of 0
+            kinks = {node.body for node in e.walk() if isinstance(node, (Apply, Diag)) and not node.body.open_bound
+                     and _has_kink(node.func_name)}
+            if kinks:
+                progs["k" + side] = ({f"k{side}{n}": t for n, t in enumerate(kinks)}, False)
+        if self.diff:
+            progs["d"] = ({f"d{n}": t for n, t in enumerate(self.diff)}, True)
+        return progs
 
     def run(self) -> Comparison:
         from ..compile import Compiled
         from ..compile.lower import lower
 
         if self.a.open_bound or self.b.open_bound:
-            # a summand lifted out of its \\sum has an axis per bound index: not comparable as is
+            # a summand lifted out of its \sum has an axis per bound index: not comparable as is
             return Comparison(False, "cannot tell", "could not evaluate: indices bound by an enclosing \\sum")
-        outs = self.outputs()
+        progs = self.programs()
         try:
             # lowered directly, not through compile()'s cache, which is keyed by the canonical form this
             # check is meant to confirm; one program per side, so the sides share no intermediate
-            fns = []
-            for side in "abd":
-                part = {k: e for k, e in outs.items() if k[0] == side}
-                if part:
-                    fns.append(Compiled(lower(part, {k: self.axes for k in part}), False, self.limit, False))
+            fns = {key: Compiled(lower(outs, {k: (self.axes if ordered else None) for k in outs}), False,
+                                 self.limit, False) for key, (outs, ordered) in progs.items()}
         except EinsteinError as exc:
             return Comparison(False, "cannot tell", f"could not evaluate: {exc.message}")
-        sp = _Spaces([self.a, self.b])
-        symbols = {s for e in outs.values() for s in e.scalar_symbols()}
-        symbols |= {s for fn in fns for s in fn.program.symbols}
+        sp = _Spaces({key[-1]: list(outs.values()) for key, (outs, _) in progs.items()},
+                     {ix.name for ix in self.a.free})
+        symbols = {s for outs, _ in progs.values() for e in outs.values() for s in e.scalar_symbols()}
+        symbols |= {s for fn in fns.values() for s in fn.program.symbols}
         by_py = {_py(s.name): s for s in symbols}
+        kinks = {k: [False, False] for outs, ordered in progs.values() if not ordered for k in outs}
         draws, worst_abs, worst_rel = 0, 0.0, 0.0
         skipped: list[str] = []
         rng = np.random.default_rng(20261130)
         caps = list(_CAPS)
         sizes: tuple[dict[Any, int], dict[str, int]] | None = None
         attempt = 0
-        while attempt < len(_SCHEDULE) and draws < self.trials:
+
+        def more() -> bool:
+            seen_both = all(pos and neg for pos, neg in kinks.values())
+            return draws < self.trials or (not seen_both and draws < _KINK_DRAWS)
+
+        while attempt < len(_SCHEDULE) and more():
             scale, signed = _SCHEDULE[attempt]
             try:
                 if sizes is None:
-                    sizes = _sizes(sp, symbols, rng, caps[0])
+                    sizes = _sizes(sp, rng, caps[0])
                 got = self.draw(fns, sp, sizes, by_py, rng, caps[0], scale, signed)
             except _NoDraw as exc:
                 sizes = None
@@ -402,6 +447,9 @@ class _Numeric:
             draws += 1
             if self.diff is not None:
                 sizes = None  # deciding on numbers: new sizes every draw; confirming: one set (one plan)
+            for k, seen in kinks.items():
+                seen[0] = seen[0] or bool(np.any(got[k] > 0))
+                seen[1] = seen[1] or bool(np.any(got[k] < 0))
             verdict = self.judge(got)
             worst_abs, worst_rel = max(worst_abs, verdict[1]), max(worst_rel, verdict[2])
             if verdict[0] is not None:
@@ -413,7 +461,7 @@ class _Numeric:
         return Comparison(True, "numeric", f"the canonical forms differ, but the values agree on {draws} random "
                           f"draws (worst relative difference {worst_rel:.1e})", worst_abs, draws, worst_rel)
 
-    def draw(self, fns: list[Any], sp: _Spaces, sizes: tuple[dict[Any, int], dict[str, int]],
+    def draw(self, fns: dict[str, Any], sp: _Spaces, sizes: tuple[dict[Any, int], dict[str, int]],
              by_py: dict[str, sympy.Symbol], rng: np.random.Generator, cap: int | None, scale: float,
              signed: bool) -> dict[str, np.ndarray]:
         """One draw's values of every output; :class:`_NoDraw` (reason, kind) when it cannot be used."""
@@ -423,26 +471,32 @@ class _Numeric:
         entries = [int(np.prod(s, dtype=np.float64)) for s in shapes.values()]
         if any(n * 8 > self.limit for n in entries) or sum(entries) * 8 > 4 * self.limit:
             raise _NoDraw(f"the arrays exceed the memory limit of {self.limit / 2**20:.0f} MiB at {at}", "memory")
-        kw: dict[str, Any] = {}
-        for fn in fns:
-            for py in fn.arrays:
-                if py not in kw:
-                    shape = shapes[fn._raw[py]]
-                    kw[py] = (rng.standard_normal(shape) if signed else rng.uniform(0.5, 1.5, shape)) * scale
-            for py in fn.scalars:
-                sym = by_py.get(py)
-                if py in kw:
-                    continue
-                if sym is not None and sym.name in ints:
-                    kw[py] = ints[sym.name]
-                elif not py.startswith("N_"):  # N_ of an index on an array: inferred from the arrays
-                    v = float(rng.uniform(0.5, 1.5))
-                    kw[py] = -v if signed and rng.integers(2) else v
+        arrays: dict[str, Any] = {}
+        scalars: dict[str, Any] = {}
         res: dict[str, Any] = {}
         try:
             with np.errstate(all="raise"):
-                for fn in fns:
-                    res.update(fn(**{k: kw[k] for k in fn.arrays + fn.scalars if k in kw}))
+                for key, fn in fns.items():
+                    side = key[-1]
+                    kw: dict[str, Any] = {}
+                    for py in fn.arrays:
+                        if py not in arrays:
+                            shape = shapes[fn._raw[py]]
+                            arrays[py] = (rng.standard_normal(shape) if signed
+                                          else rng.uniform(0.5, 1.5, shape)) * scale
+                        kw[py] = arrays[py]
+                    for py in fn.scalars:
+                        sym = by_py.get(py)
+                        if sym is not None and sym.name in ints:
+                            kw[py] = ints[sym.name]
+                        elif sym is not None and sym.name.startswith("N_") and sp.owner(side, sym.name[2:]):
+                            kw[py] = fixed[sp.find(sp.elem(sp.owner(side, sym.name[2:]), sym.name[2:]))]
+                        elif not py.startswith("N_"):
+                            if py not in scalars:
+                                v = float(rng.uniform(0.5, 1.5))
+                                scalars[py] = -v if signed and rng.integers(2) else v
+                            kw[py] = scalars[py]
+                    res.update(fn(**kw))
         except (FloatingPointError, ZeroDivisionError, OverflowError) as exc:
             raise _NoDraw(f"a floating-point error ({exc}) at scale {scale:g}"
                           f"{'' if signed else ' (positive values)'}", "values") from None
