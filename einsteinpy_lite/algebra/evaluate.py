@@ -255,19 +255,34 @@ def random_arrays(
 ) -> tuple[dict[str, np.ndarray], dict[str, float], dict[str, int]]:
     """Random arrays for every tensor, values for every scalar symbol and sizes for every index.
 
-    Every index gets the same size ``size`` (so any consistent assignment works).
+    Every index gets the same size ``size`` (so any consistent assignment works).  A symbol in the
+    bounds of a ``\\sum`` is a size, so it gets an integer: the one that gives the sum ``size`` terms
+    (``K = 3`` for ``\\sum_{k=0}^{K-1}``); other scalars are floats in [0.5, 1.5].
 
     Example:
         >>> from einsteinpy_lite import parse
         >>> arrays, scalars, sizes = random_arrays([parse("K A^i_j")])
         >>> arrays["A"].shape, sorted(scalars)
         ((3, 3), ['K'])
+        >>> random_arrays([parse(r"\\sum_{a=0}^{K-1} x^i")])[1]
+        {'K': 3}
     """
     rng = rng or np.random.default_rng(0)
     arrays: dict[str, np.ndarray] = {}
     scalars: dict[str, float] = {}
     sizes: dict[str, int] = {}
     for e in exprs:
+        for node in e.walk():
+            if isinstance(node, SumOver) and node.bounds:
+                count = sympy.expand(node.bounds[1] - node.bounds[0] + 1).subs(
+                    {sympy.Symbol(k): v for k, v in scalars.items()})
+                for sym in sorted(count.free_symbols, key=str):
+                    try:
+                        sol = [v for v in sympy.solve(sympy.Eq(count, size), sym) if v.is_integer and v.is_positive]
+                    except (NotImplementedError, TypeError, ValueError):
+                        sol = []
+                    scalars[str(sym)] = int(sol[0]) if sol else int(rng.integers(1, size + 1))
+                    count = count.subs(sym, scalars[str(sym)])
         for name, pattern in e.tensors().items():
             key = array_name(name)
             if key not in arrays:

@@ -349,7 +349,10 @@ def _sizes(sp: _Spaces, rng: np.random.Generator, cap: int | None) -> tuple[dict
             values[r.name] = int(rng.integers(2, 5))
         count = count.subs({r: values[r.name] for r in rest})
         n = space_size(root)
-        sol = [v for v in sympy.solve(sympy.Eq(count, n), s) if v.is_integer and v.is_positive]
+        try:
+            sol = [v for v in sympy.solve(sympy.Eq(count, n), s) if v.is_integer and v.is_positive]
+        except (NotImplementedError, TypeError, ValueError):
+            sol = []
         if not sol:
             raise _NoDraw(f"no integer {s} gives the \\sum over '{k}' {n} terms")
         values[s.name] = int(sol[0])
@@ -410,6 +413,9 @@ class _Numeric:
                                  self.limit, False) for key, (outs, ordered) in progs.items()}
         except EinsteinError as exc:
             return Comparison(False, "cannot tell", f"could not evaluate: {exc.message}")
+        except Exception as exc:  # noqa: BLE001 -- a compiler bug: the answer is "cannot tell", with the reason
+            return Comparison(False, "cannot tell", f"could not evaluate (the compiler failed: "
+                              f"{type(exc).__name__}: {exc}) -- an engine bug, please report it")
         sp = _Spaces({key[-1]: list(outs.values()) for key, (outs, _) in progs.items()},
                      {ix.name for ix in self.a.free})
         symbols = {s for outs, _ in progs.values() for e in outs.values() for s in e.scalar_symbols()}
@@ -505,6 +511,9 @@ class _Numeric:
                 raise _NoDraw(f"an intermediate exceeds the memory limit of {self.limit / 2**20:.0f} MiB "
                               f"at {at}", "memory") from None
             raise _NoDraw(f"could not evaluate: {exc.message}", "error") from None
+        except Exception as exc:  # noqa: BLE001 -- a compiler bug: no draw, and the reason says so
+            raise _NoDraw(f"could not evaluate (the compiled code failed: {type(exc).__name__}: {exc}) -- an engine "
+                          "bug, please report it", "error") from None
         out = {k: np.asarray(v) for k, v in res.items()}
         if not all(np.all(np.isfinite(v)) for v in out.values()):
             raise _NoDraw(f"values that are not finite at scale {scale:g}", "values")

@@ -99,3 +99,17 @@ def test_many_factors_do_not_run_out_of_letters(n):
     text = " ".join(f"M{t}^{{{names[t]}}}_{{{names[t + 1]}}}" for t in range(n))
     got = evaluate(el.parse(text), {f"M{t}": m for t, m in enumerate(mats)})
     np.testing.assert_allclose(got, np.linalg.multi_dot(mats), rtol=1e-10)
+
+
+def test_random_arrays_give_sum_bounds_integer_sizes():
+    """K was drawn as a float in [0.5, 1.5] and truncated: \\sum_{a=0}^{K-1} x^i was 0 or x^i."""
+    from einsteinpy_lite.algebra.evaluate import random_arrays
+
+    e = el.parse(r"\sum_{a=0}^{K-1} x^i")
+    arrays, scalars, sizes = random_arrays([e], size=4, rng=np.random.default_rng(5))
+    assert scalars["K"] == 4 and isinstance(scalars["K"], int)
+    np.testing.assert_allclose(evaluate(e, arrays, sizes, **scalars), 4 * arrays["x"], rtol=1e-12)
+    # with the bound index on an array, the count matches the array's axis
+    e = el.parse(r"\frac{1}{K} \sum_{k=1}^{K} x_k^i")
+    arrays, scalars, sizes = random_arrays([e], size=3, rng=np.random.default_rng(6))
+    np.testing.assert_allclose(evaluate(e, arrays, sizes, **scalars), arrays["x"].mean(axis=0), rtol=1e-12)
