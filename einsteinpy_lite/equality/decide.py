@@ -245,7 +245,9 @@ class _Spaces:
     Each side (program) has its own index names -- a dummy ``j`` of one side and a dummy ``j`` of the
     other are different indices -- except the free indices, which both sides share.  Tensor slots
     are shared: an array has one shape.  Within one side a name is one index (as ``compile`` reads
-    ``N_j``), so two uses of a name on one side share a space.
+    ``N_j``), so two uses of a name on one side share a space.  A space with no tensor slot (the
+    ``j`` of a lone ``\\delta^j_j``, the ``c`` of ``\\sum_c`` over an absent index) is sized by the
+    parameter ``N_j`` alone, which is one per name on every side.
     """
 
     def __init__(self, sides: dict[str, list[Expr]], shared: set[str]) -> None:
@@ -278,6 +280,12 @@ class _Spaces:
                     if isinstance(node, SumOver):
                         names.add(node.index_name)
                         self.find(self.elem(side, node.index_name))
+        # an index on no tensor (a \sum over an absent index, a traced delta) has the size N_x, a
+        # parameter of the expression read by name: such spaces of every side are one
+        held = {self.find(x) for x in self.parent if x[0] == "slot"}
+        for x in list(self.parent):
+            if x[0] == "name" and self.find(x) not in held:
+                self.union(x, ("param", x[2]))
 
     def owner(self, side: str, name: str) -> str:
         """The side whose index ``name`` a size symbol ``N_name`` on ``side`` means: its own, else another's
@@ -380,6 +388,8 @@ class _Numeric:
     def __init__(self, a: Expr, b: Expr, diff: list[Expr] | None, trials: int, rtol: float, atol: float,
                  memory_limit: float) -> None:
         self.a, self.b, self.diff = a, b, diff
+        self.deciding = diff is not None
+        self.notes: list[str] = []
         self.trials, self.rtol, self.atol, self.limit = trials, rtol, atol, memory_limit
         self.axes = tuple(ix.name for ix in a.free)
 
@@ -406,24 +416,30 @@ class _Numeric:
             # a summand lifted out of its \sum has an axis per bound index: not comparable as is
             return Comparison(False, "cannot tell", "could not evaluate: indices bound by an enclosing \\sum")
         progs = self.programs()
-        try:
-            # lowered directly, not through compile()'s cache, which is keyed by the canonical form this
-            # check is meant to confirm; one program per side, so the sides share no intermediate
-            fns = {key: Compiled(lower(outs, {k: (self.axes if ordered else None) for k in outs}), False,
-                                 self.limit, False) for key, (outs, ordered) in progs.items()}
-        except EinsteinError as exc:
-            return Comparison(False, "cannot tell", f"could not evaluate: {exc.message}")
-        except Exception as exc:  # noqa: BLE001 -- a compiler bug: the answer is "cannot tell", with the reason
-            return Comparison(False, "cannot tell", f"could not evaluate (the compiler failed: "
-                              f"{type(exc).__name__}: {exc}) -- an engine bug, please report it")
+        fns: dict[str, Any] = {}
+        for key, (outs, ordered) in progs.items():
+            try:
+                # lowered directly, not through compile()'s cache, which is keyed by the canonical form this
+                # check is meant to confirm; one program per side, so the sides share no intermediate
+                fns[key] = Compiled(lower(outs, {k: (self.axes if ordered else None) for k in outs}), False,
+                                    self.limit, False)
+            except Exception as exc:  # noqa: BLE001 -- a compiler failure is reported, never raised
+                why = exc.message if isinstance(exc, EinsteinError) else (
+                    f"the compiler failed: {type(exc).__name__}: {exc} -- an engine bug, please report it")
+                if key in "ab":
+                    return Comparison(False, "cannot tell", f"could not evaluate: {why}")
+                self.drop(key, why)
         sp = _Spaces({key[-1]: list(outs.values()) for key, (outs, _) in progs.items()},
                      {ix.name for ix in self.a.free})
         symbols = {s for outs, _ in progs.values() for e in outs.values() for s in e.scalar_symbols()}
         symbols |= {s for fn in fns.values() for s in fn.program.symbols}
         by_py = {_py(s.name): s for s in symbols}
+        for sym in symbols:
+            if sym.name.startswith("N_"):
+                sp.find(("param", sym.name[2:]))  # N_x of an index no side has: a size all the same
         kinks = {k: [False, False] for outs, ordered in progs.values() if not ordered for k in outs}
         draws, worst_abs, worst_rel = 0, 0.0, 0.0
-        skipped: list[str] = []
+        skipped: dict[str, list[str]] = {}  # why a draw was not made -> its scales (+: positive values)
         rng = np.random.default_rng(20261130)
         caps = list(_CAPS)
         sizes: tuple[dict[Any, int], dict[str, int]] | None = None
@@ -441,17 +457,23 @@ class _Numeric:
                 got = self.draw(fns, sp, sizes, by_py, rng, caps[0], scale, signed)
             except _NoDraw as exc:
                 sizes = None
+                if exc.args[1].startswith("aux:"):
+                    key = exc.args[1][4:]
+                    fns.pop(key)
+                    self.drop(key, exc.args[0])
+                    kinks = {k: v for k, v in kinks.items() if k[:2] != key}
+                    continue  # the same draw without it
                 if exc.args[1] == "memory" and len(caps) > 1:
                     caps.pop(0)  # smaller sizes, same scale
                     continue
-                skipped.append(exc.args[0])
+                skipped.setdefault(exc.args[0], []).append(f"{scale:g}{'' if signed else '+'}")
                 if exc.args[1] != "values":
                     break  # neither smaller nor other values help
                 attempt += 1
                 continue
             attempt += 1
             draws += 1
-            if self.diff is not None:
+            if self.deciding:
                 sizes = None  # deciding on numbers: new sizes every draw; confirming: one set (one plan)
             for k, seen in kinks.items():
                 seen[0] = seen[0] or bool(np.any(got[k] > 0))
@@ -461,11 +483,19 @@ class _Numeric:
             if verdict[0] is not None:
                 return Comparison(False, verdict[3], verdict[0], worst_abs, draws, worst_rel)
         if draws < self.trials:
-            why = "; ".join(dict.fromkeys(skipped)) or "no draw"
+            why = "; ".join(f"{r} at scale{'s' if len(sc) > 1 else ''} {', '.join(sc)}" if r.startswith(("a float", "values"))
+                            else r for r, sc in skipped.items()) or "no draw"
             return Comparison(False, "cannot tell", f"only {draws} of {self.trials} random draws could be "
                               f"evaluated ({why})", worst_abs, draws, worst_rel)
+        note = "".join(f" ({n})" for n in self.notes)
         return Comparison(True, "numeric", f"the canonical forms differ, but the values agree on {draws} random "
-                          f"draws (worst relative difference {worst_rel:.1e})", worst_abs, draws, worst_rel)
+                          f"draws (worst relative difference {worst_rel:.1e}){note}", worst_abs, draws, worst_rel)
+
+    def drop(self, key: str, why: str) -> None:
+        """Go on without an auxiliary program (the exact difference, the kinks' arguments), saying why."""
+        if key == "d":
+            self.diff = None
+            self.notes.append(f"the exact difference of the canonical forms could not be evaluated: {why}")
 
     def draw(self, fns: dict[str, Any], sp: _Spaces, sizes: tuple[dict[Any, int], dict[str, int]],
              by_py: dict[str, sympy.Symbol], rng: np.random.Generator, cap: int | None, scale: float,
@@ -480,6 +510,7 @@ class _Numeric:
         arrays: dict[str, Any] = {}
         scalars: dict[str, Any] = {}
         res: dict[str, Any] = {}
+        key = ""
         try:
             with np.errstate(all="raise"):
                 for key, fn in fns.items():
@@ -495,28 +526,27 @@ class _Numeric:
                         sym = by_py.get(py)
                         if sym is not None and sym.name in ints:
                             kw[py] = ints[sym.name]
-                        elif sym is not None and sym.name.startswith("N_") and sp.owner(side, sym.name[2:]):
-                            kw[py] = fixed[sp.find(sp.elem(sp.owner(side, sym.name[2:]), sym.name[2:]))]
-                        elif not py.startswith("N_"):
-                            if py not in scalars:
-                                v = float(rng.uniform(0.5, 1.5))
-                                scalars[py] = -v if signed and rng.integers(2) else v
-                            kw[py] = scalars[py]
+                        elif sym is not None and sym.name.startswith("N_"):
+                            x = sym.name[2:]
+                            owner = sp.owner(side, x)
+                            kw[py] = fixed[sp.find(sp.elem(owner, x) if owner else ("param", x))]
+                        else:
+                            v = float(rng.uniform(0.5, 1.5))
+                            kw[py] = scalars.setdefault(py, -v if signed and rng.integers(2) else v)
                     res.update(fn(**kw))
         except (FloatingPointError, ZeroDivisionError, OverflowError) as exc:
-            raise _NoDraw(f"a floating-point error ({exc}) at scale {scale:g}"
-                          f"{'' if signed else ' (positive values)'}", "values") from None
+            raise _NoDraw(f"a floating-point error ({exc})", "values") from None
         except EinsteinError as exc:
             if "memory limit" in exc.message:
                 raise _NoDraw(f"an intermediate exceeds the memory limit of {self.limit / 2**20:.0f} MiB "
                               f"at {at}", "memory") from None
-            raise _NoDraw(f"could not evaluate: {exc.message}", "error") from None
+            raise _NoDraw(f"could not evaluate: {exc.message}", "error" if key in "ab" else "aux:" + key) from None
         except Exception as exc:  # noqa: BLE001 -- a compiler bug: no draw, and the reason says so
             raise _NoDraw(f"could not evaluate (the compiled code failed: {type(exc).__name__}: {exc}) -- an engine "
-                          "bug, please report it", "error") from None
+                          "bug, please report it", "error" if key in "ab" else "aux:" + key) from None
         out = {k: np.asarray(v) for k, v in res.items()}
         if not all(np.all(np.isfinite(v)) for v in out.values()):
-            raise _NoDraw(f"values that are not finite at scale {scale:g}", "values")
+            raise _NoDraw("values that are not finite", "values")
         return out
 
     def judge(self, got: dict[str, np.ndarray]) -> tuple[str | None, float, float, str]:

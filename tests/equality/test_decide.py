@@ -243,3 +243,34 @@ def test_pairs_built_equal_or_unequal_agree_with_numpy(seed):
         assert equal(b, a) is truth
         kinds.add((kind, truth))
     assert ("renamed and reordered", True) in kinds
+
+
+# ---------------------------------------------------------------- found by running equal on random expressions
+
+
+def test_a_sum_over_an_absent_index_is_the_same_on_both_sides():
+    """N_c of \\sum_c over an index on no tensor is a parameter read by name: one size on both sides."""
+    e = P(r"\sum_{c} W_{n j}^l")
+    r = compare(e, e)
+    assert r.equal is True and r.method == "canonical" and "confirmed" in r.detail
+    assert equal(e, P(r"\sum_{d} W_{n j}^l")) is True
+
+
+def test_a_size_symbol_of_no_index_is_an_integer_parameter():
+    e = P(r"1/\mathrm{N_j1}")
+    r = compare(e, 2 * e)
+    assert r.equal is False and r.method == "numeric"
+
+
+def test_values_decide_when_the_exact_difference_cannot_be_evaluated():
+    # the canonical form may name a dummy k beside a size symbol N_k of a \sum bound; the difference
+    # of the forms is then not evaluable, and the two sides' values decide alone
+    e = P(r"-(2/K) \delta_e^{i1} W1^e_{i1} (\sum_{\beta=0}^{\mathrm{N_k} - 1} \mathrm{eps}_l) (x^m_{\mu} + g^m_{\mu})")
+    r = compare(e, 2 * e)
+    assert r.equal is False and r.method == "numeric"
+
+
+def test_an_undefined_expression_is_cannot_tell_with_the_scales_tried():
+    a, b = P(r"\log(-\mathrm{square}(x^i))"), P(r"\log(-\mathrm{square}(y^i))")
+    r = compare(a, b)
+    assert r.method == "cannot tell" and "invalid value encountered in log) at scales 1, 0.5, 2" in r.detail
