@@ -253,7 +253,9 @@ def test_a_sum_over_an_absent_index_is_the_same_on_both_sides():
     e = P(r"\sum_{c} W_{n j}^l")
     r = compare(e, e)
     assert r.equal is True and r.method == "canonical" and "confirmed" in r.detail
-    assert equal(e, P(r"\sum_{d} W_{n j}^l")) is True
+    assert equal(e, P(r"\mathrm{N_c} W_{n j}^l")) is True
+    # \sum_d over another absent index multiplies by another parameter, N_d
+    assert equal(e, P(r"\sum_{d} W_{n j}^l")) is False
 
 
 def test_a_size_symbol_of_no_index_is_an_integer_parameter():
