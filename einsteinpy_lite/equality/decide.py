@@ -435,8 +435,10 @@ class _Numeric:
                 if key in "ab":
                     return Comparison(False, "cannot tell", f"could not evaluate: {why}")
                 self.drop(key, why)
-        sp = _Spaces({key[-1]: list(outs.values()) for key, (outs, _) in progs.items()},
-                     {ix.name for ix in self.a.free})
+        by_side: dict[str, list[Expr]] = {}
+        for key, (outs, _) in progs.items():
+            by_side.setdefault(key[-1], []).extend(outs.values())  # "ka" (a's kinks) is side "a"
+        sp = _Spaces(by_side, {ix.name for ix in self.a.free})
         symbols = {s for outs, _ in progs.values() for e in outs.values() for s in e.scalar_symbols()}
         symbols |= {s for fn in fns.values() for s in fn.program.symbols}
         by_py = {_py(s.name): s for s in symbols}

@@ -288,3 +288,17 @@ def test_a_difference_of_forms_that_do_not_have_the_sides_values_is_not_used(mon
     monkeypatch.setattr(simplify_mod, "canonical", lambda e: forms.get(e, e))
     r = compare(a, b)
     assert r.equal is True and r.method == "numeric" and "do not have the values" in r.detail
+
+
+def test_kinked_functions_and_tensors_of_the_same_side_share_sizes():
+    # the arguments of kinked functions are evaluated beside the side they come from: one shape per array
+    e = P(r"[\nabla\sigma]^k_k \mathrm{relu}(W^i_j x^j)")
+    r = compare(e, e)
+    assert r.equal is True and "confirmed on 3" in r.detail
+
+
+def test_a_captured_size_symbol_is_caught():
+    """simplify renamed d to k beside N_k (a \\sum over an absent k): N_k then meant the bound k."""
+    a = P(r"\sum_{d=1}^{K} \sum_{k} (2/K) \delta^m_j G_d")
+    b = P(r"(2 \mathrm{N_k}/K) \sum_{k=1}^{K} \delta^m_j G_k")
+    assert equal(a, b) is False
