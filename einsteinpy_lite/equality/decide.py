@@ -8,36 +8,50 @@ How it is decided (:func:`compare` reports which step settled it):
 1. *Free indices* differ: not equal.
 2. *Canonical form* (:func:`einsteinpy_lite.algebra.simplify.canonical`: dummy names,
    factor and term order, deltas and like terms do not matter).  Float
-   coefficients are first made exact rationals, so ``(1 + 10^{-12}) x^i`` keeps
-   its coefficient.  The same form is confirmed on numbers (below); when the
-   numbers disagree the answer is "not equal" and the detail says it is an
-   engine bug.
-3. *Numbers*, when the forms differ: both sides and their exact difference
-   (the canonical terms with the differences of their exact coefficients) are
-   evaluated through the compiler's planned contraction on random draws:
+   coefficients are first made exact rationals as written, so ``(1 + 10^{-12}) x^i``
+   keeps its coefficient.  The same form is confirmed on numbers (below, one set of
+   sizes, three draws of values); when the numbers disagree the answer is "not
+   equal" and the detail says it is an engine bug.  When no draw can be made (the
+   memory limit, values outside every function's domain, a compiler failure) the
+   canonical form decides alone and the detail says why it was not confirmed.
+3. *Numbers*, when the forms differ.  Both sides, and the exact difference of
+   their canonical forms (the terms with the differences of their exact
+   coefficients), are evaluated on random draws through the compiler's planned
+   contraction (one program per side, lowered directly: ``compile()``'s cache is
+   keyed by the canonical form this check must not trust):
 
-   * values are signed (normal), at several scales (1, 1/2, 2, then smaller),
-     so functions with a kink at 0 (relu, abs) see both sides of it; a draw
-     whose evaluation overflows, underflows or leaves the domain of a function
-     (a floating-point error) is discarded and the next, smaller, scale tried;
-     positive draws come last, for functions such as ``\\log``;
-   * index sizes are integers (2 to 4) per *space*: tensor slots joined by an
-     index or a delta get one size, unrelated indices get independent sizes;
-     ``N_x`` is the size of x's space; a scalar in a ``\\sum`` bound (``K`` in
-     ``\\sum_{a=0}^{K-1}``) is an integer that makes the bound match its space;
-   * every array and intermediate stays under ``memory_limit`` (64 MiB):
-     sizes shrink to fit, and when even size 2 does not fit the canonical
-     form alone decides (and the detail says so);
-   * values agree when ``|a - b| <= rtol * max(|a|, |b|) + atol`` entrywise,
-     with ``atol`` at least ``rtol`` times the root-mean-square of the entries
-     (so rounding in entries that cancel to nearly zero does not count);
-   * at least ``trials`` (3) independent informative draws must agree.  If
-     fewer can be made the answer is "cannot tell" (``equal`` is False and
-     ``compare`` has method ``'cannot tell'`` with the reason).
+   * values are signed (normal), at several scales (1, 1/2, 2, then smaller), so
+     functions with a kink at 0 (relu) see both sides of it -- the arguments of
+     kinked functions are evaluated too, and draws go on (up to 8) until each was
+     seen positive and negative; a draw whose evaluation overflows, underflows or
+     leaves a function's domain (any floating-point error, or a value that is not
+     finite) is discarded and the next, smaller, scale tried; positive draws come
+     last, for functions such as ``\\log``;
+   * index sizes are integers per *space*: tensor slots joined by an index or a
+     delta get one size; spaces get pairwise different sizes (2 to 9) while there
+     are few enough, so that ``N_i`` cannot pass for ``N_j``.  Dummy names belong
+     to their side (a dummy ``j`` of one side is not the ``j`` of the other); free
+     indices and tensor slots are shared; an index on no tensor (``\\sum_c`` over an
+     absent ``c``, a traced ``\\delta^j_j``) is sized by the parameter ``N_c``, one
+     per name.  A scalar in a ``\\sum`` bound (``K`` in ``\\sum_{a=0}^{K-1}``) is the
+     integer that gives the sum its space's size;
+   * every array and intermediate stays under ``memory_limit`` (64 MiB): sizes
+     shrink to fit (at most 4, 3, then 2), and when even size 2 does not fit the
+     numbers cannot decide;
+   * values agree when ``|a - b| <= rtol * max(|a|, |b|) + atol`` entrywise, where
+     ``|a|`` sums the magnitudes of a top-level sum's terms and ``atol`` is at least
+     ``rtol`` times their root-mean-square (rounding in entries that cancel to
+     nearly zero does not count);
+   * at least ``trials`` (3) informative draws, each with new sizes, must agree.
+     If fewer can be made the answer is "cannot tell": ``equal`` is False and
+     ``compare`` has method ``'cannot tell'`` with the reason.
 
-   When the values agree but the exact difference of the canonical forms is
-   not zero on the draws (a coefficient that differs by ``10^{-12}``), the
-   answer is "not equal": numbers never override a symbolic difference.
+   When the values agree but the exact difference of the canonical forms is not
+   zero relative to its own terms (a coefficient that differs by ``10^{-12}``), the
+   answer is "not equal" (method ``'canonical'``): numbers never override a
+   symbolic difference.  The difference is used only where the canonical forms
+   evaluate to the values of the sides they stand for; otherwise the detail says
+   the forms are unfaithful (an engine bug) and the sides' values decide.
 
 ``equal`` is a plain bool; ``compare`` returns a :class:`Comparison` with the
 method ('free indices', 'canonical', 'numeric' or 'cannot tell'), the number of
