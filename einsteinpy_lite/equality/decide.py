@@ -417,8 +417,8 @@ class _Numeric:
             # the terms of a top-level sum one by one: their magnitudes set the tolerance
             progs[side] = ({f"{side}{n}": t for n, t in enumerate(e.terms if isinstance(e, Sum) else (e,))}, True)
             # the arguments of functions with a kink: draws go on until each was seen on both sides of 0
-            kinks = {node.body for node in e.walk() if isinstance(node, (Apply, Diag)) and not node.body.open_bound
-                     and _has_kink(node.func_name)}
+            kinks = list(dict.fromkeys(node.body for node in e.walk() if isinstance(node, (Apply, Diag))
+                                       and not node.body.open_bound and _has_kink(node.func_name)))
             if kinks:
                 progs["k" + side] = ({f"k{side}{n}": t for n, t in enumerate(kinks)}, False)
         if self.forms and self.diff:
@@ -459,7 +459,8 @@ class _Numeric:
         for sym in symbols:
             if sym.name.startswith("N_"):
                 sp.find(("param", sym.name[2:]))  # N_x of an index no side has: a size all the same
-        kinks = {k: [False, False] for outs, ordered in progs.values() if not ordered for k in outs}
+        kinks = {k: [False, False] for key, (outs, ordered) in progs.items() if not ordered and key in fns
+                 for k in outs}
         draws, worst_abs, worst_rel = 0, 0.0, 0.0
         skipped: dict[str, list[str]] = {}  # why a draw was not made -> its scales (+: positive values)
         rng = np.random.default_rng(20261130)
