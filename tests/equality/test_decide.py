@@ -302,3 +302,11 @@ def test_a_captured_size_symbol_is_caught():
     a = P(r"\sum_{d=1}^{K} \sum_{k} (2/K) \delta^m_j G_d")
     b = P(r"(2 \mathrm{N_k}/K) \sum_{k=1}^{K} \delta^m_j G_k")
     assert equal(a, b) is False
+
+
+def test_a_scalar_kink_argument_is_drawn_until_both_signs_are_seen():
+    # one number per draw: three draws may all be positive; draws go on until one is negative
+    a, b = P(r"\mathrm{relu}(x_i y^i)"), P("x_i y^i")
+    assert equal(a, b) is False
+    r = compare(P(r"\mathrm{relu}(x_i y^i) - \mathrm{relu}(-x_i y^i)"), b)
+    assert r.equal is True and r.method == "numeric"
