@@ -31,9 +31,9 @@ How it is decided (:func:`compare` reports which step settled it):
      delta get one size; spaces get pairwise different sizes (2 to 9) while there
      are few enough, so that ``N_i`` cannot pass for ``N_j``.  Dummy names belong
      to their side (a dummy ``j`` of one side is not the ``j`` of the other); free
-     indices and tensor slots are shared; an index on no tensor (``\\sum_c`` over an
-     absent ``c``, a traced ``\\delta^j_j``) is sized by the parameter ``N_c``, one
-     per name.  A scalar in a ``\\sum`` bound (``K`` in ``\\sum_{a=0}^{K-1}``) is the
+     indices and tensor slots are shared; the summed indices on no tensor
+     (``\\sum_c`` over an absent ``c``, a traced ``\\delta^j_j``) share one size, so
+     renaming them changes nothing.  A scalar in a ``\\sum`` bound (``K`` in ``\\sum_{a=0}^{K-1}``) is the
      integer that gives the sum its space's size;
    * every array and intermediate stays under ``memory_limit`` (64 MiB): sizes
      shrink to fit (at most 4, 3, then 2), and when even size 2 does not fit the
@@ -259,9 +259,9 @@ class _Spaces:
     Each side (program) has its own index names -- a dummy ``j`` of one side and a dummy ``j`` of the
     other are different indices -- except the free indices, which both sides share.  Tensor slots
     are shared: an array has one shape.  Within one side a name is one index (as ``compile`` reads
-    ``N_j``), so two uses of a name on one side share a space.  A space with no tensor slot (the
-    ``j`` of a lone ``\\delta^j_j``, the ``c`` of ``\\sum_c`` over an absent index) is sized by the
-    parameter ``N_j`` alone, which is one per name on every side.
+    ``N_j``), so two uses of a name on one side share a space.  Summed indices on no tensor slot (the
+    ``j`` of a lone ``\\delta^j_j``, the ``c`` of ``\\sum_c`` over an absent index) share one space on
+    every side: renaming them cannot change a value.
     """
 
     def __init__(self, sides: dict[str, list[Expr]], shared: set[str]) -> None:
@@ -294,12 +294,13 @@ class _Spaces:
                     if isinstance(node, SumOver):
                         names.add(node.index_name)
                         self.find(self.elem(side, node.index_name))
-        # an index on no tensor (a \sum over an absent index, a traced delta) has the size N_x, a
-        # parameter of the expression read by name: such spaces of every side are one
+        # a summed index on no tensor (\sum_c over an absent c, a traced \delta^j_j) has no size of its
+        # own: renaming it must not change the value, so all of them, on every side, share one size
+        # (a free index on no tensor keeps its own, by name)
         held = {self.find(x) for x in self.parent if x[0] == "slot"}
         for x in list(self.parent):
             if x[0] == "name" and self.find(x) not in held:
-                self.union(x, ("param", x[2]))
+                self.union(x, ("param", x[2]) if x[1] == "*" else ("param", "*"))
 
     def owner(self, side: str, name: str) -> str:
         """The side whose index ``name`` a size symbol ``N_name`` on ``side`` means: its own, else another's

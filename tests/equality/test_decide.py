@@ -249,13 +249,14 @@ def test_pairs_built_equal_or_unequal_agree_with_numpy(seed):
 
 
 def test_a_sum_over_an_absent_index_is_the_same_on_both_sides():
-    """N_c of \\sum_c over an index on no tensor is a parameter read by name: one size on both sides."""
+    """\\sum_c over an index on no tensor multiplies by its size, the same on both sides and under renaming."""
     e = P(r"\sum_{c} W_{n j}^l")
     r = compare(e, e)
-    assert r.equal is True and r.method == "canonical" and "confirmed" in r.detail
+    assert r.equal is True and r.method == "canonical" and "confirmed on 3" in r.detail
     assert equal(e, P(r"\mathrm{N_c} W_{n j}^l")) is True
-    # \sum_d over another absent index multiplies by another parameter, N_d
-    assert equal(e, P(r"\sum_{d} W_{n j}^l")) is False
+    assert equal(e, P(r"\sum_{d} W_{n j}^l")) is True
+    assert equal(P(r"\delta_{a b} \delta^{a b}"), P(r"\delta_{n0 n1} \delta^{n0 n1}")) is True
+    assert equal(e, P(r"\sum_{c} \sum_{d} W_{n j}^l")) is False
 
 
 def test_a_size_symbol_of_no_index_is_an_integer_parameter():
