@@ -8,11 +8,11 @@ oracle; :func:`einsteinpy_lite.compile` is the fast path.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import opt_einsum
 import sympy
 
 from ..core.atoms import Delta, Tensor, Zero
@@ -38,27 +38,75 @@ def array_name(tensor_name: str) -> str:
     return name or "_"
 
 
+class _Scope:
+    """Index sizes where they are bound: a product's dummies and a ``\\sum``'s index are local to it.
+
+    A name reused in another term (another product) is another index and may have another size;
+    names no inner scope binds (the free indices) live in the root scope.
+    """
+
+    def __init__(self, parent: _Scope | None, local: set[str], own: dict[str, int] | None = None) -> None:
+        self.parent = parent
+        self.local = local
+        self.own: dict[str, int] = own if own is not None else {}
+
+    def owner(self, name: str) -> _Scope:
+        s = self
+        while s.parent is not None and name not in s.local:
+            s = s.parent
+        return s
+
+    def get(self, name: str) -> int | None:
+        return self.owner(name).own.get(name)
+
+    def learn(self, name: str, n: int) -> None:
+        self.owner(name).own.setdefault(name, int(n))
+
+
 class _Ctx:
     def __init__(self, arrays: Mapping[str, Any], scalars: Mapping[str, float], sizes: dict[str, int]) -> None:
         self.arrays = arrays
         self.scalars = dict(scalars)
-        self.sizes = sizes
+        self.root = _Scope(None, set(), sizes)
+        self.given = dict(sizes)  # sizes by name from the caller: the default for any index of that name
+        self.seen: dict[str, set[int]] = {}  # every size seen for a name, any scope (for N_x outside x's scope)
 
-    def size(self, name: str) -> int:
-        if name not in self.sizes:
-            raise EinsteinError(f"the size of index '{name}' is unknown", hint=f"pass it as sizes={{'{name}': n}}")
-        return self.sizes[name]
+    @property
+    def sizes(self) -> dict[str, int]:
+        return self.root.own
 
-    def scalar(self, c: sympy.Expr) -> float | complex:
+    def learn(self, scope: _Scope, name: str, n: int) -> None:
+        scope.learn(name, n)
+        self.seen.setdefault(name, set()).add(int(n))
+
+    def size(self, scope: _Scope, name: str) -> int:
+        n = scope.get(name)
+        if n is None:
+            n = self.given.get(name)
+        if n is None and len(self.seen.get(name, ())) == 1:
+            n = next(iter(self.seen[name]))  # an index only on deltas, where its name has one size
+        if n is not None:
+            return n
+        if f"N_{name}" in self.scalars:
+            return int(self.scalars[f"N_{name}"])
+        raise EinsteinError(f"the size of index '{name}' is unknown", hint=f"pass it as sizes={{'{name}': n}}")
+
+    def scalar(self, scope: _Scope, c: sympy.Expr) -> float | complex:
         subs = {}
         for s in c.free_symbols:
             name = str(s)
             if name in self.scalars:
                 subs[s] = self.scalars[name]
-            elif name.startswith("N_") and name[2:] in self.sizes:
-                subs[s] = self.sizes[name[2:]]
-            else:
+                continue
+            n = None
+            if name.startswith("N_"):
+                try:
+                    n = self.size(scope, name[2:])  # N_m outside the \sum binding m: the one size m has
+                except EinsteinError:
+                    n = None
+            if n is None:
                 raise EinsteinError(f"no value for the scalar '{name}'", hint=f"pass it as {name}=...")
+            subs[s] = n
         v = complex(c.subs(subs).evalf()) if subs or c.free_symbols else complex(c)
         return v.real if v.imag == 0 else v
 
@@ -66,7 +114,27 @@ class _Ctx:
 Axes = list[str]
 
 
-def _ev(e: Expr, ctx: _Ctx) -> tuple[np.ndarray, Axes]:
+def _contract(operands: list[tuple[np.ndarray, Axes]], out: Axes) -> np.ndarray:
+    """One einsum over any number of labels (opt_einsum's symbols never run out), pairwise in a good order."""
+    letters: dict[str, str] = {}
+
+    def sym(a: str) -> str:
+        return letters.setdefault(a, opt_einsum.get_symbol(len(letters)))
+
+    specs = ["".join(sym(a) for a in axes) for _, axes in operands]
+    spec = ",".join(specs) + "->" + "".join(sym(a) for a in out)
+    if len(operands) == 1 and specs[0] == spec.split("->")[1]:
+        return operands[0][0]
+    return np.asarray(opt_einsum.contract(spec, *[arr for arr, _ in operands]))
+
+
+def _numbers(arr: Any) -> np.ndarray:
+    """Function input: complex stays complex, everything else becomes float."""
+    a = np.asarray(arr)
+    return a if np.iscomplexobj(a) else a.astype(float)
+
+
+def _ev(e: Expr, ctx: _Ctx, scope: _Scope) -> tuple[np.ndarray, Axes]:
     """Evaluate ``e``: (array, axis names) -- axes are the free names then open bound names."""
     if isinstance(e, Tensor):
         key = array_name(e.name)
@@ -76,64 +144,60 @@ def _ev(e: Expr, ctx: _Ctx) -> tuple[np.ndarray, Axes]:
         if arr.ndim != len(e.indices):
             raise EinsteinError(f"tensor '{e.name}' has {len(e.indices)} slots but its array has {arr.ndim} axes")
         for ix, n in zip(e.indices, arr.shape):
-            ctx.sizes.setdefault(ix.name, n)
-        return _einsum_single(arr, [ix.name for ix in e.indices], _out_axes(e))
+            ctx.learn(scope, ix.name, n)
+        out = _out_axes(e)
+        return _contract([(arr, [ix.name for ix in e.indices])], out), out
     if isinstance(e, Delta):
         a, b = e.indices
         if a.name == b.name:
-            return np.asarray(float(ctx.size(a.name))), []
-        n = ctx.size(a.name) if a.name in ctx.sizes else ctx.size(b.name)
+            return np.asarray(float(ctx.size(scope, a.name))), []
+        n = ctx.size(scope, a.name) if scope.get(a.name) is not None else ctx.size(scope, b.name)
         return np.eye(n), [a.name, b.name]
     if isinstance(e, Zero):
-        return np.zeros([ctx.size(ix.name) for ix in e.indices]), [ix.name for ix in e.indices]
+        return np.zeros([ctx.size(scope, ix.name) for ix in e.indices]), [ix.name for ix in e.indices]
     if isinstance(e, Product):
-        coeff = ctx.scalar(e.coeff)
-        if not e.factors:
-            return np.asarray(coeff), []
+        inner = _Scope(scope, {d.name for d in e._free_and_dummies[1]})
         # deltas and zeros last: their sizes come from the tensors beside them
         late = [isinstance(f, (Delta, Zero, Diag)) for f in e.factors]
-        done = {n: _ev(f, ctx) for n, f in enumerate(e.factors) if not late[n]}
-        done.update({n: _ev(f, ctx) for n, f in enumerate(e.factors) if late[n]})
-        parts = [done[n] for n in range(len(e.factors))]
+        done = {n: _ev(f, ctx, inner) for n, f in enumerate(e.factors) if not late[n]}
+        done.update({n: _ev(f, ctx, inner) for n, f in enumerate(e.factors) if late[n]})
+        coeff = ctx.scalar(inner, e.coeff)  # after the factors: N_j of a dummy j is this product's j
+        if not e.factors:
+            return np.asarray(coeff), []
         out = _out_axes(e)
-        letters: dict[str, str] = {}
-        pool = iter(string.ascii_letters)
-        specs = []
-        for _, axes in parts:
-            specs.append("".join(letters.setdefault(a, next(pool)) for a in axes))
-        out_spec = "".join(letters.setdefault(a, next(pool)) for a in out)
-        res = np.einsum(",".join(specs) + "->" + out_spec, *[p[0] for p in parts])
-        return coeff * res, out
+        return coeff * _contract([done[n] for n in range(len(e.factors))], out), out
     if isinstance(e, Sum):
-        parts = [_ev(t, ctx) for t in e.terms]
+        parts = [_ev(t, ctx, scope) for t in e.terms]
         # free axes first (every term has them), then the bound axes any term carries
         axes = [ix.name for ix in e.free]
         axes += sorted({a for _, ax in parts for a in ax} - set(axes))
-        total = np.zeros([ctx.size(a) for a in axes])
+        size = {a: arr.shape[ax.index(a)] for arr, ax in parts for a in ax}
+        total: np.ndarray = np.zeros([size[a] for a in axes])
         for arr, ax in parts:
             # put this term's axes in the sum's order, with length-1 axes where it lacks a bound index
             arr = np.transpose(arr, [ax.index(a) for a in axes if a in ax]) if ax else np.asarray(arr)
-            total = total + arr.reshape([ctx.size(a) if a in ax else 1 for a in axes])
+            total = total + arr.reshape([size[a] if a in ax else 1 for a in axes])
         return total, axes
     if isinstance(e, SumOver):
-        arr, axes = _ev(e.body, ctx)
+        inner = _Scope(scope, {e.index_name})
+        arr, axes = _ev(e.body, ctx, inner)
         if e.index_name in axes:
             return arr.sum(axis=axes.index(e.index_name)), [a for a in axes if a != e.index_name]
         if e.bounds:
-            lo, hi = (ctx.scalar(b) for b in e.bounds)
-            return arr * (int(hi) - int(lo) + 1), axes  # type: ignore[arg-type]
-        return arr * ctx.size(e.index_name), axes
+            lo, hi = (ctx.scalar(inner, b) for b in e.bounds)
+            return arr * (int(hi.real) - int(lo.real) + 1), axes  # type: ignore[union-attr]
+        return arr * ctx.size(inner, e.index_name), axes
     if isinstance(e, Apply):
-        arr, axes = _ev(e.body, ctx)
-        return get_function(e.func_name).implementation(e.order)(np.asarray(arr, dtype=float), np), axes
+        arr, axes = _ev(e.body, ctx, scope)
+        return get_function(e.func_name).implementation(e.order)(_numbers(arr), np), axes
     if isinstance(e, Diag):
-        arr, axes = _ev(e.body, ctx)
-        val = get_function(e.func_name).implementation(e.order)(np.asarray(arr, dtype=float), np)
+        arr, axes = _ev(e.body, ctx, scope)
+        val = get_function(e.func_name).implementation(e.order)(_numbers(arr), np)
         out = val
         for u, lo in zip(e.body.free, e.new_indices):
-            n = ctx.size(u.name)
-            ctx.sizes.setdefault(lo.name, n)
             pos = axes.index(u.name)
+            n = arr.shape[pos]
+            ctx.learn(scope, lo.name, n)
             eye = np.eye(n).reshape((1,) * pos + (n,) + (1,) * (out.ndim - pos - 1) + (n,))
             out = out[..., None] * eye
         return out, axes + [ix.name for ix in e.new_indices]
@@ -142,16 +206,6 @@ def _ev(e: Expr, ctx: _Ctx) -> tuple[np.ndarray, Axes]:
 
 def _out_axes(e: Expr) -> Axes:
     return [ix.name for ix in e.free] + sorted(e.open_bound)
-
-
-def _einsum_single(arr: np.ndarray, names: list[str], out: Axes) -> tuple[np.ndarray, Axes]:
-    letters: dict[str, str] = {}
-    pool = iter(string.ascii_letters)
-    spec = "".join(letters.setdefault(n, next(pool)) for n in names)
-    out_spec = "".join(letters[n] for n in out)
-    if spec == out_spec:
-        return arr, out
-    return np.einsum(spec + "->" + out_spec, arr), out
 
 
 def evaluate(
@@ -179,12 +233,14 @@ def evaluate(
         raise EinsteinError(f"evaluate: arrays must be a dict of arrays by tensor name, got {type(arrays).__name__}",
                             hint="e.g. evaluate(e, {'A': A, 'y': y})")
     ctx = _Ctx(arrays, scalars, dict(sizes or {}))
-    # a first pass learns index sizes from the arrays; the second uses them everywhere
+    # a first pass learns the free indices' sizes from the arrays; the second uses them everywhere
     try:
         try:
-            arr, _ = _ev(e, _Ctx(arrays, scalars, ctx.sizes))
+            first = _Ctx(arrays, scalars, ctx.sizes)
+            arr, _ = _ev(e, first, first.root)
         except EinsteinError:
-            arr, _ = _ev(e, ctx)
+            ctx.seen = first.seen
+            arr, _ = _ev(e, ctx, ctx.root)
     except EinsteinError:
         raise
     except ValueError as exc:  # numpy's einsum or broadcasting on arrays whose shapes disagree
@@ -199,19 +255,34 @@ def random_arrays(
 ) -> tuple[dict[str, np.ndarray], dict[str, float], dict[str, int]]:
     """Random arrays for every tensor, values for every scalar symbol and sizes for every index.
 
-    Every index gets the same size ``size`` (so any consistent assignment works).
+    Every index gets the same size ``size`` (so any consistent assignment works).  A symbol in the
+    bounds of a ``\\sum`` is a size, so it gets an integer: the one that gives the sum ``size`` terms
+    (``K = 3`` for ``\\sum_{k=0}^{K-1}``); other scalars are floats in [0.5, 1.5].
 
     Example:
         >>> from einsteinpy_lite import parse
         >>> arrays, scalars, sizes = random_arrays([parse("K A^i_j")])
         >>> arrays["A"].shape, sorted(scalars)
         ((3, 3), ['K'])
+        >>> random_arrays([parse(r"\\sum_{a=0}^{K-1} x^i")])[1]
+        {'K': 3}
     """
     rng = rng or np.random.default_rng(0)
     arrays: dict[str, np.ndarray] = {}
     scalars: dict[str, float] = {}
     sizes: dict[str, int] = {}
     for e in exprs:
+        for node in e.walk():
+            if isinstance(node, SumOver) and node.bounds:
+                count = sympy.expand(node.bounds[1] - node.bounds[0] + 1).subs(
+                    {sympy.Symbol(k): v for k, v in scalars.items()})
+                for sym in sorted(count.free_symbols, key=str):
+                    try:
+                        sol = [v for v in sympy.solve(sympy.Eq(count, size), sym) if v.is_integer and v.is_positive]
+                    except (NotImplementedError, TypeError, ValueError):
+                        sol = []
+                    scalars[str(sym)] = int(sol[0]) if sol else int(rng.integers(1, size + 1))
+                    count = count.subs(sym, scalars[str(sym)])
         for name, pattern in e.tensors().items():
             key = array_name(name)
             if key not in arrays:

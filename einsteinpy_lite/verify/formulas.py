@@ -229,7 +229,7 @@ def safe_compare(a: Expr, b: Expr) -> tuple[bool | None, str]:
 
     Example:
         >>> safe_compare(parse("A^i_j y^j"), parse("y^k A^i_k"))
-        (True, 'equal (canonical): same canonical form')
+        (True, 'equal (canonical): same canonical form, confirmed on 3 random draws')
     """
     from ..equality.decide import compare
 

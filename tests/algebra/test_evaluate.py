@@ -60,3 +60,56 @@ def test_shapes_that_disagree_and_wrong_kinds_are_einstein_errors():
     assert "'y': (4,)" in str(info.value)
     with pytest.raises(el.EinsteinError, match=r"arrays must be a dict of arrays by tensor name, got NoneType"):
         evaluate(e, None)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- issue 10: scopes, complex input, many factors
+
+
+def test_a_dummy_name_reused_in_another_term_may_have_another_size():
+    """One size per index occurrence scope: j is 3 in the first term and 5 in the second."""
+    r = np.random.default_rng(1)
+    A, y, B, z = r.normal(size=(2, 3)), r.normal(size=3), r.normal(size=(2, 5)), r.normal(size=5)
+    e = el.parse(r"A^i_j y^j + B^i_j \delta^j_k z^k")
+    got = evaluate(e, {"A": A, "y": y, "B": B, "z": z})
+    np.testing.assert_allclose(got, A @ y + B @ z, rtol=1e-12)
+
+
+def test_a_size_symbol_of_a_dummy_is_the_size_in_its_own_term():
+    r = np.random.default_rng(2)
+    A, y, B, z = r.normal(size=(2, 3)), r.normal(size=3), r.normal(size=(2, 5)), r.normal(size=5)
+    e = el.parse(r"A^i_j y^j + \mathrm{N_j} B^i_j z^j")  # N_j: the size of the second term's own j
+    got = evaluate(e, {"A": A, "y": y, "B": B, "z": z})
+    np.testing.assert_allclose(got, A @ y + 5 * (B @ z), rtol=1e-12)
+
+
+def test_complex_input_to_a_function_keeps_its_imaginary_part():
+    x = np.array([0.3 + 1.0j, -0.5 - 0.2j])
+    np.testing.assert_allclose(evaluate(el.parse(r"\exp(x^i)"), {"x": x}), np.exp(x), rtol=1e-12)
+    W = np.array([[1.0, 2.0], [0.5, -1.0]])
+    got = evaluate(el.parse(r"\tanh(W^i_j x^j)"), {"W": W, "x": x})
+    np.testing.assert_allclose(got, np.tanh(W @ x), rtol=1e-12)
+    assert np.iscomplexobj(got)
+
+
+@pytest.mark.parametrize("n", [26, 30, 60])
+def test_many_factors_do_not_run_out_of_letters(n):
+    r = np.random.default_rng(n)
+    mats = [r.normal(size=(2, 2)) / 1.5 for _ in range(n)]
+    names = ["i"] + [f"j{t}" for t in range(1, n)] + ["k"]
+    text = " ".join(f"M{t}^{{{names[t]}}}_{{{names[t + 1]}}}" for t in range(n))
+    got = evaluate(el.parse(text), {f"M{t}": m for t, m in enumerate(mats)})
+    np.testing.assert_allclose(got, np.linalg.multi_dot(mats), rtol=1e-10)
+
+
+def test_random_arrays_give_sum_bounds_integer_sizes():
+    """K was drawn as a float in [0.5, 1.5] and truncated: \\sum_{a=0}^{K-1} x^i was 0 or x^i."""
+    from einsteinpy_lite.algebra.evaluate import random_arrays
+
+    e = el.parse(r"\sum_{a=0}^{K-1} x^i")
+    arrays, scalars, sizes = random_arrays([e], size=4, rng=np.random.default_rng(5))
+    assert scalars["K"] == 4 and isinstance(scalars["K"], int)
+    np.testing.assert_allclose(evaluate(e, arrays, sizes, **scalars), 4 * arrays["x"], rtol=1e-12)
+    # with the bound index on an array, the count matches the array's axis
+    e = el.parse(r"\frac{1}{K} \sum_{k=1}^{K} x_k^i")
+    arrays, scalars, sizes = random_arrays([e], size=3, rng=np.random.default_rng(6))
+    np.testing.assert_allclose(evaluate(e, arrays, sizes, **scalars), arrays["x"].mean(axis=0), rtol=1e-12)
