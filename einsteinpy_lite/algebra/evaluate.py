@@ -8,6 +8,7 @@ oracle; :func:`einsteinpy_lite.compile` is the fast path.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
@@ -63,10 +64,18 @@ class _Scope:
         self.owner(name).own.setdefault(name, int(n))
 
 
+def _number(name: str, value: Any) -> Any:
+    """A scalar's value, which must be a number: text would reach sympy's ``subs``, which evaluates it."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Number, np.number)):
+        raise EinsteinError(f"the scalar {name} must be a number, got {value!r}",
+                            hint="pass numbers for scalars, e.g. evaluate(e, arrays, K=4)")
+    return value
+
+
 class _Ctx:
     def __init__(self, arrays: Mapping[str, Any], scalars: Mapping[str, float], sizes: dict[str, int]) -> None:
         self.arrays = arrays
-        self.scalars = dict(scalars)
+        self.scalars = {name: _number(name, v) for name, v in scalars.items()}
         self.root = _Scope(None, set(), sizes)
         self.given = dict(sizes)  # sizes by name from the caller: the default for any index of that name
         self.seen: dict[str, set[int]] = {}  # every size seen for a name, any scope (for N_x outside x's scope)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import einsteinpy_lite as el
+from einsteinpy_lite import EinsteinError
 from einsteinpy_lite.algebra.evaluate import array_name, evaluate
 
 rng = np.random.default_rng(7)
@@ -113,3 +114,15 @@ def test_random_arrays_give_sum_bounds_integer_sizes():
     e = el.parse(r"\frac{1}{K} \sum_{k=1}^{K} x_k^i")
     arrays, scalars, sizes = random_arrays([e], size=3, rng=np.random.default_rng(6))
     np.testing.assert_allclose(evaluate(e, arrays, sizes, **scalars), arrays["x"].mean(axis=0), rtol=1e-12)
+
+
+def test_scalar_values_are_numbers_never_text(tmp_path):
+    # a string value reached sympy's subs, which sympifies (evaluates) it: that ran arbitrary code
+    marker = tmp_path / "ran"
+    payload = f"__import__('pathlib').Path({str(marker)!r}).touch() or 2"
+    x = np.ones(2)
+    for bad in (payload, "2", [2], None, True):
+        with pytest.raises(EinsteinError, match="the scalar K must be a number"):
+            el.evaluate(el.parse("K x^i"), {"x": x}, K=bad)
+    assert not marker.exists()
+    np.testing.assert_allclose(el.evaluate(el.parse("K x^i"), {"x": x}, K=3), 3 * x)
