@@ -291,6 +291,10 @@ def plan_contract(ops: tuple[tuple[int, ...], ...], out: tuple[int, ...], sizes:
 def materialized_cost(p: Program, vid: int, label_sizes: tuple[int, ...]) -> tuple[int, int]:
     """FLOPs and largest intermediate of contraction ``vid`` with its deltas as identity arrays, left to right."""
     specs, out, canon = p.materialized[vid]
+    carried = {x for o in specs for x in o}
+    missing = tuple(x for x in out if x not in carried)
+    if missing:  # an output index only a zero carries: materialized, it is an array of that shape
+        specs = (*specs, missing)
     if len(specs) < 2:
         return 0, 0
     sizes = [label_sizes[c] if c >= 0 else 1 for c in canon]

@@ -454,3 +454,11 @@ def test_coefficient_functions_of_runtime_scalars(make, oracle):
     fn = compile(el.Product.make(make(alpha), [el.tensor("x", "^i")]))
     for a in (0.7, 0.5 + 1j):
         np.testing.assert_allclose(fn(x=x, alpha=a), oracle(a) * x)
+
+
+def test_output_index_carried_only_by_a_zero_times_other_factors():
+    # the "deltas materialized" cost of the plan failed inside opt_einsum ("Output character 'b' did
+    # not appear in the input") when only a zero carried some output indices (found by equal's check)
+    e = parse(r"(\sum_{a=0}^{K-1} 0^{l i}) \epsilon_m [B]")
+    got = compile(e)(epsilon=np.ones(2), B=np.array(2.0), K=3, N_l=2, N_i=3)
+    np.testing.assert_array_equal(got, np.zeros((2, 3, 2)))
