@@ -111,13 +111,13 @@ class Comparison:
         return f"{'equal' if self.equal else 'not equal'} ({self.method}): {self.detail}"
 
 
-def compare(a: Expr, b: Expr, trials: int = 3, rtol: float = 1e-9, atol: float = 0.0,
+def compare(a: Expr | str, b: Expr | str, trials: int = 3, rtol: float = 1e-9, atol: float = 0.0,
             memory_limit: float = DEFAULT_MEMORY_LIMIT) -> Comparison:
     """Compare two expressions as tensors and say how the answer was reached and, if unequal, where.
 
     Args:
-        a: an expression.
-        b: another, with the same free indices for equality.
+        a: an expression, or its text.
+        b: another (or its text), with the same free indices for equality.
         trials: independent informative random draws that must agree (at least 3 are made).
         rtol: entrywise tolerance relative to the magnitudes of both sides.
         atol: an absolute floor of the tolerance (it is at least ``rtol`` times the entries' RMS).
@@ -137,7 +137,7 @@ def compare(a: Expr, b: Expr, trials: int = 3, rtol: float = 1e-9, atol: float =
     """
     from ..algebra.simplify import canonical
 
-    _check_pair("compare", a, b)
+    a, b = _as_pair("compare", a, b)
     if a.free_keys != b.free_keys:
         fa = " ".join(map(str, a.free)) or "none"
         fb = " ".join(map(str, b.free)) or "none"
@@ -168,7 +168,7 @@ def compare(a: Expr, b: Expr, trials: int = 3, rtol: float = 1e-9, atol: float =
     return res
 
 
-def equal(a: Expr, b: Expr) -> bool:
+def equal(a: Expr | str, b: Expr | str) -> bool:
     """Equality as tensors: up to dummy names, factor and term order, deltas and like terms.
 
     Decided by canonical form, confirmed (or, when the forms differ, settled)
@@ -182,16 +182,26 @@ def equal(a: Expr, b: Expr) -> bool:
         True
         >>> equal(parse("A^i_j y^j"), parse("2 A^i_j y^j"))
         False
+        >>> equal("x^i + y^i", "y^j \\delta^i_j + x^i")
+        True
     """
-    _check_pair("equal", a, b)
+    a, b = _as_pair("equal", a, b)
     return compare(a, b).equal
 
 
-def _check_pair(caller: str, a: Any, b: Any) -> None:
+def _as_pair(caller: str, a: Any, b: Any) -> tuple[Expr, Expr]:
+    """Both sides as expressions: text is parsed (one API style: expressions or their text)."""
+    out = []
     for x in (a, b):
+        if isinstance(x, str):
+            from ..notation.parse import parse
+
+            x = parse(x)
         if not isinstance(x, Expr):
-            raise EinsteinError(f"{caller}() takes index expressions, got {type(x).__name__}",
-                                hint="parse text first: el.parse(...)")
+            raise EinsteinError(f"{caller}() takes index expressions or their text, got {type(x).__name__}",
+                                hint="pass expressions or text such as 'A^i_j y^j'")
+        out.append(x)
+    return out[0], out[1]
 
 
 # ------------------------------------------------------------------ exact coefficients

@@ -97,7 +97,7 @@ def test_equal_numeric_fallback_when_forms_differ():
 def test_errors_are_einstein_errors():
     with pytest.raises(el.EinsteinError, match="simplify\\(\\) takes an index expression"):
         el.simplify("x^i")
-    with pytest.raises(el.EinsteinError, match="equal\\(\\) takes index expressions"):
+    with pytest.raises(el.EinsteinError, match="equal\\(\\) takes index expressions or their text, got int"):
         el.equal(el.parse("x^i"), 3)
 
 
@@ -147,11 +147,12 @@ def test_inner_sums_do_not_capture_an_enclosing_bound_index():
     assert "k" in s.open_bound and el.equal(inner, s)
 
 
-def test_compare_and_equal_take_expressions():
+def test_compare_and_equal_take_expressions_or_text():
     e = el.parse("x^i")
-    with pytest.raises(el.EinsteinError, match=r"compare\(\) takes index expressions, got str"):
-        el.compare(e, "x^i")  # type: ignore[arg-type]
-    with pytest.raises(el.EinsteinError, match=r"equal\(\) takes index expressions, got NoneType"):
+    assert el.compare(e, "x^i").equal
+    with pytest.raises(el.EinsteinError, match=r"compare\(\) takes index expressions or their text, got list"):
+        el.compare(e, ["x^i"])  # type: ignore[arg-type]
+    with pytest.raises(el.EinsteinError, match=r"equal\(\) takes index expressions or their text, got NoneType"):
         el.equal(None, e)  # type: ignore[arg-type]
 
 

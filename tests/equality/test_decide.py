@@ -311,3 +311,12 @@ def test_a_scalar_kink_argument_is_drawn_until_both_signs_are_seen():
     assert equal(a, b) is False
     r = compare(P(r"\mathrm{relu}(x_i y^i) - \mathrm{relu}(-x_i y^i)"), b)
     assert r.equal is True and r.method == "numeric"
+
+
+def test_equal_and_compare_take_text():
+    # one API style: every function that takes an expression also takes its text
+    assert el.equal("A^i_j y^j", "y^k A^i_k")
+    assert not el.equal("A^i_j y^j", "2 A^i_j y^j")
+    assert el.compare("x^i", el.parse("x^i")).method == "canonical"
+    with pytest.raises(el.EinsteinError, match="index 'j' appears 3 times"):
+        el.equal("A^i_j B^j_k C_j", "x^i")
