@@ -270,7 +270,7 @@ def _bench_overhead(repeat: int) -> list[dict[str, Any]]:
 def _bench_compile(repeat: int) -> dict[str, Any]:
     from ..algebra.simplify import _canonical
     from ..compile import compile, runtime
-    from ..compile.plan import plan_contract
+    from ..compile.plan import clear_plan_cache
 
     exprs = backprop_exprs(("d_A", "d_b", "d_B"))
     K, Nx, N1, Ny = SIZES["tiny"]
@@ -279,7 +279,7 @@ def _bench_compile(repeat: int) -> dict[str, Any]:
     for _ in range(max(3, repeat // 2)):
         runtime._CACHE.clear()
         runtime._CANONICAL_CACHE.clear()
-        plan_contract.cache_clear()
+        clear_plan_cache()
         _canonical.cache_clear()
         t0 = time.perf_counter()
         compile(exprs)(A=A, b=b, B=B, x=x, y=y)

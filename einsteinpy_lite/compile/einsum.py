@@ -529,8 +529,9 @@ def _execute(subscripts: Any, operands: tuple[Any, ...], *, numpy_rules: bool, o
 
         shapes = [tuple(a.shape) for a in arrays]
         bound = _bind(eq, shapes, numpy_rules)
-        return opt_einsum.contract(bound.spec, *arrays, optimize=False) if not numpy_rules else \
-            np.einsum(subscripts, *arrays, dtype=dtype, casting=casting, order=order)
+        res = opt_einsum.contract(bound.spec, *arrays, optimize=False) if not numpy_rules else \
+            np.einsum(subscripts, *arrays, dtype=dtype, casting=casting)  # type: ignore[call-overload]
+        return _finish(res, out, order, casting, where)
     try:
         key: Any = (subscripts, numpy_rules, dtype, casting, memory_limit,
                     tuple((type(a), a.shape, a.dtype) for a in arrays))
@@ -566,7 +567,7 @@ def _finish(res: Any, out: Any, order: str, casting: str, where: str) -> Any:
                                 hint="pass out of the result's dtype, or casting='unsafe'") from None
         return out
     if order in ("C", "F") and isinstance(res, np.ndarray):
-        res = np.asarray(res, order=order)
+        res = np.asarray(res, order="C" if order == "C" else "F")
     return res
 
 
@@ -601,6 +602,14 @@ def einsum(subscripts: Any, *operands: Any, out: Any = None, dtype: Any = None, 
         >>> einsum(a, [0, 1], a, [1, 2], [0, 2]).tolist()[0]
         [15, 18, 21]
     """
+    if out is None and dtype is None and order == "K" and casting == "safe" and (optimize is False or optimize is True):
+        try:  # the cache hit: one key, one lookup
+            run = _RUNNERS.get((subscripts, True, None, "safe", None,
+                                tuple([(type(a), a.shape, a.dtype) for a in operands])))
+        except (AttributeError, TypeError):
+            run = None
+        if run is not None:
+            return run(operands)
     return _execute(subscripts, operands, numpy_rules=True, out=out, dtype=dtype, order=order, casting=casting,
                     optimize=optimize, memory_limit=None, where="einsum")
 
@@ -640,6 +649,14 @@ def contract(*operands: Any, **kwargs: Any) -> Any:
         >>> contract("ij,jk,kl->il", np.eye(2), np.eye(2), np.ones((2, 2))).tolist()
         [[1.0, 1.0], [1.0, 1.0]]
     """
+    if not kwargs and operands:
+        try:  # the cache hit: one key, one lookup
+            run = _RUNNERS.get((operands[0], False, None, "safe", None,
+                                tuple([(type(a), a.shape, a.dtype) for a in operands[1:]])))
+        except (AttributeError, TypeError):
+            run = None
+        if run is not None:
+            return run(operands[1:])
     unknown = [k for k in kwargs if k not in _CONTRACT_KW]
     if unknown:
         raise EinsteinError(f"contract: unknown keyword {unknown[0]!r}", hint=f"known: {', '.join(_CONTRACT_KW)}")

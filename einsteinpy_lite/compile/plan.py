@@ -25,7 +25,7 @@ from ..core.errors import EinsteinError
 from .lower import Add, ApplyFn, Contract, Input, Program, python_name
 
 __all__ = ["Resolved", "resolve", "ContractPlan", "plan_contract", "optimizers_for", "step_flops", "naive_flops",
-           "best_path", "path_cost", "planning"]
+           "best_path", "path_cost", "planning", "clear_plan_cache"]
 
 
 @dataclass
@@ -400,7 +400,13 @@ def plan_contract(ops: tuple[tuple[int, ...], ...], out: tuple[int, ...], sizes:
     return ContractPlan(ops, out, path, flops, naive, largest, name)
 
 
-plan_contract.cache_clear = _best_path.cache_clear  # type: ignore[attr-defined]
+def clear_plan_cache() -> None:
+    """Forget every planned path (for benchmarks of cold planning).
+
+    Example:
+        >>> clear_plan_cache()
+    """
+    _best_path.cache_clear()
 
 
 def materialized_cost(p: Program, vid: int, label_sizes: tuple[int, ...]) -> tuple[int, int]:
