@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import builtins
 import functools
 import itertools
 import math
@@ -33,11 +34,11 @@ import numpy as np
 
 from ..core.backend import namespace
 from ..core.errors import EinsteinError
+from .codegen import Generated, generate
 from .lower import Contract, Input, Program
-from .plan import best_path, path_cost, planning
-from .runtime import Compiled
+from .plan import best_path, path_cost, planning, resolve
 
-__all__ = ["Equation", "parse_subscripts", "einsum", "contract", "contract_path", "contract_expression",
+__all__ = ["Equation", "parse_subscripts", "program", "einsum", "contract", "contract_path", "contract_expression",
            "ContractExpression"]
 
 #: numpy's interleaved-form sublist integers: 0-25 are A-Z, 26-51 are a-z
@@ -295,23 +296,64 @@ def _symbols(names: list[str]) -> list[str]:
 
 
 @functools.lru_cache(maxsize=512)
-def _compiled(inputs: tuple[tuple[int, ...], ...], out: tuple[int, ...], names: tuple[str, ...],
-              reuse_buffers: bool) -> Compiled:
-    """The compiled callable of one hyperedge ``inputs -> out`` (arrays ``T0``, ``T1``, ...)."""
+def program(inputs: tuple[tuple[int, ...], ...], out: tuple[int, ...]) -> Program:
+    """The lowered program of one hyperedge ``inputs -> out``: arrays ``T0``, ``T1``, ... and one Contract.
+
+    Labels are integers by first appearance, so equations that differ only in their letters
+    (``ij,jk`` and ``ab,bc``) share one program and its generated code.
+
+    Example:
+        >>> [type(n).__name__ for n in program(((0, 1), (1, 2)), (0, 2)).nodes]
+        ['Input', 'Input', 'Contract']
+    """
+    import sympy
+
+    names = tuple(f"l{x}" for x in range(1 + max((x for t in inputs for x in t), default=-1)))
     p = Program()
     ops = []
     for k, labs in enumerate(inputs):
         name = f"T{k}"
-        vid = p.add(Input(name, len(labs)), f"operand {k}", tuple(names[x] for x in labs))
+        vid = p.add(Input(name, len(labs)), f"T{k}", tuple(names[x] for x in labs))
         p.inputs[name] = (vid, tuple(f"{names[x]}@{k}.{a}" for a, x in enumerate(labs)), (False,) * len(labs), name)
         ops.append((vid, labs))
-    import sympy
-
     node = Contract(sympy.Integer(1), tuple(ops), out, tuple(sympy.Integer(0) for _ in names))
     vid = p.add(node, "einsum", tuple(names[x] for x in out), names)
-    p.materialized[vid] = (tuple(inputs), out, tuple(range(len(names))))
+    p.materialized[vid] = ((), out, ())  # no deltas: nothing to materialize
     p.outputs["out"] = (vid, tuple(range(len(out))), tuple(names[x] for x in out))
-    return Compiled(p, True, None, reuse_buffers)
+    return p
+
+
+_CODE: dict[Any, tuple[Any, Generated]] = {}
+
+
+def _generate(inputs: tuple[tuple[int, ...], ...], out: tuple[int, ...], shapes: tuple[tuple[int, ...], ...],
+              want: np.dtype | None, like: Any, numpy_flavor: bool, memory_limit: int | None) -> tuple[Any, Generated]:
+    """Plan and generate the code of ``inputs -> out`` for ``shapes`` (cached by structure, shapes and dtype)."""
+    dev = None
+    if not numpy_flavor:
+        import array_api_compat
+
+        dev = array_api_compat.device(like)
+    key = (inputs, out, shapes, want, type(like), None if numpy_flavor else str(like.dtype), str(dev), memory_limit)
+    hit = _CODE.get(key)
+    if hit is not None:
+        return hit
+    p = program(inputs, out)
+    names = tuple(f"T{k}" for k in range(len(inputs)))
+    r = resolve(p, dict(zip(names, shapes)), {})
+    inplace = numpy_flavor and want is not None and want.kind in "fc"
+    with planning(memory_limit=memory_limit):
+        gen = generate(p, r, numpy_flavor=numpy_flavor, single=True, args=names, checks={},
+                       itemsize=want.itemsize if want is not None else 8, memory_limit=None, inplace=inplace,
+                       pool=True, dtype=want)
+    ns: dict[str, Any] = {"xp": namespace(like) if not numpy_flavor else np, "np": np, **gen.namespace}
+    if not numpy_flavor:
+        ns.update(_dt=like.dtype, _dev=dev)
+    exec(builtins.compile(gen.source, "<einsteinpy_lite einsum>", "exec"), ns)  # noqa: S102 -- our own code
+    if len(_CODE) > 1024:
+        _CODE.pop(next(iter(_CODE)))
+    _CODE[key] = (ns["_run"], gen)
+    return ns["_run"], gen
 
 
 def _result_dtype(arrays: list[Any], dtype: Any, casting: str, text: str) -> np.dtype | None:
@@ -336,7 +378,8 @@ def _result_dtype(arrays: list[Any], dtype: Any, casting: str, text: str) -> np.
 class _Runner:
     """Run one equation on fixed shapes and dtypes: cast, call the generated code, fix the result's type."""
 
-    __slots__ = ("fn", "names", "cast", "want", "scalar", "limit", "slices", "bound", "numpy_flavor")
+    __slots__ = ("run", "generated", "names", "cast", "want", "scalar", "limit", "slices", "bound",
+                 "numpy_flavor", "like")
 
     def __init__(self, bound: _Bound, arrays: list[Any], want: np.dtype | None, numpy_flavor: bool,
                  memory_limit: int | None) -> None:
@@ -347,10 +390,19 @@ class _Runner:
         self.cast = numpy_flavor and want is not None and any(a.dtype != want for a in arrays)
         self.scalar = numpy_flavor and not bound.out
         self.limit = memory_limit
-        self.slices: list[tuple[int, int]] = []  # (label, chunk) sliced to honour the memory limit
-        if memory_limit is not None:
-            self.slices = _choose_slices(bound, memory_limit)
-        self.fn = _compiled(bound.inputs, bound.out, bound.names, True)
+        self.like = arrays[0] if arrays else np.zeros(())
+        #: (label, chunk) sliced to honour the memory limit
+        self.slices = _choose_slices(bound, memory_limit) if memory_limit is not None else []
+        self.run, self.generated = self.code(tuple(tuple(int(n) for n in a.shape) for a in arrays))
+
+    def code(self, shapes: tuple[tuple[int, ...], ...]) -> tuple[Any, Generated]:
+        """The generated ``_run`` for these operand shapes (the full ones, or one chunk's)."""
+        if self.slices:
+            cut = dict(self.slices)
+            shapes = tuple(tuple(min(n, cut.get(x, n)) for n, x in zip(s, labs))
+                           for s, labs in zip(shapes, self.bound.inputs))
+        return _generate(self.bound.inputs, self.bound.out, shapes, self.want, self.like, self.numpy_flavor,
+                         self.limit)
 
     def __call__(self, arrays: tuple[Any, ...] | list[Any]) -> Any:
         if self.cast:
@@ -358,11 +410,8 @@ class _Runner:
             arrays = [a if a.dtype == want else a.astype(want) for a in arrays]
         if self.slices:
             res = self._sliced(arrays)
-        elif self.limit is not None:
-            with planning(memory_limit=self.limit):
-                res = self.fn(dict(zip(self.names, arrays)))
         else:
-            res = self.fn(dict(zip(self.names, arrays)))
+            res = self.run(dict(zip(self.names, arrays)))
         if self.numpy_flavor:
             if res.dtype != self.want:
                 res = res.astype(self.want)
@@ -375,26 +424,21 @@ class _Runner:
         b = self.bound
         ranges = [[(s, min(s + c, b.sizes[lab])) for s in range(0, b.sizes[lab], c)] for lab, c in self.slices]
         out_shape = tuple(b.sizes[x] for x in b.out)
-        total: Any = None
+        sliced_out = any(x in dict(self.slices) for x in b.out)
+        if sliced_out and not self.numpy_flavor:
+            raise EinsteinError("memory_limit slicing over an output index needs numpy arrays",
+                                hint="raise memory_limit, or pass numpy arrays")
+        total: Any = np.zeros(out_shape, dtype=self.want) if sliced_out else None
         for combo in itertools.product(*ranges):
             where = {lab: slice(lo, hi) for (lab, _), (lo, hi) in zip(self.slices, combo)}
             parts = [a[tuple(where.get(x, slice(None)) for x in labs)] if any(x in where for x in labs) else a
                      for a, labs in zip(arrays, b.inputs)]
-            with planning(memory_limit=self.limit):
-                piece = self.fn(dict(zip(self.names, parts)))
-            key = tuple(where.get(x, slice(None)) for x in b.out)
-            if total is None:
-                total = np.zeros(out_shape, dtype=np.result_type(piece)) if self.numpy_flavor else None
-            if total is None:  # other backends: build the result functionally
-                total = piece if not any(x in where for x in b.out) else None
-                if total is None:
-                    raise EinsteinError("memory_limit slicing over an output index needs numpy arrays",
-                                        hint="raise memory_limit, or pass numpy arrays")
-                continue
-            if any(x in where for x in b.out):
-                total[key] += piece
+            run = self.code(tuple(tuple(int(n) for n in a.shape) for a in parts))[0]
+            piece = run(dict(zip(self.names, parts)))
+            if sliced_out:
+                total[tuple(where.get(x, slice(None)) for x in b.out)] += piece
             else:
-                total = total + piece
+                total = piece if total is None else total + piece
         return total
 
 
