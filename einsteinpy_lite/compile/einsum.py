@@ -39,7 +39,7 @@ from .lower import Contract, Input, Program
 from .plan import best_path, path_cost, planning, resolve
 
 __all__ = ["Equation", "parse_subscripts", "program", "einsum", "contract", "contract_path", "contract_expression",
-           "ContractExpression"]
+           "ContractExpression", "clear_caches"]
 
 #: numpy's interleaved-form sublist integers: 0-25 are A-Z, 26-51 are a-z
 _LETTERS = string.ascii_uppercase + string.ascii_lowercase
@@ -479,8 +479,27 @@ def _choose_slices(bound: _Bound, limit: int) -> list[tuple[int, int]]:
 _RUNNERS: dict[Any, _Runner] = {}
 
 
-def _interleaved(args: tuple[Any, ...]) -> tuple[str, list[Any]]:
-    """numpy's ``(op, [0, 1], op, [1, 2], [0, 2])`` form as a subscripts string and operands."""
+def clear_caches() -> None:
+    """Forget every parsed equation, program, generated code and planned path (for cold-call benchmarks).
+
+    Example:
+        >>> clear_caches()
+    """
+    from .plan import clear_plan_cache
+
+    _RUNNERS.clear()
+    _CODE.clear()
+    program.cache_clear()
+    parse_subscripts.cache_clear()
+    clear_plan_cache()
+
+
+def _interleaved(args: tuple[Any, ...], numpy_rules: bool = True) -> tuple[str, list[Any]]:
+    """The ``(op, [0, 1], op, [1, 2], [0, 2])`` form as a subscripts string and operands.
+
+    numpy's labels are integers 0-51 (A-Z, a-z); opt_einsum's any hashable, comparable
+    objects, lettered in sorted order.
+    """
     ops = list(args[0::2])
     subs = list(args[1::2])
     out = None
@@ -490,7 +509,20 @@ def _interleaved(args: tuple[Any, ...]) -> tuple[str, list[Any]]:
         raise EinsteinError("interleaved einsum: each operand needs a sublist of axis labels",
                             hint="einsum(A, [0, 1], B, [1, 2], [0, 2])")
 
+    symbol: dict[Any, str] = {}
+    if not numpy_rules:
+        import opt_einsum
+
+        try:
+            labels = {x for sub in [*subs, *([out] if out is not None else [])] for x in sub} - {Ellipsis}
+            symbol = {x: opt_einsum.get_symbol(k) for k, x in enumerate(sorted(labels))}
+        except TypeError:
+            raise EinsteinError("interleaved contract: sublists must hold hashable, comparable labels (ints, "
+                                "strings) or Ellipsis", hint="e.g. contract(A, [0, 1], B, [1, 2], [0, 2])") from None
+
     def conv(sub: Any, what: str) -> str:
+        if symbol:
+            return "".join("..." if x is Ellipsis else symbol[x] for x in sub)
         try:
             items = list(sub)
         except TypeError:
@@ -561,7 +593,7 @@ def _check_optimize(optimize: Any, allow_optimizer: bool) -> Any:
 def _execute(subscripts: Any, operands: tuple[Any, ...], *, numpy_rules: bool, out: Any, dtype: Any,
              order: str, casting: str, optimize: Any, memory_limit: int | None, where: str) -> Any:
     if not isinstance(subscripts, str):
-        subscripts, ops = _interleaved((subscripts, *operands))
+        subscripts, ops = _interleaved((subscripts, *operands), numpy_rules)
         operands = tuple(ops)
     _check_optimize(optimize, not numpy_rules)
     arrays = _as_arrays(operands)
@@ -708,7 +740,7 @@ def contract(*operands: Any, **kwargs: Any) -> Any:
         raise EinsteinError("contract: no subscripts and no operands", hint="contract('ij,jk->ik', A, B)")
     subscripts, ops = operands[0], operands[1:]
     if not isinstance(subscripts, str):
-        subscripts, lst = _interleaved(tuple(operands))
+        subscripts, lst = _interleaved(tuple(operands), False)
         ops = tuple(lst)
     backend = kwargs.get("backend", "auto")
     if backend is not None and not isinstance(backend, str):
@@ -747,7 +779,7 @@ def contract_path(*operands: Any, use_blas: bool = True, optimize: Any = True, m
     if not isinstance(subscripts, str):
         if shapes:
             raise EinsteinError("contract_path: the interleaved form needs arrays, not shapes=True")
-        subscripts, ops = _interleaved(tuple(operands))
+        subscripts, ops = _interleaved(tuple(operands), False)
     _check_optimize(optimize, True)
     if shapes:
         try:
@@ -796,9 +828,21 @@ class ContractExpression:
         self.path, self.info = contract_path(eq, *shapes, shapes=True, optimize=optimize, memory_limit=memory_limit)
         self.contraction_list = self.info.contraction_list
         self._free = [k for k in range(len(shapes)) if k not in constants]
+        self._limit = _memory_arg(memory_limit, shapes)
+        self._plain = not constants and not kwargs
+        self._key: Any = None
+        self._run: Any = None
 
     def __call__(self, *arrays: Any, out: Any = None, backend: str = "auto", evaluate_constants: bool = False) -> Any:
         """Contract ``arrays`` (the non-constant operands, in order)."""
+        key = None
+        if out is None and self._plain:
+            try:  # the same types, shapes and dtypes as last time: straight to the generated code
+                key = tuple([(type(a), a.shape, a.dtype) for a in arrays])
+            except AttributeError:
+                key = None
+            if key is not None and key == self._key:
+                return self._run(arrays)
         if len(arrays) != self.num_args:
             raise EinsteinError(f"this expression ({self.eq}) takes {self.num_args} arrays, got {len(arrays)}",
                                 hint=f"shapes: {_shapes_text(self.shapes)}")
@@ -815,8 +859,12 @@ class ContractExpression:
             if shape != tuple(s):
                 raise EinsteinError(f"operand {k} has shape {shape}, but this expression ({self.eq}) was built for "
                                     f"{tuple(s)}", hint=f"shapes: {_shapes_text(self.shapes)}")
-        return contract(self.eq, *full, out=out, optimize=self.optimize, memory_limit=self.memory_limit,
-                        backend=backend, **self.kwargs)
+        res = contract(self.eq, *full, out=out, optimize=self.optimize, memory_limit=self.memory_limit,
+                       backend=backend, **self.kwargs)
+        if key is not None:
+            self._run = _RUNNERS.get((self.eq, False, None, "safe", self._limit, key))
+            self._key = key if self._run is not None else None
+        return res
 
     def __repr__(self) -> str:
         return f"<ContractExpression('{self.eq}')>"

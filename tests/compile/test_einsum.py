@@ -128,6 +128,11 @@ def test_interleaved_form() -> None:
                                np.einsum(c, [Ellipsis, 0, 1], a, [0, 1], [Ellipsis]))
     np.testing.assert_allclose(el.einsum(a, [30, 51], [51, 30]), a.T)
     np.testing.assert_allclose(el.contract(a, [0, 1], b, [1, 2], [0, 2]), a @ b)
+    # opt_einsum: any hashable, comparable labels, lettered in sorted order
+    np.testing.assert_allclose(el.contract(a, ["x", "y"], b, ["y", "z"]), opt_einsum.contract(a, ["x", "y"], b, ["y", "z"]))
+    np.testing.assert_allclose(el.contract(a, [7, 100], b, [100, 3]), opt_einsum.contract(a, [7, 100], b, [100, 3]))
+    with pytest.raises(EinsteinError, match="hashable, comparable"):
+        el.contract(a, ["x", 1], b, [1, 2])
 
 
 def test_scalars_lists_and_out() -> None:
@@ -306,3 +311,21 @@ def test_bad_input_caret(eq: str, shapes: list[tuple[int, ...]], match: str, car
 def test_bad_options(call: object, match: str) -> None:
     with pytest.raises(EinsteinError, match=match):
         call()  # type: ignore[operator]
+
+
+def test_dask_arrays() -> None:
+    da = pytest.importorskip("dask.array")
+    rng = np.random.default_rng(8)
+    a, b, c = rng.standard_normal((6, 4)), rng.standard_normal((4, 5)), rng.standard_normal((5, 5))
+    A, B, C = (da.from_array(x, chunks=2) for x in (a, b, c))
+    for eq, ops, nops in [("ij,jk,kl->il", (A, B, C), (a, b, c)), ("ii->i", (C,), (c,)),
+                          ("...j,jk->...k", (A, B), (a, b)), ("ij,ij->", (A, A), (a, a))]:
+        got = el.contract(eq, *ops)
+        assert isinstance(got, da.Array)
+        np.testing.assert_allclose(np.asarray(got), opt_einsum.contract(eq, *nops))
+        np.testing.assert_allclose(np.asarray(el.einsum(eq, *ops)), np.einsum(eq, *nops))
+
+
+def test_object_arrays_fall_back_to_numpy() -> None:
+    a = np.array([[1, 2], [3, 4]], dtype=object)
+    assert el.einsum("ij,jk->ik", a, a).tolist() == np.einsum("ij,jk->ik", a, a).tolist()
