@@ -30,6 +30,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -436,8 +437,8 @@ def _bench_einsum(repeat: int, quick: bool = False) -> dict[str, Any]:
     rows = []
     for spec, shapes in cases:
         ops = [rng.standard_normal(s) for s in shapes]
-        ours, theirs = contract_expression(spec, *shapes), opt_einsum.contract_expression(spec, *shapes)
-        t = _median_times({"el": lambda f=ours, o=ops: f(*o), "opt_einsum": lambda f=theirs, o=ops: f(*o)},
+        t = _median_times({"el": functools.partial(contract_expression(spec, *shapes), *ops),
+                           "opt_einsum": functools.partial(opt_einsum.contract_expression(spec, *shapes), *ops)},
                           max(3, repeat // 2) if shapes[0][0] >= 60 else repeat)
         rows.append({"eq": spec, "size": shapes[0][0], "seconds": t, "ratio": t["el"] / t["opt_einsum"]})
     out["expressions"] = rows
@@ -477,15 +478,15 @@ def _bench_einsum(repeat: int, quick: bool = False) -> dict[str, Any]:
         t0 = time.perf_counter()
         _, info = contract_path(eq_r, *shapes_r, shapes=True)
         plan_s = time.perf_counter() - t0
-        theirs: dict[str, float] = {}
+        oe_cost: dict[str, float] = {}
         opts = ["auto", "greedy", "random-greedy-128", "auto-hq"] + (["dp"] if n_t <= 30 else [])
         for opt in opts:
             t0 = time.perf_counter()
-            theirs[opt] = float(opt_einsum.contract_path(eq_r, *shapes_r, shapes=True, optimize=opt)[1].opt_cost)
-            theirs[opt + " s"] = time.perf_counter() - t0
-        best = min(theirs[o] for o in opts)
-        plans.append({"tensors": n_t, "flops": float(info.opt_cost), "plan_seconds": plan_s, "opt_einsum": theirs,
-                      "vs_best": float(info.opt_cost) / best, "vs_auto": float(info.opt_cost) / theirs["auto"]})
+            oe_cost[opt] = float(opt_einsum.contract_path(eq_r, *shapes_r, shapes=True, optimize=opt)[1].opt_cost)
+            oe_cost[opt + " s"] = time.perf_counter() - t0
+        best = min(oe_cost[o] for o in opts)
+        plans.append({"tensors": n_t, "flops": float(info.opt_cost), "plan_seconds": plan_s, "opt_einsum": oe_cost,
+                      "vs_best": float(info.opt_cost) / best, "vs_auto": float(info.opt_cost) / oe_cost["auto"]})
     out["planning"] = plans
     try:
         import threadpoolctl
