@@ -648,7 +648,7 @@ def _finish(res: Any, out: Any, order: str, casting: str, where: str) -> Any:
 
 
 def einsum(subscripts: Any, *operands: Any, out: Any = None, dtype: Any = None, order: str = "K",
-           casting: str = "safe", optimize: Any = False) -> Any:
+           casting: str = "safe", optimize: Any = False, **unknown: Any) -> Any:
     """numpy's ``einsum``, compiled: the same semantics and result dtype, planned and cached.
 
     Args:
@@ -678,6 +678,9 @@ def einsum(subscripts: Any, *operands: Any, out: Any = None, dtype: Any = None, 
         >>> einsum(a, [0, 1], a, [1, 2], [0, 2]).tolist()[0]
         [15, 18, 21]
     """
+    if unknown:
+        raise EinsteinError(f"einsum: unknown keyword {next(iter(unknown))!r}",
+                            hint="known: out, dtype, order, casting, optimize")
     if out is None and dtype is None and order == "K" and casting == "safe" and (optimize is False or optimize is True):
         try:  # the cache hit: one key, one lookup
             run = _RUNNERS.get((subscripts, True, None, "safe", None,
@@ -709,6 +712,15 @@ def _memory_arg(memory_limit: Any, shapes: list[tuple[int, ...]]) -> int | None:
     return n
 
 
+_FAST_KW = frozenset(("optimize", "backend", "use_blas"))
+
+
+def _plain_optimize(optimize: Any) -> bool:
+    """An ``optimize`` that needs no checking on a cache hit: a bool, None or a known optimizer name."""
+    return optimize is True or optimize is False or optimize is None or (
+        type(optimize) is str and optimize in _OPTIMIZE_NAMES)
+
+
 _CONTRACT_KW = ("out", "dtype", "order", "casting", "use_blas", "optimize", "memory_limit", "backend")
 
 
@@ -725,7 +737,8 @@ def contract(*operands: Any, **kwargs: Any) -> Any:
         >>> contract("ij,jk,kl->il", np.eye(2), np.eye(2), np.ones((2, 2))).tolist()
         [[1.0, 1.0], [1.0, 1.0]]
     """
-    if not kwargs and operands:
+    if operands and (not kwargs or (kwargs.keys() <= _FAST_KW and _plain_optimize(kwargs.get("optimize", True))
+                                    and isinstance(kwargs.get("backend", "auto"), (str, type(None))))):
         try:  # the cache hit: one key, one lookup
             run = _RUNNERS.get((operands[0], False, None, "safe", None,
                                 tuple([(type(a), a.shape, a.dtype) for a in operands[1:]])))
@@ -833,8 +846,12 @@ class ContractExpression:
         self._key: Any = None
         self._run: Any = None
 
-    def __call__(self, *arrays: Any, out: Any = None, backend: str = "auto", evaluate_constants: bool = False) -> Any:
+    def __call__(self, *arrays: Any, out: Any = None, backend: str = "auto", evaluate_constants: bool = False,
+                 **unknown: Any) -> Any:
         """Contract ``arrays`` (the non-constant operands, in order)."""
+        if unknown:
+            raise EinsteinError(f"contract expression: unknown keyword {next(iter(unknown))!r}",
+                                hint="known: out, backend, evaluate_constants")
         key = None
         if out is None and self._plain:
             try:  # the same types, shapes and dtypes as last time: straight to the generated code

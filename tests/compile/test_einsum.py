@@ -162,6 +162,19 @@ def test_repeated_index_is_a_view_not_an_identity() -> None:
     assert "eye" not in fn_src[0]
 
 
+def test_cache_hit_checks_options_too() -> None:
+    a = np.ones((2, 2))
+    el.contract("ij,jk", a, a, optimize="greedy")
+    el.contract("ij,jk", a, a, optimize="greedy")  # a hit
+    with pytest.raises(EinsteinError, match="unknown optimize"):
+        el.contract("ij,jk", a, a, optimize="fastest")
+    with pytest.raises(EinsteinError, match="backend=3"):
+        el.contract("ij,jk", a, a, backend=3)
+    el.einsum("ij,jk", a, a)
+    with pytest.raises(EinsteinError, match="unknown optimize"):
+        el.einsum("ij,jk", a, a, optimize="fastest")
+
+
 def test_cache_hit_reuses_the_runner() -> None:
     from einsteinpy_lite.compile.einsum import _RUNNERS
 
@@ -297,6 +310,8 @@ def test_bad_input_caret(eq: str, shapes: list[tuple[int, ...]], match: str, car
     (lambda: el.einsum(np.ones(2), [60]), "label 60"),
     (lambda: el.einsum("i", "abc"), "not an array of numbers"),
     (lambda: el.contract("ij", np.ones((2, 2)), foo=1), "unknown keyword 'foo'"),
+    (lambda: el.einsum("ij", np.ones((2, 2)), foo=1), "unknown keyword 'foo'"),
+    (lambda: el.contract_expression("ij", (2, 2))(np.ones((2, 2)), foo=1), "unknown keyword 'foo'"),
     (lambda: el.contract("ij", np.ones((2, 2)), memory_limit="huge"), "memory_limit='huge'"),
     (lambda: el.contract("ij", np.ones((2, 2)), memory_limit=0), "must be positive"),
     (lambda: el.contract("ij", np.ones((2, 2)), backend=3), "backend=3"),
