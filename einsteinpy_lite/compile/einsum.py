@@ -448,11 +448,20 @@ def _choose_slices(bound: _Bound, limit: int) -> list[tuple[int, int]]:
     sizes = list(bound.sizes)
     ops = tuple(tuple(dict.fromkeys(t)) for t in inputs)
 
-    def largest(sz: list[int]) -> int:
-        path = best_path(ops, out, tuple(sz), limit)
+    def largest(sz: list[int], full: bool = False) -> int:
+        """The largest intermediate of the best order (``full``) or of opt_einsum's greedy (cheap), under ``limit``."""
+        if full:
+            path = best_path(ops, out, tuple(sz), limit)
+        else:
+            import opt_einsum
+
+            sym = opt_einsum.get_symbol
+            path = tuple(tuple(s) for s in opt_einsum.paths.greedy(
+                [frozenset(sym(x) for x in o) for o in ops], frozenset(sym(x) for x in out),
+                {sym(x): n for x, n in enumerate(sz)}, limit))
         return path_cost(ops, out, tuple(sz), path)[1]
 
-    if largest(sizes) <= limit:
+    if largest(sizes, full=True) <= limit:
         return []
     chosen: dict[int, int] = {}
     while largest(sizes) > limit:

@@ -25,7 +25,8 @@ from ..core.errors import EinsteinError
 from .lower import Add, ApplyFn, Contract, Input, Program, python_name
 
 __all__ = ["Resolved", "resolve", "ContractPlan", "plan_contract", "optimizers_for", "step_flops", "naive_flops",
-           "best_path", "path_cost", "planning", "clear_plan_cache"]
+           "best_path", "path_cost", "planning", "clear_plan_cache",
+           "random_greedy_seconds"]
 
 
 @dataclass
@@ -206,8 +207,19 @@ def optimizers_for(n: int) -> tuple[str, ...]:
 
 #: the most operands for which opt_einsum's ``dp`` is tried (0.02-0.6 s on random regular networks of 16-20)
 DP_MAX_OPERANDS = 20
-#: seconds of random-greedy (and cotengra) search for one contraction of many operands
-RANDOM_GREEDY_SECONDS = 0.4
+
+
+def random_greedy_seconds(n: int) -> float:
+    """Seconds of random-greedy (and cotengra) search for one contraction of ``n`` operands.
+
+    Enough for opt_einsum's 128 trials up to about 30 tensors within a 1 s planning budget;
+    more for larger networks, whose FLOPs differ by orders of magnitude between orders.
+
+    Example:
+        >>> random_greedy_seconds(30), random_greedy_seconds(60)
+        (0.8, 2.0)
+    """
+    return 0.8 if n <= 30 else 2.0
 
 _MEMORY_LIMIT: contextvars.ContextVar[int | None] = contextvars.ContextVar("einsteinpy_lite_memory_limit",
                                                                           default=None)
@@ -235,13 +247,13 @@ def _optimizer(name: str, n: int) -> Any:
         from opt_einsum.path_random import RandomGreedy
 
         # trial r is seeded with r: within the time budget, the same paths as opt_einsum's 'random-greedy-128'
-        return RandomGreedy(max_repeats=128, max_time=RANDOM_GREEDY_SECONDS)
+        return RandomGreedy(max_repeats=128, max_time=random_greedy_seconds(n))
     if name == "cotengra":
         try:
             import cotengra  # type: ignore[import-not-found,unused-ignore]
         except ImportError:
             return None
-        return cotengra.HyperOptimizer(max_repeats=64, max_time=RANDOM_GREEDY_SECONDS, minimize="flops",
+        return cotengra.HyperOptimizer(max_repeats=64, max_time=random_greedy_seconds(n), minimize="flops",
                                        progbar=False)
     return opt_einsum.paths.get_path_fn(name)
 

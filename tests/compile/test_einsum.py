@@ -344,3 +344,17 @@ def test_dask_arrays() -> None:
 def test_object_arrays_fall_back_to_numpy() -> None:
     a = np.array([[1, 2], [3, 4]], dtype=object)
     assert el.einsum("ij,jk->ik", a, a).tolist() == np.einsum("ij,jk->ik", a, a).tolist()
+
+
+def test_memory_limit_on_a_network() -> None:
+    from opt_einsum.testing import rand_equation
+
+    from einsteinpy_lite.compile.einsum import _RUNNERS
+
+    eq, shapes = rand_equation(12, 3, n_out=2, d_min=2, d_max=4, seed=1)
+    rng = np.random.default_rng(0)
+    ops = [rng.standard_normal(s) for s in shapes]
+    want = opt_einsum.contract(eq, *ops)
+    np.testing.assert_allclose(el.contract(eq, *ops, memory_limit=16), want)
+    run = next(r for k, r in _RUNNERS.items() if k[0] == eq and k[4] == 16)
+    assert run.slices and max(s.size for s in run.generated.steps[:-1]) <= 16
