@@ -319,6 +319,14 @@ def _best_path(ops: tuple[tuple[int, ...], ...], out: tuple[int, ...], sizes: tu
         path2 = ((0, 1),)
         f, big = path_cost(ops, out, sizes, path2)
         return path2, f, big, "optimal"
+    if n == 3 and memory_limit is None:  # three orders: try them all (what 'optimal' does, without its setup)
+        tries = []
+        for first in ((0, 1), (0, 2), (1, 2)):
+            path3 = (first, (0, 1))
+            f, big = path_cost(ops, out, sizes, path3)
+            tries.append((f, big, path3))
+        f, big, path3 = min(tries)
+        return path3, f, big, "optimal"
     sym = opt_einsum.get_symbol
     inputs = [frozenset(sym(x) for x in o) for o in ops]
     output = frozenset(sym(x) for x in out)
