@@ -324,6 +324,8 @@ def program(inputs: tuple[tuple[int, ...], ...], out: tuple[int, ...]) -> Progra
 
 
 _CODE: dict[Any, tuple[Any, Generated]] = {}
+#: generated code keeps its intermediates' buffers between calls only when they are this small
+_POOL_MAX_BYTES = 8 * 2**20
 
 
 def _generate(inputs: tuple[tuple[int, ...], ...], out: tuple[int, ...], shapes: tuple[tuple[int, ...], ...],
@@ -342,10 +344,14 @@ def _generate(inputs: tuple[tuple[int, ...], ...], out: tuple[int, ...], shapes:
     names = tuple(f"T{k}" for k in range(len(inputs)))
     r = resolve(p, dict(zip(names, shapes)), {})
     inplace = numpy_flavor and want is not None and want.kind in "fc"
+    itemsize = want.itemsize if want is not None else 8
     with planning(memory_limit=memory_limit):
-        gen = generate(p, r, numpy_flavor=numpy_flavor, single=True, args=names, checks={},
-                       itemsize=want.itemsize if want is not None else 8, memory_limit=None, inplace=inplace,
-                       pool=True, dtype=want)
+        gen = generate(p, r, numpy_flavor=numpy_flavor, single=True, args=names, checks={}, itemsize=itemsize,
+                       memory_limit=None, inplace=inplace, pool=True, dtype=want)
+        if inplace and gen.largest * itemsize > _POOL_MAX_BYTES:
+            # large intermediates: allocate per call rather than keep buffers alive in the cache
+            gen = generate(p, r, numpy_flavor=numpy_flavor, single=True, args=names, checks={}, itemsize=itemsize,
+                           memory_limit=None, inplace=inplace, pool=False, dtype=want)
     ns: dict[str, Any] = {"xp": namespace(like) if not numpy_flavor else np, "np": np, **gen.namespace}
     if not numpy_flavor:
         ns.update(_dt=like.dtype, _dev=dev)

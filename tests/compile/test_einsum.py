@@ -358,3 +358,17 @@ def test_memory_limit_on_a_network() -> None:
     np.testing.assert_allclose(el.contract(eq, *ops, memory_limit=16), want)
     run = next(r for k, r in _RUNNERS.items() if k[0] == eq and k[4] == 16)
     assert run.slices and max(s.size for s in run.generated.steps[:-1]) <= 16
+
+
+def test_large_intermediates_are_not_pooled(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    mod = importlib.import_module("einsteinpy_lite.compile.einsum")
+    a, b, c = np.ones((3, 4)), np.ones((4, 5)), np.ones((5, 2))
+    mod.clear_caches()
+    el.einsum("ij,jk,kl->il", a, b, c)
+    assert "_pool" in next(iter(mod._RUNNERS.values())).generated.source
+    monkeypatch.setattr(mod, "_POOL_MAX_BYTES", 8)
+    mod.clear_caches()
+    np.testing.assert_allclose(el.einsum("ij,jk,kl->il", a, b, c), a @ b @ c)
+    assert "_pool" not in next(iter(mod._RUNNERS.values())).generated.source
