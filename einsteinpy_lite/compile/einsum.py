@@ -889,8 +889,10 @@ class ContractExpression:
         for k, (a, s) in enumerate(zip(full, self.shapes)):
             shape = tuple(getattr(a, "shape", np.shape(a)))
             if shape != tuple(s):
-                raise EinsteinError(f"operand {k} has shape {shape}, but this expression ({self.eq}) was built for "
-                                    f"{tuple(s)}", hint=f"shapes: {_shapes_text(self.shapes)}")
+                starts = parse_subscripts(self.eq, False).starts
+                raise EinsteinError(f"operand {k} has shape {shape}, but this expression was built for {tuple(s)}",
+                                    text=self.eq, pos=starts[k] if k < len(starts) else None,
+                                    hint=f"shapes: {_shapes_text(self.shapes)}")
         res = contract(self.eq, *full, out=out, optimize=self.optimize, memory_limit=self.memory_limit,
                        backend=backend, **self.kwargs)
         if key is not None:

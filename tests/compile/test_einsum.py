@@ -223,8 +223,9 @@ def test_contract_expression() -> None:
     assert len(expr.contraction_list) == 2 and "ij,jk,kl->il" in repr(expr)
     cexpr = el.contract_expression("ij,jk,kl->il", ops[0], (4, 5), ops[2], constants=[0, 2])
     np.testing.assert_allclose(cexpr(ops[1]), ops[0] @ ops[1] @ ops[2])
-    with pytest.raises(EinsteinError, match=r"operand 1 has shape \(4, 4\)"):
+    with pytest.raises(EinsteinError, match=r"operand 1 has shape \(4, 4\)") as info:
         expr(ops[0], np.ones((4, 4)), ops[2])
+    assert str(info.value).splitlines()[1:3] == ["  ij,jk,kl->il", "     ^"]
     with pytest.raises(EinsteinError, match="takes 3 arrays"):
         expr(ops[0])
 
