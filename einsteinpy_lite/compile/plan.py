@@ -14,6 +14,7 @@ import contextlib
 import contextvars
 import functools
 import math
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,7 @@ from .lower import Add, ApplyFn, Contract, Input, Program, python_name
 
 __all__ = ["Resolved", "resolve", "ContractPlan", "plan_contract", "optimizers_for", "step_flops", "naive_flops",
            "best_path", "path_cost", "planning", "clear_plan_cache",
-           "random_greedy_seconds"]
+           "search_seconds"]
 
 
 @dataclass
@@ -178,16 +179,18 @@ def resolve(p: Program, shapes: dict[str, tuple[int, ...]], scalars: dict[str, A
 def optimizers_for(n: int) -> tuple[str, ...]:
     """opt_einsum optimizers affordable for ``n`` operands (all are tried; the fewest FLOPs wins).
 
-    Above 14 operands (beyond what opt_einsum's ``optimal``/``branch`` searches afford) ``dp``
-    runs while it stays under about half a second (up to :data:`DP_MAX_OPERANDS`), and a
-    time-bounded ``random-greedy`` (and cotengra's hyper-optimizer, when installed) always;
-    ``greedy`` -- what opt_einsum's ``'auto'`` picks there -- is always among them, so the chosen
-    path is never worse than ``'auto'``.
+    Up to 14 operands opt_einsum's own ``'auto'`` choice is always among them (so the path is
+    never worse), with ``dp``.  Above (beyond what ``optimal``/``branch`` searches afford):
+    ``dp`` bounded in time (up to :data:`DP_MAX_OPERANDS` operands; abandoned when over its
+    budget), ``greedy`` (what ``'auto'`` picks there), opt_einsum's seeded ``random-greedy``
+    trials within a time budget, and cotengra's hyper-optimizer when it is installed.
 
     Example:
         >>> optimizers_for(3)
         ('optimal',)
-        >>> optimizers_for(30)
+        >>> optimizers_for(24)
+        ('dp-bounded', 'greedy', 'random-greedy-timed', 'cotengra')
+        >>> optimizers_for(40)
         ('greedy', 'random-greedy-timed', 'cotengra')
     """
     if n <= 5:  # exhaustive: nothing can do better (opt_einsum's 'auto' is optimal or branch-all here)
@@ -201,25 +204,56 @@ def optimizers_for(n: int) -> tuple[str, ...]:
     if n <= 14:
         return ("dp", "branch-1", "greedy")
     if n <= DP_MAX_OPERANDS:
-        return ("dp", "greedy", "random-greedy-timed", "cotengra")
+        return ("dp-bounded", "greedy", "random-greedy-timed", "cotengra")
     return ("greedy", "random-greedy-timed", "cotengra")
 
 
-#: the most operands for which opt_einsum's ``dp`` is tried (0.02-0.6 s on random regular networks of 16-20)
-DP_MAX_OPERANDS = 20
+#: the most operands for which a time-bounded ``dp`` is tried
+DP_MAX_OPERANDS = 30
 
 
-def random_greedy_seconds(n: int) -> float:
-    """Seconds of random-greedy (and cotengra) search for one contraction of ``n`` operands.
+def search_seconds(name: str, n: int, dp_found: bool = False) -> float:
+    """The time budget of a bounded search (``dp-bounded``, ``random-greedy-timed``, ``cotengra``) on ``n`` operands.
 
-    Enough for opt_einsum's 128 trials up to about 30 tensors within a 1 s planning budget;
-    more for larger networks, whose FLOPs differ by orders of magnitude between orders.
+    About one second in all up to 30 operands: ``dp`` gets 0.6 s (up to 20 operands) or 0.35 s,
+    random-greedy the rest (0.3 s when ``dp`` finished, whose path it rarely beats); 2 s of
+    random-greedy beyond 30 operands, where orders differ by orders of magnitude.
 
     Example:
-        >>> random_greedy_seconds(30), random_greedy_seconds(60)
-        (0.8, 2.0)
+        >>> search_seconds("dp-bounded", 20), search_seconds("random-greedy-timed", 30)
+        (0.6, 0.65)
+        >>> search_seconds("random-greedy-timed", 60)
+        2.0
     """
-    return 0.8 if n <= 30 else 2.0
+    if name == "dp-bounded":
+        return 0.6 if n <= 20 else 0.35
+    if n > DP_MAX_OPERANDS:
+        return 2.0
+    return 0.3 if dp_found else 0.65
+
+
+class _OutOfTime(Exception):
+    """A bounded search ran past its time budget."""
+
+
+def _bounded_dp(seconds: float) -> Any:
+    """opt_einsum's ``dp`` (fewest FLOPs, no outer products) that gives up after ``seconds``."""
+    from opt_einsum.paths import DynamicProgramming, _dp_compare_flops
+
+    def run(inputs: Any, output: Any, size_dict: Any, memory_limit: Any = None) -> Any:
+        deadline = time.perf_counter() + seconds
+        calls = [0]
+
+        def compare(*args: Any) -> None:
+            calls[0] += 1
+            if not calls[0] & 1023 and time.perf_counter() > deadline:
+                raise _OutOfTime
+            _dp_compare_flops(*args)
+
+        return DynamicProgramming(minimize=compare)(inputs, output, size_dict, None)  # type: ignore[arg-type]
+
+    return run
+
 
 _MEMORY_LIMIT: contextvars.ContextVar[int | None] = contextvars.ContextVar("einsteinpy_lite_memory_limit",
                                                                           default=None)
@@ -241,19 +275,24 @@ def planning(memory_limit: int | None = None) -> Iterator[None]:
         _MEMORY_LIMIT.reset(token)
 
 
-def _optimizer(name: str, n: int) -> Any:
+def _optimizer(name: str, n: int, dp_found: bool = False) -> Any:
     """An opt_einsum path function (or optimizer object) for ``name``; None when unavailable."""
     if name == "random-greedy-timed":
         from opt_einsum.path_random import RandomGreedy
 
         # trial r is seeded with r: within the time budget, the same paths as opt_einsum's 'random-greedy-128'
-        return RandomGreedy(max_repeats=128, max_time=random_greedy_seconds(n))
+        return RandomGreedy(max_repeats=128, max_time=search_seconds(name, n, dp_found))
+    if name == "dp-bounded":
+        try:
+            return _bounded_dp(search_seconds(name, n))
+        except ImportError:  # another opt_einsum: plain dp where it is affordable
+            return opt_einsum.paths.get_path_fn("dp") if n <= 20 else None
     if name == "cotengra":
         try:
             import cotengra  # type: ignore[import-not-found,unused-ignore]
         except ImportError:
             return None
-        return cotengra.HyperOptimizer(max_repeats=64, max_time=random_greedy_seconds(n), minimize="flops",
+        return cotengra.HyperOptimizer(max_repeats=64, max_time=search_seconds(name, n, dp_found), minimize="flops",
                                        progbar=False)
     return opt_einsum.paths.get_path_fn(name)
 
@@ -333,16 +372,19 @@ def _best_path(ops: tuple[tuple[int, ...], ...], out: tuple[int, ...], sizes: tu
     size_dict = {sym(x): int(s) for x, s in enumerate(sizes)}
     best: tuple[Any, ...] | None = None
     names = optimizers_for(n)
+    dp_found = False
     for name in names:
-        fn = _optimizer(name, n)
+        fn = _optimizer(name, n, dp_found)
         if fn is None:
             continue
-        for limit in ((None, memory_limit) if memory_limit is not None else (None,)):
+        limits = (None, memory_limit) if memory_limit is not None and name != "dp-bounded" else (None,)
+        for limit in limits:
             try:
                 raw = fn(inputs, output, size_dict, limit)
             except Exception:  # noqa: BLE001 -- an optional optimizer that fails is skipped, greedy remains
                 continue
             path = tuple(tuple(int(i) for i in s) for s in raw)
+            dp_found = dp_found or name == "dp-bounded"
             flops, big = path_cost(ops, out, sizes, path)
             over = memory_limit is not None and big > memory_limit
             cand = (over, big if over else 0, flops, big, path, name)
