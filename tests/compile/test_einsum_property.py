@@ -110,7 +110,7 @@ def test_planned_flops_never_above_opt_einsum_auto(n: int, seed: int) -> None:
     _, auto = opt_einsum.contract_path(eq, *shapes, shapes=True, optimize="auto")
     _, ours = el.contract_path(eq, *shapes, shapes=True)
     assert ours.opt_cost <= auto.opt_cost
-    if n <= 18:  # where dp is affordable, at least as good as dp
+    if n <= 16:  # where dp finishes well within its time budget, at least as good as dp
         _, dp = opt_einsum.contract_path(eq, *shapes, shapes=True, optimize="dp")
         assert ours.opt_cost <= dp.opt_cost
 
