@@ -373,3 +373,20 @@ def test_large_intermediates_are_not_pooled(monkeypatch: pytest.MonkeyPatch) -> 
     mod.clear_caches()
     np.testing.assert_allclose(el.einsum("ij,jk,kl->il", a, b, c), a @ b @ c)
     assert "_pool" not in next(iter(mod._RUNNERS.values())).generated.source
+
+
+def test_contract_keywords_and_many_operands() -> None:
+    rng = np.random.default_rng(9)
+    a, b = rng.standard_normal((3, 4)), rng.standard_normal((4, 5))
+    out = np.empty((3, 5))
+    assert el.contract("ij,jk->ik", a, b, out=out) is out
+    np.testing.assert_allclose(out, a @ b)
+    assert el.contract("ij,jk->ik", a, b, dtype=np.float32, casting="same_kind").dtype == np.float32
+    path = ["einsum_path", (0, 1)]
+    np.testing.assert_allclose(el.einsum("ij,jk->ik", a, b, optimize=path), a @ b)
+    np.testing.assert_allclose(el.contract("ij,jk->ik", a, b, optimize=[(0, 1)], use_blas=False), a @ b)
+    # a 20-matrix chain: planned by the bounded dp / random-greedy
+    mats = [rng.standard_normal((3, 3)) / 2 for _ in range(20)]
+    letters = "abcdefghijklmnopqrstu"
+    eq = ",".join(letters[k] + letters[k + 1] for k in range(20)) + "->au"
+    np.testing.assert_allclose(el.einsum(eq, *mats), np.linalg.multi_dot(mats))
