@@ -42,7 +42,7 @@ This module is the facade: every public name is importable from ``einsteinpy_lit
 from .algebra.diff import diff
 from .algebra.evaluate import evaluate
 from .algebra.simplify import canonical, simplify
-from .compile import compile
+from .compile import ContractExpression, compile, contract, contract_expression, contract_path, einsum
 from .core.atoms import Delta, Tensor, Zero
 from .core.builders import apply, delta, scalar, sum_over, tensor
 from .core.elementwise import Apply, Diag
@@ -75,5 +75,5 @@ __all__ = [
     "register_function", "get_function", "function_names",
     "simplify", "canonical", "equal", "compare", "evaluate",
     "diff",
-    "compile",
+    "compile", "einsum", "contract", "contract_path", "contract_expression", "ContractExpression",
 ]

@@ -15,7 +15,12 @@ interleaved repeats (so a load spike on a shared machine hits every contender):
   optimizers;
 * **core** -- parse + simplify of a 20-factor product, ``el.equal`` on two 10-, 20- and
   50-factor matrix chains (10 in quick mode) that differ by dummy names and factor order (each with every cache
-  cleared), and ``el.diff`` of 200 nested ``\\tanh`` (once; 20 in quick mode).
+  cleared), and ``el.diff`` of 200 nested ``\\tanh`` (once; 20 in quick mode);
+* **einsum** -- ``el.einsum`` / ``el.contract`` against ``opt_einsum`` and numpy: per call on a
+  tiny 3-operand chain, 4-8-matrix chains and ``pi,qj,ijkl,rk,sl->pqrs`` (sizes 10-60) against
+  ``opt_einsum.contract_expression``, a batched matmul against ``numpy.matmul``, the first call of
+  a new equation against ``opt_einsum.contract``'s, and planned FLOPs (and planning time) on random
+  regular networks of 20-60 tensors against opt_einsum's optimizers.
 
 Example:
     >>> res = run_benchmarks(quick=True, sections=("overhead",))
@@ -25,6 +30,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -46,7 +52,7 @@ SIZES: dict[str, tuple[int, int, int, int]] = {
     "large": (4096, 128, 512, 256),
 }
 
-SECTIONS = ("backprop", "overhead", "compile", "paths", "core")
+SECTIONS = ("backprop", "overhead", "compile", "paths", "core", "einsum")
 
 _EPS = r"(x_k^{i} - B^{i}_{j} \sigma(A^{j}_{l} y_k^{l} + b^{j}))"
 _EPS1 = r"(x_k^{i_1} - B^{i_1}_{j_3} \sigma(A^{j_3}_{l} y_k^{l} + b^{j_3}))"
@@ -270,7 +276,7 @@ def _bench_overhead(repeat: int) -> list[dict[str, Any]]:
 def _bench_compile(repeat: int) -> dict[str, Any]:
     from ..algebra.simplify import _canonical
     from ..compile import compile, runtime
-    from ..compile.plan import plan_contract
+    from ..compile.plan import clear_plan_cache
 
     exprs = backprop_exprs(("d_A", "d_b", "d_B"))
     K, Nx, N1, Ny = SIZES["tiny"]
@@ -279,7 +285,7 @@ def _bench_compile(repeat: int) -> dict[str, Any]:
     for _ in range(max(3, repeat // 2)):
         runtime._CACHE.clear()
         runtime._CANONICAL_CACHE.clear()
-        plan_contract.cache_clear()
+        clear_plan_cache()
         _canonical.cache_clear()
         t0 = time.perf_counter()
         compile(exprs)(A=A, b=b, B=B, x=x, y=y)
@@ -395,6 +401,102 @@ def _bench_core(repeat: int, quick: bool = False) -> dict[str, Any]:
     return {"seconds": times}
 
 
+def _bench_einsum(repeat: int, quick: bool = False) -> dict[str, Any]:
+    import importlib
+
+    import opt_einsum
+    from opt_einsum.testing import rand_equation
+
+    from ..compile import contract, contract_expression, contract_path, einsum
+
+    mod = importlib.import_module("einsteinpy_lite.compile.einsum")
+    rng = np.random.default_rng(11)
+    out: dict[str, Any] = {}
+    # per call, tiny operands
+    tiny = [rng.standard_normal((2, 2)) for _ in range(3)]
+    eq = "ij,jk,kl->il"
+    t = _median_times({
+        "el.einsum": lambda: einsum(eq, *tiny),
+        "el.contract": lambda: contract(eq, *tiny),
+        "opt_einsum.contract": lambda: opt_einsum.contract(eq, *tiny),
+        "np.einsum opt": lambda: np.einsum(eq, *tiny, optimize=True),
+    }, repeat)
+    out["tiny"] = {"eq": eq, "shape": (2, 2), "seconds": t,
+                   "einsum_vs_opt_einsum": t["el.einsum"] / t["opt_einsum.contract"],
+                   "contract_vs_opt_einsum": t["el.contract"] / t["opt_einsum.contract"],
+                   "einsum_vs_np_einsum": t["el.einsum"] / t["np.einsum opt"]}
+    # chains and the index transformation, compiled expressions side by side
+    cases: list[tuple[str, list[tuple[int, ...]]]] = []
+    for n_mat in ((4,) if quick else (4, 6, 8)):
+        for size in ((10, 60) if quick else (10, 30, 60)):
+            letters = "abcdefghij"[: n_mat + 1]
+            spec = ",".join(letters[k] + letters[k + 1] for k in range(n_mat)) + "->" + letters[0] + letters[-1]
+            cases.append((spec, [(size, size)] * n_mat))
+    for size in ((10,) if quick else (10, 30, 60)):
+        cases.append(("pi,qj,ijkl,rk,sl->pqrs", [(size, size), (size, size), (size,) * 4, (size, size), (size, size)]))
+    rows = []
+    for spec, shapes in cases:
+        ops = [rng.standard_normal(s) for s in shapes]
+        t = _median_times({"el": functools.partial(contract_expression(spec, *shapes), *ops),
+                           "opt_einsum": functools.partial(opt_einsum.contract_expression(spec, *shapes), *ops)},
+                          max(3, repeat // 2) if shapes[0][0] >= 60 else repeat)
+        rows.append({"eq": spec, "size": shapes[0][0], "seconds": t, "ratio": t["el"] / t["opt_einsum"]})
+    out["expressions"] = rows
+    # batched matmul
+    b, n = (8, 64) if quick else (64, 128)
+    x, y = rng.standard_normal((b, n, n)), rng.standard_normal((b, n, n))
+    t = _median_times({"el.einsum": lambda: einsum("bij,bjk->bik", x, y), "np.matmul": lambda: np.matmul(x, y),
+                       "opt_einsum.contract": lambda: opt_einsum.contract("bij,bjk->bik", x, y)}, repeat)
+    out["bmm"] = {"b": b, "n": n, "seconds": t, "ratio": t["el.einsum"] / t["np.matmul"]}
+    # first call of a new equation: every cache cleared, shapes new each sample
+    first = []
+    for n_ops in (3, 4, 8):
+        ours_t, theirs_t = [], []
+        for k in range(max(5, repeat)):
+            letters = "abcdefghijklmnopqrstuvwxyz"[: n_ops + 1]
+            spec = ",".join(letters[i] + letters[i + 1] for i in range(n_ops)) + "->" + letters[0] + letters[-1]
+            dims = [7 + k + 3 * i for i in range(n_ops + 1)]
+            ops = [rng.standard_normal((dims[i], dims[i + 1])) for i in range(n_ops)]
+            for who in rng.permutation(2):
+                if who == 0:
+                    mod.clear_caches()
+                    t0 = time.perf_counter()
+                    einsum(spec, *ops)
+                    ours_t.append(time.perf_counter() - t0)
+                else:
+                    t0 = time.perf_counter()
+                    opt_einsum.contract(spec, *ops)
+                    theirs_t.append(time.perf_counter() - t0)
+        a, c = statistics.median(ours_t), statistics.median(theirs_t)
+        first.append({"operands": n_ops, "seconds": {"el.einsum": a, "opt_einsum.contract": c}, "ratio": a / c})
+    out["first_call"] = first
+    # planning on random regular networks
+    plans = []
+    for n_t in ((20, 30) if quick else (20, 30, 40, 60)):
+        eq_r, shapes_r = rand_equation(n_t, 3, n_out=2, d_min=2, d_max=8, seed=n_t)
+        mod.clear_caches()
+        t0 = time.perf_counter()
+        _, info = contract_path(eq_r, *shapes_r, shapes=True)
+        plan_s = time.perf_counter() - t0
+        oe_cost: dict[str, float] = {}
+        opts = ["auto", "greedy", "random-greedy-128", "auto-hq"] + (["dp"] if n_t <= 30 else [])
+        for opt in opts:
+            t0 = time.perf_counter()
+            oe_cost[opt] = float(opt_einsum.contract_path(eq_r, *shapes_r, shapes=True, optimize=opt)[1].opt_cost)
+            oe_cost[opt + " s"] = time.perf_counter() - t0
+        best = min(oe_cost[o] for o in opts)
+        plans.append({"tensors": n_t, "flops": float(info.opt_cost), "plan_seconds": plan_s, "opt_einsum": oe_cost,
+                      "vs_best": float(info.opt_cost) / best, "vs_auto": float(info.opt_cost) / oe_cost["auto"]})
+    out["planning"] = plans
+    try:
+        import threadpoolctl
+
+        out["threads"] = max((d.get("num_threads") or 1) for d in threadpoolctl.threadpool_info()) or 1
+    except ImportError:
+        out["threads"] = "unknown"
+    return out
+
+
 def run_benchmarks(sizes: Sequence[str] | None = None, repeat: int | None = None, json_path: str | None = None,
                    quick: bool = False, sections: Sequence[str] = SECTIONS) -> dict[str, Any]:
     """Run the benchmark and return the results (optionally also written as JSON).
@@ -404,7 +506,7 @@ def run_benchmarks(sizes: Sequence[str] | None = None, repeat: int | None = None
         repeat: interleaved repeats per measurement, medians reported (default 7; ``quick``: 3).
         json_path: write the results there as JSON too.
         quick: tiny sizes and few repeats (for tests and a first look).
-        sections: which of ``backprop``, ``overhead``, ``compile``, ``paths``, ``core`` to run.
+        sections: which of ``backprop``, ``overhead``, ``compile``, ``paths``, ``core``, ``einsum`` to run.
 
     Returns:
         A dict with ``machine`` and one entry per section run.
@@ -441,6 +543,8 @@ def run_benchmarks(sizes: Sequence[str] | None = None, repeat: int | None = None
         res["paths"] = _bench_paths()
     if "core" in sections:
         res["core"] = _bench_core(reps, quick)
+    if "einsum" in sections:
+        res["einsum"] = _bench_einsum(reps, quick)
     if json_path:
         with open(json_path, "w") as fh:
             json.dump(res, fh, indent=2, default=str)
@@ -502,4 +606,36 @@ def format_table(result: dict[str, Any]) -> str:
     if "core" in result:
         core = result["core"]
         lines += ["", "core: " + ", ".join(f"{k} {_fmt_t(v)}" for k, v in core["seconds"].items())]
+    if "einsum" in result:
+        lines += _einsum_table(result["einsum"])
     return "\n".join(lines)
+
+
+def _einsum_table(e: dict[str, Any]) -> list[str]:
+    t = e["tiny"]
+    s = t["seconds"]
+    lines = ["", f"einsum / contract (BLAS threads: {e.get('threads')})",
+             f"per call, {t['eq']} on {t['shape']}: el.einsum {_fmt_t(s['el.einsum'])}, el.contract "
+             f"{_fmt_t(s['el.contract'])}, opt_einsum.contract {_fmt_t(s['opt_einsum.contract'])}, np.einsum(optimize=True) "
+             f"{_fmt_t(s['np.einsum opt'])}; el.einsum / opt_einsum {t['einsum_vs_opt_einsum']:.2f}x, el.contract / "
+             f"opt_einsum {t['contract_vs_opt_einsum']:.2f}x, el.einsum / np.einsum {t['einsum_vs_np_einsum']:.2f}x",
+             "| expression | size | el.contract_expression | opt_einsum.contract_expression | ratio |", "|---|---|---|---|---|"]
+    for row in e["expressions"]:
+        lines.append(f"| {row['eq']} | {row['size']} | {_fmt_t(row['seconds']['el'])} | "
+                     f"{_fmt_t(row['seconds']['opt_einsum'])} | {row['ratio']:.2f} |")
+    b = e["bmm"]
+    lines.append(f"bij,bjk->bik at b={b['b']}, i=j=k={b['n']}: el.einsum {_fmt_t(b['seconds']['el.einsum'])}, np.matmul "
+                 f"{_fmt_t(b['seconds']['np.matmul'])}, opt_einsum {_fmt_t(b['seconds']['opt_einsum.contract'])}; "
+                 f"ratio to matmul {b['ratio']:.2f}x")
+    lines += ["| first call, new chain of | el.einsum | opt_einsum.contract | ratio |", "|---|---|---|---|"]
+    for row in e["first_call"]:
+        lines.append(f"| {row['operands']} matrices | {_fmt_t(row['seconds']['el.einsum'])} | "
+                     f"{_fmt_t(row['seconds']['opt_einsum.contract'])} | {row['ratio']:.2f} |")
+    lines += ["| random regular network | our FLOPs | planning | opt_einsum auto | best of opt_einsum | vs best | vs auto |",
+              "|---|---|---|---|---|---|---|"]
+    for row in e["planning"]:
+        oe = row["opt_einsum"]
+        best = min(v for k, v in oe.items() if not k.endswith(" s"))
+        lines.append(f"| {row['tensors']} tensors | {row['flops']:.3g} | {_fmt_t(row['plan_seconds'])} | {oe['auto']:.3g} | "
+                     f"{best:.3g} | {row['vs_best']:.2f} | {row['vs_auto']:.2f} |")
+    return lines

@@ -4,6 +4,8 @@
 subexpressions shared) -> ``plan`` (opt_einsum, fewest FLOPs among its
 optimizers) -> ``codegen`` (straight-line matmul / multiply code with
 contiguous elementwise steps) -> ``runtime`` (the cached callable).
+``einsum`` puts numpy's ``einsum`` and opt_einsum's ``contract`` / ``contract_path`` /
+``contract_expression`` on the same pipeline.
 
 Example:
     >>> import numpy as np
@@ -14,7 +16,9 @@ Example:
     [2.0, 2.0]
 """
 
+from .einsum import ContractExpression, contract, contract_expression, contract_path, einsum
 from .lower import python_name
 from .runtime import Compiled, Plan, compile
 
-__all__ = ["compile", "Compiled", "Plan", "python_name"]
+__all__ = ["compile", "Compiled", "Plan", "python_name", "einsum", "contract", "contract_path", "contract_expression",
+           "ContractExpression"]
