@@ -402,14 +402,12 @@ def _bench_core(repeat: int, quick: bool = False) -> dict[str, Any]:
 
 
 def _bench_einsum(repeat: int, quick: bool = False) -> dict[str, Any]:
-    import importlib
-
     import opt_einsum
     from opt_einsum.testing import rand_equation
 
     from ..compile import contract, contract_expression, contract_path, einsum
+    from ..compile import einsum_api as mod
 
-    mod = importlib.import_module("einsteinpy_lite.compile.einsum")
     rng = np.random.default_rng(11)
     out: dict[str, Any] = {}
     # per call, tiny operands

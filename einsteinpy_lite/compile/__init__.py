@@ -16,7 +16,7 @@ Example:
     [2.0, 2.0]
 """
 
-from .einsum import ContractExpression, contract, contract_expression, contract_path, einsum
+from .einsum_api import ContractExpression, contract, contract_expression, contract_path, einsum
 from .lower import python_name
 from .runtime import Compiled, Plan, compile
 

@@ -155,7 +155,7 @@ def test_repeated_index_is_a_view_not_an_identity() -> None:
     fn_src = []
     a = np.arange(16.0).reshape(4, 4)
     el.einsum("ii,ij->j", a, a)
-    from einsteinpy_lite.compile.einsum import _RUNNERS
+    from einsteinpy_lite.compile.einsum_api import _RUNNERS
 
     run = next(r for k, r in _RUNNERS.items() if k[0] == "ii,ij->j")
     fn_src.append(run.generated.source)
@@ -176,7 +176,7 @@ def test_cache_hit_checks_options_too() -> None:
 
 
 def test_cache_hit_reuses_the_runner() -> None:
-    from einsteinpy_lite.compile.einsum import _RUNNERS
+    from einsteinpy_lite.compile.einsum_api import _RUNNERS
 
     a = np.ones((3, 3))
     el.einsum("ij,jk->ik", a, a)
@@ -247,7 +247,7 @@ def test_memory_limit_is_honoured(limit: int | str) -> None:
     ops = [rng.standard_normal(s) for s in ((8, 3), (3, 8), (8, 8))]
     want = opt_einsum.contract(eq, *ops)
     np.testing.assert_allclose(el.contract(eq, *ops, memory_limit=limit), want)
-    from einsteinpy_lite.compile.einsum import _RUNNERS
+    from einsteinpy_lite.compile.einsum_api import _RUNNERS
 
     run = next(r for k, r in _RUNNERS.items() if k[0] == eq and k[4] == (64 if limit == "max_input" else limit))
     sizes = [s.size for s in run.generated.steps]
@@ -263,7 +263,7 @@ def test_memory_limit_slices_when_no_order_fits() -> None:
     a, b, c = rng.standard_normal((6, 10)), rng.standard_normal((10, 6)), rng.standard_normal((6, 6))
     got = el.contract("ij,jk,ki->", a, b, c, memory_limit=5)
     np.testing.assert_allclose(got, np.einsum("ij,jk,ki->", a, b, c))
-    from einsteinpy_lite.compile.einsum import _RUNNERS
+    from einsteinpy_lite.compile.einsum_api import _RUNNERS
 
     assert next(r for k, r in _RUNNERS.items() if k[0] == "ij,jk,ki->" and k[4] == 5).slices
     got2 = el.contract("ij,jk->ik", a, b, memory_limit=5)  # the result itself is not limited
@@ -350,7 +350,7 @@ def test_object_arrays_fall_back_to_numpy() -> None:
 def test_memory_limit_on_a_network() -> None:
     from opt_einsum.testing import rand_equation
 
-    from einsteinpy_lite.compile.einsum import _RUNNERS
+    from einsteinpy_lite.compile.einsum_api import _RUNNERS
 
     eq, shapes = rand_equation(12, 3, n_out=2, d_min=2, d_max=4, seed=1)
     rng = np.random.default_rng(0)
@@ -364,7 +364,7 @@ def test_memory_limit_on_a_network() -> None:
 def test_large_intermediates_are_not_pooled(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib
 
-    mod = importlib.import_module("einsteinpy_lite.compile.einsum")
+    mod = importlib.import_module("einsteinpy_lite.compile.einsum_api")
     a, b, c = np.ones((3, 4)), np.ones((4, 5)), np.ones((5, 2))
     mod.clear_caches()
     el.einsum("ij,jk,kl->il", a, b, c)

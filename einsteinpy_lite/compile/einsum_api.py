@@ -15,7 +15,7 @@ before the generated code runs.
 
 Example:
     >>> import numpy as np
-    >>> from einsteinpy_lite.compile.einsum import einsum
+    >>> from einsteinpy_lite.compile.einsum_api import einsum
     >>> einsum("ij,jk->ik", np.eye(2), np.arange(4.0).reshape(2, 2)).tolist()
     [[0.0, 1.0], [2.0, 3.0]]
 """
