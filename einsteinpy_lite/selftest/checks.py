@@ -1,0 +1,611 @@
+r"""The checks: the engine against the oracle, one random case at a time.
+
+Each check takes a harness tree, its text and a seed, calls the engine through an :class:`Engine` (the real
+one by default; tests pass a deliberately wrong one) and returns :class:`Failure`\ s.  An exception the engine
+raises is a failure of that check, with its traceback summarized; it never escapes.
+
+Checks: ``parse`` (free-index order, ``evaluate``), ``compile`` (float64, float32, complex128, result
+dtype), ``simplify`` (value, free-index order, idempotence), ``canonical`` (value, free-index order),
+``equal`` (pairs built equal and built unequal, the truth decided by the oracle), ``diff`` (first and
+second derivatives, simplified or not, against central finite differences of the oracle).
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..algebra.evaluate import array_name
+from ..compile.lower import python_name
+from .oracle import Oracle, make_arrays, make_scalars
+from .tree import (
+    INDEX_POOL, NON_HOLOMORPHIC, ONE, Add, Coef, Dlt, Fn, Ix, Leaf, Node, Prod, SumK, at, free, heads, index_names,
+    needs_size, put, size_of_name, text, validate, walk,
+)
+from .tree import coef_symbols as _coef_symbols
+
+__all__ = ["CHECKS", "Engine", "Failure", "Skip", "run_check", "case_tree"]
+
+#: Every check, in the order the runner cycles through them.
+CHECKS = ("parse", "compile", "simplify", "canonical", "equal", "diff")
+
+RTOL = {"float64": 1e-9, "float32": 3e-4, "complex128": 1e-9}
+
+
+@dataclass
+class Engine:
+    """The engine's entry points the checks call (swap one for a stub to test the harness)."""
+
+    parse: Callable[..., Any]
+    simplify: Callable[..., Any]
+    canonical: Callable[..., Any]
+    equal: Callable[..., Any]
+    diff: Callable[..., Any]
+    compile: Callable[..., Any]
+    evaluate: Callable[..., Any]
+
+    @classmethod
+    def real(cls) -> Engine:
+        """The package's own functions.
+
+        Example:
+            >>> Engine.real().parse("x^i").free
+            (^i,)
+        """
+        from ..algebra.diff import diff
+        from ..algebra.evaluate import evaluate
+        from ..algebra.simplify import canonical, simplify
+        from ..compile import compile
+        from ..equality.decide import equal
+        from ..notation.parse import parse
+
+        return cls(parse, simplify, canonical, equal, diff, compile, evaluate)
+
+
+@dataclass
+class Failure:
+    """One wrong answer: the check, a kind (what went wrong), the expression, the seed, a message and the error."""
+
+    check: str
+    kind: str
+    text: str
+    seed: int
+    message: str
+    max_err: float = float("nan")
+    shrunk: str | None = None
+
+    def reproducer(self) -> str:
+        """A self-contained description: the expression, the check, the seed, the error, the command."""
+        lines = [f"[{self.check}] {self.kind}"]
+        if self.shrunk and self.shrunk != self.text:
+            lines.append(f"  minimized:  {self.shrunk}")
+        lines.append(f"  expression: {self.text}")
+        lines.append(f"  seed: {self.seed}   max error: {self.max_err:.3g}")
+        lines.extend("  " + ln for ln in self.message.splitlines())
+        lines.append(f"  rerun: python -m einsteinpy_lite.selftest --seed {self.seed} --cases 1 --checks {self.check}")
+        return "\n".join(lines)
+
+
+class Skip(Exception):
+    """The case cannot be checked (e.g. values too large, a kink within a finite-difference step)."""
+
+
+class _EngineError(Exception):
+    def __init__(self, what: str, exc: BaseException) -> None:
+        frames = traceback.extract_tb(exc.__traceback__)[-3:]
+        where = "; ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in frames)
+        first = (str(exc).splitlines() or [""])[0][:300]
+        super().__init__(f"{what} raised {type(exc).__name__}: {first}\n  at {where}")
+        self.what = what
+        # the kind of failure: the exception type and its message's start, names and numbers masked
+        gist = re.sub(r"\d+", "#", re.sub(r"'[^']*'", "'.'", first.split(" (")[0]))[:60]
+        self.exc_type = f"{type(exc).__name__}: {gist}" if gist else type(exc).__name__
+
+
+def _call(what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except Exception as exc:  # an engine exception is a failure of the check, never a crash
+        raise _EngineError(what, exc) from None
+
+
+CHECK_ID = {name: n for n, name in enumerate(CHECKS)}
+
+
+def case_tree(check: str, seed: int) -> Node:
+    """The tree a check draws for a seed (the compile check sometimes keeps to holomorphic functions).
+
+    Example:
+        >>> validate(case_tree("simplify", 3))
+        True
+    """
+    from ..core.functions import function_names
+    from .tree import generate
+
+    functions = None
+    if check == "compile" and seed % 2 == 0:
+        functions = tuple(f for f in function_names() if f not in NON_HOLOMORPHIC)
+    return generate((seed, CHECK_ID[check]), functions)
+
+
+# =================================================================== evaluation through the engine
+
+
+@dataclass
+class _Ctx:
+    engine: Engine
+    check: str
+    seed: int
+    tree: Node
+    text: str
+    rng: np.random.Generator
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    scalars: dict[str, Any] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+    sizes: dict[str, int] = field(default_factory=dict)  # sizes of names the tree does not fix (a variable's)
+
+    def fail(self, kind: str, message: str, max_err: float = float("nan")) -> None:
+        self.failures.append(Failure(self.check, kind, self.text, self.seed, message, max_err))
+
+    def oracle(self, tree: Node | None = None, arrays: Mapping[str, np.ndarray] | None = None) -> Oracle:
+        return Oracle(tree or self.tree, arrays if arrays is not None else self.arrays, self.scalars)
+
+    def draw(self, dtype: str = "float64", tries: int = 4, margin: float = 0.0) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Arrays and scalars with a finite, moderate oracle value (and kinks ``margin`` away); else Skip."""
+        self.scalars = make_scalars(self.tree, self.rng)
+        scale = 1.0
+        for _ in range(tries):
+            self.arrays = make_arrays(self.tree, self.rng, dtype, scale)
+            o = self.oracle(arrays={h: a.astype(np.complex128 if dtype == "complex128" else np.float64)
+                                    for h, a in self.arrays.items()})
+            val, names = o.evaluate()
+            if np.all(np.isfinite(val)) and np.max(np.abs(val), initial=0.0) < 1e6 and o.margin > margin:
+                return val, names
+            scale /= 2
+        raise Skip("no draw with a finite, moderate value away from kinks")
+
+    # ------------------------------------------------------------ the engine's value of an expression
+    def scalar_value(self, key: str, tree: Node) -> Any:
+        known = index_names(tree) | set(self.sizes)
+        names = {python_name(n): n for n in ("K", "alpha", *self.scalars, *(f"N_{x}" for x in known))}
+        name = names.get(key, key)
+        if name in ("K", "alpha"):
+            return self.scalars[name]
+        if name.startswith("N_"):
+            x = name[2:]
+            if x in self.sizes:
+                return self.sizes[x]
+            if x in index_names(tree):
+                size = size_of_name(tree, x)
+                if size is None:
+                    raise _EngineError("compile", ValueError(f"asks for {name}, but index {x} has several sizes "
+                                                             "(the arrays fix each of them)"))
+                return size
+            if name in self.scalars:
+                return self.scalars[name]
+        raise _EngineError("compile", ValueError(f"asks for a scalar {name!r} the expression does not have"))
+
+    def via_compile(self, expr: Any, arrays: Mapping[str, np.ndarray] | None = None,
+                    what: str = "compile") -> tuple[np.ndarray, tuple[str, ...]]:
+        arrays = self.arrays if arrays is None else arrays
+        by_key = {array_key(h): a for h, a in arrays.items()}
+        fn = _call(what, self.engine.compile, expr)
+        kwargs: dict[str, Any] = {}
+        for a in fn.arrays:
+            if a not in by_key:
+                raise _EngineError(what, ValueError(f"asks for an array {a!r} the expression does not have"))
+            kwargs[a] = by_key[a]
+        for s in fn.scalars:
+            kwargs[s] = self.scalar_value(s, self.tree)
+        out = np.asarray(_call(what + " (call)", fn, **kwargs))
+        return out, tuple(ix.name for ix in expr.free)
+
+    def via_evaluate(self, expr: Any) -> tuple[np.ndarray, tuple[str, ...]]:
+        by_key = {array_key(h): a for h, a in self.arrays.items()}
+        sizes = {n: size_of_name(self.tree, n) for n in needs_size(self.tree)}
+        scalars = {k: v for k, v in self.scalars.items() if k in {str(s) for s in expr.scalar_symbols()}}
+        out = np.asarray(_call("evaluate", self.engine.evaluate, expr, by_key, sizes, **scalars))
+        return out, tuple(ix.name for ix in expr.free)
+
+    def compare(self, kind: str, want: tuple[np.ndarray, tuple[str, ...]], got: tuple[np.ndarray, tuple[str, ...]],
+                rtol: float, note: str = "", scale: float | None = None) -> float | None:
+        """Max error of ``got`` against ``want`` (axes matched by name); records a failure when too large."""
+        w, wn = want
+        g, gn = got
+        if sorted(wn) != sorted(gn):
+            self.fail(kind + ": free indices", f"free indices {gn}, expected {wn}{note}")
+            return None
+        if g.ndim != len(gn):
+            self.fail(kind + ": shape", f"{g.ndim} axes for the free indices {gn}{note}")
+            return None
+        g = np.transpose(g, [gn.index(n) for n in wn]) if wn else g
+        if g.shape != w.shape:
+            self.fail(kind + ": shape", f"shape {g.shape}, expected {w.shape} (axes {wn}){note}")
+            return None
+        with np.errstate(all="ignore"):
+            err = float(np.max(np.abs(g - w), initial=0.0))
+        scale = max(1.0, float(np.max(np.abs(w), initial=0.0))) if scale is None else scale
+        if not err <= rtol * scale:
+            worst = np.unravel_index(int(np.nanargmax(np.abs(g - w))), w.shape) if w.ndim else ()
+            self.fail(kind + ": value", f"max error {err:.3g} (scale {scale:.3g}); at {dict(zip(wn, map(int, worst)))}: "
+                      f"got {g[worst]!r}, expected {w[worst]!r}{note}", err)
+        return err
+
+
+def array_key(head: str) -> str:
+    r"""The keyword of a head's array: the package's convention on the tensor's name (``\mathrm{eps}`` is ``eps``).
+
+    Example:
+        >>> array_key(r"\mathrm{eps}"), array_key(r"\epsilon")
+        ('eps', 'epsilon')
+    """
+    if head.startswith("\\mathrm{") and head.endswith("}"):
+        head = head[len("\\mathrm{"):-1]
+    return array_name(head)
+
+
+def _keys(expr: Any) -> list[tuple[str, bool]]:
+    return [(ix.name, bool(ix.up)) for ix in expr.free]
+
+
+def _tree_keys(tree: Node) -> list[tuple[str, bool]]:
+    return [(ix.name, ix.up) for ix in free(tree)]
+
+
+# =================================================================== the checks
+
+
+def _check_parse(c: _Ctx) -> None:
+    e = _call("parse", c.engine.parse, c.text)
+    if _keys(e) != _tree_keys(c.tree):
+        c.fail("parse: free-index order", f"parse gives free indices {_keys(e)}, the ricci rule (first appearance) "
+               f"gives {_tree_keys(c.tree)}")
+    want = c.draw()
+    c.compare("evaluate", want, c.via_evaluate(e), RTOL["float64"])
+
+
+def _check_compile(c: _Ctx) -> None:
+    e = _call("parse", c.engine.parse, c.text)
+    fns = {n.name for _, n, _ in walk(c.tree) if isinstance(n, Fn)}
+    dtypes = ["float64", "float32"] + (["complex128"] if not fns & NON_HOLOMORPHIC else [])
+    for dtype in dtypes:
+        try:
+            want = c.draw(dtype)
+        except Skip:
+            continue
+        got = c.via_compile(e)
+        if heads(c.tree) and got[0].dtype != np.dtype(dtype):
+            c.fail(f"compile {dtype}: dtype", f"{dtype} inputs give a {got[0].dtype} result")
+        c.compare(f"compile {dtype}", want, got, RTOL[dtype])
+
+
+def _check_simplify(c: _Ctx) -> None:
+    e = _call("parse", c.engine.parse, c.text)
+    s = _call("simplify", c.engine.simplify, e)
+    if _keys(s) != _keys(e):
+        c.fail("simplify: free-index order", f"simplify gives {s} with free {_keys(s)}; the input has {_keys(e)}")
+    want = c.draw()
+    c.compare("simplify", want, c.via_compile(s, what="compile of simplify's result"), RTOL["float64"],
+              note=f"\n  simplify gave: {s}")
+    s2 = _call("simplify (second pass)", c.engine.simplify, s)
+    if s2 != s:
+        c.fail("simplify: not idempotent", f"simplify(e)    = {s}\nsimplify twice = {s2}")
+
+
+def _check_canonical(c: _Ctx) -> None:
+    e = _call("parse", c.engine.parse, c.text)
+    k = _call("canonical", c.engine.canonical, e)
+    if _keys(k) != _keys(e):
+        c.fail("canonical: free-index order", f"canonical gives {k} with free {_keys(k)}; the input has {_keys(e)}")
+    want = c.draw()
+    c.compare("canonical", want, c.via_compile(k, what="compile of canonical's result"), RTOL["float64"],
+              note=f"\n  canonical gave: {k}")
+
+
+# ------------------------------------------------------------------- equal: variants built equal / unequal
+
+
+def _bindings(tree: Node) -> list[tuple[tuple[int, ...], int, str]]:
+    """(path of the binding node, bid, name) of every dummy pair and sum-bound index."""
+    out = []
+    for path, n, bound in walk(tree):
+        if isinstance(n, SumK):
+            out.append((path, n.bid, n.k))
+        elif isinstance(n, (Prod, Leaf, Dlt)):
+            slots = [ix for f in n.factors for ix in free(f, bound)] if isinstance(n, Prod) else \
+                (list(n.slots) if isinstance(n, Leaf) else [n.a, n.b])
+            seen: dict[int, int] = {}
+            for ix in slots:
+                if ix.name not in bound:
+                    seen[ix.bid] = seen.get(ix.bid, 0) + 1
+            out += [(path, ix.bid, ix.name) for ix in slots if seen.get(ix.bid) == 2 and ix.up]
+    return out
+
+
+def _rename_bid(node: Node, bid: int, new: str) -> Node:
+    if isinstance(node, Leaf):
+        return replace(node, slots=tuple(replace(ix, name=new) if ix.bid == bid else ix for ix in node.slots))
+    if isinstance(node, Dlt):
+        return Dlt(*(replace(ix, name=new) if ix.bid == bid else ix for ix in (node.a, node.b)))
+    if isinstance(node, SumK):
+        return replace(node, k=new if node.bid == bid else node.k, body=_rename_bid(node.body, bid, new))
+    if isinstance(node, Prod):
+        return replace(node, factors=tuple(_rename_bid(f, bid, new) for f in node.factors))
+    if isinstance(node, Add):
+        return Add(tuple(_rename_bid(t, bid, new) for t in node.terms))
+    return replace(node, body=_rename_bid(node.body, bid, new))
+
+
+def _under_log(tree: Node, path: tuple[int, ...]) -> bool:
+    return bool(path) and isinstance(at(tree, path[:-1]), Fn) and at(tree, path[:-1]).name == "log"  # type: ignore[union-attr]
+
+
+def _variants(tree: Node, rng: np.random.Generator) -> list[tuple[str, bool, Node, dict[str, int]]]:
+    """``(how, built equal?, tree, scalars it adds)`` for every transformation that applies."""
+    out: list[tuple[str, bool, Node, dict[str, int]]] = []
+    nodes = list(walk(tree))
+    syms = _coef_symbols(tree)
+    # -- built equal
+    binds = _bindings(tree)
+    if binds:
+        path, bid, old = binds[int(rng.integers(len(binds)))]
+        node = at(tree, path)
+        bound = next(b for p, _, b in nodes if p == path)
+        avoid = index_names(node) | {ix.name for ix in free(node, bound)} | set(bound)
+        cands = [n for n in INDEX_POOL if n not in avoid and f"N_{n}" not in syms]
+        if cands and f"N_{old}" not in syms:
+            new = cands[int(rng.integers(len(cands)))]
+            out.append((f"dummy {old} renamed {new}", True, put(tree, path, _rename_bid(node, bid, new)), {}))
+    prods = [(p, n) for p, n, _ in nodes if isinstance(n, Prod) and len(n.factors) > 1]
+    if prods:
+        p, n = prods[int(rng.integers(len(prods)))]
+        perm = list(rng.permutation(len(n.factors)))
+        if perm == sorted(perm):
+            perm = perm[::-1]
+        out.append(("factors reordered", True, put(tree, p, replace(n, factors=tuple(n.factors[k] for k in perm))), {}))
+    adds = [(p, n) for p, n, _ in nodes if isinstance(n, Add)]
+    if adds:
+        p, n = adds[int(rng.integers(len(adds)))]
+        out.append(("terms reordered", True, put(tree, p, Add(n.terms[::-1])), {}))
+    dist = [(p, n, k) for p, n, _ in nodes if isinstance(n, Prod) for k, f in enumerate(n.factors) if isinstance(f, Add)]
+    if dist:
+        p, n, k = dist[int(rng.integers(len(dist)))]
+        add = n.factors[k]
+        assert isinstance(add, Add)
+        terms = tuple(Prod(n.coef, n.factors[:k] + (t,) + n.factors[k + 1:]) for t in add.terms)
+        out.append(("product distributed over a sum", True, put(tree, p, Add(terms)), {}))
+    leaves = [(p, n, b) for p, n, b in nodes if isinstance(n, Leaf) and any(ix.name not in b for ix in n.slots)]
+    if leaves:
+        p, n, b = leaves[int(rng.integers(len(leaves)))]
+        slots = [s for s, ix in enumerate(n.slots) if ix.name not in b and sum(j.name == ix.name for j in n.slots) == 1]
+        cands = [m for m in INDEX_POOL if m not in index_names(n) | set(b) and f"N_{m}" not in syms]
+        if slots and cands:
+            s = slots[int(rng.integers(len(slots)))]
+            ix = n.slots[s]
+            d = Ix(cands[int(rng.integers(len(cands)))], ix.up, ix.size, -ix.bid - 10_000)
+            new_leaf = replace(n, slots=n.slots[:s] + (d,) + n.slots[s + 1:])
+            delta = Dlt(ix, replace(d, up=not ix.up))
+            out.append(("a slot moved onto a delta", True, put(tree, p, Prod(ONE, (delta, new_leaf))), {}))
+    halves = [(p, n) for p, n, _ in nodes if not _under_log(tree, p)]
+    p, n = halves[int(rng.integers(len(halves)))]
+    half = Prod(Coef(Fraction(1, 2)), (n,))
+    out.append(("a subterm written as half plus half", True, put(tree, p, Add((half, half))), {}))
+    unused_sums = [(p, n) for p, n, _ in nodes if isinstance(n, SumK) and n.k not in index_names(n.body)]
+    if unused_sums:
+        p, n = unused_sums[int(rng.integers(len(unused_sums)))]
+        size_sym = "K" if n.bounded else f"N_{n.k}"
+        if size_sym == "K" or (f"N_{n.k}" not in syms and n.k not in index_names(put(tree, p, n.body))):
+            out.append((f"a sum over an unused index written as {size_sym}", True,
+                        put(tree, p, Prod(Coef(Fraction(1), ((size_sym, 1),)), (n.body,))), {size_sym: n.size}))
+        out.append(("a sum over an unused index dropped", False, put(tree, p, n.body), {}))
+    # -- built unequal (the oracle decides)
+    fns = [(p, n) for p, n, _ in nodes if isinstance(n, Fn) and not _under_log(tree, p)]
+    if fns:
+        p, n = fns[int(rng.integers(len(fns)))]
+        out.append((f"a function {n.name} dropped", False, put(tree, p, n.body), {}))
+        if n.name != "log":
+            from ..core.functions import function_names
+
+            other = [f for f in function_names() if f not in (n.name, "log")]
+            out.append((f"a function {n.name} replaced", False,
+                        put(tree, p, replace(n, name=other[int(rng.integers(len(other)))])), {}))
+    swaps = []
+    for p, n, b in nodes:
+        if isinstance(n, Leaf):
+            for s in range(len(n.slots)):
+                for t in range(s + 1, len(n.slots)):
+                    u, v = n.slots[s], n.slots[t]
+                    if u.up == v.up and u.size == v.size and u.name != v.name and u.name not in b and v.name not in b:
+                        swaps.append((p, n, s, t))
+    if swaps:
+        p, n, s, t = swaps[int(rng.integers(len(swaps)))]
+        sl = list(n.slots)
+        sl[s], sl[t] = sl[t], sl[s]
+        out.append((f"indices {n.slots[s].name}, {n.slots[t].name} of {n.head} swapped", False,
+                    put(tree, p, replace(n, slots=tuple(sl))), {}))
+    p, n = halves[int(rng.integers(len(halves)))]
+    flipped = replace(n, coef=Coef(-n.coef.value, n.coef.syms)) if isinstance(n, Prod) else Prod(Coef(Fraction(-1)), (n,))
+    out.append(("a sign flipped", False, put(tree, p, flipped), {}))
+    coefs = [(p, n) for p, n, _ in nodes if isinstance(n, Prod)]
+    if coefs:
+        p, n = coefs[int(rng.integers(len(coefs)))]
+        factor = Coef([Fraction(2), Fraction(3, 2), Fraction(-1, 2), Fraction(1001, 1000)][int(rng.integers(4))])
+        out.append(("a coefficient changed", False, put(tree, p, replace(n, coef=n.coef.times(factor))), {}))
+    if adds:
+        p, n = adds[int(rng.integers(len(adds)))]
+        k = int(rng.integers(len(n.terms)))
+        rest = n.terms[:k] + n.terms[k + 1:]
+        out.append(("a term dropped", False, put(tree, p, rest[0] if len(rest) == 1 else Add(rest)), {}))
+    return [v for v in out if validate(v[2])]
+
+
+def _check_equal(c: _Ctx) -> None:
+    want = c.draw()
+    variants = _variants(c.tree, c.rng)
+    picked = [variants[int(k)] for k in c.rng.permutation(len(variants))[:4]]
+    e = _call("parse", c.engine.parse, c.text)
+    for how, built_equal, vtree, extra in picked:
+        vtext = text(vtree)
+        scalars = c.scalars | extra
+        try:
+            other = Oracle(vtree, c.arrays, scalars).evaluate()
+        except KeyError:  # a scalar N_x the variant uses and the original does not
+            continue
+        w, wn = want
+        o = np.transpose(other[0], [other[1].index(n) for n in wn]) if wn else other[0]
+        scale = max(1.0, float(np.max(np.abs(w), initial=0.0)))
+        err = float(np.max(np.abs(o - w), initial=0.0))
+        if built_equal:
+            assert err <= 1e-9 * scale, f"harness bug: {how} changed the value of {c.text} -> {vtext} by {err}"
+            truth = True
+        elif err > 1e-6 * scale:
+            truth = False
+        else:
+            continue  # built unequal but equal on these numbers (a symmetric context): not a test
+        f = _call("parse", c.engine.parse, vtext)
+        got = _call("equal", c.engine.equal, e, f)
+        if bool(got) != truth:
+            kind = "false positive" if got else "false negative"
+            c.fail(f"equal: {kind} ({how.split(' ')[0] if how.startswith(('dummy', 'indices')) else how})",
+                   f"equal(a, b) = {got}; {how}\n  a = {c.text}\n  b = {vtext}\n  oracle max difference {err:.3g}",
+                   err)
+
+
+# ------------------------------------------------------------------- diff
+
+
+def _variable(c: _Ctx, avoid: set[str], head: str | None = None) -> tuple[str, tuple[Ix, ...], str]:
+    """A variable ``(head, slots, text)``: written as in the expression when its names allow, else fresh."""
+    hs = heads(c.tree)
+    if not hs:
+        raise Skip("no tensor to differentiate by")
+    head = head or sorted(hs)[int(c.rng.integers(len(hs)))]
+    pattern, shape, _ = hs[head]
+    uses = [n.slots for _, n, _ in walk(c.tree) if isinstance(n, Leaf) and n.head == head]
+    slots = uses[int(c.rng.integers(len(uses)))]
+    names = [ix.name for ix in slots]
+    if len(set(names)) != len(names) or set(names) & avoid or c.rng.random() < 0.5:
+        pool = [n for n in INDEX_POOL if n not in avoid]
+        names = [pool[int(k)] for k in c.rng.permutation(len(pool))[: len(pattern)]]
+    var = tuple(Ix(n, u, s, 0) for n, u, s in zip(names, pattern, shape))
+    from .tree import _slots_text
+
+    return head, var, head + _slots_text(var)
+
+
+def _fd_first(c: _Ctx, head: str, shape: tuple[int, ...], h: float = 1e-6) -> np.ndarray:
+    """Central differences of the oracle: axes (free of the tree, then the variable's slots)."""
+    base = {k: v.astype(np.float64) for k, v in c.arrays.items()}
+    cols = []
+    for idx in np.ndindex(*shape):
+        plus, minus = dict(base), dict(base)
+        for sign, arrs in ((1, plus), (-1, minus)):
+            a = base[head].copy()
+            a[idx] += sign * h
+            arrs[head] = a
+        cols.append((c.oracle(arrays=plus).evaluate()[0] - c.oracle(arrays=minus).evaluate()[0]) / (2 * h))
+    out = np.stack(cols, axis=-1) if cols else np.zeros(0)
+    return out.reshape(out.shape[:-1] + tuple(shape))
+
+
+def _fd_second(c: _Ctx, h1: str, u: np.ndarray, h2: str, w: np.ndarray, h: float = 1e-4) -> np.ndarray:
+    base = {k: v.astype(np.float64) for k, v in c.arrays.items()}
+
+    def f(s: float, t: float) -> np.ndarray:
+        arrs = dict(base)
+        arrs[h1] = arrs[h1] + s * u
+        arrs[h2] = arrs[h2] + t * w
+        return c.oracle(arrays=arrs).evaluate()[0]
+
+    return (f(h, h) - f(h, -h) - f(-h, h) + f(-h, -h)) / (4 * h * h)
+
+
+def _check_diff(c: _Ctx) -> None:
+    want = c.draw(margin=0.05)
+    e = _call("parse", c.engine.parse, c.text)
+    fr = _tree_keys(c.tree)
+    free_names = {n for n, _ in fr}
+    head, var, vtext = _variable(c, free_names)
+    c.sizes = {ix.name: ix.size for ix in free(c.tree)} | {ix.name: ix.size for ix in var}
+    expect1 = fr + [(ix.name, not ix.up) for ix in var]
+    jac = _fd_first(c, head, tuple(ix.size for ix in var))
+    names1 = want[1] + tuple(ix.name for ix in var)
+    scale = max(1.0, float(np.max(np.abs(want[0]), initial=0.0)))
+    firsts = {}
+    for simp in (True, False):
+        label = f"diff(e, {vtext}{'' if simp else ', simplify=False'})"
+        d = _call(label, c.engine.diff, e, vtext, simplify=simp)
+        firsts[simp] = d
+        if _keys(d) != expect1:
+            c.fail("diff first: free-index order", f"{label} has free {_keys(d)}, expected {expect1}\n  = {d}")
+        c.compare(f"diff first{'' if simp else ' (unsimplified)'}", (jac, names1),
+                  c.via_compile(d, what=f"compile of {label}"), 1e-6, note=f"\n  {label} = {d}",
+                  scale=max(scale, float(np.max(np.abs(jac), initial=1.0))))
+    # second order: another (or the same) tensor, directional derivatives along random u, w
+    head2, var2, vtext2 = _variable(c, free_names | {ix.name for ix in var})
+    c.sizes |= {ix.name: ix.size for ix in var2}
+    expect2 = expect1 + [(ix.name, not ix.up) for ix in var2]
+    u = c.rng.uniform(-1, 1, size=tuple(ix.size for ix in var))
+    w = c.rng.uniform(-1, 1, size=tuple(ix.size for ix in var2))
+    fd2 = _fd_second(c, head, u, head2, w)
+    for simp in (True, False):
+        label = f"diff(diff(e, {vtext}{'' if simp else ', simplify=False'}), {vtext2}{'' if simp else ', simplify=False'})"
+        d2 = _call(label, c.engine.diff, firsts[simp], vtext2, simplify=simp)
+        if _keys(d2) != expect2:
+            c.fail("diff second: free-index order", f"{label} has free {_keys(d2)}, expected {expect2}\n  = {d2}")
+        got, gn = c.via_compile(d2, what=f"compile of {label}")
+        names2 = [n for n, _ in expect2]
+        if sorted(gn) != sorted(names2):
+            c.fail("diff second: free indices", f"{label} has free {gn}, expected {names2}")
+            continue
+        got = np.transpose(got, [gn.index(n) for n in names2]) if names2 else got
+        k1, k2 = len(var), len(var2)
+        if got.shape != want[0].shape + u.shape + w.shape:
+            c.fail("diff second: shape", f"{label} has shape {got.shape}, expected {want[0].shape + u.shape + w.shape}")
+            continue
+        axes_u = tuple(range(got.ndim - k1 - k2, got.ndim - k2))
+        contracted = np.tensordot(np.tensordot(got, w, axes=(tuple(range(got.ndim - k2, got.ndim)), tuple(range(k2)))),
+                                  u, axes=(axes_u, tuple(range(k1))))
+        tol = 1e-5 * max(scale, float(np.max(np.abs(fd2), initial=1.0)))
+        err = float(np.max(np.abs(contracted - fd2), initial=0.0))
+        if not err <= tol:
+            c.fail(f"diff second{'' if simp else ' (unsimplified)'}: value",
+                   f"{label}: along random directions, max error {err:.3g} (tolerance {tol:.3g})\n  = {d2}", err)
+
+
+_RUN: dict[str, Callable[[_Ctx], None]] = {
+    "parse": _check_parse, "compile": _check_compile, "simplify": _check_simplify,
+    "canonical": _check_canonical, "equal": _check_equal, "diff": _check_diff,
+}
+
+
+def run_check(check: str, seed: int, engine: Engine | None = None, tree: Node | None = None) -> list[Failure]:
+    """Run one check on one case; failures (engine exceptions included) are returned, never raised.
+
+    Raises:
+        Skip: the case cannot be checked.
+
+    Example:
+        >>> run_check("parse", 0)
+        []
+    """
+    if check not in _RUN:
+        raise ValueError(f"unknown check {check!r}; the checks are {', '.join(CHECKS)}")
+    tree = case_tree(check, seed) if tree is None else tree
+    ctx = _Ctx(engine or Engine.real(), check, seed, tree, text(tree), np.random.default_rng((seed, CHECK_ID[check], 1)))
+    try:
+        _RUN[check](ctx)
+    except _EngineError as exc:
+        what = exc.what.split("(")[0].split(" ")[0]
+        ctx.fail(f"{check}: {what} raised {exc.exc_type}", str(exc))
+    except Skip:
+        raise
+    except Exception as exc:  # noqa: BLE001 -- a bug of the harness itself is reported, not raised
+        ctx.fail(f"{check}: harness error {type(exc).__name__}", str(_EngineError("the harness", exc)))
+    return ctx.failures

@@ -1,0 +1,561 @@
+r"""The harness's own expression trees: a few frozen dataclasses, their text, and a random generator.
+
+The generator never builds an engine :class:`~einsteinpy_lite.Expr`; it builds :data:`Node` trees whose
+meaning is fixed here (lexical scoping: a node's dummies are its own, a ``\sum_{k}`` binds every ``k``
+of its body), prints them as text for :func:`~einsteinpy_lite.parse`, and the oracle
+(:mod:`.oracle`) evaluates them with plain numpy.  Every index occurrence carries its size and the id
+of its binding (``bid``), so sizes belong to bindings and spaces, not to names: one name may be a
+dummy of size 2 in one term and of size 4 in another.
+
+Names are reused on purpose: dummies of sibling scopes share names, a ``\sum_{k}`` binds a name that is a
+dummy or a free index elsewhere, size symbols ``\mathrm{N_j}`` sit next to a dummy ``j``, tensors repeat,
+and index and tensor names include the engine's own generated stems (``u1``, ``s1``, ``t1``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import Union
+
+import numpy as np
+
+__all__ = ["Ix", "Leaf", "Dlt", "Coef", "Prod", "Add", "SumK", "Fn", "Node", "Generator", "text", "free",
+           "walk", "index_names", "heads", "needs_size", "size_of_name", "validate", "ONE",
+           "NON_HOLOMORPHIC", "POSITIVE_ARG"]
+
+#: Index names drawn from: Latin, digits, Greek, and the engine's own generated stems (u1, s1).
+INDEX_POOL = ("i", "j", "k", "l", "m", "n", "a", "b", "c", "d", "p", "q", "i1", "j2", "u1", "s1", r"\mu", r"\nu")
+#: Tensor heads: Latin, digits, Greek, \mathrm words, names that collide with generated code (t1, \lambda).
+HEAD_POOL = ("A", "B", "C", "G", "W1", "x", "y", "z", "v", "b2", "t1", r"\epsilon", r"\Gamma", r"\lambda",
+             r"\mathrm{eps}", "H", "R", "S")
+#: Heads of tensors whose arrays are positive (arguments of \log).
+POSITIVE_HEADS = ("P", "Q", r"\rho")
+#: Functions that are not holomorphic: no complex128 inputs for them.
+NON_HOLOMORPHIC = frozenset({"relu", "softplus"})
+#: Functions whose argument must be positive.
+POSITIVE_ARG = frozenset({"log"})
+
+
+@dataclass(frozen=True)
+class Ix:
+    """One index occurrence: name, position, the size of its space, and the id of its binding."""
+
+    name: str
+    up: bool
+    size: int
+    bid: int
+
+    def group(self) -> str:
+        return "^" if self.up else "_"
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A tensor ``head`` with its slots (``positive``: its array is drawn positive)."""
+
+    head: str
+    slots: tuple[Ix, ...]
+    positive: bool = False
+
+
+@dataclass(frozen=True)
+class Dlt:
+    r"""A Kronecker delta ``\delta^i_j``, or a metric ``\delta_{ij}`` / ``\delta^{ij}`` (identity numbers)."""
+
+    a: Ix
+    b: Ix
+
+
+@dataclass(frozen=True)
+class Coef:
+    """``num/den`` times a product of symbols (``K``, ``alpha``, ``N_x``) to integer powers."""
+
+    value: Fraction
+    syms: tuple[tuple[str, int], ...] = ()
+
+    def is_one(self) -> bool:
+        return self.value == 1 and not self.syms
+
+    def times(self, other: Coef) -> Coef:
+        return Coef(self.value * other.value, self.syms + other.syms)
+
+
+ONE = Coef(Fraction(1))
+
+
+@dataclass(frozen=True)
+class Prod:
+    """A coefficient times factors; repeated indices (once up, once down) are summed."""
+
+    coef: Coef
+    factors: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Add:
+    """A sum of terms with the same free indices (the first term's order)."""
+
+    terms: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class SumK:
+    r"""``\sum_{k} body`` (over the size of k's space) or ``\sum_{k=0}^{K-1} body`` (``bounded``)."""
+
+    k: str
+    size: int
+    bid: int
+    bounded: bool
+    body: Node
+
+
+@dataclass(frozen=True)
+class Fn:
+    """A registered elementwise function of ``body``."""
+
+    name: str
+    body: Node
+
+
+Node = Union[Leaf, Dlt, Prod, Add, SumK, Fn]
+
+
+def walk(node: Node, bound: tuple[str, ...] = (), path: tuple[int, ...] = ()
+         ) -> Iterator[tuple[tuple[int, ...], Node, tuple[str, ...]]]:
+    """Every node with its path (child positions) and the names bound by enclosing sums."""
+    yield path, node, bound
+    if isinstance(node, Prod):
+        for n, f in enumerate(node.factors):
+            yield from walk(f, bound, (*path, n))
+    elif isinstance(node, Add):
+        for n, t in enumerate(node.terms):
+            yield from walk(t, bound, (*path, n))
+    elif isinstance(node, SumK):
+        yield from walk(node.body, (*bound, node.k), (*path, 0))
+    elif isinstance(node, Fn):
+        yield from walk(node.body, bound, (*path, 0))
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, Prod):
+        return node.factors
+    if isinstance(node, Add):
+        return node.terms
+    if isinstance(node, (SumK, Fn)):
+        return (node.body,)
+    return ()
+
+
+def with_children(node: Node, kids: tuple[Node, ...]) -> Node:
+    if isinstance(node, Prod):
+        return replace(node, factors=kids)
+    if isinstance(node, Add):
+        return replace(node, terms=kids)
+    if isinstance(node, (SumK, Fn)):
+        return replace(node, body=kids[0])
+    return node
+
+
+def at(node: Node, path: tuple[int, ...]) -> Node:
+    for p in path:
+        node = children(node)[p]
+    return node
+
+
+def put(node: Node, path: tuple[int, ...], new: Node) -> Node:
+    """``node`` with the subtree at ``path`` replaced by ``new``."""
+    if not path:
+        return new
+    kids = list(children(node))
+    kids[path[0]] = put(kids[path[0]], path[1:], new)
+    return with_children(node, tuple(kids))
+
+
+def occurrences(node: Node) -> Iterator[Ix]:
+    """Every index occurrence written in the tree (slots of tensors and deltas)."""
+    for _, n, _ in walk(node):
+        if isinstance(n, Leaf):
+            yield from n.slots
+        elif isinstance(n, Dlt):
+            yield n.a
+            yield n.b
+
+
+def index_names(node: Node) -> set[str]:
+    """Every index name used (slots and sum-bound names)."""
+    out = {ix.name for ix in occurrences(node)}
+    out |= {n.k for _, n, _ in walk(node) if isinstance(n, SumK)}
+    return out
+
+
+def heads(node: Node) -> dict[str, tuple[tuple[bool, ...], tuple[int, ...], bool]]:
+    """Each tensor head: (slot pattern, shape, positive)."""
+    out: dict[str, tuple[tuple[bool, ...], tuple[int, ...], bool]] = {}
+    for _, n, _ in walk(node):
+        if isinstance(n, Leaf):
+            out.setdefault(n.head, (tuple(ix.up for ix in n.slots), tuple(ix.size for ix in n.slots), n.positive))
+    return out
+
+
+def free(node: Node, bound: tuple[str, ...] = ()) -> tuple[Ix, ...]:
+    """Free indices in the ricci convention's order: first appearance; pairs contracted; bound names skipped."""
+    if isinstance(node, (Leaf, Dlt)):
+        return _contract(list(node.slots) if isinstance(node, Leaf) else [node.a, node.b], bound)
+    if isinstance(node, Prod):
+        return _contract([ix for f in node.factors for ix in free(f, bound)], bound)
+    if isinstance(node, Add):
+        return free(node.terms[0], bound)
+    if isinstance(node, SumK):
+        return free(node.body, (*bound, node.k))
+    return free(node.body, bound)
+
+
+def _contract(slots: list[Ix], bound: tuple[str, ...]) -> tuple[Ix, ...]:
+    count: dict[str, int] = {}
+    for ix in slots:
+        count[ix.name] = count.get(ix.name, 0) + 1
+    return tuple(ix for ix in slots if ix.name not in bound and count[ix.name] == 1)
+
+
+def size_of_name(node: Node, name: str) -> int | None:
+    """The size every occurrence of ``name`` has (None when it has several, or does not occur)."""
+    sizes = {ix.size for ix in occurrences(node) if ix.name == name}
+    sizes |= {n.size for _, n, _ in walk(node) if isinstance(n, SumK) and n.k == name}
+    return sizes.pop() if len(sizes) == 1 else None
+
+
+def needs_size(node: Node) -> set[str]:
+    r"""Names whose size no array carries (a space of deltas and unused ``\sum`` indices only).
+
+    The user passes those sizes (``N_x=`` to a compiled function, ``sizes=`` to evaluate).
+    """
+    parent: dict[int, int] = {}
+
+    def find(a: int) -> int:
+        parent.setdefault(a, a)
+        while parent[a] != a:
+            a = parent[a]
+        return a
+
+    carried: set[int] = set()
+    names: dict[int, set[str]] = {}
+    for _, n, _ in walk(node):
+        if isinstance(n, Leaf):
+            for ix in n.slots:
+                carried.add(ix.bid)
+                names.setdefault(ix.bid, set()).add(ix.name)
+        elif isinstance(n, Dlt):
+            parent[find(n.a.bid)] = find(n.b.bid)
+            names.setdefault(n.a.bid, set()).add(n.a.name)
+            names.setdefault(n.b.bid, set()).add(n.b.name)
+        elif isinstance(n, SumK):
+            names.setdefault(n.bid, set()).add(n.k)
+    carried_roots = {find(b) for b in carried}
+    return {name for b, ns in names.items() if find(b) not in carried_roots for name in ns}
+
+
+def coef_symbols(node: Node) -> set[str]:
+    return {s for _, n, _ in walk(node) if isinstance(n, Prod) for s, _ in n.coef.syms}
+
+
+def validate(node: Node) -> bool:
+    """True when every name the user must size (``N_x``, delta-only spaces) has one size throughout."""
+    used = index_names(node)
+    must = needs_size(node) | {s[2:] for s in coef_symbols(node) if s.startswith("N_") and s[2:] in used}
+    return all(size_of_name(node, name) is not None for name in must)
+
+
+# =================================================================== text
+
+
+def _sym_text(s: str) -> str:
+    if s == "alpha":
+        return r"\alpha"
+    if s.startswith("N_"):
+        return rf"\mathrm{{N_{s[2:]}}}"
+    return s
+
+
+def _coef_parts(c: Coef) -> tuple[bool, str]:
+    """(negative, text of |c|) -- '' when |c| is 1."""
+    v = c.value
+    num = [str(abs(v.numerator))] if abs(v.numerator) != 1 else []
+    den = [str(v.denominator)] if v.denominator != 1 else []
+    for s, p in c.syms:
+        (num if p > 0 else den).extend([_sym_text(s)] * abs(p))
+    if not den:
+        return v < 0, " ".join(num)
+    return v < 0, rf"\frac{{{' '.join(num) or '1'}}}{{{' '.join(den)}}}"
+
+
+def _slots_text(slots: tuple[Ix, ...]) -> str:
+    out = ""
+    run: list[str] = []
+    pos = None
+    for ix in slots:
+        if pos is not None and ix.up != pos:
+            out += ("^" if pos else "_") + "{" + " ".join(run) + "}"
+            run = []
+        pos = ix.up
+        run.append(ix.name)
+    if run:
+        out += ("^" if pos else "_") + "{" + " ".join(run) + "}"
+    return out
+
+
+def _fn_text(name: str) -> str:
+    from ..core.functions import get_function
+
+    return get_function(name).latex
+
+
+def text(node: Node) -> str:
+    r"""The text of a tree for :func:`~einsteinpy_lite.parse`.
+
+    Example:
+        >>> i, j = Ix("i", True, 2, 1), Ix("j", False, 3, 2)
+        >>> text(Prod(Coef(Fraction(-3, 4)), (Leaf("A", (i, j)), Leaf("y", (Ix("j", True, 3, 2),)))))
+        '-\\frac{3}{4} A^{i}_{j} y^{j}'
+    """
+    if isinstance(node, Leaf):
+        return node.head + _slots_text(node.slots)
+    if isinstance(node, Dlt):
+        return r"\delta" + _slots_text((node.a, node.b))
+    if isinstance(node, Fn):
+        return f"{_fn_text(node.name)}({text(node.body)})"
+    if isinstance(node, SumK):
+        head = rf"\sum_{{{node.k}=0}}^{{K-1}}" if node.bounded else rf"\sum_{{{node.k}}}"
+        body = text(node.body)
+        if isinstance(node.body, Add) or (isinstance(node.body, Prod) and node.body.coef.value < 0):
+            body = f"({body})"
+        return f"{head} {body}"
+    if isinstance(node, Add):
+        out = ""
+        for n, t in enumerate(node.terms):
+            neg = isinstance(t, Prod) and t.coef.value < 0
+            body = _prod_text(t, drop_sign=True) if neg else text(t)
+            if isinstance(t, Add):
+                body = f"({body})"
+            out += (f" {'-' if neg else '+'} " if n else ("-" if neg else "")) + body
+        return out
+    return _prod_text(node)
+
+
+def _prod_text(node: Node, drop_sign: bool = False) -> str:
+    assert isinstance(node, Prod)
+    neg, c = _coef_parts(node.coef)
+    parts: list[str] = [c] if c else []
+    for n, f in enumerate(node.factors):
+        t = text(f)
+        last = n == len(node.factors) - 1
+        if isinstance(f, (Add, Prod)) or (isinstance(f, SumK) and not last):
+            t = f"({t})"
+        if t.startswith("(") and parts and parts[-1][-1].isalpha():
+            parts.append(r"\cdot")  # '\alpha (' would read as a call of a function \alpha
+        parts.append(t)
+    if not node.factors:
+        parts = parts or ["1"]
+    return ("-" if neg and not drop_sign else "") + " ".join(parts)
+
+
+# =================================================================== generator
+
+
+class Generator:
+    """Draws random well-formed trees from a numpy ``Generator`` (deterministic for a seed).
+
+    Example:
+        >>> g = Generator(np.random.default_rng(0))
+        >>> tree = g.expression()
+        >>> isinstance(text(tree), str) and validate(tree)
+        True
+    """
+
+    def __init__(self, rng: np.random.Generator, functions: tuple[str, ...] | None = None,
+                 max_depth: int = 3, max_leaves: int = 7) -> None:
+        from ..core.functions import function_names
+
+        self.rng = rng
+        self.functions = tuple(functions) if functions is not None else function_names()
+        self.max_depth = max_depth
+        self.max_leaves = max_leaves
+        self.leaves = 0
+        self.bids = 0
+        self.K = int(rng.integers(2, 5))
+        self.signatures: dict[str, tuple[tuple[bool, ...], tuple[int, ...], bool]] = {}
+
+    # ------------------------------------------------------------ helpers
+    def chance(self, p: float) -> bool:
+        return bool(self.rng.random() < p)
+
+    def pick(self, seq: tuple[str, ...] | list[str]) -> str:
+        return seq[int(self.rng.integers(len(seq)))]
+
+    def size(self) -> int:
+        return int(self.rng.choice([2, 3, 3, 4]))
+
+    def bid(self) -> int:
+        self.bids += 1
+        return self.bids
+
+    def name(self, avoid: set[str]) -> str:
+        pool = [n for n in INDEX_POOL if n not in avoid]
+        return self.pick(pool)
+
+    def shuffled(self, xs: list[Ix]) -> list[Ix]:
+        return [xs[int(k)] for k in self.rng.permutation(len(xs))]
+
+    def head(self, pattern: tuple[bool, ...], shape: tuple[int, ...], positive: bool) -> str:
+        sig = (pattern, shape, positive)
+        same = [h for h, s in self.signatures.items() if s == sig]
+        if same and self.chance(0.6):  # repeated tensors
+            return self.pick(same)
+        pool = [h for h in (POSITIVE_HEADS if positive else HEAD_POOL) if h not in self.signatures]
+        if not pool:
+            pool = [f"T{n}" for n in range(1, 99) if f"T{n}" not in self.signatures][:1]
+        h = self.pick(pool)
+        self.signatures[h] = sig
+        return h
+
+    # ------------------------------------------------------------ nodes
+    def expression(self) -> Node:
+        """A whole expression: 0-3 free indices, then a random tree."""
+        n_free = int(self.rng.choice([0, 1, 1, 2, 2, 3]))
+        names: list[str] = []
+        for _ in range(n_free):
+            names.append(self.name(set(names)))
+        fr = [Ix(nm, self.chance(0.5), self.size(), self.bid()) for nm in names]
+        tree = self.node(fr, int(self.rng.integers(1, self.max_depth + 1)), ())
+        return self.coefficients(tree)
+
+    def node(self, fr: list[Ix], depth: int, bound: tuple[tuple[str, int, int], ...],
+             visible: frozenset[str] = frozenset()) -> Node:
+        """A subtree with free indices ``fr``; ``visible``: names of the enclosing product (a trace avoids them)."""
+        kinds = ["leaf"]
+        if depth > 0 and self.leaves < self.max_leaves:
+            kinds += ["prod", "prod", "add", "fn", "sumk"]
+        kind = self.pick(kinds)
+        return getattr(self, "_" + kind)(fr, depth - 1, bound, visible)  # type: ignore[no-any-return]
+
+    def _leaf(self, fr: list[Ix], depth: int, bound: tuple[tuple[str, int, int], ...],
+              visible: frozenset[str] = frozenset(), positive: bool = False) -> Node:
+        self.leaves += 1
+        if not positive and len(fr) == 2 and fr[0].size == fr[1].size and self.chance(0.3):
+            a, b = self.shuffled(fr)
+            return Dlt(a, b)
+        slots = self.shuffled(fr)
+        if not positive and len(fr) == 1 and bound and self.chance(0.15):
+            k, size, bid = bound[int(self.rng.integers(len(bound)))]
+            if size == fr[0].size:  # \delta^k_j with k bound by an enclosing sum
+                return Dlt(Ix(k, not fr[0].up, size, bid), fr[0]) if self.chance(0.5) else \
+                    Dlt(fr[0], Ix(k, not fr[0].up, size, bid))
+        for k, size, bid in bound:  # the sample index of an enclosing \sum, in any position
+            if self.chance(0.5):
+                slots.insert(int(self.rng.integers(len(slots) + 1)), Ix(k, self.chance(0.5), size, bid))
+        if not slots or (len(slots) < 3 and self.chance(0.1)):  # a trace x^a_a (or \delta^a_a)
+            avoid = {ix.name for ix in fr} | {b[0] for b in bound} | visible
+            nm, size, b = self.name(avoid), self.size(), self.bid()
+            pair = [Ix(nm, True, size, b), Ix(nm, False, size, b)]
+            if not slots and not positive and self.chance(0.25):
+                return Dlt(*pair)
+            slots = self.shuffled(slots + pair)
+        pattern = tuple(ix.up for ix in slots)
+        shape = tuple(ix.size for ix in slots)
+        return Leaf(self.head(pattern, shape, positive), tuple(slots), positive)
+
+    def _prod(self, fr: list[Ix], depth: int, bound: tuple[tuple[str, int, int], ...],
+              visible: frozenset[str] = frozenset()) -> Node:
+        n = int(self.rng.choice([2, 2, 3, 4]))
+        parts: list[list[Ix]] = [[] for _ in range(n)]
+        for ix in fr:
+            parts[int(self.rng.integers(n))].append(ix)
+        avoid = {ix.name for ix in fr} | {b[0] for b in bound}
+        for _ in range(int(self.rng.integers(0, 3))):  # implied sums
+            nm = self.name(avoid)
+            avoid.add(nm)
+            size = fr[int(self.rng.integers(len(fr)))].size if fr and self.chance(0.4) else self.size()
+            a, b = (int(x) for x in self.rng.permutation(n)[:2])
+            up, bid = self.chance(0.5), self.bid()
+            parts[a].append(Ix(nm, up, size, bid))
+            parts[b].append(Ix(nm, not up, size, bid))
+        inside = visible | {ix.name for p in parts for ix in p}
+        factors = tuple(self.node(self.shuffled(p), depth, bound, inside) for p in parts)
+        return Prod(ONE, factors)
+
+    def _add(self, fr: list[Ix], depth: int, bound: tuple[tuple[str, int, int], ...],
+             visible: frozenset[str] = frozenset()) -> Node:
+        n = int(self.rng.choice([2, 2, 3]))
+        return Add(tuple(self.node(self.shuffled(fr), depth, bound, visible) for _ in range(n)))
+
+    def _fn(self, fr: list[Ix], depth: int, bound: tuple[tuple[str, int, int], ...],
+            visible: frozenset[str] = frozenset()) -> Node:
+        name = self.pick(self.functions)
+        if name in POSITIVE_ARG:
+            wrap = [f for f in ("exp", "sigmoid", "softplus") if f in self.functions]
+            if wrap and self.chance(0.6):
+                return Fn(name, Fn(self.pick(wrap), self.node(fr, depth, bound, visible)))
+            return Fn(name, self._leaf(fr, depth, bound, visible, positive=True))
+        return Fn(name, self.node(fr, depth, bound, visible))
+
+    def _sumk(self, fr: list[Ix], depth: int, bound: tuple[tuple[str, int, int], ...],
+              visible: frozenset[str] = frozenset()) -> Node:
+        k = self.name({ix.name for ix in fr} | {b[0] for b in bound})  # no shadowing (the parser refuses it)
+        bounded = self.chance(0.35)
+        size = self.K if bounded else self.size()
+        bid = self.bid()
+        return SumK(k, size, bid, bounded, self.node(fr, depth, (*bound, (k, size, bid)), visible))
+
+    # ------------------------------------------------------------ coefficients
+    def coefficients(self, tree: Node) -> Node:
+        r"""Scalar coefficients on some products (numbers, ``K``, ``\alpha``, ``N_x`` of a used or unused name)."""
+        for path, n, _ in list(walk(tree)):
+            if not isinstance(n, Prod) and not (isinstance(n, Leaf) and not n.positive and self.chance(0.15)):
+                continue
+            c = self.coefficient(tree)
+            if isinstance(n, Prod):
+                tree = put(tree, path, replace(n, coef=c))
+            elif not c.is_one():
+                tree = put(tree, path, Prod(c, (n,)))
+        # terms of sums: signs and factors (a wrapped term keeps the sum's free indices)
+        for path, n, _ in list(walk(tree)):
+            if isinstance(n, Add):
+                terms = list(n.terms)
+                for t_i, t in enumerate(terms):
+                    if self.chance(0.3):
+                        c = Coef(Fraction(-1)) if self.chance(0.6) else self.coefficient(tree)
+                        terms[t_i] = replace(t, coef=t.coef.times(c)) if isinstance(t, Prod) else Prod(c, (t,))
+                tree = put(tree, path, Add(tuple(terms)))
+        return tree
+
+    def coefficient(self, tree: Node) -> Coef:
+        if self.chance(0.55):
+            return ONE
+        choice = int(self.rng.integers(9))
+        if choice < 4:
+            return Coef(Fraction(self.pick(["2", "-1", "1/2", "-3/4", "3"])))
+        if choice == 4:
+            return Coef(Fraction(self.pick(["1", "2", "-1"])), (("K", self.pick([1, -1])),))  # type: ignore[arg-type]
+        if choice == 5:
+            return Coef(Fraction(self.pick(["1", "-1", "1/2"])), (("alpha", 1),))
+        # N_x: a name of the tree with one size (dummy, free or bound), or a name it never uses
+        used = index_names(tree)
+        sized = sorted(nm for nm in used if size_of_name(tree, nm) is not None)
+        unused = sorted(set(INDEX_POOL) - used)
+        cands = sized if (sized and self.chance(0.7)) or not unused else unused
+        return Coef(Fraction(1), ((f"N_{self.pick(cands)}", self.pick([1, 1, -1])),))  # type: ignore[arg-type]
+
+
+def generate(seed: int | tuple[int, ...], functions: tuple[str, ...] | None = None, max_depth: int = 3) -> Node:
+    """A valid random tree for a seed (draws again, from the same stream, until :func:`validate` holds).
+
+    Example:
+        >>> validate(generate(7))
+        True
+    """
+    rng = np.random.default_rng(seed)
+    while True:
+        tree = Generator(rng, functions, max_depth).expression()
+        if validate(tree):
+            return tree
