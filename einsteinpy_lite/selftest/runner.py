@@ -17,11 +17,27 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from .checks import CHECKS, Engine, Failure, Skip, case_tree, run_check
 from .tree import (
-    HEAD_POOL, ONE, Add, Fn, Leaf, Node, Prod, SumK, at, free, heads, index_names, put, text, validate, walk,
+    HEAD_POOL,
+    ONE,
+    Add,
+    Fn,
+    Leaf,
+    Node,
+    Prod,
+    SumK,
+    at,
+    free,
+    heads,
+    index_names,
+    put,
+    text,
+    validate,
+    walk,
 )
 
 __all__ = ["Report", "run", "shrink", "main"]
@@ -184,7 +200,7 @@ def run(checks: Iterable[str] = CHECKS, seeds: Iterable[int] | None = None, minu
             if minutes is not None and time.monotonic() - start > minutes * 60:
                 return report
             try:
-                failures = _with_timeout(case_timeout, lambda c=check, s=seed: run_check(c, s, engine))
+                failures: list[Failure] = _with_timeout(case_timeout, partial(run_check, check, seed, engine))
             except Skip:
                 report.counts[check]["skip"] += 1
                 continue

@@ -14,16 +14,18 @@ and index and tensor names include the engine's own generated stems (``u1``, ``s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Union
+from typing import TypeVar
 
 import numpy as np
 
+T = TypeVar("T")
+
 __all__ = ["Ix", "Leaf", "Dlt", "Coef", "Prod", "Add", "SumK", "Fn", "Node", "Generator", "text", "free",
-           "walk", "index_names", "heads", "needs_size", "size_of_name", "validate", "ONE",
-           "NON_HOLOMORPHIC", "POSITIVE_ARG"]
+           "walk", "well_formed", "index_names", "heads", "needs_size", "size_of_name", "validate", "ONE",
+           "NON_HOLOMORPHIC", "POSITIVE_ARG", "slots_text", "coef_symbols", "generate", "at", "put"]
 
 #: Index names drawn from: Latin, digits, Greek, and the engine's own generated stems (u1, s1).
 INDEX_POOL = ("i", "j", "k", "l", "m", "n", "a", "b", "c", "d", "p", "q", "i1", "j2", "u1", "s1", r"\mu", r"\nu")
@@ -119,7 +121,7 @@ class Fn:
     body: Node
 
 
-Node = Union[Leaf, Dlt, Prod, Add, SumK, Fn]
+Node = Leaf | Dlt | Prod | Add | SumK | Fn
 
 
 def walk(node: Node, bound: tuple[str, ...] = (), path: tuple[int, ...] = ()
@@ -260,8 +262,44 @@ def coef_symbols(node: Node) -> set[str]:
     return {s for _, n, _ in walk(node) if isinstance(n, Prod) for s, _ in n.coef.syms}
 
 
+def well_formed(node: Node) -> bool:
+    """The ricci rules on the tree: a name at most twice per product (once up, once down), the terms of a
+    sum with the same free indices, a bound index only inside its sum.
+
+    Example:
+        >>> x, y = Leaf("x", (Ix("i", True, 2, 1),)), Leaf("y", (Ix("j", True, 2, 2),))
+        >>> well_formed(Add((x, x))), well_formed(Add((x, y)))
+        (True, False)
+    """
+    sums = {n.bid for _, n, _ in walk(node) if isinstance(n, SumK)}
+    for _, n, bound in walk(node):
+        if isinstance(n, (Leaf, Dlt)):
+            slots = list(n.slots) if isinstance(n, Leaf) else [n.a, n.b]
+            if any(ix.bid in sums and ix.name not in bound for ix in slots):
+                return False
+        elif isinstance(n, Prod):
+            slots = [ix for f in n.factors for ix in free(f, bound)]
+        elif isinstance(n, Add):
+            keys = {frozenset((ix.name, ix.up) for ix in free(t, bound)) for t in n.terms}
+            if len(keys) != 1 or any(len(free(t, bound)) != len(free(n.terms[0], bound)) for t in n.terms):
+                return False
+            continue
+        else:
+            continue
+        by_name: dict[str, list[Ix]] = {}
+        for ix in slots:
+            if ix.name not in bound:
+                by_name.setdefault(ix.name, []).append(ix)
+        for occ in by_name.values():
+            if len(occ) > 2 or (len(occ) == 2 and (occ[0].up == occ[1].up or occ[0].size != occ[1].size)):
+                return False
+    return True
+
+
 def validate(node: Node) -> bool:
-    """True when every name the user must size (``N_x``, delta-only spaces) has one size throughout."""
+    """A well-formed tree in which every name the user must size (``N_x``, delta-only spaces) has one size."""
+    if not well_formed(node):
+        return False
     used = index_names(node)
     must = needs_size(node) | {s[2:] for s in coef_symbols(node) if s.startswith("N_") and s[2:] in used}
     return all(size_of_name(node, name) is not None for name in must)
@@ -290,7 +328,7 @@ def _coef_parts(c: Coef) -> tuple[bool, str]:
     return v < 0, rf"\frac{{{' '.join(num) or '1'}}}{{{' '.join(den)}}}"
 
 
-def _slots_text(slots: tuple[Ix, ...]) -> str:
+def slots_text(slots: tuple[Ix, ...]) -> str:
     out = ""
     run: list[str] = []
     pos = None
@@ -320,9 +358,9 @@ def text(node: Node) -> str:
         '-\\frac{3}{4} A^{i}_{j} y^{j}'
     """
     if isinstance(node, Leaf):
-        return node.head + _slots_text(node.slots)
+        return node.head + slots_text(node.slots)
     if isinstance(node, Dlt):
-        return r"\delta" + _slots_text((node.a, node.b))
+        return r"\delta" + slots_text((node.a, node.b))
     if isinstance(node, Fn):
         return f"{_fn_text(node.name)}({text(node.body)})"
     if isinstance(node, SumK):
@@ -385,12 +423,13 @@ class Generator:
         self.bids = 0
         self.K = int(rng.integers(2, 5))
         self.signatures: dict[str, tuple[tuple[bool, ...], tuple[int, ...], bool]] = {}
+        self.used: set[str] = set()
 
     # ------------------------------------------------------------ helpers
     def chance(self, p: float) -> bool:
         return bool(self.rng.random() < p)
 
-    def pick(self, seq: tuple[str, ...] | list[str]) -> str:
+    def pick(self, seq: Sequence[T]) -> T:
         return seq[int(self.rng.integers(len(seq)))]
 
     def size(self) -> int:
@@ -401,8 +440,11 @@ class Generator:
         return self.bids
 
     def name(self, avoid: set[str]) -> str:
-        pool = [n for n in INDEX_POOL if n not in avoid]
-        return self.pick(pool)
+        """An index name not in ``avoid``; half the time one already used elsewhere in the tree (another scope)."""
+        again = sorted(n for n in self.used if n not in avoid)
+        nm = self.pick(again) if again and self.chance(0.5) else self.pick([n for n in INDEX_POOL if n not in avoid])
+        self.used.add(nm)
+        return nm
 
     def shuffled(self, xs: list[Ix]) -> list[Ix]:
         return [xs[int(k)] for k in self.rng.permutation(len(xs))]
@@ -456,8 +498,8 @@ class Generator:
                 slots.insert(int(self.rng.integers(len(slots) + 1)), Ix(k, self.chance(0.5), size, bid))
         if not slots or (len(slots) < 3 and self.chance(0.1)):  # a trace x^a_a (or \delta^a_a)
             avoid = {ix.name for ix in fr} | {b[0] for b in bound} | visible
-            nm, size, b = self.name(avoid), self.size(), self.bid()
-            pair = [Ix(nm, True, size, b), Ix(nm, False, size, b)]
+            nm, size, tb = self.name(avoid), self.size(), self.bid()
+            pair = [Ix(nm, True, size, tb), Ix(nm, False, size, tb)]
             if not slots and not positive and self.chance(0.25):
                 return Dlt(*pair)
             slots = self.shuffled(slots + pair)
@@ -509,8 +551,14 @@ class Generator:
 
     # ------------------------------------------------------------ coefficients
     def coefficients(self, tree: Node) -> Node:
-        r"""Scalar coefficients on some products (numbers, ``K``, ``\alpha``, ``N_x`` of a used or unused name)."""
-        for path, n, _ in list(walk(tree)):
+        r"""Scalar coefficients on some products (numbers, ``K``, ``\alpha``, ``N_x`` of a used or unused name).
+
+        Nodes are visited deepest and last first, and re-read at their path, so that wrapping a node in a
+        product (which moves everything below it) never leaves a stale path behind.
+        """
+        paths = [path for path, _, _ in walk(tree)][::-1]
+        for path in paths:
+            n = at(tree, path)
             if not isinstance(n, Prod) and not (isinstance(n, Leaf) and not n.positive and self.chance(0.15)):
                 continue
             c = self.coefficient(tree)
@@ -519,7 +567,8 @@ class Generator:
             elif not c.is_one():
                 tree = put(tree, path, Prod(c, (n,)))
         # terms of sums: signs and factors (a wrapped term keeps the sum's free indices)
-        for path, n, _ in list(walk(tree)):
+        for path in [path for path, _, _ in walk(tree)][::-1]:
+            n = at(tree, path)
             if isinstance(n, Add):
                 terms = list(n.terms)
                 for t_i, t in enumerate(terms):
@@ -536,7 +585,7 @@ class Generator:
         if choice < 4:
             return Coef(Fraction(self.pick(["2", "-1", "1/2", "-3/4", "3"])))
         if choice == 4:
-            return Coef(Fraction(self.pick(["1", "2", "-1"])), (("K", self.pick([1, -1])),))  # type: ignore[arg-type]
+            return Coef(Fraction(self.pick(["1", "2", "-1"])), (("K", self.pick([1, -1])),))
         if choice == 5:
             return Coef(Fraction(self.pick(["1", "-1", "1/2"])), (("alpha", 1),))
         # N_x: a name of the tree with one size (dummy, free or bound), or a name it never uses
@@ -544,7 +593,7 @@ class Generator:
         sized = sorted(nm for nm in used if size_of_name(tree, nm) is not None)
         unused = sorted(set(INDEX_POOL) - used)
         cands = sized if (sized and self.chance(0.7)) or not unused else unused
-        return Coef(Fraction(1), ((f"N_{self.pick(cands)}", self.pick([1, 1, -1])),))  # type: ignore[arg-type]
+        return Coef(Fraction(1), ((f"N_{self.pick(cands)}", self.pick([1, 1, -1])),))
 
 
 def generate(seed: int | tuple[int, ...], functions: tuple[str, ...] | None = None, max_depth: int = 3) -> Node:
