@@ -30,6 +30,7 @@ from .tree import (
     Ix,
     Leaf,
     Node,
+    coef_symbols,
     free,
     heads,
     index_names,
