@@ -12,6 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
 
 import einsteinpy_lite as el
 from einsteinpy_lite.core.expr import Product
@@ -38,6 +39,7 @@ from einsteinpy_lite.selftest.tree import (
     validate,
     walk,
 )
+from tests.strategies import harness_texts
 
 RNG = np.random.default_rng(20261130)
 
@@ -272,3 +274,9 @@ def test_heads_and_sizes_helpers():
     tree = generate(3)
     for head, (pattern, shape, _) in heads(tree).items():
         assert len(pattern) == len(shape) and all(2 <= n <= 4 for n in shape), head
+
+
+@settings(max_examples=25, deadline=None)
+@given(harness_texts())
+def test_harness_texts_strategy_parses(t):
+    assert isinstance(el.parse(t), el.Expr)

@@ -220,34 +220,72 @@ class _Ctx:
 
     def via_evaluate(self, expr: Any) -> tuple[np.ndarray, tuple[str, ...]]:
         by_key = {array_key(h): a for h, a in self.arrays.items()}
-        sizes = {n: size_of_name(self.tree, n) for n in needs_size(self.tree)}
+        sizes = {n: size_of_name(self.tree, n) for n in needs_size(self.tree)} | self.sizes
         scalars = {k: v for k, v in self.scalars.items() if k in {str(s) for s in expr.scalar_symbols()}}
         out = np.asarray(_call("evaluate", self.engine.evaluate, expr, by_key, sizes, **scalars))
         return out, tuple(ix.name for ix in expr.free)
 
     def compare(self, kind: str, want: tuple[np.ndarray, tuple[str, ...]], got: tuple[np.ndarray, tuple[str, ...]],
-                rtol: float, note: str = "", scale: float | None = None) -> float | None:
-        """Max error of ``got`` against ``want`` (axes matched by name); records a failure when too large."""
-        w, wn = want
-        g, gn = got
-        if sorted(wn) != sorted(gn):
-            self.fail(kind + ": free indices", f"free indices {gn}, expected {wn}{note}")
-            return None
-        if g.ndim != len(gn):
-            self.fail(kind + ": shape", f"{g.ndim} axes for the free indices {gn}{note}")
-            return None
-        g = np.transpose(g, [gn.index(n) for n in wn]) if wn else g
-        if g.shape != w.shape:
-            self.fail(kind + ": shape", f"shape {g.shape}, expected {w.shape} (axes {wn}){note}")
-            return None
-        with np.errstate(all="ignore"):
-            err = float(np.max(np.abs(g - w), initial=0.0))
-        scale = max(1.0, float(np.max(np.abs(w), initial=0.0))) if scale is None else scale
-        if not err <= rtol * scale:
-            worst = np.unravel_index(int(np.nanargmax(np.abs(g - w))), w.shape) if w.ndim else ()
-            self.fail(kind + ": value", f"max error {err:.3g} (scale {scale:.3g}); at {dict(zip(wn, map(int, worst)))}: "
-                      f"got {g[worst]!r}, expected {w[worst]!r}{note}", err)
-        return err
+                rtol: float, note: str = "", scale: float | None = None) -> None:
+        """Records a failure when ``got`` differs from ``want`` (axes matched by name)."""
+        bad = _mismatch(want, got, rtol, scale)
+        if bad is not None:
+            self.fail(f"{kind}: {bad[0]}", bad[1] + note, bad[2])
+
+    def check_value(self, kind: str, expr: Any, want: tuple[np.ndarray, tuple[str, ...]], rtol: float,
+                    what: str, note: str = "", scale: float | None = None,
+                    transform: Callable[[tuple[np.ndarray, tuple[str, ...]]], tuple[np.ndarray, tuple[str, ...]]]
+                    | None = None) -> None:
+        """The value of an engine result (``simplify``'s, ``diff``'s) against the oracle.
+
+        It is right when either of the engine's evaluators (``compile`` or ``evaluate``) agrees with the
+        oracle: a wrong result makes both wrong, while a bug of one evaluator is the compile or parse
+        check's to find.  When both disagree, the failure names both.
+        """
+        reports = []
+        for label, fn in (("compile", lambda: self.via_compile(expr, what=f"compile of {what}")),
+                          ("evaluate", lambda: self.via_evaluate(expr))):
+            try:
+                got = fn()
+                bad = _mismatch(want, transform(got) if transform else got, rtol, scale)
+            except _EngineError as exc:
+                bad = (f"{label} raised {exc.exc_type}", str(exc), float("nan"))
+            except _Shape as exc:
+                bad = ("shape", str(exc), float("nan"))
+            if bad is None:
+                return
+            reports.append((label, bad))
+        kinds = [bad[0] for _, bad in reports]
+        kind_of = "value" if "value" in kinds else kinds[0]
+        err = max((bad[2] for _, bad in reports if bad[2] == bad[2]), default=float("nan"))
+        message = "\n".join(f"through {label}: {bad[1]}" for label, bad in reports)
+        self.fail(f"{kind}: {kind_of}", message + note, err)
+
+
+class _Shape(Exception):
+    """An engine result whose axes cannot be lined up with the oracle's."""
+
+
+def _mismatch(want: tuple[np.ndarray, tuple[str, ...]], got: tuple[np.ndarray, tuple[str, ...]], rtol: float,
+              scale: float | None = None) -> tuple[str, str, float] | None:
+    """None when ``got`` matches ``want`` (axes by name), else ``(kind, message, max error)``."""
+    w, wn = want
+    g, gn = got
+    if sorted(wn) != sorted(gn):
+        return "free indices", f"free indices {gn}, expected {wn}", float("nan")
+    if g.ndim != len(gn):
+        return "shape", f"{g.ndim} axes for the free indices {gn}", float("nan")
+    g = np.transpose(g, [gn.index(n) for n in wn]) if wn else g
+    if g.shape != w.shape:
+        return "shape", f"shape {g.shape}, expected {w.shape} (axes {wn})", float("nan")
+    with np.errstate(all="ignore"):
+        err = float(np.max(np.abs(g - w), initial=0.0))
+    scale = max(1.0, float(np.max(np.abs(w), initial=0.0))) if scale is None else scale
+    if err <= rtol * scale:
+        return None
+    worst = np.unravel_index(int(np.nanargmax(np.abs(g - w))), w.shape) if w.ndim else ()
+    return "value", (f"max error {err:.3g} (scale {scale:.3g}); at {dict(zip(wn, map(int, worst)))}: "
+                     f"got {g[worst]!r}, expected {w[worst]!r}"), err
 
 
 def array_key(head: str) -> str:
@@ -303,8 +341,7 @@ def _check_simplify(c: _Ctx) -> None:
     if _keys(s) != _keys(e):
         c.fail("simplify: free-index order", f"simplify gives {s} with free {_keys(s)}; the input has {_keys(e)}")
     want = c.draw()
-    c.compare("simplify", want, c.via_compile(s, what="compile of simplify's result"), RTOL["float64"],
-              note=f"\n  simplify gave: {s}")
+    c.check_value("simplify", s, want, RTOL["float64"], "simplify's result", note=f"\n  simplify gave: {s}")
     s2 = _call("simplify (second pass)", c.engine.simplify, s)
     if s2 != s:
         c.fail("simplify: not idempotent", f"simplify(e)    = {s}\nsimplify twice = {s2}")
@@ -316,8 +353,7 @@ def _check_canonical(c: _Ctx) -> None:
     if _keys(k) != _keys(e):
         c.fail("canonical: free-index order", f"canonical gives {k} with free {_keys(k)}; the input has {_keys(e)}")
     want = c.draw()
-    c.compare("canonical", want, c.via_compile(k, what="compile of canonical's result"), RTOL["float64"],
-              note=f"\n  canonical gave: {k}")
+    c.check_value("canonical", k, want, RTOL["float64"], "canonical's result", note=f"\n  canonical gave: {k}")
 
 
 # ------------------------------------------------------------------- equal: variants built equal / unequal
@@ -422,9 +458,8 @@ def _check_diff(c: _Ctx) -> None:
         firsts[simp] = d
         if _keys(d) != expect1:
             c.fail("diff first: free-index order", f"{label} has free {_keys(d)}, expected {expect1}\n  = {d}")
-        c.compare(f"diff first{'' if simp else ' (unsimplified)'}", (jac, names1),
-                  c.via_compile(d, what=f"compile of {label}"), 1e-6, note=f"\n  {label} = {d}",
-                  scale=max(scale, float(np.max(np.abs(jac), initial=1.0))))
+        c.check_value(f"diff first{'' if simp else ' (unsimplified)'}", d, (jac, names1), 1e-6, label,
+                      note=f"\n  {label} = {d}", scale=max(scale, float(np.max(np.abs(jac), initial=1.0))))
     # second order: another (or the same) tensor, directional derivatives along random u, w
     head2, var2, vtext2 = _variable(c, free_names | {ix.name for ix in var})
     c.sizes |= {ix.name: ix.size for ix in var2}
@@ -432,29 +467,27 @@ def _check_diff(c: _Ctx) -> None:
     u = c.rng.uniform(-1, 1, size=tuple(ix.size for ix in var))
     w = c.rng.uniform(-1, 1, size=tuple(ix.size for ix in var2))
     fd2 = _fd_second(c, head, u, head2, w)
+    names2 = [n for n, _ in expect2]
+    k1, k2 = len(var), len(var2)
     for simp in (True, False):
         label = f"diff(diff(e, {vtext}{'' if simp else ', simplify=False'}), {vtext2}{'' if simp else ', simplify=False'})"
         d2 = _call(label, c.engine.diff, firsts[simp], vtext2, simplify=simp)
         if _keys(d2) != expect2:
             c.fail("diff second: free-index order", f"{label} has free {_keys(d2)}, expected {expect2}\n  = {d2}")
-        got, gn = c.via_compile(d2, what=f"compile of {label}")
-        names2 = [n for n, _ in expect2]
-        if sorted(gn) != sorted(names2):
-            c.fail("diff second: free indices", f"{label} has free {gn}, expected {names2}")
-            continue
-        got = np.transpose(got, [gn.index(n) for n in names2]) if names2 else got
-        k1, k2 = len(var), len(var2)
-        if got.shape != want[0].shape + u.shape + w.shape:
-            c.fail("diff second: shape", f"{label} has shape {got.shape}, expected {want[0].shape + u.shape + w.shape}")
-            continue
-        axes_u = tuple(range(got.ndim - k1 - k2, got.ndim - k2))
-        contracted = np.tensordot(np.tensordot(got, w, axes=(tuple(range(got.ndim - k2, got.ndim)), tuple(range(k2)))),
-                                  u, axes=(axes_u, tuple(range(k1))))
-        tol = 1e-5 * max(scale, float(np.max(np.abs(fd2), initial=1.0)))
-        err = float(np.max(np.abs(contracted - fd2), initial=0.0))
-        if not err <= tol:
-            c.fail(f"diff second{'' if simp else ' (unsimplified)'}: value",
-                   f"{label}: along random directions, max error {err:.3g} (tolerance {tol:.3g})\n  = {d2}", err)
+
+        def directional(got: tuple[np.ndarray, tuple[str, ...]]) -> tuple[np.ndarray, tuple[str, ...]]:
+            g, gn = got
+            if sorted(gn) != sorted(names2) or g.ndim != len(gn):
+                raise _Shape(f"free indices {gn}, expected {names2}")
+            g = np.transpose(g, [gn.index(n) for n in names2]) if names2 else g
+            if g.shape != want[0].shape + u.shape + w.shape:
+                raise _Shape(f"shape {g.shape}, expected {want[0].shape + u.shape + w.shape}")
+            gw = np.tensordot(g, w, axes=(tuple(range(g.ndim - k2, g.ndim)), tuple(range(k2))))
+            return np.tensordot(gw, u, axes=(tuple(range(gw.ndim - k1, gw.ndim)), tuple(range(k1)))), want[1]
+
+        c.check_value(f"diff second{'' if simp else ' (unsimplified)'}", d2, (fd2, want[1]), 1e-5, label,
+                      note=f" (along random directions)\n  {label} = {d2}",
+                      scale=max(scale, float(np.max(np.abs(fd2), initial=1.0))), transform=directional)
 
 
 _RUN: dict[str, Callable[[_Ctx], None]] = {
