@@ -134,6 +134,7 @@ def case_tree(check: str, seed: int) -> Node:
     """The tree a check draws for a seed (the compile check sometimes keeps to holomorphic functions).
 
     Example:
+        >>> from einsteinpy_lite.selftest.tree import validate
         >>> validate(case_tree("simplify", 3))
         True
     """
