@@ -111,6 +111,13 @@ def _candidates(tree: Node) -> Iterator[Node]:
                     yield put(tree, path, replace(n, factors=rest))
         if isinstance(n, SumK) and n.k not in index_names(n.body):
             yield put(tree, path, n.body)
+        if isinstance(n, Leaf) and any(ix.name in bound for ix in n.slots):
+            kept = tuple(ix for ix in n.slots if ix.name not in bound)
+            if kept:  # the sample index of an enclosing \sum dropped from this tensor
+                yield put(tree, path, Leaf(fresh, kept, n.positive))
+        if isinstance(n, Prod):
+            for k in range(len(n.coef.syms)):
+                yield put(tree, path, replace(n, coef=replace(n.coef, syms=n.coef.syms[:k] + n.coef.syms[k + 1:])))
 
 
 def shrink(failure: Failure, engine: Engine | None = None, budget_s: float = 20.0, max_tries: int = 200) -> Failure:

@@ -25,7 +25,7 @@ T = TypeVar("T")
 
 __all__ = ["Ix", "Leaf", "Dlt", "Coef", "Prod", "Add", "SumK", "Fn", "Node", "Generator", "text", "free",
            "walk", "well_formed", "index_names", "heads", "needs_size", "size_of_name", "validate", "ONE",
-           "NON_HOLOMORPHIC", "POSITIVE_ARG", "slots_text", "coef_symbols", "generate", "at", "put"]
+           "NON_HOLOMORPHIC", "POSITIVE_ARG", "slots_text", "coef_symbols", "shadowed", "generate", "at", "put"]
 
 #: Index names drawn from: Latin, digits, Greek, and the engine's own generated stems (u1, s1).
 INDEX_POOL = ("i", "j", "k", "l", "m", "n", "a", "b", "c", "d", "p", "q", "i1", "j2", "u1", "s1", r"\mu", r"\nu")
@@ -258,6 +258,11 @@ def needs_size(node: Node) -> set[str]:
     return {name for b, ns in names.items() if find(b) not in carried_roots for name in ns}
 
 
+def shadowed(node: Node) -> bool:
+    r"""True when a ``\sum`` binds a name that an enclosing ``\sum`` binds."""
+    return any(isinstance(n, SumK) and n.k in bound for _, n, bound in walk(node))
+
+
 def coef_symbols(node: Node) -> set[str]:
     return {s for _, n, _ in walk(node) if isinstance(n, Prod) for s, _ in n.coef.syms}
 
@@ -272,6 +277,12 @@ def well_formed(node: Node) -> bool:
         (True, False)
     """
     sums = {n.bid for _, n, _ in walk(node) if isinstance(n, SumK)}
+    signatures: dict[str, tuple[tuple[bool, ...], tuple[int, ...], bool]] = {}
+    for _, n, _ in walk(node):
+        if isinstance(n, Leaf):
+            sig = (tuple(ix.up for ix in n.slots), tuple(ix.size for ix in n.slots), n.positive)
+            if signatures.setdefault(n.head, sig) != sig:
+                return False  # one tensor, two slot patterns or shapes
     for _, n, bound in walk(node):
         if isinstance(n, (Leaf, Dlt)):
             slots = list(n.slots) if isinstance(n, Leaf) else [n.a, n.b]
@@ -412,8 +423,10 @@ class Generator:
     """
 
     def __init__(self, rng: np.random.Generator, functions: tuple[str, ...] | None = None,
-                 max_depth: int = 3, max_leaves: int = 7) -> None:
+                 max_depth: int = 3, max_leaves: int = 7, shadow: bool = False) -> None:
         from ..core.functions import function_names
+
+        self.shadow = shadow  # may a \sum bind a name an enclosing \sum binds (the parser may refuse it)
 
         self.rng = rng
         self.functions = tuple(functions) if functions is not None else function_names()
@@ -543,11 +556,16 @@ class Generator:
 
     def _sumk(self, fr: list[Ix], depth: int, bound: tuple[tuple[str, int, int], ...],
               visible: frozenset[str] = frozenset()) -> Node:
-        k = self.name({ix.name for ix in fr} | {b[0] for b in bound})  # no shadowing (the parser refuses it)
+        outer = [b[0] for b in bound if b[0] not in {ix.name for ix in fr}]
+        if self.shadow and outer and self.chance(0.5):  # \sum_{k} ... \sum_{k}: the inner one shadows
+            k = self.pick(outer)
+        else:
+            k = self.name({ix.name for ix in fr} | {b[0] for b in bound})
         bounded = self.chance(0.35)
         size = self.K if bounded else self.size()
         bid = self.bid()
-        return SumK(k, size, bid, bounded, self.node(fr, depth, (*bound, (k, size, bid)), visible))
+        inner = tuple(b for b in bound if b[0] != k) + ((k, size, bid),)
+        return SumK(k, size, bid, bounded, self.node(fr, depth, inner, visible))
 
     # ------------------------------------------------------------ coefficients
     def coefficients(self, tree: Node) -> Node:
@@ -596,7 +614,8 @@ class Generator:
         return Coef(Fraction(1), ((f"N_{self.pick(cands)}", self.pick([1, 1, -1])),))
 
 
-def generate(seed: int | tuple[int, ...], functions: tuple[str, ...] | None = None, max_depth: int = 3) -> Node:
+def generate(seed: int | tuple[int, ...], functions: tuple[str, ...] | None = None, max_depth: int = 3,
+             shadow: bool = False) -> Node:
     """A valid random tree for a seed (draws again, from the same stream, until :func:`validate` holds).
 
     Example:
@@ -605,6 +624,6 @@ def generate(seed: int | tuple[int, ...], functions: tuple[str, ...] | None = No
     """
     rng = np.random.default_rng(seed)
     while True:
-        tree = Generator(rng, functions, max_depth).expression()
+        tree = Generator(rng, functions, max_depth, shadow=shadow).expression()
         if validate(tree):
             return tree
