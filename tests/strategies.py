@@ -341,6 +341,7 @@ def harness_texts(draw: Any) -> str:
     Unlike :func:`expressions`, names are reused across scopes on purpose (sibling ``\sum``\ s binding one
     name, a dummy ``j`` next to ``\mathrm{N_j}``, one dummy name with two sizes in two terms).
     """
-    from einsteinpy_lite.selftest.tree import generate, text
+    from einsteinpy_lite.selftest.generator import generate
+    from einsteinpy_lite.selftest.tree import text
 
     return text(generate(draw(st.integers(0, 2**32 - 1))))

@@ -18,6 +18,7 @@ import einsteinpy_lite as el
 from einsteinpy_lite.core.expr import Product
 from einsteinpy_lite.selftest import CHECKS, Engine, run, run_check
 from einsteinpy_lite.selftest.checks import case_tree
+from einsteinpy_lite.selftest.generator import generate
 from einsteinpy_lite.selftest.oracle import value
 from einsteinpy_lite.selftest.runner import main, shrink
 from einsteinpy_lite.selftest.tree import (
@@ -31,7 +32,6 @@ from einsteinpy_lite.selftest.tree import (
     Prod,
     SumK,
     free,
-    generate,
     heads,
     index_names,
     needs_size,

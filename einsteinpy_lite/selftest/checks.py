@@ -140,7 +140,7 @@ def case_tree(check: str, seed: int) -> Node:
         True
     """
     from ..core.functions import function_names
-    from .tree import generate
+    from .generator import generate
 
     functions = None
     if check == "compile" and seed % 2 == 0:

@@ -250,7 +250,7 @@ def variants(tree: Node, rng: np.random.Generator) -> list[Variant]:
     """One variant of each kind that applies to ``tree`` (only valid trees).
 
     Example:
-        >>> from .tree import generate
+        >>> from .generator import generate
         >>> vs = variants(generate(1), np.random.default_rng(0))
         >>> any(v.built_equal for v in vs) and any(not v.built_equal for v in vs)
         True
