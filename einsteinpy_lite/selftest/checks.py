@@ -260,7 +260,12 @@ class _Ctx:
                 return
             reports.append((label, bad))
         kinds = [bad[0] for _, bad in reports]
-        kind_of = "value" if "value" in kinds else kinds[0]
+        if all(k == "value" for k in kinds):
+            kind_of = "value"  # both evaluators agree the result is wrong
+        elif "value" in kinds:  # one is wrong, the other raised: could be an evaluator's bug, not the result's
+            kind_of = f"value through {reports[kinds.index('value')][0]}, the other raised"
+        else:
+            kind_of = kinds[0]
         err = max((bad[2] for _, bad in reports if bad[2] == bad[2]), default=float("nan"))
         message = "\n".join(f"through {label}: {bad[1]}" for label, bad in reports)
         self.fail(f"{kind}: {kind_of}", message + note, err)
