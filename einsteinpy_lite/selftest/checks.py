@@ -193,13 +193,18 @@ class _Ctx:
             return self.scalars[name]
         if name.startswith("N_"):
             x = name[2:]
+            in_tree = x in index_names(tree)
+            size = size_of_name(tree, x) if in_tree else None
+            if in_tree and size is None:
+                raise _EngineError("compile", ValueError(f"asks for {name}, but index {x} has several sizes "
+                                                         "(the arrays fix each of them)"))
             if x in self.sizes:
+                if in_tree and size != self.sizes[x]:
+                    raise _EngineError("compile", ValueError(
+                        f"asks for {name}, which is ambiguous: index {x} has size {size} in the expression and "
+                        f"{self.sizes[x]} as a new free index (a size symbol tied to a name, not to its space)"))
                 return self.sizes[x]
-            if x in index_names(tree):
-                size = size_of_name(tree, x)
-                if size is None:
-                    raise _EngineError("compile", ValueError(f"asks for {name}, but index {x} has several sizes "
-                                                             "(the arrays fix each of them)"))
+            if in_tree:
                 return size
             if name in self.scalars:
                 return self.scalars[name]
@@ -223,7 +228,10 @@ class _Ctx:
     def via_evaluate(self, expr: Any) -> tuple[np.ndarray, tuple[str, ...]]:
         by_key = {array_key(h): a for h, a in self.arrays.items()}
         sizes = {n: size_of_name(self.tree, n) for n in needs_size(self.tree)} | self.sizes
-        scalars = {k: v for k, v in self.scalars.items() if k in {str(s) for s in expr.scalar_symbols()}}
+        try:  # the same values a compiled function gets (N_x of an index the result no longer uses, too)
+            scalars = {str(s): self.scalar_value(str(s), self.tree) for s in expr.scalar_symbols()}
+        except _EngineError as exc:
+            raise _EngineError("evaluate", ValueError(str(exc).split(": ", 1)[-1])) from None
         out = np.asarray(_call("evaluate", self.engine.evaluate, expr, by_key, sizes, **scalars))
         return out, tuple(ix.name for ix in expr.free)
 
