@@ -225,13 +225,20 @@ class _Ctx:
         out = np.asarray(_call(what + " (call)", fn, **kwargs))
         return out, tuple(ix.name for ix in expr.free)
 
-    def via_evaluate(self, expr: Any) -> tuple[np.ndarray, tuple[str, ...]]:
+    def via_evaluate(self, expr: Any, strict: bool = False) -> tuple[np.ndarray, tuple[str, ...]]:
+        """``evaluate(expr)`` on the case's arrays.  ``strict`` (the user's own expression): only the sizes
+        no array fixes and the scalars of names it does not use are given, the rest must be inferred;
+        otherwise (an engine result) every size symbol it mentions is given, as to a compiled function."""
         by_key = {array_key(h): a for h, a in self.arrays.items()}
         sizes = {n: size_of_name(self.tree, n) for n in needs_size(self.tree)} | self.sizes
-        try:  # the same values a compiled function gets (N_x of an index the result no longer uses, too)
-            scalars = {str(s): self.scalar_value(str(s), self.tree) for s in expr.scalar_symbols()}
-        except _EngineError as exc:
-            raise _EngineError("evaluate", ValueError(str(exc).split(": ", 1)[-1])) from None
+        symbols = {str(s) for s in expr.scalar_symbols()}
+        if strict:
+            scalars = {k: v for k, v in self.scalars.items() if k in symbols}
+        else:
+            try:  # N_x of an index the result no longer uses, too
+                scalars = {name: self.scalar_value(name, self.tree) for name in symbols}
+            except _EngineError as exc:
+                raise _EngineError("evaluate", ValueError(str(exc).split(": ", 1)[-1])) from None
         out = np.asarray(_call("evaluate", self.engine.evaluate, expr, by_key, sizes, **scalars))
         return out, tuple(ix.name for ix in expr.free)
 
@@ -339,7 +346,7 @@ def _check_parse(c: _Ctx) -> None:
         c.fail("parse: free-index order", f"parse gives free indices {_keys(e)}, the ricci rule (first appearance) "
                f"gives {_tree_keys(c.tree)}")
     want = c.draw()
-    c.compare("evaluate", want, c.via_evaluate(e), RTOL["float64"])
+    c.compare("evaluate", want, c.via_evaluate(e, strict=True), RTOL["float64"])
 
 
 def _check_compile(c: _Ctx) -> None:
