@@ -297,3 +297,12 @@ def test_heads_and_sizes_helpers():
 @given(harness_texts())
 def test_harness_texts_strategy_parses(t):
     assert isinstance(el.parse(t), el.Expr)
+
+
+def test_module_runs_as_a_command():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "einsteinpy_lite.selftest", "--seed", "0", "--cases", "1",
+                          "--checks", "parse", "--quiet"], capture_output=True, text=True, timeout=120)
+    assert out.returncode in (0, 1) and "cases: parse 1" in out.stdout, out.stderr
