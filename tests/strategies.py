@@ -15,6 +15,9 @@ Import them in any test as ``from tests.strategies import expressions, index_siz
 * :func:`arrays_for` makes random arrays for an expression's tensors from those sizes, keyed by
   the name a compiled function takes (``epsilon`` for ``\epsilon``).
 * :func:`token_text` draws text made of the grammar's tokens (for fuzzing ``parse``).
+* :func:`harness_texts` draws the text of a tree from the differential harness
+  (``einsteinpy_lite.selftest``): names reused across scopes, ``N_x`` next to a dummy ``x``, dummies of
+  one name with different sizes, every function with signed arguments.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from einsteinpy_lite.core.indices import Index
 
 __all__ = [
     "INDEX_NAMES", "TENSOR_NAMES", "COEFFICIENTS", "KINDS", "expressions", "free_indices", "index_sizes", "arrays_for",
-    "array_key", "token_text", "GRAMMAR_TOKENS",
+    "array_key", "token_text", "GRAMMAR_TOKENS", "harness_texts",
 ]
 
 #: Index names the strategies draw from (Latin, with digits, Greek).
@@ -326,3 +329,19 @@ def token_text(draw: Any, max_tokens: int = 16) -> str:
     """Text built from :data:`GRAMMAR_TOKENS`, joined with or without spaces."""
     toks = draw(st.lists(st.sampled_from(GRAMMAR_TOKENS), max_size=max_tokens))
     return draw(st.sampled_from(["", " "])).join(toks)
+
+
+# =================================================================== the differential harness's expressions
+
+
+@st.composite
+def harness_texts(draw: Any) -> str:
+    r"""The text of a random well-formed tree of :mod:`einsteinpy_lite.selftest` (valid under ``ricci``).
+
+    Unlike :func:`expressions`, names are reused across scopes on purpose (sibling ``\sum``\ s binding one
+    name, a dummy ``j`` next to ``\mathrm{N_j}``, one dummy name with two sizes in two terms).
+    """
+    from einsteinpy_lite.selftest.generator import generate
+    from einsteinpy_lite.selftest.tree import text
+
+    return text(generate(draw(st.integers(0, 2**32 - 1))))
