@@ -106,6 +106,7 @@ class _Gen:
         self.np = numpy_flavor
         #: identities, zeros and ones take the arrays' dtype (and device on other backends)
         self.ckw = ", dtype=_dt" if numpy_flavor else ", dtype=_dt, device=_dev"
+        self.weak_scalars = False  # scalar-only terms promote like Python scalars (set by generate)
         #: keyword name of each array and scalar -> its local variable (_a0, _s0, ...)
         self.local = local
         #: some input is bool or integer: functions get a floating argument first (numpy)
@@ -415,7 +416,12 @@ class _Gen:
             factors.append("1.0")
         expr = " * ".join(factors)
         if not any(_ARRAY_VAR.search(f) or f.startswith("xp.") for f in factors):
-            expr = f"xp.asarray({expr})"
+            if self.np and self.weak_scalars:
+                # a term of scalars only: numpy promotes it with the arrays as a Python scalar (weakly),
+                # so float32 arrays plus the trace of a delta stay float32
+                expr = f"xp.asarray({expr}, np.result_type(_dt, {expr}))"
+            else:
+                expr = f"xp.asarray({expr})"
         var = self.emit(expr, size, f"{self.p.desc[vid]} (with identities)", size)
         return var, target
 
@@ -671,6 +677,7 @@ def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
     adt = np.dtype(array_dtype) if array_dtype is not None else np.dtype(float)
     g = _Gen(p, r, numpy_flavor, local, itemsize, memory_limit, exact=adt.kind not in "fc",
              scale_in_place=inplace, logical=adt.kind == "b")
+    g.weak_scalars = bool(arrays) and array_dtype is not None
     sym_values = {s: r.inferred[python_name(s.name)] for s in p.symbols if python_name(s.name) in r.inferred}
     g.run(p.outputs, single, sym_values)
     head = ["def _run(kw):"]

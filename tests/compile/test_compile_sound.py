@@ -462,3 +462,14 @@ def test_output_index_carried_only_by_a_zero_times_other_factors():
     e = parse(r"(\sum_{a=0}^{K-1} 0^{l i}) \epsilon_m [B]")
     got = compile(e)(epsilon=np.ones(2), B=np.array(2.0), K=3, N_l=2, N_i=3)
     np.testing.assert_array_equal(got, np.zeros((2, 3, 2)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.complex64])
+def test_scalar_terms_promote_weakly_like_numpy(dtype):
+    # the trace of a delta is a scalar-only term: it came back float64 beside float32 arrays
+    # (found by the differential harness, seed 55 of the compile check)
+    S = np.arange(9).reshape(3, 3).astype(dtype)
+    got = compile(parse(r"S^{c}_{c} + \delta^{q}_{q}"))(S=S, N_q=2)
+    want = np.trace(S) + 2
+    assert got.dtype == want.dtype
+    np.testing.assert_allclose(got, want)
