@@ -521,6 +521,13 @@ class _Numeric:
                             else r for r, sc in skipped.items()) or "no draw"
             return Comparison(False, "cannot tell", f"only {draws} of {self.trials} random draws could be "
                               f"evaluated ({why})", worst_abs, draws, worst_rel)
+        unseen = [k for k, (pos, neg) in kinks.items() if not (pos and neg)]
+        if unseen and self.deciding:
+            # e.g. relu(S) against S when \log elsewhere forces positive draws: agreement on one side of
+            # the kink proves nothing about the other
+            return Comparison(False, "cannot tell", f"the values agree on {draws} random draws, but the argument "
+                              f"of a function with a kink was never drawn on both sides of it", worst_abs, draws,
+                              worst_rel)
         note = "".join(f" ({n})" for n in self.notes)
         return Comparison(True, "numeric", f"the canonical forms differ, but the values agree on {draws} random "
                           f"draws (worst relative difference {worst_rel:.1e}){note}", worst_abs, draws, worst_rel)

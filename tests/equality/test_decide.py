@@ -320,3 +320,16 @@ def test_equal_and_compare_take_text():
     assert el.compare("x^i", el.parse("x^i")).method == "canonical"
     with pytest.raises(el.EinsteinError, match="index 'j' appears 3 times"):
         el.equal("A^i_j B^j_k C_j", "x^i")
+
+
+def test_a_kink_seen_on_one_side_only_cannot_decide():
+    # \log forces positive draws, so relu(S) and S agreed on every draw: equal said True (found by the
+    # differential harness). Agreement on one side of a kink proves nothing: "cannot tell", equal False.
+    a = r"(\log(Q_{i}^{\mu}) - \mathrm{relu}(S^{\mu}_{i})) W1_{\mu}"
+    b = r"(\log(Q_{i}^{\mu}) - S^{\mu}_{i}) W1_{\mu}"
+    res = el.compare(a, b)
+    assert not res.equal and res.method == "cannot tell"
+    assert "both sides" in res.detail
+    assert not el.equal(a, b)
+    # where the kink is seen on both sides, the numbers still decide
+    assert el.equal(r"\mathrm{relu}(x^i) - \mathrm{relu}(-x^i)", "x^i")
