@@ -478,6 +478,7 @@ class _Numeric:
         caps = list(_CAPS)
         sizes: tuple[dict[Any, int], dict[str, int]] | None = None
         attempt = 0
+        signed_draws = 0  # draws made with values of both signs
 
         def more() -> bool:
             seen_both = all(pos and neg for pos, neg in kinks.values())
@@ -507,6 +508,7 @@ class _Numeric:
                 continue
             attempt += 1
             draws += 1
+            signed_draws += int(signed)
             if self.deciding:
                 sizes = None  # deciding on numbers: new sizes every draw; confirming: one set (one plan)
             for k, seen in kinks.items():
@@ -522,9 +524,10 @@ class _Numeric:
             return Comparison(False, "cannot tell", f"only {draws} of {self.trials} random draws could be "
                               f"evaluated ({why})", worst_abs, draws, worst_rel)
         unseen = [k for k, (pos, neg) in kinks.items() if not (pos and neg)]
-        if unseen and self.deciding:
+        if unseen and self.deciding and signed_draws < self.trials:
             # e.g. relu(S) against S when \log elsewhere forces positive draws: agreement on one side of
-            # the kink proves nothing about the other
+            # the kink proves nothing about the other. (After enough draws of both signs, an argument that
+            # never crossed its kink -- relu(-x^2) -- is taken as one that cannot.)
             return Comparison(False, "cannot tell", f"the values agree on {draws} random draws, but the argument "
                               f"of a function with a kink was never drawn on both sides of it", worst_abs, draws,
                               worst_rel)
