@@ -238,8 +238,11 @@ def test_explain_hints_speak_dims_not_python(capsys):
     code, _, err = run(capsys, "explain", "A^i_j y^j", "--dims", "i=3")
     assert code == 2 and "no size for index 'j'" in err
     assert "--dims i=3,j=8" in err and "fn.plan" not in err
-    code, _, err = run(capsys, "explain", r"\delta^i_j", "--dims", "i=3")
-    assert code == 2 and "--dims" in err and "N_i=..." not in err and "keyword" not in err
+    # j is sized by i through the delta (one index space); k is not
+    code, out, _ = run(capsys, "explain", r"\delta^i_j", "--dims", "i=3")
+    assert code == 0 and "sizes: i=3" in out
+    code, _, err = run(capsys, "explain", r"\delta^i_j x^k", "--dims", "i=3")
+    assert code == 2 and "no size for index 'k'" in err and "--dims" in err and "keyword" not in err
 
 
 def test_python_dash_m_package_runs_the_cli():
