@@ -9,6 +9,7 @@ sympy formula.  Users add their own with :func:`register_function`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,6 +105,13 @@ def registry_version() -> int:
     return _VERSION[0]
 
 
+#: What the grammar's FUNC token reads as a function name (notation/grammar.lark): \mathrm{name} or
+#: \operatorname{name} with letters and digits, or a command that is not a keyword of the syntax.
+_READABLE_FUNCTION = re.compile(
+    r"\\(?:mathrm|operatorname)\{[A-Za-z][A-Za-z0-9]*\}"
+    r"|\\(?!(?:sum|frac|dfrac|tfrac|delta|nabla|cdot|times|left|right|mathrm|operatorname|mathbf)$)[A-Za-z]+")
+
+
 def register_function(
     name: str,
     formula: sympy.Expr | str | Callable[[sympy.Symbol], sympy.Expr],
@@ -162,7 +170,14 @@ def register_function(
                             hint="pass a sympy expression in x, or a callable x -> expression")
     if not impls:
         raise EinsteinError(f"function {name!r} needs at least one array implementation")
-    fn = ElementwiseFunction(name, latex or rf"\mathrm{{{name}}}", expr, tuple(impls), tuple(aliases))
+    written = latex or rf"\mathrm{{{name}}}"
+    if not _READABLE_FUNCTION.fullmatch(written):
+        # the text printer writes the function this way: it must read back as this function, never as
+        # a scalar times a bracket (\mathrm{soft_sign}(x) was read as the scalar soft_sign times x)
+        raise EinsteinError(f"function {name!r}: the parser cannot read {written!r} as a function",
+                            hint="use a name of letters and digits (softsign, not soft_sign), or give latex= as "
+                                 "\\mathrm{name} or a command such as \\phi")
+    fn = ElementwiseFunction(name, written, expr, tuple(impls), tuple(aliases))
     _REGISTRY[name] = fn
     for alias in (name, *aliases, fn.latex):
         _ALIASES[alias] = name

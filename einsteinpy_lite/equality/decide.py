@@ -182,7 +182,7 @@ def equal(a: Expr | str, b: Expr | str) -> bool:
         True
         >>> equal(parse("A^i_j y^j"), parse("2 A^i_j y^j"))
         False
-        >>> equal("x^i + y^i", "y^j \\delta^i_j + x^i")
+        >>> equal("x^i + y^i", r"y^j \\delta^i_j + x^i")
         True
     """
     a, b = _as_pair("equal", a, b)

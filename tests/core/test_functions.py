@@ -141,3 +141,15 @@ def test_register_names_an_unreadable_formula():
     with pytest.raises(EinsteinError, match=r"function 'zz': cannot read its formula 'x\^\^': unexpected '\^'"):
         register_function("zz", "x^^", [lambda x, xp: x])
     assert "zz" not in function_names()
+
+
+def test_a_function_the_parser_cannot_read_back_is_refused(scratch_registry):
+    # \mathrm{soft_sign}(x^i) was read as the scalar soft_sign times x^i: the printed text of the
+    # function silently meant something else (found by the differential harness)
+    with pytest.raises(EinsteinError, match=r"the parser cannot read '.*soft_sign.*' as a function"):
+        el.register_function("soft_sign", "x", [lambda x, xp: x])
+    with pytest.raises(EinsteinError, match="cannot read"):
+        el.register_function("ok", "x", [lambda x, xp: x], latex=r"\frac")
+    el.register_function("softsign2", "x / (1 + Abs(x))", [lambda x, xp: x / (1 + xp.abs(x))])
+    e = el.apply("softsign2", el.tensor("x", "^i"))
+    assert el.parse(el.text(e)) == e and el.parse(el.latex(e)) == e

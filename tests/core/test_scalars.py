@@ -187,12 +187,12 @@ def test_formulas_may_call_a_fixed_list_of_functions():
         parse_scalar("exp(x, x)", functions=FORMULA_FUNCTIONS)
 
 
-def test_register_function_reads_a_string_formula():
-    fn = register_function("softsign_text", "x / (1 + Abs(x))", [lambda x, xp: x / (1 + xp.abs(x))], overwrite=True)
+def test_register_function_reads_a_string_formula(scratch_registry):
+    fn = register_function("softsigntext", "x / (1 + Abs(x))", [lambda x, xp: x / (1 + xp.abs(x))], overwrite=True)
     x = sympy.Symbol("x", real=True)
     assert fn.formula == x / (1 + sympy.Abs(x))
     # the second derivative comes from the formula: check it against finite differences of the first
-    d1, d2 = get_function("softsign_text").implementation(1), get_function("softsign_text").implementation(2)
+    d1, d2 = get_function("softsigntext").implementation(1), get_function("softsigntext").implementation(2)
     z, h = np.array([-1.3, -0.2, 0.4, 2.0]), 1e-6
     np.testing.assert_allclose(d1(z, np), 1 / (1 + np.abs(z)) ** 2, rtol=1e-12)
     np.testing.assert_allclose(d2(z, np), (d1(z + h, np) - d1(z - h, np)) / (2 * h), rtol=1e-6)
