@@ -34,7 +34,7 @@ import sympy
 from ..core.atoms import Delta, Tensor, Zero
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
-from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol
+from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol, rename_bound
 from ..core.indices import Index
 from ..core.rename import _map_indices, _rename
 
@@ -77,7 +77,7 @@ def _dummies_of(factors: list[Expr]) -> list[str]:
 
 
 def _rename_bound(factors: list[Expr], old: str, new: str) -> list[Expr]:
-    return [_map_indices(f, lambda ix: ix.renamed(new) if (ix.bound and ix.name == old) else ix) for f in factors]
+    return [rename_bound(f, old, new) for f in factors]
 
 
 def _merge(a: _Mono, b: _Mono) -> _Mono:
@@ -124,10 +124,12 @@ def _raised(t: Tensor) -> list[Expr]:
     return [t.with_indices(slots), *metrics]
 
 
-def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset()) -> list[_Mono]:
+def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset(),
+            reserved: frozenset[str] = frozenset()) -> list[_Mono]:
     """Monomials of ``e``.  ``canon``: distribute every product over sums and raise every
     tensor slot (the canonical form); otherwise keep sums that are factors as factors.
-    ``lowerable``: tensors that the metric may lower or raise (see :func:`simplify`)."""
+    ``lowerable``: tensors that the metric may lower or raise (see :func:`simplify`).
+    ``reserved``: index names no dummy may be given (the ``x`` of every ``N_x`` around)."""
     if isinstance(e, Zero):
         return []
     if isinstance(e, Tensor):
@@ -135,7 +137,10 @@ def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset()) -> li
     if isinstance(e, Delta):
         return [_Mono(sympy.Integer(1), [], [e])]
     if isinstance(e, (Apply, Diag)):
-        body = _canonical(e.body) if canon else _display(e.body, None, set(), lowerable)
+        # the argument keeps its free-index order: a diagonal pairs its slots with it, and the
+        # order of free indices is the axis order of the result
+        body = (_canonical(e.body, reserved) if canon else
+                _display(e.body, {ix.name: n for n, ix in enumerate(e.body.free)}, set(), lowerable, reserved))
         if isinstance(e, Apply):
             return [_Mono(sympy.Integer(1), [], [Apply(e.func_name, e.order, body)])]
         # the derivative indices pair with the argument's free indices by name, not position
@@ -143,24 +148,25 @@ def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset()) -> li
         node = Diag(e.func_name, e.order, body, [pair[u.name] for u in body.free])
         return [_Mono(sympy.Integer(1), [], [node])]
     if isinstance(e, Sum):
-        return [m for t in e.terms for m in _expand(t, canon, lowerable)]
+        return [m for t in e.terms for m in _expand(t, canon, lowerable, reserved)]
     if isinstance(e, SumOver):
         if e.index_name not in e.body.open_bound:
             # a sum over an index its body does not carry multiplies by the range
             count = (e.bounds[1] - e.bounds[0] + 1) if e.bounds else dimension_symbol(e.index_name)
-            return [_Mono(m.coeff * count, m.bounds, m.factors) for m in _expand(e.body, canon, lowerable)]
+            return [_Mono(m.coeff * count, m.bounds, m.factors) for m in _expand(e.body, canon, lowerable, reserved)]
         out = []
-        for m in _expand(e.body, canon, lowerable):
+        for m in _expand(e.body, canon, lowerable, reserved):
             out.append(_Mono(m.coeff, [(e.index_name, e.bounds)] + m.bounds, m.factors))
         return out
     if isinstance(e, Product):
         monos = [_Mono(e.coeff)]
         for f in e.factors:
             if isinstance(f, Sum) and not canon:
-                g = _display(f, {ix.name: n for n, ix in enumerate(f.free)}, set(), lowerable)
-                parts = [_Mono(sympy.Integer(1), [], [g])] if isinstance(g, Sum) else _expand(g, canon, lowerable)
+                g = _display(f, {ix.name: n for n, ix in enumerate(f.free)}, set(), lowerable, reserved)
+                parts = ([_Mono(sympy.Integer(1), [], [g])] if isinstance(g, Sum)
+                         else _expand(g, canon, lowerable, reserved))
             else:
-                parts = _expand(f, canon, lowerable)
+                parts = _expand(f, canon, lowerable, reserved)
             monos = [_merge(a, b) for a in monos for b in parts]
         return monos
     raise EinsteinError(f"simplify: no rule for a {type(e).__name__}")
@@ -353,42 +359,61 @@ def _order_factors(m: _Mono) -> list[Expr]:
     return [m.factors[k] for k in idx]
 
 
-def _name_dummies(m: _Mono, factors: list[Expr], avoid: set[str]) -> _Mono:
-    """Rename dummies (in order of first appearance) and bound names to pool names avoiding ``avoid``."""
-    used = set(avoid) | {n for f in factors for n in f.index_names()}
-    # move everything to placeholders first so pool names cannot collide mid-way
+def _name_dummies(m: _Mono, factors: list[Expr], avoid: set[str], reserved: frozenset[str] = frozenset()) -> _Mono:
+    """Rename dummies (in order of first appearance) and bound names to pool names avoiding ``avoid``.
+
+    Capture-avoiding: a dummy never takes a free name, a name bound by an enclosing sum or a
+    ``reserved`` one (the ``x`` of ``N_x``: that name stands for one index's size); a bound
+    name, whose ``\\sum`` will enclose every factor, never takes a name used anywhere inside
+    them, nested scopes included.  A dummy or bound name that is itself reserved keeps it.
+    """
+    used = set(avoid) | set(reserved) | {n for f in factors for n in f.all_names()}
+    dummy_set = set(_dummies_of(factors))
     dummies: list[str] = []
     for f in factors:
         for ix in f.free:
-            if ix.name in set(_dummies_of(factors)) and ix.name not in dummies:
+            if ix.name in dummy_set and ix.name not in dummies:
                 dummies.append(ix.name)
-    free_names = {ix.name for f in factors for ix in f.free if not ix.bound} - set(dummies)
+    own_bound = {name for name, _ in m.bounds}
+    free_names = {ix.name for f in factors for ix in f.free if not ix.bound} - dummy_set
     # indices bound by an enclosing sum (not by this monomial) must not be captured
-    open_bound = {n for f in factors for n in f.open_bound} - {name for name, _ in m.bounds}
-    taken = set(avoid) | free_names | open_bound
-    bound_pool = (n for n in itertools.chain(_BOUND_POOL, (f"k{k}" for k in itertools.count(1))) if n not in taken)
-    bound_names = [next(bound_pool) for _ in m.bounds]
-    taken |= set(bound_names)
-    pool = (n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1))) if n not in taken)
-    temp: dict[str, str] = {}
-    for d in dummies:
-        temp[d] = _fresh(used)
+    open_bound = {n for f in factors for n in f.open_bound} - own_bound
+    # move this level's names to placeholders first, so that pool names cannot collide mid-way
+    # and what is left are the names of scopes nested in the factors
+    temp = {d: _fresh(used) for d in dummies if d not in reserved}
     factors = [_rename(f, {k: v for k, v in temp.items() if k in {ix.name for ix in f.free}}, used) for f in factors]
-    final = {temp[d]: next(pool) for d in dummies}
+    tmps = []
+    for name, bd in m.bounds:
+        tmp = name if name in reserved else _fresh(used)
+        factors = _rename_bound(factors, name, tmp)
+        tmps.append((tmp, bd))
+    placeholders = set(temp.values()) | {t for t, _ in tmps}
+    # names of scopes nested in each factor (sums in a factor, function arguments): the sums of
+    # this monomial enclose them all; a dummy passes into those of the factors it occurs in
+    inner = [set() if isinstance(f, Tensor) else set(f.all_names()) - placeholders for f in factors]
+    nested = set().union(*inner)
+    taken = set(avoid) | free_names | open_bound | set(reserved)
+    bound_pool = (n for n in itertools.chain(_BOUND_POOL, (f"k{k}" for k in itertools.count(1)))
+                  if n not in taken | nested)
+    bound_names = [tmp if tmp in reserved else next(bound_pool) for tmp, _ in tmps]
+    taken |= set(bound_names)
+    final: dict[str, str] = {}
+    for d in dummies:
+        if d in temp:
+            near = set().union(*(inner[k] for k, f in enumerate(factors) if temp[d] in {ix.name for ix in f.free}))
+            final[temp[d]] = next(n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1)))
+                                  if n not in taken and n not in near)
+            taken.add(final[temp[d]])
+    pool = (n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1))) if n not in taken)
     factors = [_rename(f, {k: v for k, v in final.items() if k in {ix.name for ix in f.free}}, used) for f in factors]
     # traces inside one tensor (A^i_i) get pool names too, after the product's dummies
     for n, f in enumerate(factors):
         if isinstance(f, Tensor) and f._free_and_dummies[1]:
-            tr = {d.name: _fresh(used) for d in f._free_and_dummies[1]}
+            tr = {d.name: _fresh(used) for d in f._free_and_dummies[1] if d.name not in reserved}
             f = _map_indices(f, lambda ix, tr=tr: ix.renamed(tr[ix.name]) if ix.name in tr else ix)
             tr2 = {v: next(pool) for v in tr.values()}
             factors[n] = _map_indices(f, lambda ix, tr2=tr2: ix.renamed(tr2[ix.name]) if ix.name in tr2 else ix)
     bounds = []
-    tmps = []
-    for name, bd in m.bounds:
-        tmp = _fresh(used)
-        factors = _rename_bound(factors, name, tmp)
-        tmps.append((tmp, bd))
     for (tmp, bd), new in zip(tmps, bound_names):
         factors = _rename_bound(factors, tmp, new)
         bounds.append((new, bd))
@@ -398,7 +423,7 @@ def _name_dummies(m: _Mono, factors: list[Expr], avoid: set[str]) -> _Mono:
 def _rebuild(m: _Mono) -> Expr:
     body: Expr = Product.make(1, m.factors) if m.factors else Product(1, ())
     for name, bd in reversed(m.bounds):
-        body = SumOver(name, bd, body)
+        body = SumOver.make(name, bd, body)
     return Product.make(m.coeff, [body]) if m.coeff != 1 else body
 
 
@@ -420,7 +445,7 @@ def _display_order(factors: list[Expr], free_order: dict[str, int]) -> list[Expr
 
 
 def _finish(e: Expr, collected: dict[Any, _Mono], order: list[Any], free_order: dict[str, int] | None,
-            visible: set[str]) -> Expr:
+            visible: set[str], reserved: frozenset[str] = frozenset()) -> Expr:
     terms = []
     for k in order:
         m = collected[k]
@@ -433,48 +458,56 @@ def _finish(e: Expr, collected: dict[Any, _Mono], order: list[Any], free_order: 
     if free_order is not None:
         want = tuple(ix.key for ix in e.free)
         terms.sort(key=lambda t: tuple(ix.key for ix in t.free) != want)
-    return _unshadow(Sum.make(terms), visible)
+    return _unshadow(Sum.make(terms), visible, reserved)
 
 
 @functools.lru_cache(maxsize=8192)
-def _canonical(e: Expr) -> Expr:
+def _canonical(e: Expr, reserved: frozenset[str] = frozenset()) -> Expr:
     """Fully expanded, every tensor slot raised with explicit metrics, factors in key order.
 
+    ``reserved``: names no dummy may take (the ``x`` of an ``N_x`` around ``e``; ``e``'s own are added).
     Cached: diff and equal meet the same function arguments and monomials many times.
     """
+    reserved = reserved | e.size_names
     free_names = {ix.name for ix in e.free} | set(e.open_bound)
     collected: dict[Any, _Mono] = {}
-    for m in _expand(e, canon=True):
+    for m in _expand(e, canon=True, reserved=reserved):
         m = _orient_deltas(_contract_deltas(m, metrics=False), None)
         if m.coeff == 0:
             continue
-        c = _name_dummies(m, _order_factors(m), free_names)
+        c = _name_dummies(m, _order_factors(m), free_names, _reserved(m, reserved))
         c = _Mono(c.coeff, c.bounds, _order_factors(c))
         key = (tuple(c.bounds), tuple(c.factors))
         if key in collected:
             collected[key].coeff = collected[key].coeff + c.coeff
         else:
             collected[key] = c
-    return _finish(e, collected, sorted(collected, key=str), None, free_names)
+    return _finish(e, collected, sorted(collected, key=str), None, free_names, reserved)
+
+
+def _reserved(m: _Mono, reserved: frozenset[str]) -> frozenset[str]:
+    """``reserved`` and the ``x`` of every ``N_x`` the monomial's coefficient gained (``\\delta^j_j -> N_j``)."""
+    return reserved | frozenset(n for n in (str(s)[2:] for s in m.coeff.free_symbols if str(s).startswith("N_")) if n)
 
 
 def _display(e: Expr, free_order: dict[str, int] | None, avoid: set[str],
-             lowerable: frozenset[str] = frozenset()) -> Expr:
+             lowerable: frozenset[str] = frozenset(), reserved: frozenset[str] = frozenset()) -> Expr:
     """Deltas contracted (metrics lower and raise the tensors in ``lowerable``), dummies
     named, like terms collected, the written factor order kept where the free-index order
-    allows."""
+    allows.  ``reserved``: names no dummy may take (``e``'s own ``N_x`` are added)."""
+    reserved = reserved | e.size_names
     free_names = {ix.name for ix in e.free}
     open_bound = set(e.open_bound)
     collected: dict[Any, _Mono] = {}
     order: list[Any] = []
-    for m in _expand(e, canon=False, lowerable=lowerable):
+    for m in _expand(e, canon=False, lowerable=lowerable, reserved=reserved):
         m = _orient_deltas(_contract_deltas(m, lowerable=lowerable), free_order)
         if m.coeff == 0:
             continue
         factors = _display_order(m.factors, free_order) if free_order is not None else _order_factors(m)
-        shown = _name_dummies(m, factors, avoid | free_names | open_bound)
+        shown = _name_dummies(m, factors, avoid | free_names | open_bound, _reserved(m, reserved))
         # like terms are recognised by the canonical form of the monomial without its coefficient
-        key = _canonical(_rebuild(_Mono(sympy.Integer(1), shown.bounds, shown.factors)))
+        key = _canonical(_rebuild(_Mono(sympy.Integer(1), shown.bounds, shown.factors)), reserved)
         if key in collected:
             collected[key].coeff = collected[key].coeff + shown.coeff
         else:
@@ -482,40 +515,41 @@ def _display(e: Expr, free_order: dict[str, int] | None, avoid: set[str],
             order.append(key)
     if free_order is None:
         order.sort(key=str)
-    return _finish(e, collected, order, free_order, free_names | avoid | open_bound)
+    return _finish(e, collected, order, free_order, free_names | avoid | open_bound, reserved)
 
 
-def _unshadow(e: Expr, visible: set[str]) -> Expr:
-    """Rename dummies of nested products that repeat a name visible from an enclosing scope."""
+def _unshadow(e: Expr, visible: set[str], reserved: frozenset[str] = frozenset()) -> Expr:
+    """Rename dummies of nested products that repeat a name visible from an enclosing scope
+    (new names avoid ``reserved`` too)."""
     if isinstance(e, (Tensor, Delta, Zero)):
         return e
     if isinstance(e, Sum):
-        return Sum.make([_unshadow(t, visible) for t in e.terms])
+        return Sum.make([_unshadow(t, visible, reserved) for t in e.terms])
     if isinstance(e, SumOver):
         name, body = e.index_name, e.body
         if name in visible:
-            used = visible | e.index_names()
+            used = visible | reserved | e.all_names()
             new = next(n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1))) if n not in used)
-            body = _map_indices(body, lambda ix: ix.renamed(new) if (ix.bound and ix.name == name) else ix)
+            body = rename_bound(body, name, new)
             name = new
-        return SumOver(name, e.bounds, _unshadow(body, visible | {name}))
+        return SumOver.make(name, e.bounds, _unshadow(body, visible | {name}, reserved))
     if isinstance(e, Product):
         dummies = [d.name for d in e._free_and_dummies[1]]
         clash = [d for d in dummies if d in visible]
         factors = list(e.factors)
         if clash:
-            used = visible | e.index_names()
+            used = visible | reserved | e.all_names()
             pool = (n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1))) if n not in used)
             mapping = {d: next(pool) for d in clash}
             factors = [_rename(f, {k: v for k, v in mapping.items() if k in {ix.name for ix in f.free}},
                                used | set(mapping.values())) for f in factors]
             dummies = [mapping.get(d, d) for d in dummies]
         inner = visible | set(dummies)
-        return Product.make(e.coeff, [_unshadow(f, inner) for f in factors])
+        return Product.make(e.coeff, [_unshadow(f, inner, reserved) for f in factors])
     if isinstance(e, Apply):
-        return Apply(e.func_name, e.order, _unshadow(e.body, visible))
+        return Apply(e.func_name, e.order, _unshadow(e.body, visible, reserved))
     if isinstance(e, Diag):
-        return Diag(e.func_name, e.order, _unshadow(e.body, visible), e.new_indices)
+        return Diag(e.func_name, e.order, _unshadow(e.body, visible, reserved), e.new_indices)
     return e
 
 
@@ -547,7 +581,7 @@ def simplify(e: Expr) -> Expr:
     if not isinstance(e, Expr):
         raise EinsteinError(f"simplify() takes an index expression, got {type(e).__name__}")
     order = {ix.name: n for n, ix in enumerate(e.free)}
-    out = _display(e, order, set(), _lowerable(e))
+    out = _display(e, order, set(), _lowerable(e), e.size_names)
     if out.free_keys != e.free_keys:  # pragma: no cover - an engine bug, never a user error
         raise AssertionError(f"simplify changed the free indices of {e}: {out.free} != {e.free}")
     return out

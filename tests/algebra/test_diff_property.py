@@ -20,8 +20,8 @@ from einsteinpy_lite.core.atoms import Tensor
 from einsteinpy_lite.core.expr import SumOver
 from einsteinpy_lite.core.indices import Index
 from einsteinpy_lite.core.rename import fresh_names
-from tests.strategies import array_key, arrays_for, expressions, index_sizes
 from tests.algebra.test_diff import axes_as, ref_eval
+from tests.strategies import array_key, arrays_for, expressions, index_sizes
 
 # smooth functions only: relu's kink and log's domain have their own unit tests
 SMOOTH = ("sigmoid", "tanh", "sin", "cos", "square", "identity", "softplus")
