@@ -34,7 +34,7 @@ import sympy
 from ..core.atoms import Delta, Tensor, Zero
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
-from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol, rename_bound
+from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol, rename_bound, size_name
 from ..core.indices import Index
 from ..core.rename import _map_indices, _rename
 
@@ -150,13 +150,16 @@ def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset(),
     if isinstance(e, Sum):
         return [m for t in e.terms for m in _expand(t, canon, lowerable, reserved)]
     if isinstance(e, SumOver):
-        if e.index_name not in e.body.open_bound:
-            # a sum over an index its body does not carry multiplies by the range
-            count = (e.bounds[1] - e.bounds[0] + 1) if e.bounds else dimension_symbol(e.index_name)
-            return [_Mono(m.coeff * count, m.bounds, m.factors) for m in _expand(e.body, canon, lowerable, reserved)]
+        k = e.index_name
         out = []
         for m in _expand(e.body, canon, lowerable, reserved):
-            out.append(_Mono(m.coeff, [(e.index_name, e.bounds)] + m.bounds, m.factors))
+            # a monomial that does not carry k (or where an inner \sum_k rebinds it) is multiplied by the
+            # range: one term at a time, so that \sum_k (c + x_k) is c N_k + \sum_k x_k at once
+            if k in {name for name, _ in m.bounds} or not any(k in f.open_bound for f in m.factors):
+                count = (e.bounds[1] - e.bounds[0] + 1) if e.bounds else dimension_symbol(k)
+                out.append(_Mono(m.coeff * count, m.bounds, m.factors))
+            else:
+                out.append(_Mono(m.coeff, [(k, e.bounds)] + m.bounds, m.factors))
         return out
     if isinstance(e, Product):
         monos = [_Mono(e.coeff)]
@@ -193,17 +196,38 @@ def _replace_slot(f: Expr, old: str, new: Index) -> Expr | None:
     return _rename(f, {old: new.name}, f.index_names() | {new.name})
 
 
-def _contract_deltas(m: _Mono, metrics: bool = True, lowerable: frozenset[str] | None = None) -> _Mono:
+def _free_sequence(factors: list[Expr]) -> list[str]:
+    """The free indices of the product of ``factors``, in order of first appearance."""
+    count: dict[str, int] = {}
+    for f in factors:
+        for ix in f.free:
+            if not ix.bound:
+                count[ix.name] = count.get(ix.name, 0) + 1
+    return [n for n, c in count.items() if c == 1]
+
+
+def _keeps_order(factors: list[Expr], free_order: dict[str, int]) -> bool:
+    """Whether the factors, reordered as :func:`simplify` shows them, give the free indices in ``free_order``."""
+    seq = [n for n in _free_sequence(_display_order(factors, free_order)) if n in free_order]
+    return seq == sorted(seq, key=lambda n: free_order[n])
+
+
+def _contract_deltas(m: _Mono, metrics: bool = True, lowerable: frozenset[str] | None = None,
+                     free_order: dict[str, int] | None = None) -> _Mono:
     """Contract every delta that meets another factor's index.
 
     With ``metrics=False`` (the canonical form) a metric (``\\delta_{ij}``,
     ``\\delta^{ij}``) is contracted only into another delta, so that a lowered
     tensor is not a different tensor: ``B^l_i \\delta_{lm} B^m_j`` stays
     recognisable as symmetric.  With ``lowerable``, a metric lowers or raises
-    only the tensors named there.
+    only the tensors named there.  With ``free_order``, a contraction that would
+    leave the free indices in another order (``\\delta_j^n A^k_n`` is ``A^k_j``
+    with ``k`` first) is not made: the order of free indices is the axis order
+    of the result.
     """
     factors = list(m.factors)
     coeff = m.coeff
+    ordered = free_order is not None and _keeps_order(factors, free_order)
     changed = True
     while changed:
         changed = False
@@ -232,8 +256,12 @@ def _contract_deltas(m: _Mono, metrics: bool = True, lowerable: frozenset[str] |
                 new_f = _replace_slot(factors[partner], mine.name, other)
                 if new_f is None:
                     continue
-                factors[partner] = new_f
-                factors.pop(n)
+                trial = list(factors)
+                trial[partner] = new_f
+                trial.pop(n)
+                if ordered and free_order is not None and not _keeps_order(trial, free_order):
+                    continue
+                factors = trial
                 changed = True
                 break
             if changed:
@@ -383,10 +411,14 @@ def _name_dummies(m: _Mono, factors: list[Expr], avoid: set[str], reserved: froz
     temp = {d: _fresh(used) for d in dummies if d not in reserved}
     factors = [_rename(f, {k: v for k, v in temp.items() if k in {ix.name for ix in f.free}}, used) for f in factors]
     tmps = []
+    keep: set[str] = set()
     for name, bd in m.bounds:
-        tmp = name if name in reserved else _fresh(used)
+        # a \sum over an index that an N_x names keeps its name, unless that would capture another
+        pinned = name in reserved and name not in avoid | free_names | open_bound and not _unbound_uses(factors, name)
+        tmp = name if pinned else _fresh(used)
         factors = _rename_bound(factors, name, tmp)
         tmps.append((tmp, bd))
+        keep |= {tmp} if pinned else set()
     placeholders = set(temp.values()) | {t for t, _ in tmps}
     # names of scopes nested in each factor (sums in a factor, function arguments): the sums of
     # this monomial enclose them all; a dummy passes into those of the factors it occurs in
@@ -395,7 +427,7 @@ def _name_dummies(m: _Mono, factors: list[Expr], avoid: set[str], reserved: froz
     taken = set(avoid) | free_names | open_bound | set(reserved)
     bound_pool = (n for n in itertools.chain(_BOUND_POOL, (f"k{k}" for k in itertools.count(1)))
                   if n not in taken | nested)
-    bound_names = [tmp if tmp in reserved else next(bound_pool) for tmp, _ in tmps]
+    bound_names = [tmp if tmp in keep else next(bound_pool) for tmp, _ in tmps]
     taken |= set(bound_names)
     final: dict[str, str] = {}
     for d in dummies:
@@ -418,6 +450,13 @@ def _name_dummies(m: _Mono, factors: list[Expr], avoid: set[str], reserved: froz
         factors = _rename_bound(factors, tmp, new)
         bounds.append((new, bd))
     return _Mono(m.coeff, bounds, factors)
+
+
+def _unbound_uses(factors: list[Expr], name: str) -> bool:
+    """Whether ``name`` names anything in ``factors`` but the slots of an enclosing ``\\sum_{name}``."""
+    return any((isinstance(node, SumOver) and node.index_name == name) or
+               any(ix.name == name and not ix.bound for ix in node.own_indices())
+               for f in factors for node in f.walk())
 
 
 def _rebuild(m: _Mono) -> Expr:
@@ -471,11 +510,11 @@ def _canonical(e: Expr, reserved: frozenset[str] = frozenset()) -> Expr:
     reserved = reserved | e.size_names
     free_names = {ix.name for ix in e.free} | set(e.open_bound)
     collected: dict[Any, _Mono] = {}
-    for m in _expand(e, canon=True, reserved=reserved):
-        m = _orient_deltas(_contract_deltas(m, metrics=False), None)
-        if m.coeff == 0:
-            continue
-        c = _name_dummies(m, _order_factors(m), free_names, _reserved(m, reserved))
+    monos = [_orient_deltas(_contract_deltas(m, metrics=False), None) for m in _expand(e, canon=True, reserved=reserved)]
+    monos = [m for m in monos if m.coeff != 0]
+    reserved = _reserved(monos, reserved)
+    for m in monos:
+        c = _name_dummies(m, _order_factors(m), free_names, reserved)
         c = _Mono(c.coeff, c.bounds, _order_factors(c))
         key = (tuple(c.bounds), tuple(c.factors))
         if key in collected:
@@ -485,9 +524,13 @@ def _canonical(e: Expr, reserved: frozenset[str] = frozenset()) -> Expr:
     return _finish(e, collected, sorted(collected, key=str), None, free_names, reserved)
 
 
-def _reserved(m: _Mono, reserved: frozenset[str]) -> frozenset[str]:
-    """``reserved`` and the ``x`` of every ``N_x`` the monomial's coefficient gained (``\\delta^j_j -> N_j``)."""
-    return reserved | frozenset(n for n in (str(s)[2:] for s in m.coeff.free_symbols if str(s).startswith("N_")) if n)
+def _reserved(monos: list[_Mono], reserved: frozenset[str]) -> frozenset[str]:
+    """``reserved`` and the ``x`` of every ``N_x`` the monomials' coefficients gained (``\\delta^j_j -> N_j``,
+    ``\\sum_k c -> N_k c``): all of them, so that the names given do not depend on the terms around."""
+    out = set(reserved)
+    for m in monos:
+        out |= {n for n in map(size_name, m.coeff.free_symbols) if n is not None}
+    return frozenset(out)
 
 
 def _display(e: Expr, free_order: dict[str, int] | None, avoid: set[str],
@@ -500,12 +543,13 @@ def _display(e: Expr, free_order: dict[str, int] | None, avoid: set[str],
     open_bound = set(e.open_bound)
     collected: dict[Any, _Mono] = {}
     order: list[Any] = []
-    for m in _expand(e, canon=False, lowerable=lowerable, reserved=reserved):
-        m = _orient_deltas(_contract_deltas(m, lowerable=lowerable), free_order)
-        if m.coeff == 0:
-            continue
+    monos = [_orient_deltas(_contract_deltas(m, lowerable=lowerable, free_order=free_order), free_order)
+             for m in _expand(e, canon=False, lowerable=lowerable, reserved=reserved)]
+    monos = [m for m in monos if m.coeff != 0]
+    reserved = _reserved(monos, reserved)
+    for m in monos:
         factors = _display_order(m.factors, free_order) if free_order is not None else _order_factors(m)
-        shown = _name_dummies(m, factors, avoid | free_names | open_bound, _reserved(m, reserved))
+        shown = _name_dummies(m, factors, avoid | free_names | open_bound, reserved)
         # like terms are recognised by the canonical form of the monomial without its coefficient
         key = _canonical(_rebuild(_Mono(sympy.Integer(1), shown.bounds, shown.factors)), reserved)
         if key in collected:

@@ -123,11 +123,23 @@ def _ev(e: Expr, ctx: _Ctx, env: dict[str, int], hint: dict[str, int]) -> tuple[
         late = [isinstance(f, (Delta, Zero)) for f in e.factors]
         parts: dict[int, tuple[np.ndarray, list[str]]] = {}
         local = dict(hint)
-        # tensors first, then the other factors, deltas last: sizes flow from the arrays
-        for k in sorted(range(len(e.factors)), key=lambda k: not isinstance(e.factors[k], Tensor)):
-            if not late[k]:
-                parts[k] = _ev(e.factors[k], ctx, env, local)
+        # tensors first, then the other factors, deltas last: sizes flow from the arrays; a factor whose
+        # sizes are not known yet (a delta inside a function's argument) waits for its neighbours
+        todo = sorted((k for k in range(len(e.factors)) if not late[k]), key=lambda k: not isinstance(e.factors[k], Tensor))
+        for attempt in range(len(todo) + 1):
+            waiting = []
+            for k in todo:
+                try:
+                    parts[k] = _ev(e.factors[k], ctx, env, local)
+                except ValueError:
+                    if attempt == len(todo):
+                        raise
+                    waiting.append(k)
+                    continue
                 local.update(dict(zip(parts[k][1], np.shape(parts[k][0]))))
+            todo = waiting
+            if not todo:
+                break
         for _ in range(2):  # deltas learn their sizes from neighbours, then from each other
             for k, f in enumerate(e.factors):
                 if late[k]:
