@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -207,13 +208,15 @@ def _free_sequence(factors: list[Expr]) -> list[str]:
 
 
 def _keeps_order(factors: list[Expr], free_order: dict[str, int]) -> bool:
-    """Whether the factors, reordered as :func:`simplify` shows them, give the free indices in ``free_order``."""
-    seq = [n for n in _free_sequence(_display_order(factors, free_order)) if n in free_order]
+    """Whether the factors, reordered (and deltas oriented) as :func:`simplify` shows them, give the free
+    indices in ``free_order``."""
+    seq = [n for n in _free_sequence(_orient_deltas(_Mono(sympy.Integer(1), [], _display_order(factors, free_order)),
+                                                    free_order).factors) if n in free_order]
     return seq == sorted(seq, key=lambda n: free_order[n])
 
 
 def _contract_deltas(m: _Mono, metrics: bool = True, lowerable: frozenset[str] | None = None,
-                     free_order: dict[str, int] | None = None) -> _Mono:
+                     free_order: dict[str, int] | None = None, tidy: Callable[[Expr], Expr] | None = None) -> _Mono:
     """Contract every delta that meets another factor's index.
 
     With ``metrics=False`` (the canonical form) a metric (``\\delta_{ij}``,
@@ -223,7 +226,8 @@ def _contract_deltas(m: _Mono, metrics: bool = True, lowerable: frozenset[str] |
     only the tensors named there.  With ``free_order``, a contraction that would
     leave the free indices in another order (``\\delta_j^n A^k_n`` is ``A^k_j``
     with ``k`` first) is not made: the order of free indices is the axis order
-    of the result.
+    of the result.  ``tidy`` re-shows a sum or function factor whose inner dummies had to be
+    renamed out of the way of the index put into it.
     """
     factors = list(m.factors)
     coeff = m.coeff
@@ -256,6 +260,9 @@ def _contract_deltas(m: _Mono, metrics: bool = True, lowerable: frozenset[str] |
                 new_f = _replace_slot(factors[partner], mine.name, other)
                 if new_f is None:
                     continue
+                if tidy is not None and not isinstance(new_f, (Tensor, Delta)) and \
+                        new_f.index_names() - factors[partner].index_names() - {other.name}:
+                    new_f = tidy(new_f)
                 trial = list(factors)
                 trial[partner] = new_f
                 trial.pop(n)
@@ -507,7 +514,7 @@ def _canonical(e: Expr, reserved: frozenset[str] = frozenset()) -> Expr:
     ``reserved``: names no dummy may take (the ``x`` of an ``N_x`` around ``e``; ``e``'s own are added).
     Cached: diff and equal meet the same function arguments and monomials many times.
     """
-    reserved = reserved | e.size_names
+    reserved = reserved | _live_size_names(e)
     free_names = {ix.name for ix in e.free} | set(e.open_bound)
     collected: dict[Any, _Mono] = {}
     monos = [_orient_deltas(_contract_deltas(m, metrics=False), None) for m in _expand(e, canon=True, reserved=reserved)]
@@ -524,6 +531,33 @@ def _canonical(e: Expr, reserved: frozenset[str] = frozenset()) -> Expr:
     return _finish(e, collected, sorted(collected, key=str), None, free_names, reserved)
 
 
+def _is_zero(e: Expr) -> bool:
+    """Whether ``e`` is zero by its structure (a zero tensor, a factor or sum of them, a zero coefficient)."""
+    if isinstance(e, Zero):
+        return True
+    if isinstance(e, Product):
+        return bool(e.coeff == 0) or any(_is_zero(f) for f in e.factors)
+    if isinstance(e, SumOver):
+        return _is_zero(e.body)
+    if isinstance(e, Sum):
+        return all(_is_zero(t) for t in e.terms)
+    return False
+
+
+@functools.lru_cache(maxsize=8192)
+def _live_size_names(e: Expr) -> frozenset[str]:
+    """The ``x`` of every ``N_x`` in ``e`` outside parts that are zero (those vanish from the result,
+    and names must not depend on them)."""
+    if _is_zero(e):
+        return frozenset()
+    own: set[str] = set()
+    if isinstance(e, Product):
+        own = {n for n in map(size_name, e.coeff.free_symbols) if n is not None}
+    if isinstance(e, SumOver):
+        own = {n for b in e.bounds for n in map(size_name, b.free_symbols) if n is not None}
+    return frozenset(own).union(*(_live_size_names(c) for c in e.children()))
+
+
 def _reserved(monos: list[_Mono], reserved: frozenset[str]) -> frozenset[str]:
     """``reserved`` and the ``x`` of every ``N_x`` the monomials' coefficients gained (``\\delta^j_j -> N_j``,
     ``\\sum_k c -> N_k c``): all of them, so that the names given do not depend on the terms around."""
@@ -538,14 +572,37 @@ def _display(e: Expr, free_order: dict[str, int] | None, avoid: set[str],
     """Deltas contracted (metrics lower and raise the tensors in ``lowerable``), dummies
     named, like terms collected, the written factor order kept where the free-index order
     allows.  ``reserved``: names no dummy may take (``e``'s own ``N_x`` are added)."""
-    reserved = reserved | e.size_names
+    reserved = reserved | _live_size_names(e)
     free_names = {ix.name for ix in e.free}
     open_bound = set(e.open_bound)
     collected: dict[Any, _Mono] = {}
     order: list[Any] = []
-    monos = [_orient_deltas(_contract_deltas(m, lowerable=lowerable, free_order=free_order), free_order)
-             for m in _expand(e, canon=False, lowerable=lowerable, reserved=reserved)]
-    monos = [m for m in monos if m.coeff != 0]
+    def tidy(g: Expr) -> Expr:
+        def show(b: Expr) -> Expr:
+            return _display(b, {ix.name: n for n, ix in enumerate(b.free)}, set(), lowerable, reserved)
+
+        if isinstance(g, Sum):
+            out = show(g)
+            return out if isinstance(out, Sum) else g
+        if isinstance(g, Apply):
+            return Apply(g.func_name, g.order, show(g.body))
+        if isinstance(g, Diag):
+            return Diag(g.func_name, g.order, show(g.body), g.new_indices)
+        return g
+
+    monos: list[_Mono] = []
+    todo = _expand(e, canon=False, lowerable=lowerable, reserved=reserved)
+    while todo:
+        m = _orient_deltas(_contract_deltas(todo.pop(0), lowerable=lowerable, free_order=free_order, tidy=tidy),
+                           free_order)
+        if m.coeff == 0:
+            continue
+        if not m.bounds and len(m.factors) == 1 and isinstance(m.factors[0], Sum):
+            # a sum factor that the deltas left alone in its term: its terms are terms of e
+            todo[:0] = [_Mono(m.coeff * t.coeff, t.bounds, t.factors)
+                        for t in _expand(m.factors[0], canon=False, lowerable=lowerable, reserved=reserved)]
+            continue
+        monos.append(m)
     reserved = _reserved(monos, reserved)
     for m in monos:
         factors = _display_order(m.factors, free_order) if free_order is not None else _order_factors(m)
@@ -625,7 +682,7 @@ def simplify(e: Expr) -> Expr:
     if not isinstance(e, Expr):
         raise EinsteinError(f"simplify() takes an index expression, got {type(e).__name__}")
     order = {ix.name: n for n, ix in enumerate(e.free)}
-    out = _display(e, order, set(), _lowerable(e), e.size_names)
+    out = _display(e, order, set(), _lowerable(e))
     if out.free_keys != e.free_keys:  # pragma: no cover - an engine bug, never a user error
         raise AssertionError(f"simplify changed the free indices of {e}: {out.free} != {e.free}")
     return out

@@ -45,6 +45,7 @@ class _Ctx:
         self.arrays = arrays
         self.sizes = sizes
         self.scalars = scalars
+        self.top_free: set[str] = set()
 
     def size(self, name: str) -> int:
         """``sizes[name]``, else ``sizes["*"]`` (a size every index without an array may default to)."""
@@ -77,6 +78,12 @@ class _Ctx:
             if n is not None:
                 return n
         return None
+
+
+def _learn(local: dict[str, int], f: Expr, part: tuple[np.ndarray, list[str]]) -> None:
+    """Record the sizes of ``f``'s axes (not from a zero, whose unknown axes have length 1)."""
+    if not any(isinstance(n, Zero) for n in f.walk()):
+        local.update(zip(part[1], np.shape(part[0])))
 
 
 def _ev(e: Expr, ctx: _Ctx, env: dict[str, int], hint: dict[str, int]) -> tuple[np.ndarray, list[str]]:
@@ -117,7 +124,10 @@ def _ev(e: Expr, ctx: _Ctx, env: dict[str, int], hint: dict[str, int]) -> tuple[
         n = max(size(a), size(b))
         return np.eye(n), [a.name, b.name]
     if isinstance(e, Zero):
-        return np.zeros([hint.get(ix.name, ctx.size(ix.name)) for ix in e.indices]), [ix.name for ix in e.indices]
+        # a zero's axes not known from its neighbours have length 1: numpy broadcasts them, and a zero (or
+        # a function of it) is the same everywhere
+        return (np.zeros([hint.get(ix.name, ctx.size(ix.name) if ix.name in ctx.top_free else 1) for ix in e.indices]),
+                [ix.name for ix in e.indices])
     if isinstance(e, Product):
         coeff = ctx.scalar(e.coeff)
         late = [isinstance(f, (Delta, Zero)) for f in e.factors]
@@ -136,7 +146,7 @@ def _ev(e: Expr, ctx: _Ctx, env: dict[str, int], hint: dict[str, int]) -> tuple[
                         raise
                     waiting.append(k)
                     continue
-                local.update(dict(zip(parts[k][1], np.shape(parts[k][0]))))
+                _learn(local, e.factors[k], parts[k])
             todo = waiting
             if not todo:
                 break
@@ -144,7 +154,7 @@ def _ev(e: Expr, ctx: _Ctx, env: dict[str, int], hint: dict[str, int]) -> tuple[
             for k, f in enumerate(e.factors):
                 if late[k]:
                     parts[k] = _ev(f, ctx, env, local)
-                    local.update(dict(zip(parts[k][1], np.shape(parts[k][0]))))
+                    _learn(local, e.factors[k], parts[k])
         letters: dict[str, str] = {}
         specs = []
         for k in range(len(e.factors)):
@@ -157,8 +167,11 @@ def _ev(e: Expr, ctx: _Ctx, env: dict[str, int], hint: dict[str, int]) -> tuple[
     if isinstance(e, Sum):
         free = [ix.name for ix in e.free]
         total: Any = 0.0
-        for t in e.terms:
-            arr, axes = _ev(t, ctx, env, hint)
+        local = dict(hint)
+        # terms with tensors first: a term of deltas learns its sizes from them
+        for t in sorted(e.terms, key=lambda t: not any(isinstance(n, Tensor) for n in t.walk())):
+            arr, axes = _ev(t, ctx, env, local)
+            _learn(local, t, (arr, axes))
             total = total + np.transpose(arr, [axes.index(n) for n in free])
         return np.asarray(total), free
     if isinstance(e, SumOver):
@@ -197,5 +210,7 @@ def _ev(e: Expr, ctx: _Ctx, env: dict[str, int], hint: dict[str, int]) -> tuple[
 def value(e: Expr, arrays: Mapping[str, np.ndarray], sizes: Mapping[str, int] = {},  # noqa: B006
           scalars: Mapping[str, float] = {}) -> np.ndarray:  # noqa: B006
     """The value of ``e`` with axes in the order of ``e.free``."""
-    arr, axes = _ev(e, _Ctx(arrays, sizes, scalars), {}, {})
+    ctx = _Ctx(arrays, sizes, scalars)
+    ctx.top_free = {ix.name for ix in e.free}
+    arr, axes = _ev(e, ctx, {}, {})
     return np.transpose(arr, [axes.index(ix.name) for ix in e.free]) if axes else arr

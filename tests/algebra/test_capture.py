@@ -171,3 +171,43 @@ def test_second_derivative_accepts_the_variable_as_written_in_the_expression():
     d2 = el.diff(d1, "v^g")
     assert sorted(ix.name for ix in d2.free) == ["f", "g", "i"]
     _check(d2, np.einsum("fg,i->fig", np.eye(3), arrays["x"]), arrays, {"f": 3, "g": 3}, axes=["f", "i", "g"])
+
+
+# ------------------------------------------------------------------ found by test_scopes_property
+
+
+@pytest.mark.parametrize("text, sizes", [
+    # a \sum_k over a sum of which one term does not carry k: folded at once (was: on the second pass)
+    (r"\sum_{i} ([T] + U_i)", {"i": 3}),
+    (r"\sum_{i=0}^{\mathrm{N_i} - 1} ([T] + U_i)", {"i": 3}),
+    # a delta put into a sum factor whose trace had the same name (was: a leftover u1)
+    (r"(B^{b a}_a + e^b + G^b) (A_i + A_i) \delta^i_b", {"i": 3, "a": 2, "b": 3}),
+    # a delta chain through a sum factor (was: contracted only on the second pass)
+    (r"-(\sum_{s=0}^{\mathrm{N_k} - 1} \delta^b_m) (\delta^j_b + \delta_b^j)", {"k": 2, "m": 3, "j": 3, "b": 3}),
+    # a sum factor left alone in its term by the deltas: its terms meet the others (was: second pass)
+    (r"(\delta_i^a + W_i^a + z_i^a) \delta^j_a + \delta^j_i + \delta^j_i", {"i": 3, "j": 3, "a": 3}),
+    # a zero term's N_k does not reserve k (was: k taken on the second pass only)
+    (r"x^e B_{e c} y^c + \sum_{l=0}^{\mathrm{N_k} - 1} 0", {"k": 2}),
+])
+def test_simplify_is_idempotent_and_keeps_the_value(text, sizes):
+    e = P(text)
+    arrays = {}
+    rng = np.random.default_rng(1)
+    for node in e.walk():
+        if isinstance(node, el.Tensor):
+            arrays[node.name] = rng.normal(size=[sizes.get(ix.name, 3) for ix in node.indices])
+    s = simplify(e)
+    assert s.free == e.free
+    assert simplify(s) == s, f"{s} then {simplify(s)}"
+    assert "u1" not in str(s)
+    np.testing.assert_allclose(value(s, arrays, sizes), value(e, arrays, sizes), rtol=1e-10, atol=1e-12)
+
+
+def test_a_delta_is_kept_where_contracting_it_would_reorder_the_free_indices():
+    e = P(r"\delta_j^n T^k_n")
+    arrays = {"T": RNG.normal(size=(2, 3))}
+    s = simplify(e)
+    assert s.free == e.free
+    _check(s, arrays["T"].T, arrays, {"j": 3}, free=["j", "k"])
+    f = el.compile(s)
+    assert f(T=arrays["T"]).shape == (3, 2)
