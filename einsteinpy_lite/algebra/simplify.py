@@ -616,6 +616,21 @@ def _display(e: Expr, free_order: dict[str, int] | None, avoid: set[str],
             order.append(key)
     if free_order is None:
         order.sort(key=str)
+    live = [k for k in order if sympy.expand(collected[k].coeff) != 0]
+    if free_order is not None and live and not any(_keeps_order(collected[k].factors, free_order) for k in live):
+        # no term can show the free indices in order (the one that did vanished): the first one gets
+        # deltas in front that name them in order, \delta^i_{i'} \delta^j_{j'} B^{j' i'}, and keeps those
+        # that contracting would reorder
+        m = collected[live[0]]
+        used = set(avoid) | set(reserved) | {n for f in m.factors for n in f.all_names()}
+        primes = {ix.name: _fresh(used) for ix in e.free}
+        factors = [Delta(ix, Index(primes[ix.name], not ix.up)) for ix in e.free]
+        factors += [_rename(f, {k: v for k, v in primes.items() if k in {ix.name for ix in f.free}}, used)
+                    for f in m.factors]
+        m = _orient_deltas(_contract_deltas(_Mono(m.coeff, m.bounds, factors), lowerable=lowerable,
+                                            free_order=free_order, tidy=tidy), free_order)
+        collected[live[0]] = _name_dummies(m, _display_order(m.factors, free_order),
+                                           avoid | free_names | open_bound, reserved)
     return _finish(e, collected, order, free_order, free_names | avoid | open_bound, reserved)
 
 

@@ -211,3 +211,15 @@ def test_a_delta_is_kept_where_contracting_it_would_reorder_the_free_indices():
     _check(s, arrays["T"].T, arrays, {"j": 3}, free=["j", "k"])
     f = el.compile(s)
     assert f(T=arrays["T"]).shape == (3, 2)
+
+
+@pytest.mark.parametrize("text", [r"A^{ij} - A^{ij} + B^{ji}", r"\sum_{b=0}^{\mathrm{N_k} - 1} 0^{i l}_j + \sigma(B^i_j^l)"])
+def test_free_order_is_kept_when_the_term_that_gave_it_vanishes(text):
+    e = P(text)
+    rng = np.random.default_rng(2)
+    arrays = {"A": rng.normal(size=(2, 3)), "B": rng.normal(size=(3, 2) if "B^{ji}" in text else (2, 4, 3))}
+    s = simplify(e)
+    assert s.free == e.free
+    assert simplify(s) == s
+    want = arrays["B"].T if "B^{ji}" in text else 1 / (1 + np.exp(-np.transpose(arrays["B"], (0, 2, 1))))
+    _check(s, want, arrays, {"k": 2}, free=[ix.name for ix in e.free])
