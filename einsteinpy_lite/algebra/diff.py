@@ -201,7 +201,7 @@ def _d_sum(e: Sum, var: Variable) -> Expr:
 @register_rule(SumOver)
 def _d_sum_over(e: SumOver, var: Variable) -> Expr:
     """``d/dA \\sum_k g_k = \\sum_k dg_k/dA`` (the bound name never clashes with the new indices)."""
-    return SumOver(e.index_name, e.bounds, var.d(e.body))
+    return SumOver.make(e.index_name, e.bounds, var.d(e.body))
 
 
 def _check_derivative_exists(fname: str, order: int) -> None:

@@ -157,8 +157,7 @@ def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset(),
             # a monomial that does not carry k (or where an inner \sum_k rebinds it) is multiplied by the
             # range: one term at a time, so that \sum_k (c + x_k) is c N_k + \sum_k x_k at once
             if k in {name for name, _ in m.bounds} or not any(k in f.open_bound for f in m.factors):
-                count = (e.bounds[1] - e.bounds[0] + 1) if e.bounds else dimension_symbol(k)
-                out.append(_Mono(m.coeff * count, m.bounds, m.factors))
+                out.append(_Mono(m.coeff * e.count, m.bounds, m.factors))
             else:
                 out.append(_Mono(m.coeff, [(k, e.bounds)] + m.bounds, m.factors))
         return out
@@ -642,13 +641,14 @@ def _unshadow(e: Expr, visible: set[str], reserved: frozenset[str] = frozenset()
     if isinstance(e, Sum):
         return Sum.make([_unshadow(t, visible, reserved) for t in e.terms])
     if isinstance(e, SumOver):
-        name, body = e.index_name, e.body
-        if name in visible:
+        if e.index_name in visible:
             used = visible | reserved | e.all_names()
-            new = next(n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1))) if n not in used)
-            body = rename_bound(body, name, new)
-            name = new
-        return SumOver.make(name, e.bounds, _unshadow(body, visible | {name}, reserved))
+            moved = e.rename_index(next(n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1)))
+                                        if n not in used))
+            if not isinstance(moved, SumOver):
+                return _unshadow(moved, visible, reserved)
+            e = moved
+        return SumOver.make(e.index_name, e.bounds, _unshadow(e.body, visible | {e.index_name}, reserved))
     if isinstance(e, Product):
         dummies = [d.name for d in e._free_and_dummies[1]]
         clash = [d for d in dummies if d in visible]

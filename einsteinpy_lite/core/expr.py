@@ -578,9 +578,38 @@ class SumOver(Expr):
     def map_children(self, fn: Any) -> Expr:
         return SumOver.make(self.index_name, self.bounds, fn(self.body))
 
+    @property
+    def count(self) -> sympy.Expr:
+        """The number of values the index takes: ``hi - lo + 1``, or ``N_k`` (the size of ``k``) without bounds.
+
+        Example:
+            >>> from einsteinpy_lite import parse
+            >>> parse(r"\\sum_{k=1}^{K} x^i").count, parse(r"\\sum_{k} x^i").count
+            (K, N_k)
+        """
+        return (self.bounds[1] - self.bounds[0] + 1) if self.bounds else dimension_symbol(self.index_name)
+
+    def rename_index(self, new: str) -> Expr:
+        """The same sum with its index called ``new`` (alpha-conversion; ``new`` must be unused in the body).
+
+        A sum without bounds whose body does not carry its index runs over ``N_k``, the size of the
+        *name* ``k``: renaming it would change that size, so it is folded to ``N_k`` times the body instead.
+
+        Example:
+            >>> from einsteinpy_lite import parse
+            >>> str(parse(r"\\sum_{k} x_k^i").rename_index("q")), str(parse(r"\\sum_{k} x^i").rename_index("q"))
+            ('\\\\sum_{q} x_q^i', '\\\\mathrm{N_k} x^i')
+        """
+        if self.index_name not in self.body.open_bound:
+            return Product.make(self.count, [self.body])
+        return SumOver(new, self.bounds, rename_bound(self.body, self.index_name, new))
+
     @classmethod
-    def make(cls, index: str, bounds: Iterable[Any], body: Expr) -> SumOver:
+    def make(cls, index: str, bounds: Iterable[Any], body: Expr) -> Expr:
         """``\\sum_{index}`` around ``body``, binding only the slots of ``body`` already marked bound.
+
+        (A :class:`SumOver`, or ``N_index`` times ``body`` where the body uses the name but does not
+        carry the sum's index.)
 
         The constructor reads a ``\\sum`` as written text does: it binds every ``k`` of its body.
         Rebuilding a sum around a rewritten body must not: a dummy or free index of the new body
@@ -598,6 +627,8 @@ class SumOver(Expr):
         body = _check_factor(body)
         if any(ix.name == name and not ix.bound for node in body.walk() for ix in node.own_indices()):
             (new,) = fresh_names(body.all_names() | {name}, 1, stem="b")
+            if name not in body.open_bound:  # runs over N_name: keep that size (see rename_index)
+                return Product.make(cls(new, bounds, body).count if bounds else dimension_symbol(name), [body])
             body = rename_bound(body, name, new)
             name = new
         return cls(name, bounds, body)

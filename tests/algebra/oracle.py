@@ -46,9 +46,13 @@ class _Ctx:
         self.sizes = sizes
         self.scalars = scalars
         self.top_free: set[str] = set()
+        self.inferred: dict[str, int] = {}
 
     def size(self, name: str) -> int:
-        """``sizes[name]``, else ``sizes["*"]`` (a size every index without an array may default to)."""
+        """The size an index called ``name`` gets where no neighbour tells: from the arrays through the
+        deltas that tie names together (:func:`_inferred`), else ``sizes[name]``, else ``sizes["*"]``."""
+        if name in self.inferred:
+            return self.inferred[name]
         return int(self.sizes.get(name, self.sizes.get("*", 0)))
 
     def scalar(self, c: sympy.Expr) -> float:
@@ -78,6 +82,28 @@ class _Ctx:
             if n is not None:
                 return n
         return None
+
+
+def _inferred(e: Expr, arrays: Mapping[str, np.ndarray], known: dict[str, int]) -> dict[str, int]:
+    """Sizes by name, read off the arrays and passed along deltas and diagonals (names taken as global:
+    a fallback for indices that only deltas carry, such as the fresh names of a derivative)."""
+    out = dict(known)
+    links: list[tuple[str, str]] = []
+    for node in e.walk():
+        if isinstance(node, Tensor):
+            for ix, n in zip(node.indices, np.shape(arrays[node.name])):
+                out.setdefault(ix.name, int(n))
+        elif isinstance(node, Delta):
+            links.append((node.indices[0].name, node.indices[1].name))
+        elif isinstance(node, Diag):
+            links += [(a.name, b.name) for a, b in zip(node.body.free, node.new_indices)]
+    for _ in range(len(links)):
+        for a, b in links:
+            if a in out and b not in out:
+                out[b] = out[a]
+            elif b in out and a not in out:
+                out[a] = out[b]
+    return out
 
 
 def _learn(local: dict[str, int], f: Expr, part: tuple[np.ndarray, list[str]]) -> None:
@@ -212,5 +238,6 @@ def value(e: Expr, arrays: Mapping[str, np.ndarray], sizes: Mapping[str, int] = 
     """The value of ``e`` with axes in the order of ``e.free``."""
     ctx = _Ctx(arrays, sizes, scalars)
     ctx.top_free = {ix.name for ix in e.free}
+    ctx.inferred = _inferred(e, arrays, {n: int(v) for n, v in sizes.items() if n in ctx.top_free})
     arr, axes = _ev(e, ctx, {}, {})
     return np.transpose(arr, [axes.index(ix.name) for ix in e.free]) if axes else arr

@@ -223,3 +223,31 @@ def test_free_order_is_kept_when_the_term_that_gave_it_vanishes(text):
     assert simplify(s) == s
     want = arrays["B"].T if "B^{ji}" in text else 1 / (1 + np.exp(-np.transpose(arrays["B"], (0, 2, 1))))
     _check(s, want, arrays, {"k": 2}, free=[ix.name for ix in e.free])
+
+
+# ------------------------------------------------------------------ found by test_diff_scopes_property
+
+
+def test_diff_through_a_sum_shadowed_by_a_sum_of_the_same_name():
+    # \sum_i \sum_i T_i: the inner sum binds T's i; renaming the outer one must not take the inner's slots
+    T = el.Tensor("T", [el.Index("i", False, True)])
+    e = el.SumOver("i", (), el.SumOver("i", (), T))
+    x = RNG.normal(size=3)
+    assert np.isclose(float(value(e, {"T": x}, {"i": 3})), 3 * x.sum())
+    for simp in (True, False):
+        d = el.diff(e, "T_i", simplify=simp)
+        _check(d, np.full(3, 3.0), {"T": x}, {"i": 3}, free=["i"])
+
+
+def test_renaming_a_sum_that_does_not_carry_its_index_keeps_its_range():
+    # \sum_i c runs over N_i, the size of i: renaming the sum would change that size, so it is folded
+    e = el.SumOver("i", (), el.SumOver("i", (), el.Tensor("c", [])))
+    assert str(e.rename_index("q")) == r"\mathrm{N_i} \sum_{i} [c]"
+    for simp in (True, False):
+        d = el.diff(e, "[c]", simplify=simp)
+        np.testing.assert_allclose(value(d, {"c": np.asarray(2.0)}, {"i": 3}), 9.0)
+    e = P(r"(\sum_{i} c) (c + \sum_{i} y_i)")
+    arrays = {"y": RNG.normal(size=4)}
+    for simp in (True, False):
+        d = el.diff(e, "y_i", simplify=simp)
+        _check(d, np.full(4, 4.0 * 1.5), arrays, {"i": 4}, free=["i"], scalars={"c": 1.5})
