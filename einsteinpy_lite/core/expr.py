@@ -198,14 +198,15 @@ class Expr(sympy.Basic):
         return {k: v[0] for k, v in tensor_signatures(self, check=False).items()}
 
     def index_names(self) -> set[str]:
-        """Every index name used anywhere in the expression."""
-        names: set[str] = set()
-        for node in self.walk():
-            for ix in node.own_indices():
-                names.add(ix.name)
-            if isinstance(node, SumOver):
-                names.add(node.index_name)
-        return names
+        """Every index name used anywhere in the expression (a new set: the caller may change it)."""
+        return set(self._index_names)
+
+    @cached_property
+    def _index_names(self) -> frozenset[str]:
+        own = {ix.name for ix in self.own_indices()}
+        if isinstance(self, SumOver):
+            own.add(self.index_name)
+        return frozenset(own).union(*(c._index_names for c in self.children()))
 
     def own_indices(self) -> tuple[Index, ...]:
         """Index slots written on this node itself (not on children)."""
@@ -223,7 +224,13 @@ class Expr(sympy.Basic):
             >>> sorted(parse(r"\\frac{1}{N_m} \\sum_m x_m^i").size_names)
             ['m']
         """
-        return frozenset(n for n in map(size_name, self.scalar_symbols()) if n is not None)
+        own: set[sympy.Basic] = set()
+        if isinstance(self, Product):
+            own = set(self.coeff.free_symbols)
+        elif isinstance(self, SumOver):
+            own = {sym for b in self.bounds for sym in b.free_symbols}
+        names = frozenset(n for n in map(size_name, own) if n is not None)
+        return names.union(*(c.size_names for c in self.children()))
 
     def all_names(self) -> frozenset[str]:
         """Every index name the expression uses or reserves: slots, ``\\sum`` names, ``x`` of ``N_x``.
@@ -235,7 +242,7 @@ class Expr(sympy.Basic):
             >>> sorted(parse(r"N_k x^i_j y^j").all_names())
             ['i', 'j', 'k']
         """
-        return frozenset(self.index_names()) | self.size_names
+        return self._index_names | self.size_names
 
     def scalar_symbols(self) -> set[sympy.Symbol]:
         """Scalar symbols in coefficients and ``\\sum`` bounds (``K``, ``\\alpha``)."""

@@ -49,6 +49,8 @@ def rename_free(e: Expr, mapping: Mapping[str, str], avoid: Iterable[str] = ()) 
 
 
 def _rename(e: Expr, mapping: dict[str, str], used: set[str]) -> Expr:
+    if not (mapping.keys() & e._index_names):
+        return e  # nothing to rename here, so nothing here can be captured by a new name
     targets = set(mapping.values())
     if isinstance(e, (Tensor, Delta, Zero)):
         dummies = {ix.name for ix in e._free_and_dummies[1]}
