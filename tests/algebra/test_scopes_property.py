@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import sympy
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from einsteinpy_lite.algebra.simplify import canonical, simplify
@@ -24,6 +24,7 @@ from einsteinpy_lite.core.elementwise import Apply
 from einsteinpy_lite.core.expr import Expr, Product, Sum, SumOver, dimension_symbol
 from einsteinpy_lite.core.indices import Index
 from tests.algebra.oracle import value
+from tests.strategies import array_key, arrays_for, expressions, index_sizes
 
 #: Every index name and its size (i/m, j/n and k/p share sizes, so deltas between them are valid).
 SIZES = {"i": 2, "j": 3, "k": 4, "l": 5, "m": 2, "n": 3, "p": 4}
@@ -116,7 +117,7 @@ def _by_name(arr: np.ndarray, e: Expr, names: list[str]) -> np.ndarray:
     return np.transpose(arr, [have.index(n) for n in names]) if have else arr
 
 
-SETTINGS = settings(max_examples=120, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=250, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -140,3 +141,30 @@ def test_canonical_keeps_value(case):
     assert c.free_keys == e.free_keys
     got = _by_name(value(c, arrays, SIZES), c, [ix.name for ix in e.free])
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9, err_msg=f"{e} -> {c}")
+
+
+# ------------------------------------------------------------------ the shared generator of tests/strategies.py
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(expressions(max_depth=3, functions=("sin", "tanh", "sigmoid", "exp")), st.integers(0, 2**16))
+def test_simplify_and_canonical_on_the_shared_generator(e, seed):
+    """Every node kind (diagonals, traces, metrics, zeros, coefficients with ``N_x``), sizes per name as
+    :func:`tests.strategies.index_sizes` ties them."""
+    sizes = index_sizes(e, seed)
+    by_key = arrays_for(e, sizes, seed)
+    arrays = {n.name: by_key[array_key(n.name)] for n in e.walk() if isinstance(n, Tensor)}
+    scalars = {"K": 3.0, "alpha": 0.7, "eta": 1.3}
+    try:  # (the drawn sizes need not fit a bound K - 1)
+        want = value(e, arrays, sizes, scalars)
+    except (IndexError, ValueError):
+        assume(False)
+    s = simplify(e)
+    assert s.free == e.free, f"simplify({e}) = {s} reorders the free indices"
+    np.testing.assert_allclose(value(s, arrays, sizes, scalars), want, rtol=1e-8, atol=1e-8, err_msg=f"{e} -> {s}")
+    assert simplify(s) == s, f"simplify is not idempotent on {e}: {s} then {simplify(s)}"
+    c = canonical(e)
+    assert c.free_keys == e.free_keys
+    got = _by_name(value(c, arrays, sizes, scalars), c, [ix.name for ix in e.free])
+    np.testing.assert_allclose(got, want, rtol=1e-8, atol=1e-8, err_msg=f"{e} -> {c}")
