@@ -251,3 +251,15 @@ def test_renaming_a_sum_that_does_not_carry_its_index_keeps_its_range():
     for simp in (True, False):
         d = el.diff(e, "y_i", simplify=simp)
         _check(d, np.full(4, 4.0 * 1.5), arrays, {"i": 4}, free=["i"], scalars={"c": 1.5})
+
+
+def test_diff_keeps_the_range_of_a_renamed_sum_whose_carrier_it_removes():
+    # \sum_p (sin(T0^p) + \sum_p T1_{p p}) by T1_{p m}: diff renames both sums (p is the variable's name);
+    # the outer one loses its only carrier, T0^p, so its range must be written down (0 .. N_p - 1)
+    T0 = el.Tensor("T0", [el.Index("p", True, True)])
+    T1 = el.Tensor("T1", [el.Index("p", False, True), el.Index("p", False, True)])
+    e = el.SumOver("p", (), el.Sum.make([el.Apply("sin", 0, T0), el.SumOver("p", (), T1)]))
+    arrays = {"T0": RNG.normal(size=4), "T1": RNG.normal(size=(4, 4))}
+    for simp in (True, False):
+        d = el.diff(e, "T1_{p m}", simplify=simp)
+        _check(d, 4 * np.eye(4), arrays, {"p": 4, "m": 4}, axes=["p", "m"])
