@@ -401,8 +401,10 @@ def _name_dummies(m: _Mono, factors: list[Expr], avoid: set[str], reserved: froz
     name, whose ``\\sum`` will enclose every factor, never takes a name used anywhere inside
     them, nested scopes included.  A dummy or bound name that is itself reserved keeps it.
     """
-    used = set(avoid) | set(reserved) | {n for f in factors for n in f.all_names()}
     dummy_set = set(_dummies_of(factors))
+    # a dummy that no array carries (only deltas) has the size of its name, N_d: it keeps its name
+    reserved = reserved | _sizeless(factors, dummy_set)
+    used = set(avoid) | set(reserved) | {n for f in factors for n in f.all_names()}
     dummies: list[str] = []
     for f in factors:
         for ix in f.free:
@@ -456,6 +458,48 @@ def _name_dummies(m: _Mono, factors: list[Expr], avoid: set[str], reserved: froz
         factors = _rename_bound(factors, tmp, new)
         bounds.append((new, bd))
     return _Mono(m.coeff, bounds, factors)
+
+
+@functools.lru_cache(maxsize=8192)
+def _anchored(e: Expr) -> frozenset[str]:
+    """The free indices of ``e`` whose size an array decides (a tensor slot carries them, directly or
+    through deltas); the others only have the size their name gives them (``N_i``)."""
+    if isinstance(e, Tensor):
+        return frozenset(ix.name for ix in e.free)
+    if isinstance(e, (Delta, Zero)):
+        return frozenset()
+    if isinstance(e, Product):
+        free = {ix.name for ix in e.free}
+        return frozenset(free & _anchored_names(list(e.factors)))
+    if isinstance(e, Sum):
+        return frozenset().union(*(_anchored(t) for t in e.terms))
+    if isinstance(e, Diag):
+        inner = _anchored(e.body)
+        return inner | {lo.name for u, lo in zip(e.body.free, e.new_indices) if u.name in inner}
+    if isinstance(e, (SumOver, Apply)):
+        return _anchored(e.body) & {ix.name for ix in e.free}
+    return frozenset(ix.name for ix in e.free)
+
+
+def _anchored_names(factors: list[Expr]) -> set[str]:
+    """Names among the factors' free indices whose size an array decides, deltas passing it along."""
+    out = set().union(*(_anchored(f) for f in factors if not isinstance(f, Delta)))
+    links = [(f.indices[0].name, f.indices[1].name) for f in factors if isinstance(f, Delta)]
+    changed = True
+    while changed:
+        changed = False
+        for a, b in links:
+            if (a in out) != (b in out):
+                out |= {a, b}
+                changed = True
+    return out
+
+
+def _sizeless(factors: list[Expr], dummies: set[str]) -> frozenset[str]:
+    """Dummies whose size no array decides and no free index passes on (renaming them would change it)."""
+    free = {ix.name for f in factors for ix in f.free if not ix.bound} - dummies
+    anchored = _anchored_names(factors + [Tensor("_", [Index(n) for n in free])])
+    return frozenset(d for d in dummies if d not in anchored)
 
 
 def _unbound_uses(factors: list[Expr], name: str) -> bool:

@@ -263,3 +263,14 @@ def test_diff_keeps_the_range_of_a_renamed_sum_whose_carrier_it_removes():
     for simp in (True, False):
         d = el.diff(e, "T1_{p m}", simplify=simp)
         _check(d, 4 * np.eye(4), arrays, {"p": 4, "m": 4}, axes=["p", "m"])
+
+
+@pytest.mark.parametrize("text", [r"2 \exp(\delta^{a}_d) \delta_{a}^d", r"\exp(\delta^{a d}) \delta_{a d}"])
+def test_a_dummy_that_only_deltas_carry_keeps_its_name(text):
+    # no array gives the size of a or d: it is N_a, N_d, the size of the name -- renaming would change it
+    e = P(text)
+    sizes = {"a": 3, "d": 3, "i": 2, "j": 2, "k": 2}  # (i, j, k: the names simplify would pick)
+    want = float(value(e, {}, sizes))  # the test-side evaluator on the input, as written
+    for out in (simplify(e), canonical(e)):
+        assert {"a", "d"} <= out.index_names()
+        np.testing.assert_allclose(value(out, {}, sizes), want)
