@@ -92,7 +92,16 @@ def _merge(a: _Mono, b: _Mono) -> _Mono:
         if d in free_b:
             new = _fresh(used)
             a_factors = [_rename(f, {d: new}, used) if d in {ix.name for ix in f.free} else f for f in a_factors]
-    a = _Mono(a.coeff, a.bounds, a_factors)
+    # a's sums will enclose b's factors too: a name of b (an enclosing sum's index it carries, above all)
+    # must not be bound by them
+    a_bounds = list(a.bounds)
+    b_names = b.names()
+    for i, (name, bd) in enumerate(a_bounds):
+        if name in b_names:
+            new = _fresh(used)
+            a_factors = _rename_bound(a_factors, name, new)
+            a_bounds[i] = (new, bd)
+    a = _Mono(a.coeff, a_bounds, a_factors)
     a_names = a.names()
     factors = list(b.factors)
     bounds = list(b.bounds)
@@ -125,6 +134,20 @@ def _raised(t: Tensor) -> list[Expr]:
     return [t.with_indices(slots), *metrics]
 
 
+def _display_nested(e: Expr, free_order: dict[str, int], lowerable: frozenset[str],
+                    reserved: frozenset[str]) -> Expr:
+    """:func:`_display` of a function's argument or a sum factor, with the indices of the sums around it
+    hidden under placeholders meanwhile, so that the names given inside do not depend on theirs (which
+    the enclosing monomial renames: simplify stays idempotent)."""
+    hidden = {o: f"{_PLACEHOLDER}o{n}" for n, o in enumerate(sorted(e.open_bound))}
+    for o, h in hidden.items():
+        e = rename_bound(e, o, h)
+    out = _display(e, free_order, set(), lowerable, reserved)
+    for o, h in hidden.items():
+        out = rename_bound(out, h, o)
+    return out
+
+
 def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset(),
             reserved: frozenset[str] = frozenset()) -> list[_Mono]:
     """Monomials of ``e``.  ``canon``: distribute every product over sums and raise every
@@ -141,7 +164,7 @@ def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset(),
         # the argument keeps its free-index order: a diagonal pairs its slots with it, and the
         # order of free indices is the axis order of the result
         body = (_canonical(e.body, reserved) if canon else
-                _display(e.body, {ix.name: n for n, ix in enumerate(e.body.free)}, set(), lowerable, reserved))
+                _display_nested(e.body, {ix.name: n for n, ix in enumerate(e.body.free)}, lowerable, reserved))
         if isinstance(e, Apply):
             return [_Mono(sympy.Integer(1), [], [Apply(e.func_name, e.order, body)])]
         # the derivative indices pair with the argument's free indices by name, not position
@@ -165,7 +188,7 @@ def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset(),
         monos = [_Mono(e.coeff)]
         for f in e.factors:
             if isinstance(f, Sum) and not canon:
-                g = _display(f, {ix.name: n for n, ix in enumerate(f.free)}, set(), lowerable, reserved)
+                g = _display_nested(f, {ix.name: n for n, ix in enumerate(f.free)}, lowerable, reserved)
                 parts = ([_Mono(sympy.Integer(1), [], [g])] if isinstance(g, Sum)
                          else _expand(g, canon, lowerable, reserved))
             else:

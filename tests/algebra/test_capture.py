@@ -274,3 +274,28 @@ def test_a_dummy_that_only_deltas_carry_keeps_its_name(text):
     for out in (simplify(e), canonical(e)):
         assert {"a", "d"} <= out.index_names()
         np.testing.assert_allclose(value(out, {}, sizes), want)
+
+
+def test_a_sum_inside_a_factor_does_not_bind_the_enclosing_sums_index_in_the_next_factor():
+    # \sum_m (\sum_m T_{m m}^i) (U^{i m} + V^i): the inner sum binds T's m's, the outer one U's m
+    T = el.Tensor("T", [el.Index("m", False, True), el.Index("m", False, True), el.Index("i", True)])
+    U = el.Tensor("U", [el.Index("k", True), el.Index("m", True, True)])
+    V = el.Tensor("V", [el.Index("k", True)])
+    e = el.SumOver("m", (), el.Product.make(1, [el.SumOver("m", (), T), U + V]))
+    arrays = {"T": RNG.normal(size=(3, 3, 2)), "U": RNG.normal(size=(4, 3)), "V": RNG.normal(size=4)}
+    inner = np.einsum("mmi->i", arrays["T"])
+    want = np.einsum("i,k->ik", inner, arrays["U"].sum(axis=1) + 3 * arrays["V"])
+    _check(e, want, arrays, {"m": 3}, free=["i", "k"])
+    s = simplify(e)
+    _check(s, want, arrays, {"m": 3}, free=["i", "k"])
+    _check(canonical(e), want, arrays, {"m": 3}, axes=["i", "k"])
+    assert simplify(s) == s
+
+
+def test_names_inside_a_function_under_a_sum_do_not_depend_on_the_sums_name():
+    e = P(r"\sum_{i} \sigma(2 T^p_i^i_n U_i^n_p)")
+    s = simplify(e)
+    assert simplify(s) == s
+    arrays = {"T": RNG.normal(size=(2, 3, 3, 4)), "U": RNG.normal(size=(3, 4, 2))}
+    want = (1 / (1 + np.exp(-2 * np.einsum("piin,inp->i", arrays["T"], arrays["U"])))).sum()
+    _check(s, want, arrays)
