@@ -118,7 +118,7 @@ def _clear_names(e: Expr, names: set[str], var: NameSupply) -> Expr:
         return Product.make(e.coeff, [_clear_names(f, names, var) for f in factors])
     if isinstance(e, SumOver):
         if e.index_name in names:
-            moved = e.rename_index(var.fresh(1)[0], keep_range=True)
+            moved = e.rename_index(var.fresh(1)[0])
             if not isinstance(moved, SumOver):
                 return _clear_names(moved, names, var)
             e = moved
@@ -169,7 +169,7 @@ def _unique_dummies(e: Expr, seen: set[str], var: NameSupply) -> Expr:
         return Product.make(e.coeff, [_unique_dummies(f, seen, var) for f in factors])
     if isinstance(e, SumOver):
         if e.index_name in seen:
-            moved = e.rename_index(var.fresh(1)[0], keep_range=True)
+            moved = e.rename_index(var.fresh(1)[0])
             if not isinstance(moved, SumOver):
                 return _unique_dummies(moved, seen, var)
             e = moved
