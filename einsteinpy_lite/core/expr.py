@@ -596,12 +596,11 @@ class SumOver(Expr):
         """
         return (self.bounds[1] - self.bounds[0] + 1) if self.bounds else dimension_symbol(self.index_name)
 
-    def rename_index(self, new: str, keep_range: bool = False) -> Expr:
+    def rename_index(self, new: str) -> Expr:
         """The same sum with its index called ``new`` (alpha-conversion; ``new`` must be unused in the body).
 
         A sum without bounds whose body does not carry its index runs over ``N_k``, the size of the
         *name* ``k``: renaming it would change that size, so it is folded to ``N_k`` times the body instead.
-        With ``keep_range`` a sum without bounds gets the bounds ``0, N_k - 1`` (``k`` the old name).
 
         Example:
             >>> from einsteinpy_lite import parse
@@ -610,10 +609,7 @@ class SumOver(Expr):
         """
         if self.index_name not in self.body.open_bound:
             return Product.make(self.count, [self.body])
-        # keep_range: write the range down, 0 .. N_k - 1, for a rewrite (a derivative) that may take away
-        # the tensors that carry the index and with them what tells its size
-        bounds = self.bounds or ((0, self.count - 1) if keep_range else ())
-        return SumOver(new, bounds, rename_bound(self.body, self.index_name, new))
+        return SumOver(new, self.bounds, rename_bound(self.body, self.index_name, new))
 
     @classmethod
     def make(cls, index: str, bounds: Iterable[Any], body: Expr) -> Expr:
