@@ -201,7 +201,7 @@ def _d_sum(e: Sum, var: Variable) -> Expr:
 @register_rule(SumOver)
 def _d_sum_over(e: SumOver, var: Variable) -> Expr:
     """``d/dA \\sum_k g_k = \\sum_k dg_k/dA`` (the bound name never clashes with the new indices)."""
-    return SumOver(e.index_name, e.bounds, var.d(e.body))
+    return SumOver.make(e.index_name, e.bounds, var.d(e.body))
 
 
 def _check_derivative_exists(fname: str, order: int) -> None:
@@ -332,8 +332,10 @@ def diff(expr: Expr | str, wrt: Tensor | str, simplify: bool = True) -> Expr:
 
     Raises:
         EinsteinError: ``wrt`` is not a tensor atom, repeats an index, reuses
-            a free index of ``expr``, or has another slot pattern than in
-            ``expr``; a function on the way has no derivative.
+            a free index of ``expr``, or has another number of slots than in
+            ``expr``; a function on the way has no derivative.  (Slots written up
+            where ``expr`` has them down, or the reverse, are accepted: the
+            derivative then carries the Euclidean metric.)
 
     Example:
         >>> from einsteinpy_lite import parse
@@ -353,17 +355,19 @@ def diff(expr: Expr | str, wrt: Tensor | str, simplify: bool = True) -> Expr:
             index=clash[0].name,
         )
     sig = e.tensors().get(target.name)
-    pattern = tuple(ix.up for ix in target.indices)
-    patterns = {tuple(ix.up for ix in t.indices) for t in e.walk() if isinstance(t, Tensor) and t.name == target.name}
-    if sig is not None and pattern not in patterns:
+    arities = {len(t.indices) for t in e.walk() if isinstance(t, Tensor) and t.name == target.name}
+    if sig is not None and len(target.indices) not in arities:
         want = "".join("^" if u else "_" for u in sig)
         raise EinsteinError(
             f"'{target.name}' has the slots {want} in the expression but the variable is written '{target}'",
-            hint="write the variable with the same slots (up/down) as in the expression, with fresh names",
+            hint="write the variable with as many slots as in the expression, with fresh names",
             index=names[0] if names else None,
         )
+    # a slot written up where the expression has it down (or the reverse) is the same component under
+    # the Euclidean metric, which simplify uses to lower and raise (a first derivative may turn v^g into
+    # v_g): the tensor rule then puts the metric \delta_{g m} in place of \delta^g_m
     new = tuple(ix.flip() for ix in target.indices)
-    var = Variable(e.index_names() | set(names), tensor=target, new=new)
+    var = Variable(set(e.all_names()) | set(names), tensor=target, new=new)
     if sig is None:
         return Zero(tuple(e.free) + new)
     e = _clear_names(e, set(names), var)

@@ -136,10 +136,13 @@ class _BodyAtoms:
             full = self.restored.get(e.name)
             if full is None:
                 full = self.restored[e.name] = self.restore(template)
+            # the argument's own dummies named like an index put into it, or like one around it, get short
+            # fresh names first (renaming the free indices would otherwise push them to u1, u2, ...)
+            targets = set(mapping.values())
+            clash = (full.index_names() - {ix.name for ix in full.free}) & (targets | self.outer)
+            if clash:
+                full = _rename_dummies_pretty(full, clash, self.outer | full.index_names() | targets | used)
             body = rename_free(full, mapping, avoid=used)
-            clash = (body.index_names() & self.outer) - {ix.name for ix in body.free}
-            if clash:  # the argument's own dummies read better without the names around it
-                body = _rename_dummies_pretty(body, clash, self.outer | body.index_names())
             for b, slot in zip(bound, e.indices[len(free):]):
                 body = _rename_all(body, b, slot.name, True)
             return Product.make(1, [body, *fix]) if fix else body

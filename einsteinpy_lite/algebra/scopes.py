@@ -82,7 +82,7 @@ def _map_free(e: _N, mapping: Mapping[str, Index | None], convert: Callable[[Ind
     elif isinstance(e, Apply):
         out = Apply(e.func_name, e.order, _map_free(e.body, mapping, convert))
     elif isinstance(e, SumOver):
-        out = SumOver(e.index_name, e.bounds, _map_free(e.body, mapping, convert))
+        out = SumOver.make(e.index_name, e.bounds, _map_free(e.body, mapping, convert))
     else:
         out = e.map_children(lambda c: _map_free(c, mapping, convert))
     return out  # type: ignore[return-value]
@@ -117,12 +117,12 @@ def _clear_names(e: Expr, names: set[str], var: NameSupply) -> Expr:
                 factors = [_map_free(f, target, _rename_slot) for f in factors]
         return Product.make(e.coeff, [_clear_names(f, names, var) for f in factors])
     if isinstance(e, SumOver):
-        name, body = e.index_name, e.body
-        if name in names:
-            (new,) = var.fresh(1)
-            body = _rename_all(body, name, new, True)
-            name = new
-        return SumOver(name, e.bounds, _clear_names(body, names, var))
+        if e.index_name in names:
+            moved = e.rename_index(var.fresh(1)[0])
+            if not isinstance(moved, SumOver):
+                return _clear_names(moved, names, var)
+            e = moved
+        return SumOver.make(e.index_name, e.bounds, _clear_names(e.body, names, var))
     if isinstance(e, Diag):
         return Diag(e.func_name, e.order, _clear_names(e.body, names, var), e.new_indices)
     return e.map_children(lambda c: _clear_names(c, names, var))
@@ -168,13 +168,13 @@ def _unique_dummies(e: Expr, seen: set[str], var: NameSupply) -> Expr:
                 seen.add(d.name)
         return Product.make(e.coeff, [_unique_dummies(f, seen, var) for f in factors])
     if isinstance(e, SumOver):
-        name, body = e.index_name, e.body
-        if name in seen:
-            (new,) = var.fresh(1)
-            body = _rename_all(body, name, new, True)
-            name = new
-        seen.add(name)
-        return SumOver(name, e.bounds, _unique_dummies(body, seen, var))
+        if e.index_name in seen:
+            moved = e.rename_index(var.fresh(1)[0])
+            if not isinstance(moved, SumOver):
+                return _unique_dummies(moved, seen, var)
+            e = moved
+        seen.add(e.index_name)
+        return SumOver.make(e.index_name, e.bounds, _unique_dummies(e.body, seen, var))
     if isinstance(e, (Apply, Diag)):
         # a function's argument is its own scope, simplified on its own (diff_simplify): leave it
         # as it is, so that equal arguments stay equal

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +35,7 @@ import sympy
 from ..core.atoms import Delta, Tensor, Zero
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
-from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol
+from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol, rename_bound, size_name
 from ..core.indices import Index
 from ..core.rename import _map_indices, _rename
 
@@ -77,7 +78,7 @@ def _dummies_of(factors: list[Expr]) -> list[str]:
 
 
 def _rename_bound(factors: list[Expr], old: str, new: str) -> list[Expr]:
-    return [_map_indices(f, lambda ix: ix.renamed(new) if (ix.bound and ix.name == old) else ix) for f in factors]
+    return [rename_bound(f, old, new) for f in factors]
 
 
 def _merge(a: _Mono, b: _Mono) -> _Mono:
@@ -91,7 +92,16 @@ def _merge(a: _Mono, b: _Mono) -> _Mono:
         if d in free_b:
             new = _fresh(used)
             a_factors = [_rename(f, {d: new}, used) if d in {ix.name for ix in f.free} else f for f in a_factors]
-    a = _Mono(a.coeff, a.bounds, a_factors)
+    # a's sums will enclose b's factors too: a name of b (an enclosing sum's index it carries, above all)
+    # must not be bound by them
+    a_bounds = list(a.bounds)
+    b_names = b.names()
+    for i, (name, bd) in enumerate(a_bounds):
+        if name in b_names:
+            new = _fresh(used)
+            a_factors = _rename_bound(a_factors, name, new)
+            a_bounds[i] = (new, bd)
+    a = _Mono(a.coeff, a_bounds, a_factors)
     a_names = a.names()
     factors = list(b.factors)
     bounds = list(b.bounds)
@@ -124,10 +134,26 @@ def _raised(t: Tensor) -> list[Expr]:
     return [t.with_indices(slots), *metrics]
 
 
-def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset()) -> list[_Mono]:
+def _display_nested(e: Expr, free_order: dict[str, int], lowerable: frozenset[str],
+                    reserved: frozenset[str]) -> Expr:
+    """:func:`_display` of a function's argument or a sum factor, with the indices of the sums around it
+    hidden under placeholders meanwhile, so that the names given inside do not depend on theirs (which
+    the enclosing monomial renames: simplify stays idempotent)."""
+    hidden = {o: f"{_PLACEHOLDER}o{n}" for n, o in enumerate(sorted(e.open_bound))}
+    for o, h in hidden.items():
+        e = rename_bound(e, o, h)
+    out = _display(e, free_order, set(), lowerable, reserved)
+    for o, h in hidden.items():
+        out = rename_bound(out, h, o)
+    return out
+
+
+def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset(),
+            reserved: frozenset[str] = frozenset()) -> list[_Mono]:
     """Monomials of ``e``.  ``canon``: distribute every product over sums and raise every
     tensor slot (the canonical form); otherwise keep sums that are factors as factors.
-    ``lowerable``: tensors that the metric may lower or raise (see :func:`simplify`)."""
+    ``lowerable``: tensors that the metric may lower or raise (see :func:`simplify`).
+    ``reserved``: index names no dummy may be given (the ``x`` of every ``N_x`` around)."""
     if isinstance(e, Zero):
         return []
     if isinstance(e, Tensor):
@@ -135,7 +161,10 @@ def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset()) -> li
     if isinstance(e, Delta):
         return [_Mono(sympy.Integer(1), [], [e])]
     if isinstance(e, (Apply, Diag)):
-        body = _canonical(e.body) if canon else _display(e.body, None, set(), lowerable)
+        # the argument keeps its free-index order: a diagonal pairs its slots with it, and the
+        # order of free indices is the axis order of the result
+        body = (_canonical(e.body, reserved) if canon else
+                _display_nested(e.body, {ix.name: n for n, ix in enumerate(e.body.free)}, lowerable, reserved))
         if isinstance(e, Apply):
             return [_Mono(sympy.Integer(1), [], [Apply(e.func_name, e.order, body)])]
         # the derivative indices pair with the argument's free indices by name, not position
@@ -143,24 +172,27 @@ def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset()) -> li
         node = Diag(e.func_name, e.order, body, [pair[u.name] for u in body.free])
         return [_Mono(sympy.Integer(1), [], [node])]
     if isinstance(e, Sum):
-        return [m for t in e.terms for m in _expand(t, canon, lowerable)]
+        return [m for t in e.terms for m in _expand(t, canon, lowerable, reserved)]
     if isinstance(e, SumOver):
-        if e.index_name not in e.body.open_bound:
-            # a sum over an index its body does not carry multiplies by the range
-            count = (e.bounds[1] - e.bounds[0] + 1) if e.bounds else dimension_symbol(e.index_name)
-            return [_Mono(m.coeff * count, m.bounds, m.factors) for m in _expand(e.body, canon, lowerable)]
+        k = e.index_name
         out = []
-        for m in _expand(e.body, canon, lowerable):
-            out.append(_Mono(m.coeff, [(e.index_name, e.bounds)] + m.bounds, m.factors))
+        for m in _expand(e.body, canon, lowerable, reserved):
+            # a monomial that does not carry k (or where an inner \sum_k rebinds it) is multiplied by the
+            # range: one term at a time, so that \sum_k (c + x_k) is c N_k + \sum_k x_k at once
+            if k in {name for name, _ in m.bounds} or not any(k in f.open_bound for f in m.factors):
+                out.append(_Mono(m.coeff * e.count, m.bounds, m.factors))
+            else:
+                out.append(_Mono(m.coeff, [(k, e.bounds)] + m.bounds, m.factors))
         return out
     if isinstance(e, Product):
         monos = [_Mono(e.coeff)]
         for f in e.factors:
             if isinstance(f, Sum) and not canon:
-                g = _display(f, {ix.name: n for n, ix in enumerate(f.free)}, set(), lowerable)
-                parts = [_Mono(sympy.Integer(1), [], [g])] if isinstance(g, Sum) else _expand(g, canon, lowerable)
+                g = _display_nested(f, {ix.name: n for n, ix in enumerate(f.free)}, lowerable, reserved)
+                parts = ([_Mono(sympy.Integer(1), [], [g])] if isinstance(g, Sum)
+                         else _expand(g, canon, lowerable, reserved))
             else:
-                parts = _expand(f, canon, lowerable)
+                parts = _expand(f, canon, lowerable, reserved)
             monos = [_merge(a, b) for a in monos for b in parts]
         return monos
     raise EinsteinError(f"simplify: no rule for a {type(e).__name__}")
@@ -187,17 +219,41 @@ def _replace_slot(f: Expr, old: str, new: Index) -> Expr | None:
     return _rename(f, {old: new.name}, f.index_names() | {new.name})
 
 
-def _contract_deltas(m: _Mono, metrics: bool = True, lowerable: frozenset[str] | None = None) -> _Mono:
+def _free_sequence(factors: list[Expr]) -> list[str]:
+    """The free indices of the product of ``factors``, in order of first appearance."""
+    count: dict[str, int] = {}
+    for f in factors:
+        for ix in f.free:
+            if not ix.bound:
+                count[ix.name] = count.get(ix.name, 0) + 1
+    return [n for n, c in count.items() if c == 1]
+
+
+def _keeps_order(factors: list[Expr], free_order: dict[str, int]) -> bool:
+    """Whether the factors, reordered (and deltas oriented) as :func:`simplify` shows them, give the free
+    indices in ``free_order``."""
+    seq = [n for n in _free_sequence(_orient_deltas(_Mono(sympy.Integer(1), [], _display_order(factors, free_order)),
+                                                    free_order).factors) if n in free_order]
+    return seq == sorted(seq, key=lambda n: free_order[n])
+
+
+def _contract_deltas(m: _Mono, metrics: bool = True, lowerable: frozenset[str] | None = None,
+                     free_order: dict[str, int] | None = None, tidy: Callable[[Expr], Expr] | None = None) -> _Mono:
     """Contract every delta that meets another factor's index.
 
     With ``metrics=False`` (the canonical form) a metric (``\\delta_{ij}``,
     ``\\delta^{ij}``) is contracted only into another delta, so that a lowered
     tensor is not a different tensor: ``B^l_i \\delta_{lm} B^m_j`` stays
     recognisable as symmetric.  With ``lowerable``, a metric lowers or raises
-    only the tensors named there.
+    only the tensors named there.  With ``free_order``, a contraction that would
+    leave the free indices in another order (``\\delta_j^n A^k_n`` is ``A^k_j``
+    with ``k`` first) is not made: the order of free indices is the axis order
+    of the result.  ``tidy`` re-shows a sum or function factor whose inner dummies had to be
+    renamed out of the way of the index put into it.
     """
     factors = list(m.factors)
     coeff = m.coeff
+    ordered = free_order is not None and _keeps_order(factors, free_order)
     changed = True
     while changed:
         changed = False
@@ -226,8 +282,15 @@ def _contract_deltas(m: _Mono, metrics: bool = True, lowerable: frozenset[str] |
                 new_f = _replace_slot(factors[partner], mine.name, other)
                 if new_f is None:
                     continue
-                factors[partner] = new_f
-                factors.pop(n)
+                if tidy is not None and not isinstance(new_f, (Tensor, Delta)) and \
+                        new_f.index_names() - factors[partner].index_names() - {other.name}:
+                    new_f = tidy(new_f)
+                trial = list(factors)
+                trial[partner] = new_f
+                trial.pop(n)
+                if ordered and free_order is not None and not _keeps_order(trial, free_order):
+                    continue
+                factors = trial
                 changed = True
                 break
             if changed:
@@ -353,52 +416,126 @@ def _order_factors(m: _Mono) -> list[Expr]:
     return [m.factors[k] for k in idx]
 
 
-def _name_dummies(m: _Mono, factors: list[Expr], avoid: set[str]) -> _Mono:
-    """Rename dummies (in order of first appearance) and bound names to pool names avoiding ``avoid``."""
-    used = set(avoid) | {n for f in factors for n in f.index_names()}
-    # move everything to placeholders first so pool names cannot collide mid-way
+def _name_dummies(m: _Mono, factors: list[Expr], avoid: set[str], reserved: frozenset[str] = frozenset()) -> _Mono:
+    """Rename dummies (in order of first appearance) and bound names to pool names avoiding ``avoid``.
+
+    Capture-avoiding: a dummy never takes a free name, a name bound by an enclosing sum or a
+    ``reserved`` one (the ``x`` of ``N_x``: that name stands for one index's size); a bound
+    name, whose ``\\sum`` will enclose every factor, never takes a name used anywhere inside
+    them, nested scopes included.  A dummy or bound name that is itself reserved keeps it.
+    """
+    dummy_set = set(_dummies_of(factors))
+    # a dummy that no array carries (only deltas) has the size of its name, N_d: it keeps its name
+    reserved = reserved | _sizeless(factors, dummy_set)
+    used = set(avoid) | set(reserved) | {n for f in factors for n in f.all_names()}
     dummies: list[str] = []
     for f in factors:
         for ix in f.free:
-            if ix.name in set(_dummies_of(factors)) and ix.name not in dummies:
+            if ix.name in dummy_set and ix.name not in dummies:
                 dummies.append(ix.name)
-    free_names = {ix.name for f in factors for ix in f.free if not ix.bound} - set(dummies)
+    own_bound = {name for name, _ in m.bounds}
+    free_names = {ix.name for f in factors for ix in f.free if not ix.bound} - dummy_set
     # indices bound by an enclosing sum (not by this monomial) must not be captured
-    open_bound = {n for f in factors for n in f.open_bound} - {name for name, _ in m.bounds}
-    taken = set(avoid) | free_names | open_bound
-    bound_pool = (n for n in itertools.chain(_BOUND_POOL, (f"k{k}" for k in itertools.count(1))) if n not in taken)
-    bound_names = [next(bound_pool) for _ in m.bounds]
-    taken |= set(bound_names)
-    pool = (n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1))) if n not in taken)
-    temp: dict[str, str] = {}
-    for d in dummies:
-        temp[d] = _fresh(used)
+    open_bound = {n for f in factors for n in f.open_bound} - own_bound
+    # move this level's names to placeholders first, so that pool names cannot collide mid-way
+    # and what is left are the names of scopes nested in the factors
+    temp = {d: _fresh(used) for d in dummies if d not in reserved}
     factors = [_rename(f, {k: v for k, v in temp.items() if k in {ix.name for ix in f.free}}, used) for f in factors]
-    final = {temp[d]: next(pool) for d in dummies}
+    tmps = []
+    keep: set[str] = set()
+    for name, bd in m.bounds:
+        # a \sum over an index that an N_x names keeps its name, unless that would capture another
+        pinned = name in reserved and name not in avoid | free_names | open_bound and not _unbound_uses(factors, name)
+        tmp = name if pinned else _fresh(used)
+        factors = _rename_bound(factors, name, tmp)
+        tmps.append((tmp, bd))
+        keep |= {tmp} if pinned else set()
+    placeholders = set(temp.values()) | {t for t, _ in tmps}
+    # names of scopes nested in each factor (sums in a factor, function arguments): the sums of
+    # this monomial enclose them all; a dummy passes into those of the factors it occurs in
+    inner = [set() if isinstance(f, Tensor) else set(f.all_names()) - placeholders for f in factors]
+    nested = set().union(*inner)
+    taken = set(avoid) | free_names | open_bound | set(reserved)
+    bound_pool = (n for n in itertools.chain(_BOUND_POOL, (f"k{k}" for k in itertools.count(1)))
+                  if n not in taken | nested)
+    bound_names = [tmp if tmp in keep else next(bound_pool) for tmp, _ in tmps]
+    taken |= set(bound_names)
+    final: dict[str, str] = {}
+    for d in dummies:
+        if d in temp:
+            near = set().union(*(inner[k] for k, f in enumerate(factors) if temp[d] in {ix.name for ix in f.free}))
+            final[temp[d]] = next(n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1)))
+                                  if n not in taken and n not in near)
+            taken.add(final[temp[d]])
+    pool = (n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1))) if n not in taken)
     factors = [_rename(f, {k: v for k, v in final.items() if k in {ix.name for ix in f.free}}, used) for f in factors]
     # traces inside one tensor (A^i_i) get pool names too, after the product's dummies
     for n, f in enumerate(factors):
         if isinstance(f, Tensor) and f._free_and_dummies[1]:
-            tr = {d.name: _fresh(used) for d in f._free_and_dummies[1]}
+            tr = {d.name: _fresh(used) for d in f._free_and_dummies[1] if d.name not in reserved}
             f = _map_indices(f, lambda ix, tr=tr: ix.renamed(tr[ix.name]) if ix.name in tr else ix)
             tr2 = {v: next(pool) for v in tr.values()}
             factors[n] = _map_indices(f, lambda ix, tr2=tr2: ix.renamed(tr2[ix.name]) if ix.name in tr2 else ix)
     bounds = []
-    tmps = []
-    for name, bd in m.bounds:
-        tmp = _fresh(used)
-        factors = _rename_bound(factors, name, tmp)
-        tmps.append((tmp, bd))
     for (tmp, bd), new in zip(tmps, bound_names):
         factors = _rename_bound(factors, tmp, new)
         bounds.append((new, bd))
     return _Mono(m.coeff, bounds, factors)
 
 
+@functools.lru_cache(maxsize=8192)
+def _anchored(e: Expr) -> frozenset[str]:
+    """The free indices of ``e`` whose size an array decides (a tensor slot carries them, directly or
+    through deltas); the others only have the size their name gives them (``N_i``)."""
+    if isinstance(e, Tensor):
+        return frozenset(ix.name for ix in e.free)
+    if isinstance(e, (Delta, Zero)):
+        return frozenset()
+    if isinstance(e, Product):
+        free = {ix.name for ix in e.free}
+        return frozenset(free & _anchored_names(list(e.factors)))
+    if isinstance(e, Sum):
+        return frozenset().union(*(_anchored(t) for t in e.terms))
+    if isinstance(e, Diag):
+        inner = _anchored(e.body)
+        return inner | {lo.name for u, lo in zip(e.body.free, e.new_indices) if u.name in inner}
+    if isinstance(e, (SumOver, Apply)):
+        return _anchored(e.body) & {ix.name for ix in e.free}
+    return frozenset(ix.name for ix in e.free)
+
+
+def _anchored_names(factors: list[Expr]) -> set[str]:
+    """Names among the factors' free indices whose size an array decides, deltas passing it along."""
+    out = set().union(*(_anchored(f) for f in factors if not isinstance(f, Delta)))
+    links = [(f.indices[0].name, f.indices[1].name) for f in factors if isinstance(f, Delta)]
+    changed = True
+    while changed:
+        changed = False
+        for a, b in links:
+            if (a in out) != (b in out):
+                out |= {a, b}
+                changed = True
+    return out
+
+
+def _sizeless(factors: list[Expr], dummies: set[str]) -> frozenset[str]:
+    """Dummies whose size no array decides and no free index passes on (renaming them would change it)."""
+    free = {ix.name for f in factors for ix in f.free if not ix.bound} - dummies
+    anchored = _anchored_names(factors + [Tensor("_", [Index(n) for n in free])])
+    return frozenset(d for d in dummies if d not in anchored)
+
+
+def _unbound_uses(factors: list[Expr], name: str) -> bool:
+    """Whether ``name`` names anything in ``factors`` but the slots of an enclosing ``\\sum_{name}``."""
+    return any((isinstance(node, SumOver) and node.index_name == name) or
+               any(ix.name == name and not ix.bound for ix in node.own_indices())
+               for f in factors for node in f.walk())
+
+
 def _rebuild(m: _Mono) -> Expr:
     body: Expr = Product.make(1, m.factors) if m.factors else Product(1, ())
     for name, bd in reversed(m.bounds):
-        body = SumOver(name, bd, body)
+        body = SumOver.make(name, bd, body)
     return Product.make(m.coeff, [body]) if m.coeff != 1 else body
 
 
@@ -420,7 +557,7 @@ def _display_order(factors: list[Expr], free_order: dict[str, int]) -> list[Expr
 
 
 def _finish(e: Expr, collected: dict[Any, _Mono], order: list[Any], free_order: dict[str, int] | None,
-            visible: set[str]) -> Expr:
+            visible: set[str], reserved: frozenset[str] = frozenset()) -> Expr:
     terms = []
     for k in order:
         m = collected[k]
@@ -433,48 +570,111 @@ def _finish(e: Expr, collected: dict[Any, _Mono], order: list[Any], free_order: 
     if free_order is not None:
         want = tuple(ix.key for ix in e.free)
         terms.sort(key=lambda t: tuple(ix.key for ix in t.free) != want)
-    return _unshadow(Sum.make(terms), visible)
+    return _unshadow(Sum.make(terms), visible, reserved)
 
 
 @functools.lru_cache(maxsize=8192)
-def _canonical(e: Expr) -> Expr:
+def _canonical(e: Expr, reserved: frozenset[str] = frozenset()) -> Expr:
     """Fully expanded, every tensor slot raised with explicit metrics, factors in key order.
 
+    ``reserved``: names no dummy may take (the ``x`` of an ``N_x`` around ``e``; ``e``'s own are added).
     Cached: diff and equal meet the same function arguments and monomials many times.
     """
+    reserved = reserved | _live_size_names(e)
     free_names = {ix.name for ix in e.free} | set(e.open_bound)
     collected: dict[Any, _Mono] = {}
-    for m in _expand(e, canon=True):
-        m = _orient_deltas(_contract_deltas(m, metrics=False), None)
-        if m.coeff == 0:
-            continue
-        c = _name_dummies(m, _order_factors(m), free_names)
+    monos = [_orient_deltas(_contract_deltas(m, metrics=False), None) for m in _expand(e, canon=True, reserved=reserved)]
+    monos = [m for m in monos if m.coeff != 0]
+    reserved = _reserved(monos, reserved)
+    for m in monos:
+        c = _name_dummies(m, _order_factors(m), free_names, reserved)
         c = _Mono(c.coeff, c.bounds, _order_factors(c))
         key = (tuple(c.bounds), tuple(c.factors))
         if key in collected:
             collected[key].coeff = collected[key].coeff + c.coeff
         else:
             collected[key] = c
-    return _finish(e, collected, sorted(collected, key=str), None, free_names)
+    return _finish(e, collected, sorted(collected, key=str), None, free_names, reserved)
+
+
+def _is_zero(e: Expr) -> bool:
+    """Whether ``e`` is zero by its structure (a zero tensor, a factor or sum of them, a zero coefficient)."""
+    if isinstance(e, Zero):
+        return True
+    if isinstance(e, Product):
+        return bool(e.coeff == 0) or any(_is_zero(f) for f in e.factors)
+    if isinstance(e, SumOver):
+        return _is_zero(e.body)
+    if isinstance(e, Sum):
+        return all(_is_zero(t) for t in e.terms)
+    return False
+
+
+@functools.lru_cache(maxsize=8192)
+def _live_size_names(e: Expr) -> frozenset[str]:
+    """The ``x`` of every ``N_x`` in ``e`` outside parts that are zero (those vanish from the result,
+    and names must not depend on them)."""
+    if _is_zero(e):
+        return frozenset()
+    own: set[str] = set()
+    if isinstance(e, Product):
+        own = {n for n in map(size_name, e.coeff.free_symbols) if n is not None}
+    if isinstance(e, SumOver):
+        own = {n for b in e.bounds for n in map(size_name, b.free_symbols) if n is not None}
+    return frozenset(own).union(*(_live_size_names(c) for c in e.children()))
+
+
+def _reserved(monos: list[_Mono], reserved: frozenset[str]) -> frozenset[str]:
+    """``reserved`` and the ``x`` of every ``N_x`` the monomials' coefficients gained (``\\delta^j_j -> N_j``,
+    ``\\sum_k c -> N_k c``): all of them, so that the names given do not depend on the terms around."""
+    out = set(reserved)
+    for m in monos:
+        out |= {n for n in map(size_name, m.coeff.free_symbols) if n is not None}
+    return frozenset(out)
 
 
 def _display(e: Expr, free_order: dict[str, int] | None, avoid: set[str],
-             lowerable: frozenset[str] = frozenset()) -> Expr:
+             lowerable: frozenset[str] = frozenset(), reserved: frozenset[str] = frozenset()) -> Expr:
     """Deltas contracted (metrics lower and raise the tensors in ``lowerable``), dummies
     named, like terms collected, the written factor order kept where the free-index order
-    allows."""
+    allows.  ``reserved``: names no dummy may take (``e``'s own ``N_x`` are added)."""
+    reserved = reserved | _live_size_names(e)
     free_names = {ix.name for ix in e.free}
     open_bound = set(e.open_bound)
     collected: dict[Any, _Mono] = {}
     order: list[Any] = []
-    for m in _expand(e, canon=False, lowerable=lowerable):
-        m = _orient_deltas(_contract_deltas(m, lowerable=lowerable), free_order)
+    def tidy(g: Expr) -> Expr:
+        def show(b: Expr) -> Expr:
+            return _display(b, {ix.name: n for n, ix in enumerate(b.free)}, set(), lowerable, reserved)
+
+        if isinstance(g, Sum):
+            out = show(g)
+            return out if isinstance(out, Sum) else g
+        if isinstance(g, Apply):
+            return Apply(g.func_name, g.order, show(g.body))
+        if isinstance(g, Diag):
+            return Diag(g.func_name, g.order, show(g.body), g.new_indices)
+        return g
+
+    monos: list[_Mono] = []
+    todo = _expand(e, canon=False, lowerable=lowerable, reserved=reserved)
+    while todo:
+        m = _orient_deltas(_contract_deltas(todo.pop(0), lowerable=lowerable, free_order=free_order, tidy=tidy),
+                           free_order)
         if m.coeff == 0:
             continue
+        if not m.bounds and len(m.factors) == 1 and isinstance(m.factors[0], Sum):
+            # a sum factor that the deltas left alone in its term: its terms are terms of e
+            todo[:0] = [_Mono(m.coeff * t.coeff, t.bounds, t.factors)
+                        for t in _expand(m.factors[0], canon=False, lowerable=lowerable, reserved=reserved)]
+            continue
+        monos.append(m)
+    reserved = _reserved(monos, reserved)
+    for m in monos:
         factors = _display_order(m.factors, free_order) if free_order is not None else _order_factors(m)
-        shown = _name_dummies(m, factors, avoid | free_names | open_bound)
+        shown = _name_dummies(m, factors, avoid | free_names | open_bound, reserved)
         # like terms are recognised by the canonical form of the monomial without its coefficient
-        key = _canonical(_rebuild(_Mono(sympy.Integer(1), shown.bounds, shown.factors)))
+        key = _canonical(_rebuild(_Mono(sympy.Integer(1), shown.bounds, shown.factors)), reserved)
         if key in collected:
             collected[key].coeff = collected[key].coeff + shown.coeff
         else:
@@ -482,40 +682,57 @@ def _display(e: Expr, free_order: dict[str, int] | None, avoid: set[str],
             order.append(key)
     if free_order is None:
         order.sort(key=str)
-    return _finish(e, collected, order, free_order, free_names | avoid | open_bound)
+    live = [k for k in order if sympy.expand(collected[k].coeff) != 0]
+    if free_order is not None and live and not any(_keeps_order(collected[k].factors, free_order) for k in live):
+        # no term can show the free indices in order (the one that did vanished): the first one gets
+        # deltas in front that name them in order, \delta^i_{i'} \delta^j_{j'} B^{j' i'}, and keeps those
+        # that contracting would reorder
+        m = collected[live[0]]
+        used = set(avoid) | set(reserved) | {n for f in m.factors for n in f.all_names()}
+        primes = {ix.name: _fresh(used) for ix in e.free}
+        factors = [Delta(ix, Index(primes[ix.name], not ix.up)) for ix in e.free]
+        factors += [_rename(f, {k: v for k, v in primes.items() if k in {ix.name for ix in f.free}}, used)
+                    for f in m.factors]
+        m = _orient_deltas(_contract_deltas(_Mono(m.coeff, m.bounds, factors), lowerable=lowerable,
+                                            free_order=free_order, tidy=tidy), free_order)
+        collected[live[0]] = _name_dummies(m, _display_order(m.factors, free_order),
+                                           avoid | free_names | open_bound, reserved)
+    return _finish(e, collected, order, free_order, free_names | avoid | open_bound, reserved)
 
 
-def _unshadow(e: Expr, visible: set[str]) -> Expr:
-    """Rename dummies of nested products that repeat a name visible from an enclosing scope."""
+def _unshadow(e: Expr, visible: set[str], reserved: frozenset[str] = frozenset()) -> Expr:
+    """Rename dummies of nested products that repeat a name visible from an enclosing scope
+    (new names avoid ``reserved`` too)."""
     if isinstance(e, (Tensor, Delta, Zero)):
         return e
     if isinstance(e, Sum):
-        return Sum.make([_unshadow(t, visible) for t in e.terms])
+        return Sum.make([_unshadow(t, visible, reserved) for t in e.terms])
     if isinstance(e, SumOver):
-        name, body = e.index_name, e.body
-        if name in visible:
-            used = visible | e.index_names()
-            new = next(n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1))) if n not in used)
-            body = _map_indices(body, lambda ix: ix.renamed(new) if (ix.bound and ix.name == name) else ix)
-            name = new
-        return SumOver(name, e.bounds, _unshadow(body, visible | {name}))
+        if e.index_name in visible:
+            used = visible | reserved | e.all_names()
+            moved = e.rename_index(next(n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1)))
+                                        if n not in used))
+            if not isinstance(moved, SumOver):
+                return _unshadow(moved, visible, reserved)
+            e = moved
+        return SumOver.make(e.index_name, e.bounds, _unshadow(e.body, visible | {e.index_name}, reserved))
     if isinstance(e, Product):
         dummies = [d.name for d in e._free_and_dummies[1]]
         clash = [d for d in dummies if d in visible]
         factors = list(e.factors)
         if clash:
-            used = visible | e.index_names()
+            used = visible | reserved | e.all_names()
             pool = (n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1))) if n not in used)
             mapping = {d: next(pool) for d in clash}
             factors = [_rename(f, {k: v for k, v in mapping.items() if k in {ix.name for ix in f.free}},
                                used | set(mapping.values())) for f in factors]
             dummies = [mapping.get(d, d) for d in dummies]
         inner = visible | set(dummies)
-        return Product.make(e.coeff, [_unshadow(f, inner) for f in factors])
+        return Product.make(e.coeff, [_unshadow(f, inner, reserved) for f in factors])
     if isinstance(e, Apply):
-        return Apply(e.func_name, e.order, _unshadow(e.body, visible))
+        return Apply(e.func_name, e.order, _unshadow(e.body, visible, reserved))
     if isinstance(e, Diag):
-        return Diag(e.func_name, e.order, _unshadow(e.body, visible), e.new_indices)
+        return Diag(e.func_name, e.order, _unshadow(e.body, visible, reserved), e.new_indices)
     return e
 
 

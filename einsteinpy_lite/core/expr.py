@@ -53,6 +53,17 @@ def dimension_symbol(index_name: str) -> sympy.Symbol:
     return sympy.Symbol(f"N_{index_name}", positive=True, integer=True)
 
 
+def size_name(symbol: sympy.Basic) -> str | None:
+    """The index name whose size the scalar ``symbol`` is (``N_i`` -> ``i``), or None for another symbol.
+
+    Example:
+        >>> size_name(dimension_symbol("j1")), size_name(sympy.Symbol("K"))
+        ('j1', None)
+    """
+    name = getattr(symbol, "name", "")
+    return name[2:] if isinstance(name, str) and name.startswith("N_") and len(name) > 2 else None
+
+
 def contract_slots(slots: Iterable[Index], where: str) -> tuple[tuple[Index, ...], tuple[Index, ...]]:
     """Apply the ``ricci`` summation rule to index occurrences of one product.
 
@@ -190,18 +201,51 @@ class Expr(sympy.Basic):
         return {k: v[0] for k, v in tensor_signatures(self, check=False).items()}
 
     def index_names(self) -> set[str]:
-        """Every index name used anywhere in the expression."""
-        names: set[str] = set()
-        for node in self.walk():
-            for ix in node.own_indices():
-                names.add(ix.name)
-            if isinstance(node, SumOver):
-                names.add(node.index_name)
-        return names
+        """Every index name used anywhere in the expression (a new set: the caller may change it)."""
+        return set(self._index_names)
+
+    @cached_property
+    def _index_names(self) -> frozenset[str]:
+        own = {ix.name for ix in self.own_indices()}
+        if isinstance(self, SumOver):
+            own.add(self.index_name)
+        return frozenset(own).union(*(c._index_names for c in self.children()))
 
     def own_indices(self) -> tuple[Index, ...]:
         """Index slots written on this node itself (not on children)."""
         return ()
+
+    @cached_property
+    def size_names(self) -> frozenset[str]:
+        """Index names whose size a scalar here names (``x`` for ``N_x`` in a coefficient or a bound).
+
+        ``N_x`` is the size of the index ``x``: a renaming must never give another index the name
+        ``x`` while ``N_x`` occurs, nor take it from the index it sizes.
+
+        Example:
+            >>> from einsteinpy_lite import parse
+            >>> sorted(parse(r"\\frac{1}{N_m} \\sum_m x_m^i").size_names)
+            ['m']
+        """
+        own: set[sympy.Basic] = set()
+        if isinstance(self, Product):
+            own = set(self.coeff.free_symbols)
+        elif isinstance(self, SumOver):
+            own = {sym for b in self.bounds for sym in b.free_symbols}
+        names = frozenset(n for n in map(size_name, own) if n is not None)
+        return names.union(*(c.size_names for c in self.children()))
+
+    def all_names(self) -> frozenset[str]:
+        """Every index name the expression uses or reserves: slots, ``\\sum`` names, ``x`` of ``N_x``.
+
+        A fresh name is one outside this set.
+
+        Example:
+            >>> from einsteinpy_lite import parse
+            >>> sorted(parse(r"N_k x^i_j y^j").all_names())
+            ['i', 'j', 'k']
+        """
+        return self._index_names | self.size_names
 
     def scalar_symbols(self) -> set[sympy.Symbol]:
         """Scalar symbols in coefficients and ``\\sum`` bounds (``K``, ``\\alpha``)."""
@@ -360,8 +404,10 @@ class Product(Expr):
         flat: list[Expr] = []
         zero = False
         items = [_check_factor(f) for f in factors]
-        # names visible in the flattened product: every factor's free indices
-        scope = {ix.name for f in items for ix in f.free}
+        # names visible in the flattened product: every factor's free indices and the names a \sum
+        # around the product binds (a dummy named like one of them would be captured)
+        scope = {ix.name for f in items for ix in f.free} | {n for f in items for n in f.open_bound}
+        reserved = {n for f in items for n in f.size_names}
         for f in items:
             if isinstance(f, Product):
                 c = c * f.coeff
@@ -370,11 +416,11 @@ class Product(Expr):
                 if clash:
                     # the nested product's dummies would meet other factors' indices: give each a name
                     # used nowhere (renaming a name to an unused one everywhere cannot change a value)
-                    fresh = fresh_names(scope | f.index_names(), len(clash), stem="s")
+                    fresh = fresh_names(scope | reserved | f.all_names(), len(clash), stem="s")
                     mapping = dict(zip(clash, fresh))
                     inner = [g.map_slots(lambda ix, m=mapping: ix.renamed(m[ix.name])  # type: ignore[misc]
                                          if (ix.name in m and not ix.bound) else ix) for g in inner]
-                scope |= {ix.name for g in inner for ix in g.free}
+                scope |= {ix.name for g in inner for ix in g.free} | {n for g in inner for n in g.open_bound}
                 flat.extend(inner)
             elif isinstance(f, Zero):
                 zero = True
@@ -566,7 +612,81 @@ class SumOver(Expr):
         return self.body.open_bound - {self.index_name}
 
     def map_children(self, fn: Any) -> Expr:
-        return SumOver(self.index_name, self.bounds, fn(self.body))
+        return SumOver.make(self.index_name, self.bounds, fn(self.body))
+
+    @property
+    def count(self) -> sympy.Expr:
+        """The number of values the index takes: ``hi - lo + 1``, or ``N_k`` (the size of ``k``) without bounds.
+
+        Example:
+            >>> from einsteinpy_lite import parse
+            >>> parse(r"\\sum_{k=1}^{K} x^i").count, parse(r"\\sum_{k} x^i").count
+            (K, N_k)
+        """
+        return (self.bounds[1] - self.bounds[0] + 1) if self.bounds else dimension_symbol(self.index_name)
+
+    def rename_index(self, new: str) -> Expr:
+        """The same sum with its index called ``new`` (alpha-conversion; ``new`` must be unused in the body).
+
+        A sum without bounds whose body does not carry its index runs over ``N_k``, the size of the
+        *name* ``k``: renaming it would change that size, so it is folded to ``N_k`` times the body instead.
+
+        Example:
+            >>> from einsteinpy_lite import parse
+            >>> str(parse(r"\\sum_{k} x_k^i").rename_index("q")), str(parse(r"\\sum_{k} x^i").rename_index("q"))
+            ('\\\\sum_{q} x_q^i', '\\\\mathrm{N_k} x^i')
+        """
+        if self.index_name not in self.body.open_bound:
+            return Product.make(self.count, [self.body])
+        return SumOver(new, self.bounds, rename_bound(self.body, self.index_name, new))
+
+    @classmethod
+    def make(cls, index: str, bounds: Iterable[Any], body: Expr) -> Expr:
+        """``\\sum_{index}`` around ``body``, binding only the slots of ``body`` already marked bound.
+
+        (A :class:`SumOver`, or ``N_index`` times ``body`` where the body uses the name but does not
+        carry the sum's index.)
+
+        The constructor reads a ``\\sum`` as written text does: it binds every ``k`` of its body.
+        Rebuilding a sum around a rewritten body must not: a dummy or free index of the new body
+        that happens to be called ``k`` is another index.  Here the binder is renamed instead
+        (alpha-conversion) to a name the body does not use, so nothing is captured.
+
+        Example:
+            >>> from einsteinpy_lite.core.atoms import Tensor
+            >>> from einsteinpy_lite.core.indices import Index, up, down
+            >>> x_k = Tensor("x", [Index("k", False, True)])  # k bound by the sum to be built
+            >>> str(SumOver.make("k", (), x_k * Tensor("A", [up("k"), down("j")]) * Tensor("y", [up("j"), down("k")])))
+            '\\\\sum_{b1} x_b1 A^k_j y^j_k'
+        """
+        name = normalize_index_name(index)
+        body = _check_factor(body)
+        if any(ix.name == name and not ix.bound for node in body.walk() for ix in node.own_indices()):
+            (new,) = fresh_names(body.all_names() | {name}, 1, stem="b")
+            if name not in body.open_bound:  # runs over N_name: keep that size (see rename_index)
+                return Product.make(cls(new, bounds, body).count if bounds else dimension_symbol(name), [body])
+            body = rename_bound(body, name, new)
+            name = new
+        return cls(name, bounds, body)
+
+
+def rename_bound(e: Expr, old: str, new: str) -> Expr:
+    """Rename the bound slots ``old`` of ``e`` (bound by a ``\\sum`` around ``e``) to ``new``.
+
+    A ``\\sum_{old}`` inside ``e`` rebinds the name: its body is another scope and is left alone.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> str(rename_bound(parse(r"\\sum_k x_k y^i").body, "k", "q"))
+        'x_q y^i'
+    """
+    if isinstance(e, SumOver) and e.index_name == old:
+        return e
+    if old not in e.open_bound:
+        return e
+    if not e.children():
+        return e.map_slots(lambda ix: ix.renamed(new) if (ix.bound and ix.name == old) else ix)
+    return e.map_children(lambda c: rename_bound(c, old, new))
 
 
 # =================================================================== conversion

@@ -49,6 +49,8 @@ def rename_free(e: Expr, mapping: Mapping[str, str], avoid: Iterable[str] = ()) 
 
 
 def _rename(e: Expr, mapping: dict[str, str], used: set[str]) -> Expr:
+    if not (mapping.keys() & e._index_names):
+        return e  # nothing to rename here, so nothing here can be captured by a new name
     targets = set(mapping.values())
     if isinstance(e, (Tensor, Delta, Zero)):
         dummies = {ix.name for ix in e._free_and_dummies[1]}
@@ -68,14 +70,14 @@ def _rename(e: Expr, mapping: dict[str, str], used: set[str]) -> Expr:
         return Product.make(e.coeff, [_rename(f, {k: v for k, v in local.items() if k in f.index_names()}, used)
                                       for f in e.factors])
     if isinstance(e, SumOver):
-        body = e.body
-        name = e.index_name
-        if name in targets:
+        if e.index_name in targets:
             (new,) = fresh_names(used, 1)
             used.add(new)
-            body = _map_indices(body, lambda ix: ix.renamed(new) if (ix.bound and ix.name == name) else ix)
-            name = new
-        return SumOver(name, e.bounds, _rename(body, mapping, used))
+            moved = e.rename_index(new)
+            if not isinstance(moved, SumOver):  # folded: N_k times the body
+                return _rename(moved, mapping, used)
+            e = moved
+        return SumOver.make(e.index_name, e.bounds, _rename(e.body, mapping, used))
     if isinstance(e, Diag):
         return Diag(e.func_name, e.order, _rename(e.body, mapping, used),
                     [ix.renamed(mapping[ix.name]) if ix.name in mapping else ix for ix in e.new_indices])

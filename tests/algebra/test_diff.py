@@ -417,7 +417,6 @@ def test_absent_variable_is_a_zero_with_the_right_indices():
         ("2", r"only differentiate with respect to a tensor atom"),
         ("A^{m}_{m}", r"repeats the index 'm'"),
         ("A^{i}_{n}", r"reuses 'i', a free index"),
-        ("A_{m}^{n}", r"'A' has the slots \^_ in the expression"),
         ("A^{m}", r"'A' has the slots \^_ in the expression"),
         ("A^{m}_{n", r"unexpected end of text"),
     ],
@@ -425,6 +424,16 @@ def test_absent_variable_is_a_zero_with_the_right_indices():
 def test_bad_variables(wrt, match):
     with pytest.raises(el.EinsteinError, match=match):
         diff(el.parse("A^i_k x^k"), wrt)
+
+
+def test_a_variable_written_with_other_variance_gets_the_metric():
+    # A_m^n is A^m_n under the Euclidean metric (which simplify uses to lower and raise slots):
+    # d(A^i_k x^k)/dA_m^n = delta^{i m} x_n, with the free indices ^i, ^m, _n
+    d = diff(el.parse("A^i_k x^k"), "A_{m}^{n}")
+    assert d.free == (up("i"), up("m"), down("n"))
+    x = np.random.default_rng(3).normal(size=4)
+    got = el.compile(d, out=("i", "m", "n"))(x=x, N_i=3)
+    np.testing.assert_allclose(got, np.einsum("im,n->imn", np.eye(3), x))
 
 
 def test_bad_expression():
