@@ -259,9 +259,6 @@ CI_SEEDS = {"parse": range(80), "compile": range(80), "simplify": range(80), "ca
 
 #: Checks the engine fails today, with a minimized reproducer each (issue 10); remove as fixes land.
 KNOWN = {
-    "simplify": r"simplify(r'\mathrm{square}(\delta_{a}^{i1} \Gamma^{\nu})') has free (i1, a, nu), the input (a, i1, nu) "
-                r"(seed 11); not idempotent: 3 B_{p u1} \mathrm{softplus}(\mathrm{eps}_{d}^{p}_{m}^{d}) A_{b} keeps a "
-                r"dummy u2 that a second pass renames (seed 43)",
     "canonical": r"canonical(r'A^{b}_{m}') = \delta_{m i} A^{b i} with free (m, b) (seed 4); canonical of "
                  r"(\sum_{i} \mathrm{eps}_{q}) B^{q}_{s1}^{\nu} A^{c l s1} renames s1 to i next to N_i (seed 8)",
     "diff": r"diff(r'x^{i} y^{j}', 'x^{m}').free is (i, m, j), not (i, j, m) as documented (seed 0); "

@@ -746,11 +746,23 @@ def _lowerable(e: Expr) -> frozenset[str]:
     return frozenset(n for n, c in count.items() if c == 1)
 
 
-def simplify(e: Expr) -> Expr:
+def _as_expr(e: Any, caller: str) -> Expr:
+    """``e``, or its text parsed (one API style: every function taking an expression takes its text)."""
+    if isinstance(e, str):
+        from ..notation.parse import parse
+
+        return parse(e)
+    if not isinstance(e, Expr):
+        raise EinsteinError(f"{caller}() takes an index expression or its text, got {type(e).__name__}")
+    return e
+
+
+def simplify(e: Expr | str) -> Expr:
     """Contract deltas, lower/raise with the metric, name dummies canonically, collect like terms.
 
-    The result has the same free indices as ``e`` (names, variance, and order
-    where the factors allow); simplifying twice changes nothing.
+    The result has the same free indices as ``e``, in the same order, and the same value;
+    it never renames an index to a name bound around it or to the ``x`` of a size ``N_x``
+    it contains; simplifying twice changes nothing. ``e`` may be given as text.
 
     Example:
         >>> from einsteinpy_lite import parse
@@ -760,9 +772,10 @@ def simplify(e: Expr) -> Expr:
         'B^i_j A^j_k y^k'
         >>> str(simplify(parse(r"\\delta^i_i")))
         '\\\\mathrm{N_i}'
+        >>> str(simplify("x^i + x^i"))
+        '2 x^i'
     """
-    if not isinstance(e, Expr):
-        raise EinsteinError(f"simplify() takes an index expression, got {type(e).__name__}")
+    e = _as_expr(e, "simplify")
     order = {ix.name: n for n, ix in enumerate(e.free)}
     out = _display(e, order, set(), _lowerable(e))
     if out.free_keys != e.free_keys:  # pragma: no cover - an engine bug, never a user error
@@ -770,7 +783,7 @@ def simplify(e: Expr) -> Expr:
     return out
 
 
-def canonical(e: Expr) -> Expr:
+def canonical(e: Expr | str) -> Expr:
     """The canonical form used by :func:`equal`: like :func:`simplify` but with factors in key order.
 
     Example:
@@ -778,6 +791,4 @@ def canonical(e: Expr) -> Expr:
         >>> canonical(parse("y^j A^i_j")) == canonical(parse("A^i_k y^k"))
         True
     """
-    if not isinstance(e, Expr):
-        raise EinsteinError(f"canonical() takes an index expression, got {type(e).__name__}")
-    return _canonical(e)
+    return _canonical(_as_expr(e, "canonical"))

@@ -95,8 +95,8 @@ def test_equal_numeric_fallback_when_forms_differ():
 
 
 def test_errors_are_einstein_errors():
-    with pytest.raises(el.EinsteinError, match="simplify\\(\\) takes an index expression"):
-        el.simplify("x^i")
+    with pytest.raises(el.EinsteinError, match="simplify\\(\\) takes an index expression or its text, got int"):
+        el.simplify(3)  # type: ignore[arg-type]
     with pytest.raises(el.EinsteinError, match="equal\\(\\) takes index expressions or their text, got int"):
         el.equal(el.parse("x^i"), 3)
 
@@ -166,3 +166,18 @@ def test_equal_confirms_a_canonical_match_on_numbers(monkeypatch):
     r = el.compare(a, b)
     assert not r.equal and "engine bug" in r.detail
     assert el.compare(a, a).equal
+
+
+def test_simplify_and_canonical_take_text():
+    # one API style (issue 9): every function that takes an expression also takes its text
+    assert el.simplify(r"\delta^i_j x^j + 2 x^i") == el.simplify(el.parse(r"\delta^i_j x^j + 2 x^i"))
+    assert str(el.simplify("x^i + x^i")) == "2 x^i"
+    assert el.canonical("y^j A^i_j") == el.canonical(el.parse("A^i_k y^k"))
+    with pytest.raises(el.EinsteinError, match="appears 3 times"):
+        el.simplify("A^i_j B^j_k C_j")
+
+
+def test_a_sum_of_zeros_simplifies_to_zero():
+    # the MLP output-bias block was 2 delta - (2/K) sum_k 0, which asked for K (issue 9)
+    assert str(el.simplify(el.parse(r"2 \delta^i_j - \frac{2}{K} \sum_k 0^i_j"))) == r"2 \delta^i_j"
+    assert isinstance(el.simplify(el.parse(r"\sum_{k=0}^{K-1} 0^i")), el.Zero)
