@@ -352,13 +352,18 @@ def _nested(depth: int) -> str:
 
 
 def _clear_symbolic_caches() -> None:
-    """Clear the parser's and the canonical form's caches: measure the work, not the cache."""
+    """Clear the caches of parsed texts and canonical forms: measure the work, not the cache.
+
+    The grammar's parser (built once per process, ``parse._parser``) is kept: it is not work done
+    per expression.
+    """
     import importlib
 
     for module in ("einsteinpy_lite.notation.parse", "einsteinpy_lite.algebra.simplify"):
         mod = importlib.import_module(module)
-        for value in vars(mod).values():
-            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == module:
+        for name, value in vars(mod).items():
+            if (callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == module
+                    and name != "_parser"):
                 value.cache_clear()
 
 
