@@ -79,6 +79,7 @@ class _Ctx:
         self.root = _Scope(None, set(), sizes)
         self.given = dict(sizes)  # sizes by name from the caller: the default for any index of that name
         self.seen: dict[str, set[int]] = {}  # every size seen for a name, any scope (for N_x outside x's scope)
+        self.learning = False  # the first pass: learn sizes, go on past terms that cannot be sized yet
 
     @property
     def sizes(self) -> dict[str, int]:
@@ -176,6 +177,17 @@ def _ev(e: Expr, ctx: _Ctx, scope: _Scope) -> tuple[np.ndarray, Axes]:
         out = _out_axes(e)
         return coeff * _contract([done[n] for n in range(len(e.factors))], out), out
     if isinstance(e, Sum):
+        if ctx.learning:
+            # the first pass learns sizes from every term, even when an earlier term cannot be sized
+            # yet (-\delta_p^\mu + H^\mu_p: only H tells the size of \mu)
+            failed: EinsteinError | None = None
+            for t in e.terms:
+                try:
+                    _ev(t, ctx, scope)
+                except EinsteinError as exc:
+                    failed = failed or exc
+            if failed is not None:
+                raise failed
         parts = [_ev(t, ctx, scope) for t in e.terms]
         # free axes first (every term has them), then the bound axes any term carries
         axes = [ix.name for ix in e.free]
@@ -246,6 +258,7 @@ def evaluate(
     try:
         try:
             first = _Ctx(arrays, scalars, ctx.sizes)
+            first.learning = True
             arr, _ = _ev(e, first, first.root)
         except EinsteinError:
             ctx.seen = first.seen

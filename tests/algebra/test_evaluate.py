@@ -126,3 +126,11 @@ def test_scalar_values_are_numbers_never_text(tmp_path):
             el.evaluate(el.parse("K x^i"), {"x": x}, K=bad)
     assert not marker.exists()
     np.testing.assert_allclose(el.evaluate(el.parse("K x^i"), {"x": x}, K=3), 3 * x)
+
+
+def test_a_free_index_sized_only_by_a_later_term():
+    # the first pass stopped at the delta (no size for \mu yet) and never saw H, which carries it
+    # (found by the differential harness)
+    H = np.arange(9.0).reshape(3, 3)
+    got = evaluate(el.parse(r"-\delta_{p}^{\mu} + H^{\mu}_{p}"), {"H": H})
+    np.testing.assert_allclose(got, H.T - np.eye(3))  # axes (p, \mu): the first term's order
