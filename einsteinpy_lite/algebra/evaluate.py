@@ -167,10 +167,10 @@ def _ev(e: Expr, ctx: _Ctx, scope: _Scope) -> tuple[np.ndarray, Axes]:
         return np.zeros([ctx.size(scope, ix.name) for ix in e.indices]), [ix.name for ix in e.indices]
     if isinstance(e, Product):
         inner = _Scope(scope, {d.name for d in e._free_and_dummies[1]})
-        # deltas and zeros last: their sizes come from the tensors beside them
-        late = [isinstance(f, (Delta, Zero, Diag)) for f in e.factors]
-        done = {n: _ev(f, ctx, inner) for n, f in enumerate(e.factors) if not late[n]}
-        done.update({n: _ev(f, ctx, inner) for n, f in enumerate(e.factors) if late[n]})
+        # tensors first (their arrays tell the sizes), then sums and functions (an N_u1 inside may size a
+        # dummy u1 of this product), deltas and zeros last: their sizes come from the factors beside them
+        rank = [0 if isinstance(f, Tensor) else 2 if isinstance(f, (Delta, Zero, Diag)) else 1 for f in e.factors]
+        done = {n: _ev(e.factors[n], ctx, inner) for n in sorted(range(len(e.factors)), key=lambda n: rank[n])}
         coeff = ctx.scalar(inner, e.coeff)  # after the factors: N_j of a dummy j is this product's j
         if not e.factors:
             return np.asarray(coeff), []

@@ -134,3 +134,13 @@ def test_a_free_index_sized_only_by_a_later_term():
     H = np.arange(9.0).reshape(3, 3)
     got = evaluate(el.parse(r"-\delta_{p}^{\mu} + H^{\mu}_{p}"), {"H": H})
     np.testing.assert_allclose(got, H.T - np.eye(3))  # axes (p, \mu): the first term's order
+
+
+def test_a_size_symbol_inside_a_factor_sized_by_a_tensor_beside_it():
+    # N_u1 in the sum factor is the size of the product's dummy u1, which only W1 and eps carry; the
+    # sum used to be evaluated before them ("no value for the scalar N_u1"; found by the harness)
+    rng = np.random.default_rng(0)
+    A, W, eps = rng.normal(size=(3, 3)), rng.normal(size=4), rng.normal(size=(4, 3, 2, 5))
+    e = el.parse(r"(\mathrm{N_u1} A_{a s1} + 3 \delta_{s1 a}) W1_{u1} \epsilon^{u1 a i1}_{c}")
+    got = evaluate(e, {"A": A, "W1": W, "epsilon": eps})
+    np.testing.assert_allclose(got, np.einsum("as,u,uaic->sic", 4 * A + 3 * np.eye(3), W, eps))
