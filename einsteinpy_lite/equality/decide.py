@@ -189,6 +189,16 @@ def equal(a: Expr | str, b: Expr | str) -> bool:
     return compare(a, b).equal
 
 
+def _rms(x: np.ndarray) -> float:
+    """The root mean square of ``|x|``, scaled so that squaring cannot overflow (0 for an empty array)."""
+    if not x.size:
+        return 0.0
+    top = float(np.max(np.abs(x)))
+    if top == 0.0 or not np.isfinite(top):
+        return top
+    return top * float(np.sqrt(np.mean((np.abs(x) / top) ** 2)))
+
+
 def _as_pair(caller: str, a: Any, b: Any) -> tuple[Expr, Expr]:
     """Both sides as expressions: text is parsed (one API style: expressions or their text)."""
     out = []
@@ -604,9 +614,13 @@ class _Numeric:
 
         va, ma = side("a")
         vb, mb = side("b")
-        mag = np.maximum(ma, mb)
-        diff = np.abs(va - vb)
-        floor = max(self.atol, self.rtol * float(np.sqrt(np.mean(mag * mag))) if mag.size else 0.0)
+        with np.errstate(all="ignore"):
+            mag = np.maximum(ma, mb)
+            diff = np.abs(va - vb)
+        if not (np.all(np.isfinite(mag)) and np.all(np.isfinite(diff))):
+            # the terms are finite but their sums overflow: an infinite tolerance would call anything equal
+            return ("the values are too large to compare in floating point", 0.0, 0.0, "cannot tell")
+        floor = max(self.atol, self.rtol * _rms(mag))
         tol = self.rtol * mag + floor
         rel = diff / np.where(mag > 0, mag, 1.0)
         worst_abs = float(np.max(diff)) if diff.size else 0.0
@@ -618,7 +632,7 @@ class _Numeric:
                     worst_abs, worst_rel, "numeric")
         if self.diff:
             vd, md = side("d")
-            dtol = self.rtol * md + max(self.atol, self.rtol * float(np.sqrt(np.mean(md * md))) if md.size else 0.0)
+            dtol = self.rtol * md + max(self.atol, self.rtol * _rms(md))
             faithful = all(np.all(np.abs(got[k] - v) <= self.rtol * (m + np.abs(got[k])) + floor)
                            for k, v, m in (("pa", va, ma), ("pb", vb, mb)) if k in got)
             if not faithful:

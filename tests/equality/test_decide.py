@@ -333,3 +333,13 @@ def test_a_kink_seen_on_one_side_only_cannot_decide():
     assert not el.equal(a, b)
     # where the kink is seen on both sides, the numbers still decide
     assert el.equal(r"\mathrm{relu}(x^i) - \mathrm{relu}(-x^i)", "x^i")
+
+
+def test_the_tolerance_floor_cannot_overflow_to_infinity():
+    # the floor was rtol * sqrt(mean(mag * mag)): for entries near 1e200 that is inf, and an infinite
+    # tolerance calls any two values equal (seen as an overflow warning in a long harness run)
+    from einsteinpy_lite.equality.decide import _rms
+
+    big = np.array([1e200, -3e200, 2e200])
+    assert np.isfinite(_rms(big)) and np.isclose(_rms(big), np.sqrt(np.mean((big / 1e200) ** 2)) * 1e200)
+    assert _rms(np.array([])) == 0.0 and _rms(np.zeros(3)) == 0.0
