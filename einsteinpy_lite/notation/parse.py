@@ -31,6 +31,7 @@ from ..core.expr import Expr, Product, Sum, SumOver, _check_same_free, as_expr, 
 from ..core.functions import get_function
 from ..core.indices import Index, normalize_index_name
 from ..core.scalars import scalar_symbol
+from .greek import GREEK
 
 __all__ = ["parse", "CONVENTIONS", "LETTERS"]
 
@@ -636,9 +637,6 @@ _OPERATORS: dict[str, tuple[str, str]] = {
     "intercal": ("the transpose", _TRANSPOSE),
 }
 
-_GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi varpi "
-          "rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma "
-          "Upsilon Phi Psi Omega").split()
 _COMMANDS = ("sum frac dfrac tfrac nabla cdot times sqrt partial left right mathrm operatorname mathbf "
              "quad qquad").split()
 
@@ -648,7 +646,7 @@ def _known_words() -> dict[str, tuple[str, str]]:
     from ..core.functions import function_names
 
     out: dict[str, tuple[str, str]] = {}
-    for w in _GREEK:
+    for w in GREEK:
         out[w] = ("Greek letter", "\\" + w)
     for w in _COMMANDS:
         out[w] = ("command", "\\" + w)

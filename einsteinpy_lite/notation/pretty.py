@@ -23,19 +23,14 @@ from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver, Zero, register_printer
 from ..core.functions import get_function
 from ..core.indices import Index
+from .greek import GREEK
 
 __all__ = ["pretty"]
 
 #: Three rows (above, on, below the line) of equal width.
 Block = tuple[str, str, str]
 
-_GREEK = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ",
-    "eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ",
-    "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ", "varphi": "φ", "chi": "χ",
-    "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π",
-    "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω", "nabla": "∇",
-}
+_UNICODE = {**GREEK, "nabla": "∇"}
 
 
 def _name(name: str) -> str:
@@ -45,7 +40,7 @@ def _name(name: str) -> str:
     if name.startswith("\\"):
         word = name[1:].rstrip("0123456789")
         digits = name[1 + len(word):]
-        return _GREEK.get(word, word) + digits
+        return _UNICODE.get(word, word) + digits
     return name
 
 

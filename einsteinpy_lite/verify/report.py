@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.errors import EinsteinError, UnknownNameError
+from ..notation.greek import GREEK
 
 __all__ = ["Verdict", "Finding", "Check", "Entry", "Report", "verdict_of", "FORMATS"]
 
@@ -145,9 +146,7 @@ _LATEX_ESCAPES = {
 
 # ------------------------------------------------------------ formulas in the report (LaTeX and Markdown)
 
-_GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi "
-          "varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi "
-          "Sigma Upsilon Phi Psi Omega")
+_GREEK = " ".join(GREEK)
 #: the commands a formula of the report may use: amsmath/amssymb math (anything else is shown as text)
 _MATH_COMMANDS = frozenset((_GREEK + " nabla partial sum prod frac tfrac dfrac sqrt cdot cdots ldots dots times "
                             "div pm mp le leq ge geq ne neq approx sim to gets leftarrow rightarrow longrightarrow "
