@@ -42,6 +42,7 @@ from ..core.expr import Expr, Product, Sum, SumOver
 from ..core.functions import get_function
 from ..core.indices import Index
 from ..core.rename import rename_free
+from ..notation.parse import expression
 from .scopes import NameSupply, _bind_free, _clear_names, _map_free, _rename_slot, _unique_dummies, avoid_names
 
 __all__ = ["diff", "register_rule", "derivative_rule", "rule_types", "Variable", "free_after_diff", "avoid_names"]  # avoid_names: from .scopes
@@ -304,16 +305,6 @@ def _variable(wrt: Any) -> Tensor:
     return target
 
 
-def _check_expr(expr: Any) -> Expr:
-    if isinstance(expr, str):
-        from ..notation.parse import parse
-
-        return parse(expr)
-    if not isinstance(expr, Expr):
-        raise EinsteinError(f"diff() takes an index expression or its text, got {type(expr).__name__}")
-    return expr
-
-
 def diff(expr: Expr | str, wrt: Tensor | str, simplify: bool = True) -> Expr:
     """The derivative of ``expr`` with respect to the tensor ``wrt``.
 
@@ -344,7 +335,7 @@ def diff(expr: Expr | str, wrt: Tensor | str, simplify: bool = True) -> Expr:
         >>> diff(parse("x^i"), "A^{m}_{n}").free
         (^i, _m, ^n)
     """
-    e = _check_expr(expr)
+    e = expression(expr, "diff")
     target = _variable(wrt)
     names = [ix.name for ix in target.indices]
     clash = [ix for ix in e.free if ix.name in names]
@@ -394,4 +385,4 @@ def free_after_diff(expr: Expr, wrt: Tensor | str) -> tuple[Index, ...]:
         (^i, _k, _m, ^n)
     """
     target = _variable(wrt)
-    return tuple(_check_expr(expr).free) + tuple(ix.flip() for ix in target.indices)
+    return tuple(expression(expr, "diff").free) + tuple(ix.flip() for ix in target.indices)

@@ -38,6 +38,7 @@ from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol, rename_bound, size_name
 from ..core.indices import Index
 from ..core.rename import _map_indices, _rename
+from ..notation.parse import expression
 
 __all__ = ["simplify", "canonical"]
 
@@ -746,17 +747,6 @@ def _lowerable(e: Expr) -> frozenset[str]:
     return frozenset(n for n, c in count.items() if c == 1)
 
 
-def _as_expr(e: Any, caller: str) -> Expr:
-    """``e``, or its text parsed (one API style: every function taking an expression takes its text)."""
-    if isinstance(e, str):
-        from ..notation.parse import parse
-
-        return parse(e)
-    if not isinstance(e, Expr):
-        raise EinsteinError(f"{caller}() takes an index expression or its text, got {type(e).__name__}")
-    return e
-
-
 def simplify(e: Expr | str) -> Expr:
     """Contract deltas, lower/raise with the metric, name dummies canonically, collect like terms.
 
@@ -775,7 +765,7 @@ def simplify(e: Expr | str) -> Expr:
         >>> str(simplify("x^i + x^i"))
         '2 x^i'
     """
-    e = _as_expr(e, "simplify")
+    e = expression(e, "simplify")
     order = {ix.name: n for n, ix in enumerate(e.free)}
     out = _display(e, order, set(), _lowerable(e))
     if out.free_keys != e.free_keys:  # pragma: no cover - an engine bug, never a user error
@@ -791,4 +781,4 @@ def canonical(e: Expr | str) -> Expr:
         >>> canonical(parse("y^j A^i_j")) == canonical(parse("A^i_k y^k"))
         True
     """
-    return _canonical(_as_expr(e, "canonical"))
+    return _canonical(expression(e, "canonical"))

@@ -201,17 +201,10 @@ def _rms(x: np.ndarray) -> float:
 
 def _as_pair(caller: str, a: Any, b: Any) -> tuple[Expr, Expr]:
     """Both sides as expressions: text is parsed (one API style: expressions or their text)."""
-    out = []
-    for x in (a, b):
-        if isinstance(x, str):
-            from ..notation.parse import parse
+    from ..notation.parse import expression
 
-            x = parse(x)
-        if not isinstance(x, Expr):
-            raise EinsteinError(f"{caller}() takes index expressions or their text, got {type(x).__name__}",
-                                hint="pass expressions or text such as 'A^i_j y^j'")
-        out.append(x)
-    return out[0], out[1]
+    takes = "index expressions or their text"
+    return expression(a, caller, takes), expression(b, caller, takes)
 
 
 # ------------------------------------------------------------------ exact coefficients

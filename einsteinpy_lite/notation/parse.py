@@ -709,3 +709,26 @@ def _einstein_flip(factors: list[Expr]) -> list[Expr]:
         if flips:
             out[n] = _map_indices(f, lambda ix, fl=flips: ix.flip() if (ix.name in fl and not ix.bound) else ix)
     return out
+
+
+def expression(e: Any, caller: str, takes: str = "an index expression or its text") -> Expr:
+    """``e`` if it is an expression, its parse if it is text: how every function taking an expression reads it.
+
+    Args:
+        e: an expression or its text.
+        caller: the public function's name, for the error message.
+        takes: what the function takes, as the message says it.
+
+    Example:
+        >>> str(expression("A^i_j y^j", "simplify"))
+        'A^i_j y^j'
+        >>> expression(3, "simplify")
+        Traceback (most recent call last):
+        ...
+        einsteinpy_lite.EinsteinError: simplify() takes an index expression or its text, got int
+    """
+    if isinstance(e, str):
+        return parse(e)
+    if not isinstance(e, Expr):
+        raise EinsteinError(f"{caller}() takes {takes}, got {type(e).__name__}")
+    return e

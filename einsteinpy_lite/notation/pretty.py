@@ -24,6 +24,7 @@ from ..core.expr import Expr, Product, Sum, SumOver, Zero, register_printer
 from ..core.functions import get_function
 from ..core.indices import Index
 from .greek import GREEK
+from .parse import expression
 
 __all__ = ["pretty"]
 
@@ -141,12 +142,7 @@ def pretty(e: Expr | str) -> str:
         A  ⋅y
           j
     """
-    if isinstance(e, str):
-        from .parse import parse
-
-        e = parse(e)
-    if not isinstance(e, Expr):
-        raise EinsteinError(f"pretty() takes an index expression or its text, got {type(e).__name__}")
+    e = expression(e, "pretty")
     top, middle, bottom = _Pretty().block(e)
     return "\n".join(r.rstrip() for r in (top, middle, bottom) if r.strip() or r is middle)
 

@@ -25,6 +25,7 @@ from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver, register_printer
 from ..core.functions import get_function
 from ..core.indices import Index
+from .parse import expression
 
 __all__ = ["latex", "text"]
 
@@ -212,17 +213,6 @@ class _Printer:
         return f"{head} {body}"
 
 
-def _expression(e: Any, caller: str) -> Expr:
-    if isinstance(e, str):
-        from .parse import parse
-
-        return parse(e)
-    if not isinstance(e, Expr):
-        raise EinsteinError(f"{caller}() takes an index expression or its text, got {type(e).__name__}",
-                            hint="build one with einsteinpy_lite.parse(text), or pass the text")
-    return e
-
-
 def latex(e: Expr | str, compact: bool = False) -> str:
     """LaTeX with staggered indices (``B^{i}{}_{k}``), ``\\delta``, ``\\frac``, ``\\sum_{k}``, ``\\sigma``.
 
@@ -238,7 +228,7 @@ def latex(e: Expr | str, compact: bool = False) -> str:
         >>> latex("A^i_j y^j")
         'A^{i}{}_{j} y^{j}'
     """
-    return _Printer("latex", compact).doprint(_expression(e, "latex"))
+    return _Printer("latex", compact).doprint(expression(e, "latex"))
 
 
 def text(e: Expr | str) -> str:
@@ -249,7 +239,7 @@ def text(e: Expr | str) -> str:
         >>> text(parse(r"G^{i_1 i_2}_{j_1 j_2} y^{j_1 j_2}"))
         'G^{i1 i2}_{j1 j2} y^{j1 j2}'
     """
-    return _Printer("text").doprint(_expression(e, "text"))
+    return _Printer("text").doprint(expression(e, "text"))
 
 
 register_printer("text", text)

@@ -293,3 +293,11 @@ def test_sympy_pretty_and_pprint_work_on_every_node(capsys):
     out = capsys.readouterr().out
     assert "σ" in out and "Σ" in out and "∇σ" in out
     assert sympy.pretty(el.parse("A^i_j y^j")).split("\n")[1].startswith("A  ⋅y")
+
+
+def test_pretty_draws_every_greek_letter_the_parser_knows():
+    # the pretty printer kept its own Greek table, which lacked \vartheta, \varpi, \varrho, \varsigma, \Upsilon
+    from einsteinpy_lite.notation import pretty
+
+    for cmd, glyph in [("vartheta", "ϑ"), ("varpi", "ϖ"), ("varrho", "ϱ"), ("varsigma", "ς"), ("Upsilon", "Υ")]:
+        assert pretty(rf"\{cmd}^i").split("\n")[1] == glyph
