@@ -38,12 +38,13 @@ import sympy
 from ..core.atoms import Delta, Tensor, Zero
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
-from ..core.expr import Expr, Product, Sum, SumOver
+from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol, slot_size_symbol
 from ..core.functions import get_function
 from ..core.indices import Index
 from ..core.rename import rename_free
 from ..notation.parse import expression
 from .scopes import NameSupply, _bind_free, _clear_names, _map_free, _rename_slot, _unique_dummies, avoid_names
+from .sizes import fold_unsized, replace_sizes
 
 __all__ = ["diff", "register_rule", "derivative_rule", "rule_types", "Variable", "free_after_diff", "avoid_names"]  # avoid_names: from .scopes
 
@@ -202,7 +203,7 @@ def _d_sum(e: Sum, var: Variable) -> Expr:
 @register_rule(SumOver)
 def _d_sum_over(e: SumOver, var: Variable) -> Expr:
     """``d/dA \\sum_k g_k = \\sum_k dg_k/dA`` (the bound name never clashes with the new indices)."""
-    return SumOver.make(e.index_name, e.bounds, var.d(e.body))
+    return e.map_children(var.d)  # a body left without k is folded with the size of k's space
 
 
 def _check_derivative_exists(fname: str, order: int) -> None:
@@ -335,7 +336,8 @@ def diff(expr: Expr | str, wrt: Tensor | str, simplify: bool = True) -> Expr:
         >>> diff(parse("x^i"), "A^{m}_{n}").free
         (^i, _m, ^n)
     """
-    e = expression(expr, "diff")
+    # sizes no array carries belong to the names the user wrote: fold them before any renaming
+    e = fold_unsized(expression(expr, "diff"))
     target = _variable(wrt)
     names = [ix.name for ix in target.indices]
     clash = [ix for ix in e.free if ix.name in names]
@@ -365,6 +367,10 @@ def diff(expr: Expr | str, wrt: Tensor | str, simplify: bool = True) -> Expr:
     out = var.d(e)
     if simplify and not isinstance(out, Zero):
         out = _simplified(_unique_dummies(out, {ix.name for ix in out.free}, var))
+    if target.name not in out.tensors():
+        # \dim(A, n) of the variable, gone from the derivative: the size of its new free index
+        out = replace_sizes(out, {slot_size_symbol(target.name, n): dimension_symbol(ix.name)
+                                  for n, ix in enumerate(new)})
     return out
 
 

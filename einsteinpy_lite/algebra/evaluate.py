@@ -19,7 +19,7 @@ import sympy
 from ..core.atoms import Delta, Tensor, Zero
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
-from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol
+from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol, slot_of
 from ..core.functions import get_function
 
 __all__ = ["evaluate", "random_arrays", "array_name"]
@@ -101,10 +101,26 @@ class _Ctx:
             return int(self.scalars[f"N_{name}"])
         raise EinsteinError(f"the size of index '{name}' is unknown", hint=f"pass it as sizes={{'{name}': n}}")
 
+    def slot_size(self, tensor: str, slot: int) -> int:
+        """``\\dim(A, n)``: the size of that axis of the array passed for the tensor."""
+        key = array_name(tensor)
+        if key not in self.arrays:
+            raise EinsteinError(f"no array for tensor '{tensor}', whose slot {slot + 1} sizes \\dim({tensor}, {slot + 1})",
+                                hint=f"pass it as {key}=...")
+        shape = np.shape(self.arrays[key])
+        if slot >= len(shape):
+            raise EinsteinError(f"\\dim({tensor}, {slot + 1}) names slot {slot + 1}, but the array for '{tensor}' "
+                                f"has {len(shape)} axes")
+        return int(shape[slot])
+
     def scalar(self, scope: _Scope, c: sympy.Expr) -> float | complex:
         subs = {}
         for s in c.free_symbols:
             name = str(s)
+            slot = slot_of(s)
+            if slot is not None:
+                subs[s] = self.slot_size(*slot)
+                continue
             if name in self.scalars:
                 subs[s] = self.scalars[name]
                 continue
@@ -310,7 +326,7 @@ def random_arrays(
             if key not in arrays:
                 arrays[key] = rng.uniform(low, high, size=(size,) * len(pattern))
         for s in e.scalar_symbols():
-            if not str(s).startswith("N_"):
+            if not str(s).startswith("N_") and slot_of(s) is None:
                 scalars.setdefault(str(s), float(rng.uniform(0.5, 1.5)))
         for n in e.index_names():
             sizes[n] = size

@@ -176,12 +176,13 @@ def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset(),
         return [m for t in e.terms for m in _expand(t, canon, lowerable, reserved)]
     if isinstance(e, SumOver):
         k = e.index_name
+        size = e.size()  # a slot carrying k, not k's name, sizes the monomials without k
         out = []
         for m in _expand(e.body, canon, lowerable, reserved):
             # a monomial that does not carry k (or where an inner \sum_k rebinds it) is multiplied by the
             # range: one term at a time, so that \sum_k (c + x_k) is c N_k + \sum_k x_k at once
             if k in {name for name, _ in m.bounds} or not any(k in f.open_bound for f in m.factors):
-                out.append(_Mono(m.coeff * e.count, m.bounds, m.factors))
+                out.append(_Mono(m.coeff * size, m.bounds, m.factors))
             else:
                 out.append(_Mono(m.coeff, [(k, e.bounds)] + m.bounds, m.factors))
         return out

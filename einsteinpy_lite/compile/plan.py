@@ -23,6 +23,7 @@ import opt_einsum
 import sympy
 
 from ..core.errors import EinsteinError
+from ..core.expr import slot_of
 from .lower import Add, ApplyFn, Contract, Input, Program, dimension_index, python_name
 
 __all__ = ["Resolved", "resolve", "ContractPlan", "plan_contract", "optimizers_for", "step_flops", "naive_flops",
@@ -66,6 +67,10 @@ def _infer(p: Program, sym: sympy.Symbol, index_sizes: dict[str, int], ambiguous
     A bound's symbol comes from the tensor slots its own binding reaches (its space), never from
     another index of the same name elsewhere.
     """
+    slot = slot_of(sym)
+    if slot is not None:  # \dim(A, n): the size of that slot of A's array
+        shape = shapes.get(slot[0])
+        return int(shape[slot[1]]) if shape is not None and slot[1] < len(shape) else None
     idx = dimension_index(sym)
     if idx is not None and idx in index_sizes:
         if idx in ambiguous:
@@ -146,6 +151,9 @@ def resolve(p: Program, shapes: dict[str, tuple[int, ...]], scalars: dict[str, A
             hint = f"pass it as a keyword number, e.g. {key}=2.0"
             if sym.name.startswith("N_"):
                 hint = f"no array carries index '{sym.name[2:]}': pass its size as {key}=..."
+            if slot_of(sym) is not None:
+                t, n = slot_of(sym)  # type: ignore[misc]
+                hint = f"the expression no longer contains '{t}': pass the size of its slot {n + 1} as {key}=..."
             raise EinsteinError(f"missing scalar {key!r}: the expression uses {needed}", hint=hint)
         values[sym] = inferred[key] = guess
     for k, count, bslots in p.bound_counts:

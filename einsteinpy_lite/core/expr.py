@@ -37,7 +37,8 @@ from .errors import EinsteinError
 from .indices import Index, fresh_names, normalize_index_name
 from .scalars import to_scalar
 
-__all__ = ["Expr", "Product", "Sum", "SumOver", "Zero", "as_expr", "dimension_symbol", "tensor_signatures",
+__all__ = ["Expr", "Product", "Sum", "SumOver", "Zero", "as_expr", "dimension_symbol", "slot_size_symbol", "slot_of",
+           "tensor_signatures",
            "register_printer"]
 
 Scalar = sympy.Expr
@@ -51,6 +52,38 @@ def dimension_symbol(index_name: str) -> sympy.Symbol:
         N_i1
     """
     return sympy.Symbol(f"N_{index_name}", positive=True, integer=True)
+
+
+_SLOT_PREFIX = "dim:"
+
+
+def slot_size_symbol(tensor: str, slot: int) -> sympy.Symbol:
+    """The size of slot ``slot`` (0-based) of tensor ``tensor``, written ``\\dim(A, 2)`` (1-based).
+
+    Sizes belong to index *spaces*: when a rewrite needs the size of a summed index that a tensor's
+    slot carries (``\\sum_k (x_k + c)`` is ``\\sum_k x_k + \\dim(x, 1) c``), it names the slot,
+    not the index, so no later renaming of indices can change it.
+
+    Example:
+        >>> s = slot_size_symbol("A", 1)
+        >>> slot_of(s), s.is_integer
+        (('A', 1), True)
+    """
+    return sympy.Symbol(f"{_SLOT_PREFIX}{int(slot)}:{tensor}", positive=True, integer=True)
+
+
+def slot_of(symbol: sympy.Basic) -> tuple[str, int] | None:
+    """``(tensor, slot)`` (0-based) of a :func:`slot_size_symbol`, or None for another symbol.
+
+    Example:
+        >>> slot_of(slot_size_symbol("W", 2)), slot_of(sympy.Symbol("K"))
+        (('W', 2), None)
+    """
+    name = getattr(symbol, "name", "")
+    if not (isinstance(name, str) and name.startswith(_SLOT_PREFIX)):
+        return None
+    slot, _, tensor = name[len(_SLOT_PREFIX):].partition(":")
+    return tensor, int(slot)
 
 
 def size_name(symbol: sympy.Basic) -> str | None:
@@ -612,7 +645,11 @@ class SumOver(Expr):
         return self.body.open_bound - {self.index_name}
 
     def map_children(self, fn: Any) -> Expr:
-        return SumOver.make(self.index_name, self.bounds, fn(self.body))
+        body = fn(self.body)
+        if not self.bounds and self.index_name in self.body.open_bound and self.index_name not in body.open_bound:
+            # the rewrite removed every slot that carried the index: the size of the space it had
+            return Product.make(self.size(), [body])
+        return SumOver.make(self.index_name, self.bounds, body)
 
     @property
     def count(self) -> sympy.Expr:
@@ -624,6 +661,22 @@ class SumOver(Expr):
             (K, N_k)
         """
         return (self.bounds[1] - self.bounds[0] + 1) if self.bounds else dimension_symbol(self.index_name)
+
+    def size(self) -> sympy.Expr:
+        """The number of values the index takes, tied to its space rather than to its name.
+
+        With bounds, their count; else the size of a tensor slot that carries the index in the body
+        (:func:`slot_size_symbol`); else (no array carries it) ``N_k``, given by the user under that name.
+
+        Example:
+            >>> from einsteinpy_lite import parse
+            >>> parse(r"\\sum_{k} (x_k + c)").size(), parse(r"\\sum_{k} c").size()
+            (dim:0:x, N_k)
+        """
+        if self.bounds:
+            return self.count
+        slot = _carrying_slot(self.body, self.index_name)
+        return slot_size_symbol(*slot) if slot is not None else dimension_symbol(self.index_name)
 
     def rename_index(self, new: str) -> Expr:
         """The same sum with its index called ``new`` (alpha-conversion; ``new`` must be unused in the body).
@@ -637,7 +690,7 @@ class SumOver(Expr):
             ('\\\\sum_{q} x_q^i', '\\\\mathrm{N_k} x^i')
         """
         if self.index_name not in self.body.open_bound:
-            return Product.make(self.count, [self.body])
+            return Product.make(self.count, [self.body])  # no slot carries it: N_k by its name
         return SumOver(new, self.bounds, rename_bound(self.body, self.index_name, new))
 
     @classmethod
@@ -668,6 +721,22 @@ class SumOver(Expr):
             body = rename_bound(body, name, new)
             name = new
         return cls(name, bounds, body)
+
+
+def _carrying_slot(e: Expr, name: str) -> tuple[str, int] | None:
+    """A tensor slot (name, 0-based position) in ``e`` holding the index ``name`` bound around ``e``."""
+    if isinstance(e, SumOver) and e.index_name == name:
+        return None
+    if name not in e.open_bound:
+        return None
+    head = getattr(e, "name", None)  # a tensor: a leaf with a name (a delta has none)
+    if not e.children() and isinstance(head, str):
+        return next(((head, n) for n, ix in enumerate(e.own_indices()) if ix.bound and ix.name == name), None)
+    for c in e.children():
+        hit = _carrying_slot(c, name)
+        if hit is not None:
+            return hit
+    return None
 
 
 def rename_bound(e: Expr, old: str, new: str) -> Expr:

@@ -69,7 +69,7 @@ import sympy
 from ..core.atoms import Delta, Tensor, Zero
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
-from ..core.expr import Expr, Product, Sum, SumOver
+from ..core.expr import Expr, Product, Sum, SumOver, slot_of
 
 __all__ = ["equal", "compare", "Comparison", "DEFAULT_MEMORY_LIMIT"]
 
@@ -473,6 +473,8 @@ class _Numeric:
         for sym in symbols:
             if sym.name.startswith("N_"):
                 sp.find(("param", sym.name[2:]))  # N_x of an index no side has: a size all the same
+            elif (slot := slot_of(sym)) is not None:
+                sp.find(("slot", *slot))  # \dim(A, n): the space of that slot of A
         kinks = {k: [False, False] for key, (outs, ordered) in progs.items() if not ordered and key in fns
                  for k in outs}
         draws, worst_abs, worst_rel = 0, 0.0, 0.0
@@ -573,6 +575,8 @@ class _Numeric:
                         sym = by_py.get(py)
                         if sym is not None and sym.name in ints:
                             kw[py] = ints[sym.name]
+                        elif sym is not None and slot_of(sym) is not None:
+                            kw[py] = fixed[sp.find(("slot", *slot_of(sym)))]  # type: ignore[misc]
                         elif sym is not None and sym.name.startswith("N_"):
                             x = sym.name[2:]
                             owner = sp.owner(side, x)

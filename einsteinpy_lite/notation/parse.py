@@ -27,7 +27,7 @@ import sympy
 from ..core.atoms import Delta, Tensor, Zero
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
-from ..core.expr import Expr, Product, Sum, SumOver, _check_same_free, as_expr, tensor_signatures
+from ..core.expr import Expr, Product, Sum, SumOver, _check_same_free, as_expr, slot_size_symbol, tensor_signatures
 from ..core.functions import get_function
 from ..core.indices import Index, normalize_index_name
 from ..core.scalars import scalar_symbol
@@ -539,6 +539,16 @@ class _Builder:
         t = Tensor(name, slots)
         self.heads.append((t.name, tok.start_pos or 0, tuple(ix.up for ix in t.indices)))
         return t
+
+    def _dimsize(self, node: Any) -> Expr:
+        """``\\dim(A, 2)``: the size of the tensor's second slot, a positive integer scalar."""
+        _, head_node, num, _ = node.children
+        tok = head_node.children[0]
+        raw = str(tok)
+        name = raw[raw.index("{") + 1: -1] if tok.type == "MATHRM" else raw[1:-1].strip() if tok.type == "BRACKET" else raw
+        if "." in str(num) or int(str(num)) < 1:
+            raise self.fail(f"slots are numbered from 1: \\dim({name}, {num}) names no slot", num)
+        return as_expr(slot_size_symbol(name, int(str(num)) - 1))
 
     def _number(self, node: Any) -> Expr:
         tok = node.children[0]

@@ -22,7 +22,7 @@ from sympy.printing.str import StrPrinter
 from ..core.atoms import Delta, Tensor, Zero
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
-from ..core.expr import Expr, Product, Sum, SumOver, register_printer
+from ..core.expr import Expr, Product, Sum, SumOver, register_printer, slot_of
 from ..core.functions import get_function
 from ..core.indices import Index
 from .parse import expression
@@ -112,6 +112,9 @@ class _Printer:
         return _CoeffStr(self).doprint(c)  # type: ignore[no-any-return]
 
     def symbol_latex(self, s: sympy.Symbol) -> str:
+        slot = slot_of(s)
+        if slot is not None:
+            return rf"\dim({self.head(slot[0], 1)}, {slot[1] + 1})"
         name = s.name
         if _SIMPLE_NAME.match(name) or _GREEK_NAME.match(name):
             return name

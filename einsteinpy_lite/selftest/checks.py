@@ -22,6 +22,7 @@ import numpy as np
 
 from ..algebra.evaluate import array_name
 from ..compile.lower import python_name
+from ..core.expr import slot_size_symbol
 from .oracle import Oracle, make_arrays, make_scalars
 from .tree import (
     INDEX_POOL,
@@ -189,6 +190,11 @@ class _Ctx:
         known = index_names(tree) | set(self.sizes)
         names = {python_name(n): n for n in ("K", "alpha", *self.scalars, *(f"N_{x}" for x in known))}
         name = names.get(key, key)
+        dims = {python_name(slot_size_symbol(h, n).name): int(a.shape[n]) for h, a in self.arrays.items()
+                for n in range(np.ndim(a))}
+        dims |= {slot_size_symbol(h, n).name: v for h, a in self.arrays.items() for n, v in enumerate(np.shape(a))}
+        if key in dims:  # \dim(A, n): the size of the n-th axis of A's array
+            return dims[key]
         if name in ("K", "alpha"):
             return self.scalars[name]
         if name.startswith("N_"):
@@ -480,8 +486,11 @@ def _check_diff(c: _Ctx) -> None:
     want = c.draw(margin=0.05)
     e = _call("parse", c.engine.parse, c.text)
     fr = _tree_keys(c.tree)
-    # a variable's index named x would make a scalar N_x of the expression (x unused there) a size: avoid
-    free_names = {n for n, _ in fr} | {s[2:] for s in coef_symbols(c.tree) if s.startswith("N_")}
+    # a variable's index named x would make a scalar N_x of the expression (x unused there) a size, and
+    # the size of an index no array carries is N_x by its name: a new free index x of another size would
+    # make N_x ambiguous (compile says so), so avoid those names
+    free_names = ({n for n, _ in fr} | {s[2:] for s in coef_symbols(c.tree) if s.startswith("N_")}
+                  | needs_size(c.tree))
     head, var, vtext = _variable(c, free_names)
     c.sizes = {ix.name: ix.size for ix in free(c.tree)} | {ix.name: ix.size for ix in var}
     expect1 = fr + [(ix.name, not ix.up) for ix in var]

@@ -59,7 +59,11 @@ class _Ctx:
         subs = {}
         for s in c.free_symbols:
             name = str(s)
-            subs[s] = self.sizes[name[2:]] if name.startswith("N_") else self.scalars[name]
+            if name.startswith("dim:"):  # \dim(A, n): the n-th axis of A's array (slot_size_symbol's name)
+                slot, _, tensor = name[4:].partition(":")
+                subs[s] = int(np.shape(self.arrays[tensor])[int(slot)])
+            else:
+                subs[s] = self.sizes[name[2:]] if name.startswith("N_") else self.scalars[name]
         return float(c.subs(subs))
 
     def bound_size(self, e: Expr, k: str) -> int | None:

@@ -1,0 +1,105 @@
+"""Sizes that no array carries: fold them to their size symbol while the user's names still stand.
+
+An index whose space touches no tensor slot -- a trace ``\\delta^d_d``, a loop of deltas
+``\\delta^a_b \\delta^b_a``, the index of a ``\\sum_k`` whose body does not carry ``k`` -- has a size
+that only the user can give, and the user gives it by the name they wrote: ``N_d``, ``N_a``, ``N_k``.
+A rewrite that renames dummies (``diff`` does, to keep the names it introduces apart) would cut that
+link: ``\\delta^{u1}_{u1}`` asks for an ``N_u1`` nobody knows.  :func:`fold_unsized` therefore replaces
+each such space by its size symbol first, under the name the user wrote, after which renaming
+cannot change it.
+
+Example:
+    >>> from einsteinpy_lite import parse
+    >>> str(fold_unsized(parse(r"\\delta^d_d x^i + \\sum_{k} y^i")))
+    '\\\\mathrm{N_d} x^i + \\\\mathrm{N_k} y^i'
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from ..core.atoms import Delta
+from ..core.expr import Expr, Product, SumOver, dimension_symbol
+
+__all__ = ["fold_unsized"]
+
+
+def fold_unsized(e: Expr) -> Expr:
+    """``e`` with every index space that no tensor slot carries replaced by its size symbol ``N_x``.
+
+    Folded: a delta's trace (``\\delta^d_d`` -> ``N_d``), a closed loop of deltas in one product
+    (``\\delta^a_b \\delta^b_a`` -> ``N_a``), and a ``\\sum_k`` whose body does not carry ``k``
+    (``N_k`` times the body; with bounds, their count).  The value is unchanged; the sizes now
+    belong to the names the user wrote, whatever is renamed later.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> str(fold_unsized(parse(r"\\delta^a_b \\delta^b_a A^i_i")))
+        '\\\\mathrm{N_a} A^i_i'
+    """
+    if isinstance(e, Delta):
+        a, b = e.indices
+        if a.name == b.name and not a.bound and not b.bound:
+            return Product.make(dimension_symbol(a.name), [])
+        return e
+    if not e.children():
+        return e
+    e = e.map_children(fold_unsized)
+    if isinstance(e, SumOver) and e.index_name not in e.body.open_bound:
+        return Product.make(e.count, [e.body])
+    if isinstance(e, Product):
+        return _fold_loops(e)
+    return e
+
+
+def _fold_loops(e: Product) -> Expr:
+    """Remove the closed loops of deltas among ``e``'s factors, multiplying by their size."""
+    dummies = {ix.name for ix in e._free_and_dummies[1]}
+    factors = list(e.factors)
+    carried = {ix.name for f in factors if not isinstance(f, Delta) for ix in f.free}
+    deltas = [n for n, f in enumerate(factors)
+              if isinstance(f, Delta) and not any(ix.bound for ix in f.indices)]
+    seen: set[int] = set()
+    drop: set[int] = set()
+    coeff: sympy.Expr = sympy.Integer(1)
+    for start in deltas:
+        if start in seen:
+            continue
+        comp, names, todo = [], [], [start]
+        seen.add(start)
+        while todo:
+            n = todo.pop()
+            comp.append(n)
+            for ix in factors[n].indices:  # type: ignore[attr-defined]
+                if ix.name not in names:
+                    names.append(ix.name)
+                for m in deltas:
+                    if m not in seen and any(jx.name == ix.name for jx in factors[m].indices):  # type: ignore[attr-defined]
+                        seen.add(m)
+                        todo.append(m)
+        if all(n in dummies for n in names) and not (set(names) & carried):
+            drop.update(comp)
+            first = next(ix.name for ix in factors[min(comp)].indices)  # type: ignore[attr-defined]
+            coeff = coeff * dimension_symbol(first)
+    if not drop:
+        return e
+    return Product.make(e.coeff * coeff, [f for n, f in enumerate(factors) if n not in drop])
+
+
+
+def replace_sizes(e: Expr, mapping: dict[sympy.Symbol, sympy.Expr]) -> Expr:
+    """``e`` with the size symbols in ``mapping`` replaced in every coefficient and ``\\sum`` bound.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> from einsteinpy_lite.core.expr import slot_size_symbol
+        >>> str(replace_sizes(parse(r"\\dim(x, 1) y^i"), {slot_size_symbol("x", 0): dimension_symbol("m")}))
+        '\\\\mathrm{N_m} y^i'
+    """
+    if not mapping or not (e.scalar_symbols() & set(mapping)):
+        return e
+    if isinstance(e, Product):
+        return Product.make(e.coeff.xreplace(mapping), [replace_sizes(f, mapping) for f in e.factors])
+    if isinstance(e, SumOver):
+        return SumOver(e.index_name, tuple(b.xreplace(mapping) for b in e.bounds), replace_sizes(e.body, mapping))
+    return e.map_children(lambda c: replace_sizes(c, mapping))

@@ -1,0 +1,79 @@
+"""Sizes belong to index spaces: a fold names the slot that carries the index, or the user's own name.
+
+Oracles: numpy written here from each expression's structure, and central differences.
+"""
+
+import numpy as np
+import pytest
+
+import einsteinpy_lite as el
+from einsteinpy_lite import EinsteinError
+from einsteinpy_lite.algebra.diff import free_after_diff
+from einsteinpy_lite.algebra.sizes import fold_unsized
+
+P = el.parse
+rng = np.random.default_rng(7)
+
+
+def test_a_sum_distributed_over_a_term_without_its_index_keeps_the_slot_size():
+    # harness seed 5049: \sum_p folded to N_p for S while p also named A's dummy of another size
+    e = P(r"A^{a p i} B_{a p} + \sum_{p} (\Gamma^{i p} + S^{i a}_{a})")
+    A, B, G, S = rng.random((2, 5, 3)), rng.random((2, 5)), rng.random((3, 4)), rng.random((3, 2, 2))
+    want = np.einsum("api,ap->i", A, B) + G.sum(1) + 4 * np.einsum("iaa->i", S)
+    for form in (el.simplify(e), el.canonical(e)):
+        assert r"\dim(\Gamma, 2)" in str(form)
+        assert np.allclose(el.compile(form)(A=A, B=B, Gamma=G, S=S), want)
+        assert np.allclose(el.evaluate(form, {"A": A, "B": B, "Gamma": G, "S": S}), want)
+        assert P(str(form)) == form and P(el.latex(form)) == form  # printed and read back
+
+
+def test_a_derivative_that_drops_a_sums_index_keeps_the_slot_size():
+    # harness seed 5524: d/dS of \sum_a (S + eps_a) gave N_u1 (a renamed dummy's name), then the second
+    # variable's own u1 captured it
+    e = P(r"\sin(\sum_{a} (S_{n}^{\mu b} + \epsilon_{a}^{\mu}_{n}^{b}))")
+    S, E = rng.random((2, 3, 2)), rng.random((4, 3, 2, 2))  # S_{n}^{mu b}, epsilon_{a}^{mu}_{n}^{b}
+    d = el.diff(e, "S_{c}^{a l}")
+    assert r"\dim(\epsilon, 1)" in str(d)
+    d2 = el.diff(d, r"\epsilon_{d}^{k}_{m}^{u1}")
+    out = free_after_diff(d, r"\epsilon_{d}^{k}_{m}^{u1}")
+    got = el.compile(d2, out=tuple(ix.name for ix in out))(S=S, epsilon=E, N_d=4)  # d is on deltas only
+    z = 4 * S + E.sum(0).transpose(1, 0, 2)  # z_{n mu b}: the sum over a has 4 terms, the size of epsilon's first slot
+    # d/dS_c^{al} = 4 cos(z_{n mu b}) [n=c][mu=a][b=l]; d/d eps_d^k_m^u1 of cos(z) = -sin(z) [n=m][mu=k][b=u1]
+    letters = {"n": "n", r"\mu": "u", "b": "b", "c": "c", "a": "a", "l": "l", "d": "d", "k": "k", "m": "m", "u1": "v"}
+    want = np.einsum("nub,nc,ua,bl,nm,uk,bv,d->" + "".join(letters[ix.name] for ix in out),
+                     -4 * np.sin(z), np.eye(2), np.eye(3), np.eye(2), np.eye(2), np.eye(3), np.eye(2), np.ones(4))
+    assert np.allclose(got, want)
+
+
+def test_a_delta_trace_keeps_the_users_name_through_diff():
+    # harness: \delta^d_d renamed to \delta^{u1}_{u1} by diff asked for an N_u1 nobody knows
+    e = P(r"\delta^{d}_{d} x^i y_i")
+    for simp in (True, False):
+        d = el.diff(e, "x^{m}", simplify=simp)
+        assert {s.name for s in d.scalar_symbols()} == {"N_d"}
+        y = rng.random(3)
+        assert np.allclose(el.compile(d, out=("m",))(y=y, N_d=5), 5 * y)
+
+
+def test_fold_unsized_folds_traces_loops_and_empty_sums_only():
+    assert str(fold_unsized(P(r"\delta^a_b \delta^b_a A^i_i"))) == r"\mathrm{N_a} A^i_i"
+    assert fold_unsized(P(r"\sum_{k} c x^i")) == P(r"\mathrm{N_k} c x^i")
+    carried = P(r"\delta^a_b x^b y_a")
+    assert fold_unsized(carried) == carried
+
+
+def test_dim_is_read_printed_and_checked():
+    e = P(r"\dim(W1, 2) x^i")
+    assert str(e) == r"\dim(W1, 2) x^i"
+    with pytest.raises(EinsteinError, match="numbered from 1"):
+        P(r"\dim(A, 0) x^i")
+    fn = el.compile(e)
+    with pytest.raises(EinsteinError, match="no longer contains 'W1'"):
+        fn(x=np.ones(2))
+    assert np.allclose(fn(x=np.ones(2), **{fn.scalars[0]: 3}), 3 * np.ones(2))
+
+
+def test_equal_reads_dim_as_the_slots_size():
+    a = P(r"\sum_{k} (x_k + c) y^i")
+    assert el.equal(a, P(r"\sum_{k} x_k y^i + \dim(x, 1) c y^i"))
+    assert not el.equal(a, P(r"\sum_{k} x_k y^i + \dim(y, 1) c y^i"))
