@@ -178,6 +178,8 @@ def _ev(e: Expr, ctx: _Ctx, scope: _Scope) -> tuple[np.ndarray, Axes]:
         if a.name == b.name:
             return np.asarray(float(ctx.size(scope, a.name))), []
         n = ctx.size(scope, a.name) if scope.get(a.name) is not None else ctx.size(scope, b.name)
+        ctx.learn(scope, a.name, n)  # both sides of a delta have one size: a neighbour may need it
+        ctx.learn(scope, b.name, n)
         return np.eye(n), [a.name, b.name]
     if isinstance(e, Zero):
         return np.zeros([ctx.size(scope, ix.name) for ix in e.indices]), [ix.name for ix in e.indices]
@@ -186,7 +188,25 @@ def _ev(e: Expr, ctx: _Ctx, scope: _Scope) -> tuple[np.ndarray, Axes]:
         # tensors first (their arrays tell the sizes), then sums and functions (an N_u1 inside may size a
         # dummy u1 of this product), deltas and zeros last: their sizes come from the factors beside them
         rank = [0 if isinstance(f, Tensor) else 2 if isinstance(f, (Delta, Zero, Diag)) else 1 for f in e.factors]
-        done = {n: _ev(e.factors[n], ctx, inner) for n in sorted(range(len(e.factors)), key=lambda n: rank[n])}
+        done: dict[int, tuple[np.ndarray, Axes]] = {}
+        todo = sorted(range(len(e.factors)), key=lambda n: rank[n])
+        while todo:
+            # a factor whose sizes only a later neighbour tells (a delta chain through a nested product:
+            # (\delta_\mu^a) (G_{k a} \delta^{\mu s}) ) waits for it; no progress in a round is an error
+            failed: list[int] = []
+            first: EinsteinError | None = None
+            for n in todo:
+                try:
+                    done[n] = _ev(e.factors[n], ctx, inner)
+                except EinsteinError as exc:
+                    if "is unknown" not in exc.message and "no value for the scalar" not in exc.message:
+                        raise
+                    failed.append(n)
+                    first = first or exc
+            if len(failed) == len(todo):
+                assert first is not None
+                raise first
+            todo = failed
         coeff = ctx.scalar(inner, e.coeff)  # after the factors: N_j of a dummy j is this product's j
         if not e.factors:
             return np.asarray(coeff), []

@@ -441,6 +441,9 @@ class Product(Expr):
         # around the product binds (a dummy named like one of them would be captured)
         scope = {ix.name for f in items for ix in f.free} | {n for f in items for n in f.open_bound}
         reserved = {n for f in items for n in f.size_names}
+        everywhere: set[str] = set().union(*(f.all_names() for f in items if isinstance(f, Product)))
+        if everywhere:
+            everywhere |= set().union(*(f.all_names() for f in items))
         for f in items:
             if isinstance(f, Product):
                 c = c * f.coeff
@@ -449,7 +452,8 @@ class Product(Expr):
                 if clash:
                     # the nested product's dummies would meet other factors' indices: give each a name
                     # used nowhere (renaming a name to an unused one everywhere cannot change a value)
-                    fresh = fresh_names(scope | reserved | f.all_names(), len(clash), stem="s")
+                    # (nowhere: not even as another factor's own dummy, a trace \delta^{s1}_{s1} beside it)
+                    fresh = fresh_names(scope | reserved | everywhere, len(clash), stem="s")
                     mapping = dict(zip(clash, fresh))
                     inner = [g.map_slots(lambda ix, m=mapping: ix.renamed(m[ix.name])  # type: ignore[misc]
                                          if (ix.name in m and not ix.bound) else ix) for g in inner]

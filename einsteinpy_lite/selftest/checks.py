@@ -190,9 +190,10 @@ class _Ctx:
         known = index_names(tree) | set(self.sizes)
         names = {python_name(n): n for n in ("K", "alpha", *self.scalars, *(f"N_{x}" for x in known))}
         name = names.get(key, key)
-        dims = {python_name(slot_size_symbol(h, n).name): int(a.shape[n]) for h, a in self.arrays.items()
-                for n in range(np.ndim(a))}
-        dims |= {slot_size_symbol(h, n).name: v for h, a in self.arrays.items() for n, v in enumerate(np.shape(a))}
+        # by the engine's tensor name (\mathrm{eps} is eps): as a compiled function's keyword and as the symbol
+        dims = {key: int(v) for h, a in self.arrays.items() for n, v in enumerate(np.shape(a))
+                for t in {h, array_key(h)}
+                for key in (python_name(slot_size_symbol(t, n).name), slot_size_symbol(t, n).name)}
         if key in dims:  # \dim(A, n): the size of the n-th axis of A's array
             return dims[key]
         if name in ("K", "alpha"):

@@ -168,7 +168,9 @@ class _Builder:
         assert isinstance(leaf, Leaf)
         slots = [s for s, ix in enumerate(leaf.slots)
                  if ix.name not in bound and sum(j.name == ix.name for j in leaf.slots) == 1]
-        cands = [m for m in INDEX_POOL if m not in index_names(leaf) | set(bound) and f"N_{m}" not in self.syms]
+        # not a name whose size only N_m gives (an index no array carries): the delta would tie it to a slot
+        cands = [m for m in INDEX_POOL if m not in index_names(leaf) | set(bound) | needs_size(self.tree)
+                 and f"N_{m}" not in self.syms]
         if slots and cands:
             s = slots[int(self.rng.integers(len(slots)))]
             ix = leaf.slots[s]

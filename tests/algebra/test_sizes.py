@@ -77,3 +77,15 @@ def test_equal_reads_dim_as_the_slots_size():
     a = P(r"\sum_{k} (x_k + c) y^i")
     assert el.equal(a, P(r"\sum_{k} x_k y^i + \dim(x, 1) c y^i"))
     assert not el.equal(a, P(r"\sum_{k} x_k y^i + \dim(y, 1) c y^i"))
+
+
+def test_flattening_never_renames_a_dummy_onto_a_traced_deltas_name():
+    # harness: the inner dummy l was renamed s1, the name of the trace beside it; evaluate then read
+    # \delta^{s1}_{s1} as the size of epsilon's axis (wrong values) and the text had s1 four times
+    e = P(r"(\delta^{s1}_{s1} \Gamma^{j2}) (\frac{1}{\mathrm{N_a}} \epsilon^{l} t1_{n} x_{\mu l}) B_{l}^{\mu}")
+    G, E, T, X, B = rng.random(2), rng.random(3), rng.random(4), rng.random((5, 3)), rng.random((3, 5))
+    want = 7 / 6 * np.einsum("j,l,n,ml,km->jnk", G, E, T, X, B)
+    arrays = {"Gamma": G, "epsilon": E, "t1": T, "x": X, "B": B}
+    assert np.allclose(el.evaluate(e, arrays, {"s1": 7}, N_a=6), want)
+    assert np.allclose(el.compile(e)(**arrays, N_s1=7, N_a=6), want)
+    assert P(str(e)) == e
