@@ -193,7 +193,7 @@ def _ev(e: Expr, ctx: _Ctx, scope: _Scope) -> tuple[np.ndarray, Axes]:
         while todo:
             # a factor whose sizes only a later neighbour tells (a delta chain through a nested product:
             # (\delta_\mu^a) (G_{k a} \delta^{\mu s}) ) waits for it; no progress in a round is an error
-            failed: list[int] = []
+            waiting: list[int] = []
             first: EinsteinError | None = None
             for n in todo:
                 try:
@@ -201,12 +201,12 @@ def _ev(e: Expr, ctx: _Ctx, scope: _Scope) -> tuple[np.ndarray, Axes]:
                 except EinsteinError as exc:
                     if "is unknown" not in exc.message and "no value for the scalar" not in exc.message:
                         raise
-                    failed.append(n)
+                    waiting.append(n)
                     first = first or exc
-            if len(failed) == len(todo):
+            if len(waiting) == len(todo):
                 assert first is not None
                 raise first
-            todo = failed
+            todo = waiting
         coeff = ctx.scalar(inner, e.coeff)  # after the factors: N_j of a dummy j is this product's j
         if not e.factors:
             return np.asarray(coeff), []
