@@ -769,6 +769,12 @@ def simplify(e: Expr | str) -> Expr:
     e = expression(e, "simplify")
     order = {ix.name: n for n, ix in enumerate(e.free)}
     out = _display(e, order, set(), _lowerable(e))
+    seen = {e}
+    while _live_size_names(out) != _live_size_names(e) and out not in seen:
+        # the names a pass gives avoid the x of every N_x it starts with; where one vanished with a term
+        # that cancelled (or a fold made one), the next pass names otherwise: go on until it does not
+        seen.add(out)
+        e, out = out, _display(out, order, set(), _lowerable(out))
     if out.free_keys != e.free_keys:  # pragma: no cover - an engine bug, never a user error
         raise AssertionError(f"simplify changed the free indices of {e}: {out.free} != {e.free}")
     return out

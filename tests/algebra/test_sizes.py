@@ -89,3 +89,14 @@ def test_flattening_never_renames_a_dummy_onto_a_traced_deltas_name():
     assert np.allclose(el.evaluate(e, arrays, {"s1": 7}, N_a=6), want)
     assert np.allclose(el.compile(e)(**arrays, N_s1=7, N_a=6), want)
     assert P(str(e)) == e
+
+
+def test_simplify_is_idempotent_when_a_size_vanishes_with_a_cancelled_term():
+    # harness seed 5073: N_k reserved the name k in the first pass although its term cancels
+    e = P(r"\mathrm{N_\nu} (\mathrm{N_k} \lambda_{j \nu}) (-A^{j} + A^{j}) + "
+          r"(\mathrm{N_j} R_{j2} B^{u1} W1^{j2} B^{\mu}) C_{\mu u1 \nu}")
+    once = el.simplify(e)
+    assert el.simplify(once) == once
+    R, B, W, C = rng.random(2), rng.random(3), rng.random(2), rng.random((3, 3, 4))
+    want = 5 * np.einsum("i,k,i,l,lkn->n", R, B, W, B, C)
+    assert np.allclose(el.compile(once)(R=R, B=B, W1=W, C=C, N_j=5), want)
