@@ -77,7 +77,8 @@ class _BodyAtoms:
         from .simplify import simplify
 
         out = simplify(self.shell(e))
-        self.outer = out.index_names()
+        # an argument's dummies must not take a name of the outer expression, nor the x of its N_x
+        self.outer = set(out.index_names()) | set(out.size_names)
         return self.restore(out)
 
     def shell(self, e: Expr) -> Expr:

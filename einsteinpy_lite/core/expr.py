@@ -680,6 +680,13 @@ class SumOver(Expr):
         if self.bounds:
             return self.count
         slot = _carrying_slot(self.body, self.index_name)
+        if slot is None:
+            # \sum_c (G_{j} + \delta_{j}^{c}): c runs over the space of j, which G's slot carries
+            free = {ix.name for ix in self.body.free}
+            for partner in _delta_partners(self.body, self.index_name):
+                slot = _free_slot(self.body, partner) if partner in free else None
+                if slot is not None:
+                    break
         return slot_size_symbol(*slot) if slot is not None else dimension_symbol(self.index_name)
 
     def rename_index(self, new: str) -> Expr:
@@ -738,6 +745,38 @@ def _carrying_slot(e: Expr, name: str) -> tuple[str, int] | None:
         return next(((head, n) for n, ix in enumerate(e.own_indices()) if ix.bound and ix.name == name), None)
     for c in e.children():
         hit = _carrying_slot(c, name)
+        if hit is not None:
+            return hit
+    return None
+
+
+def _delta_partners(e: Expr, name: str) -> list[str]:
+    """Unbound names tied by a delta to the bound ``name`` in ``e`` (not under a ``\\sum`` rebinding it)."""
+    if (isinstance(e, SumOver) and e.index_name == name) or name not in e.open_bound:
+        return []
+    if not e.children():
+        slots = e.own_indices()
+        if getattr(e, "name", None) is None and len(slots) == 2:  # a delta
+            a, b = slots
+            for x, y in ((a, b), (b, a)):
+                if x.bound and x.name == name and not y.bound:
+                    return [y.name]
+        return []
+    return [p for c in e.children() for p in _delta_partners(c, name)]
+
+
+def _free_slot(e: Expr, name: str) -> tuple[str, int] | None:
+    """A tensor slot holding the index ``name`` that is free in ``e`` (not a nested product's own dummy)."""
+    if name not in {ix.name for ix in e.free}:
+        return None
+    head = getattr(e, "name", None)
+    if not e.children():
+        if isinstance(head, str):
+            return next(((head, n) for n, ix in enumerate(e.own_indices()) if ix.name == name and not ix.bound),
+                        None)
+        return None
+    for c in e.children():
+        hit = _free_slot(c, name)
         if hit is not None:
             return hit
     return None

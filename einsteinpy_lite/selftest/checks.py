@@ -186,7 +186,9 @@ class _Ctx:
         raise Skip("no draw with a finite, moderate value away from kinks")
 
     # ------------------------------------------------------------ the engine's value of an expression
-    def scalar_value(self, key: str, tree: Node) -> Any:
+    def scalar_value(self, key: str, tree: Node, free: frozenset[str] = frozenset()) -> Any:
+        """The value for a scalar a compiled function asks for; ``free``: the compiled expression's free
+        indices (``N_x`` of a free index on deltas only is that index's size)."""
         known = index_names(tree) | set(self.sizes)
         names = {python_name(n): n for n in ("K", "alpha", *self.scalars, *(f"N_{x}" for x in known))}
         name = names.get(key, key)
@@ -200,6 +202,8 @@ class _Ctx:
             return self.scalars[name]
         if name.startswith("N_"):
             x = name[2:]
+            if x in free and x in self.sizes:
+                return self.sizes[x]
             in_tree = x in index_names(tree)
             size = size_of_name(tree, x) if in_tree else None
             if in_tree and size is None:
@@ -227,8 +231,9 @@ class _Ctx:
             if a not in by_key:
                 raise _EngineError(what, ValueError(f"asks for an array {a!r} the expression does not have"))
             kwargs[a] = by_key[a]
+        free = frozenset(ix.name for ix in expr.free)
         for s in fn.scalars:
-            kwargs[s] = self.scalar_value(s, self.tree)
+            kwargs[s] = self.scalar_value(s, self.tree, free)
         out = np.asarray(_call(what + " (call)", fn, **kwargs))
         return out, tuple(ix.name for ix in expr.free)
 
@@ -243,7 +248,8 @@ class _Ctx:
             scalars = {k: v for k, v in self.scalars.items() if k in symbols}
         else:
             try:  # N_x of an index the result no longer uses, too
-                scalars = {name: self.scalar_value(name, self.tree) for name in symbols}
+                scalars = {name: self.scalar_value(name, self.tree, frozenset(ix.name for ix in expr.free))
+                           for name in symbols}
             except _EngineError as exc:
                 raise _EngineError("evaluate", ValueError(str(exc).split(": ", 1)[-1])) from None
         out = np.asarray(_call("evaluate", self.engine.evaluate, expr, by_key, sizes, **scalars))

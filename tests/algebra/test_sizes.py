@@ -100,3 +100,20 @@ def test_simplify_is_idempotent_when_a_size_vanishes_with_a_cancelled_term():
     R, B, W, C = rng.random(2), rng.random(3), rng.random(2), rng.random((3, 3, 4))
     want = 5 * np.einsum("i,k,i,l,lkn->n", R, B, W, B, C)
     assert np.allclose(el.compile(once)(R=R, B=B, W1=W, C=C, N_j=5), want)
+
+
+def test_a_sum_index_tied_by_a_delta_to_a_free_index_takes_that_slots_size():
+    # harness seed 20758: \sum_c over a term without c was N_c (c's name), c only on a delta to j2
+    e = P(r"\sum_{c} (G_{j} + \delta_{j}^{c}) x^i")
+    G, x = rng.random(3), rng.random(2)
+    want = np.einsum("j,i->ji", 3 * G + 1, x)  # 3 values of c for G_j; the delta is 1 for one c
+    assert r"\dim(G, 1)" in str(el.canonical(e))
+    for s in (el.simplify(e), el.canonical(e)):
+        assert np.allclose(el.compile(s, out=("j", "i"))(G=G, x=x), want)
+
+
+def test_a_functions_dummies_never_take_the_name_of_a_size_outside():
+    # harness seed 20170: relu(t1^k_k) became relu(t1^q_q) beside N_q (a scalar the user passes)
+    e = P(r"\mathrm{N_q} \mathrm{relu}(t1^{k}_{k}) \log(\mathrm{softplus}(\mathrm{eps}^{n a}_{d}))")
+    d = el.diff(e, r"\mathrm{eps}^{m i}_{j}")
+    assert "q" not in d.index_names()
