@@ -712,7 +712,9 @@ def _unshadow(e: Expr, visible: set[str], reserved: frozenset[str] = frozenset()
     if isinstance(e, SumOver):
         if e.index_name in visible:
             used = visible | reserved | e.all_names()
-            moved = e.rename_index(next(n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1)))
+            # from the pool the naming of bound indices uses, so that a second pass names it the same
+            moved = e.rename_index(next(n for n in itertools.chain(_BOUND_POOL, _POOL,
+                                                                   (f"i{k}" for k in itertools.count(1)))
                                         if n not in used))
             if not isinstance(moved, SumOver):
                 return _unshadow(moved, visible, reserved)

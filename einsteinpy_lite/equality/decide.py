@@ -494,7 +494,23 @@ class _Numeric:
             try:
                 if sizes is None:
                     sizes = _sizes(sp, rng, caps[0])
+                state = rng.bit_generator.state
                 got = self.draw(fns, sp, sizes, by_py, rng, caps[0], scale, signed)
+                if kinks and signed:
+                    # the antithetic draw (every array negated): each entry of a kink's argument is then seen
+                    # on both sides where it is linear in the arrays -- relu(R_{ij}) against relu(R_{ji}) on
+                    # a 2x2 R agreed on three draws whose off-diagonal entries were all negative
+                    after = rng.bit_generator.state
+                    rng.bit_generator.state = state
+                    flipped = self.draw(fns, sp, sizes, by_py, rng, caps[0], scale, signed, flip=True)
+                    rng.bit_generator.state = after
+                    verdict = self.judge(flipped)
+                    worst_abs, worst_rel = max(worst_abs, verdict[1]), max(worst_rel, verdict[2])
+                    if verdict[0] is not None:
+                        return Comparison(False, verdict[3], verdict[0], worst_abs, draws + 1, worst_rel)
+                    for k, seen in kinks.items():
+                        seen[0] = seen[0] or bool(np.any(flipped[k] > 0))
+                        seen[1] = seen[1] or bool(np.any(flipped[k] < 0))
             except _NoDraw as exc:
                 sizes = None
                 if exc.args[1].startswith("aux:"):
@@ -548,7 +564,7 @@ class _Numeric:
 
     def draw(self, fns: dict[str, Any], sp: _Spaces, sizes: tuple[dict[Any, int], dict[str, int]],
              by_py: dict[str, sympy.Symbol], rng: np.random.Generator, cap: int | None, scale: float,
-             signed: bool) -> dict[str, np.ndarray]:
+             signed: bool, flip: bool = False) -> dict[str, np.ndarray]:
         """One draw's values of every output; :class:`_NoDraw` (reason, kind) when it cannot be used."""
         fixed, ints = sizes
         at = "pairwise different sizes" if cap is None else f"sizes up to {cap}"
@@ -569,7 +585,7 @@ class _Numeric:
                         if py not in arrays:
                             shape = shapes[fn._raw[py]]
                             arrays[py] = (rng.standard_normal(shape) if signed
-                                          else rng.uniform(0.5, 1.5, shape)) * scale
+                                          else rng.uniform(0.5, 1.5, shape)) * (-scale if flip else scale)
                         kw[py] = arrays[py]
                     for py in fn.scalars:
                         sym = by_py.get(py)

@@ -186,8 +186,8 @@ class _Ctx:
         raise Skip("no draw with a finite, moderate value away from kinks")
 
     # ------------------------------------------------------------ the engine's value of an expression
-    def scalar_value(self, key: str, tree: Node, free: frozenset[str] = frozenset()) -> Any:
-        """The value for a scalar a compiled function asks for; ``free``: the compiled expression's free
+    def scalar_value(self, key: str, tree: Node, own_free: frozenset[str] = frozenset()) -> Any:
+        """The value for a scalar a compiled function asks for; ``own_free``: the compiled expression's free
         indices (``N_x`` of a free index on deltas only is that index's size)."""
         known = index_names(tree) | set(self.sizes)
         names = {python_name(n): n for n in ("K", "alpha", *self.scalars, *(f"N_{x}" for x in known))}
@@ -202,8 +202,11 @@ class _Ctx:
             return self.scalars[name]
         if name.startswith("N_"):
             x = name[2:]
-            if x in free and x in self.sizes:
+            if x in own_free and x in self.sizes:
                 return self.sizes[x]
+            tree_free = {ix.name: ix.size for ix in free(tree)}
+            if x in own_free and x in tree_free:  # the expression's own free index (a zero's, say)
+                return tree_free[x]
             in_tree = x in index_names(tree)
             size = size_of_name(tree, x) if in_tree else None
             if in_tree and size is None:

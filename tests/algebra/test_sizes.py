@@ -117,3 +117,13 @@ def test_a_functions_dummies_never_take_the_name_of_a_size_outside():
     e = P(r"\mathrm{N_q} \mathrm{relu}(t1^{k}_{k}) \log(\mathrm{softplus}(\mathrm{eps}^{n a}_{d}))")
     d = el.diff(e, r"\mathrm{eps}^{m i}_{j}")
     assert "q" not in d.index_names()
+
+
+def test_simplify_names_a_shadowing_sum_as_a_second_pass_would():
+    # harness seed 30237: the \sum_{j} renamed out of the way of the free j was \sum_i, then \sum_k
+    e = P(r"A^{j} (\mathrm{N_j} z_b - \sum_{j} B_{b j})")
+    once = el.simplify(e)
+    assert el.simplify(once) == once
+    A, z, B = rng.random(3), rng.random(2), rng.random((2, 3))
+    want = np.einsum("j,b->jb", A, 3 * z - B.sum(1))
+    assert np.allclose(el.compile(once, out=("j", "b"))(A=A, z=z, B=B), want)
