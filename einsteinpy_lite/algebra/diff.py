@@ -228,7 +228,9 @@ def _d_apply(e: Apply, var: Variable) -> Expr:
     z = e.body
     names = var.fresh(len(z.free))
     jac = Diag(e.func_name, e.order + 1, z, [Index(n, not u.up) for n, u in zip(names, z.free)])
-    dz = rename_free(var.d(z), {u.name: n for u, n in zip(z.free, names)}, avoid=var.used)
+    # rename the argument, not its derivative: the argument is the smaller (a chain of n functions
+    # renamed its derivatives' n levels at every level before: cubic in the depth)
+    dz = var.d(rename_free(z, {u.name: n for u, n in zip(z.free, names)}, avoid=var.used))
     return _join(1, [jac, dz], var)
 
 
