@@ -1,0 +1,301 @@
+r"""Matrix notation out: :func:`to_matrix` writes an index expression as ``(A + A^\top) x``, ``a b^\top``, traces.
+
+The matrix view is Euclidean: the variance of an index does not matter (``\delta_{ij}`` and
+``\delta^i_j`` are both the identity).  A product is read as a graph: every factor with at most two
+indices is a vector or a matrix, every shared index a contraction.  Its pieces are chains
+(``x^\top A B y`` -- a scalar; ``A B y`` -- a vector; ``A B`` -- a matrix), closed chains (traces) and
+scalars; a free index is a row (the first free index) or a column (the second).  Two vector chains
+give an outer product ``u v^\top``.
+
+There is no matrix form for a result with three or more free indices, for a factor with three or more
+indices, or for a diagonal ``[\nabla f]`` (that needs ``\operatorname{diag}``): :func:`to_matrix` says
+why in an :class:`EinsteinError`.
+
+Example:
+    >>> from einsteinpy_lite import parse
+    >>> to_matrix(parse("A_{m j} x^j + x^i A_{i m}"))
+    '(A + A^\\top) x'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import sympy
+
+from ..core.atoms import Delta, Tensor, Zero
+from ..core.elementwise import Apply, Diag
+from ..core.errors import EinsteinError
+from ..core.expr import Expr, Product, Sum, SumOver
+from ..core.indices import Index
+from .parse import expression
+
+__all__ = ["to_matrix"]
+
+
+@dataclass
+class _Item:
+    """A factor in the matrix view: its index names (row, column) and how it prints (row to column)."""
+
+    ports: list[str]
+    text: str
+    identity: bool = False
+
+
+@dataclass
+class _Term:
+    """One product in matrix form: coefficient, scalar factors, and the vector/matrix part as printed items."""
+
+    coeff: sympy.Expr
+    scalars: list[str] = field(default_factory=list)
+    chain: list[str] = field(default_factory=list)
+
+
+def _t(text: str) -> str:
+    return text[: -len("^\\top")] if text.endswith("^\\top") else text + "^\\top"
+
+
+def _no_form(why: str, e: Expr) -> EinsteinError:
+    return EinsteinError(f"no matrix form: {why}", hint=f"the index form is {e}")
+
+
+class _Writer:
+    def __init__(self, top: Expr) -> None:
+        self.top = top
+
+    # ---------------------------------------------------------------- items
+    def items(self, factors: Sequence[Expr], out: list[_Item], bound_once: set[str]) -> sympy.Expr:
+        """Turn factors into items (appending to ``out``); returns the coefficient they contribute."""
+        coeff: sympy.Expr = sympy.Integer(1)
+        for f in factors:
+            if isinstance(f, Product):
+                coeff *= f.coeff
+                coeff *= self.items(f.factors, out, bound_once)
+            elif isinstance(f, Tensor):
+                if len(f.indices) > 2:
+                    raise _no_form(f"the factor {f} has {len(f.indices)} indices (matrix notation has at most two)",
+                                   self.top)
+                out.append(_Item([ix.name for ix in f.indices], f.name))
+            elif isinstance(f, Delta):
+                out.append(_Item([ix.name for ix in f.indices], "I", identity=True))
+            elif isinstance(f, SumOver):
+                if f.bounds:
+                    raise _no_form(f"the sum {f} has bounds (matrix notation sums over a whole index)", self.top)
+                body = f.body
+                inner = list(body.factors) if isinstance(body, Product) else [body]
+                if isinstance(body, Product):
+                    coeff *= body.coeff
+                start = len(out)
+                coeff *= self.items(inner, out, bound_once)
+                count = sum(p == f.index_name for it in out[start:] for p in it.ports)
+                if count == 1:
+                    out.append(_Item([f.index_name], "\\mathbf{1}"))
+                elif count != 2:
+                    raise _no_form(f"the index {f.index_name} of {f} is used {count} times", self.top)
+            elif isinstance(f, (Apply, Sum)):
+                free = [ix.name for ix in f.free]
+                if len(free) > 2:
+                    raise _no_form(f"'{f}' has {len(free)} free indices", self.top)
+                inner_text = self.convert(f.body if isinstance(f, Apply) else f, free)
+                if isinstance(f, Apply):
+                    from ..core.functions import get_function
+
+                    fn = get_function(f.func_name)
+                    if f.order:
+                        raise _no_form(f"the derivative {f} of an elementwise function has no matrix notation",
+                                       self.top)
+                    text = f"{fn.latex}({inner_text})"
+                else:
+                    text = f"({inner_text})"
+                out.append(_Item(free, text))
+            elif isinstance(f, Diag):
+                raise _no_form(f"the diagonal {f} needs \\operatorname{{diag}}, which is not supported yet", self.top)
+            else:  # pragma: no cover - every node kind is handled above
+                raise _no_form(f"{type(f).__name__} has no matrix notation", self.top)
+        return coeff
+
+    # ---------------------------------------------------------------- products
+    def product(self, coeff: sympy.Expr, factors: Sequence[Expr], row: str | None, col: str | None) -> _Term:
+        items: list[_Item] = []
+        coeff = coeff * self.items(factors, items, set())
+        term = _Term(coeff)
+        where: dict[str, list[tuple[int, int]]] = {}
+        for k, it in enumerate(items):
+            for p, name in enumerate(it.ports):
+                where.setdefault(name, []).append((k, p))
+        for name, occ in where.items():
+            if len(occ) == 1 and name not in (row, col):  # pragma: no cover - free indices are row/col
+                raise _no_form(f"the index {name} is neither summed nor free", self.top)
+        seen: set[int] = set()
+
+        def other(k: int, p: int) -> tuple[int, int] | None:
+            name = items[k].ports[p]
+            occ = [o for o in where[name] if o != (k, p)]
+            return occ[0] if occ else None
+
+        def walk(k: int, enter: int | None) -> tuple[list[str], str | None]:
+            """Follow the chain from item k (entered at port ``enter``); the printed items and the free end."""
+            out: list[str] = []
+            while True:
+                seen.add(k)
+                it = items[k]
+                if len(it.ports) == 1:
+                    out.append(it.text if enter is not None else _t(it.text))
+                    if enter is not None:
+                        return out, None
+                    exit_port = 0
+                else:
+                    assert enter is not None
+                    exit_port = 1 - enter
+                    if not it.identity:
+                        out.append(it.text if enter == 0 else _t(it.text))
+                nxt = other(k, exit_port)
+                if nxt is None:
+                    return out, it.ports[exit_port]
+                if nxt[0] in seen:  # a closed chain: back at its start
+                    return out, None
+                k, enter = nxt
+
+        vectors: dict[str, list[str]] = {}
+        matrix: list[str] | None = None
+        # chains from a free row index, then from vectors
+        for name in (row, col):
+            if name is None or name not in where:
+                continue
+            k, p = where[name][0]
+            if k in seen:
+                continue
+            it = items[k]
+            if len(it.ports) == 1:
+                chain, end = [it.text], None
+                seen.add(k)
+            else:
+                chain, end = walk(k, p)
+            if not chain:
+                chain = ["I"]
+            if end is None:
+                if name == row:
+                    vectors[row] = chain
+                else:  # the column's chain, read from the vector end back to the column
+                    vectors[name] = [_t(c) for c in reversed(chain)]
+            else:
+                matrix = chain if name == row else [_t(c) for c in reversed(chain)]
+        for k, it in enumerate(items):
+            if k in seen:
+                continue
+            if not it.ports:
+                term.scalars.append(it.text)
+                seen.add(k)
+            elif len(it.ports) == 1:
+                chain, _ = walk(k, None)
+                term.scalars.append(" ".join(chain))
+        for k, it in enumerate(items):
+            if k in seen:
+                continue
+            chain, _ = walk(k, 0)
+            if not chain:
+                raise _no_form("the trace of an identity (a size) has no matrix notation", self.top)
+            term.scalars.append(f"\\operatorname{{tr}}({' '.join(chain)})")
+        if matrix is not None:
+            term.chain = matrix
+        else:
+            term.chain = vectors.get(row, []) if row else []
+            if col:
+                term.chain = term.chain + vectors.get(col, [])
+        return term
+
+    # ---------------------------------------------------------------- sums
+    def terms(self, e: Expr, row: str | None, col: str | None) -> list[_Term]:
+        if isinstance(e, Sum):
+            return [t for u in e.terms for t in self.terms(u, row, col)]
+        if isinstance(e, Zero):
+            return []
+        if isinstance(e, Product):
+            return [self.product(e.coeff, e.factors, row, col)]
+        return [self.product(sympy.Integer(1), [e], row, col)]
+
+    def convert(self, e: Expr, free: Sequence[str]) -> str:
+        if len(free) > 2:
+            raise _no_form(f"'{e}' has {len(free)} free indices (a tensor of order {len(free)})", self.top)
+        row = free[0] if free else None
+        col = free[1] if len(free) > 1 else None
+        return _join_terms(self.terms(e, row, col))
+
+
+def _coeff_text(c: sympy.Expr) -> tuple[str, str]:
+    """(sign, magnitude) of a coefficient: ``-2`` -> ('-', '2'), ``1`` -> ('+', '')."""
+    sign = "+"
+    if c.could_extract_minus_sign():
+        sign, c = "-", -c
+    if c == 1:
+        return sign, ""
+    text = sympy.latex(c)
+    if isinstance(c, sympy.Add):
+        text = f"({text})"
+    return sign, text
+
+
+def _body(t: _Term, coeff: bool = True) -> str:
+    parts = ([_coeff_text(t.coeff)[1]] if coeff else []) + t.scalars + t.chain
+    return " ".join(p for p in parts if p)
+
+
+def _signed(terms: Sequence[_Term]) -> str:
+    out = ""
+    for k, t in enumerate(terms):
+        sign, mag = _coeff_text(t.coeff)
+        body = _body(t) or (mag if mag else "1")
+        if k == 0:
+            out = ("-" if sign == "-" else "") + body
+        else:
+            out += f" {sign} {body}"
+    return out
+
+
+def _join_terms(terms: list[_Term]) -> str:
+    if not terms:
+        return "0"
+    if len(terms) > 1:
+        # a common last (or first) factor of the vector/matrix part is taken out: (A + A^\top) x
+        for side in (-1, 0):
+            ends = {t.chain[side] if len(t.chain) > 1 else None for t in terms}
+            if len(ends) == 1 and None not in ends:
+                (end,) = ends
+                rest = [_Term(t.coeff, t.scalars, t.chain[:-1] if side == -1 else t.chain[1:]) for t in terms]
+                inner = f"({_signed(rest)})"
+                return f"{inner} {end}" if side == -1 else f"{end} {inner}"
+    return _signed(terms)
+
+
+def to_matrix(e: Expr | str, indices: str | Sequence[Index] | None = None) -> str:
+    r"""The matrix form of an index expression, as LaTeX that :func:`parse_matrix` reads back.
+
+    Args:
+        e: the expression (or its text).
+        indices: which free index is the row and which the column (``"_p^q"``, or names in order);
+            by default the expression's free indices in order.
+
+    Returns:
+        LaTeX such as ``(A + A^\top) x``, ``a b^\top``, ``\operatorname{tr}(A B)``.
+
+    Raises:
+        EinsteinError: when there is no matrix form, saying why (three or more free indices, a factor
+            with three or more indices, a diagonal that needs ``\operatorname{diag}``).
+
+    Example:
+        >>> to_matrix("a_p b^q")
+        'a b^\\top'
+        >>> to_matrix(r"A^i_j X^j_k B^k_l \delta^l_i")
+        '\\operatorname{tr}(A X B)'
+    """
+    expr = expression(e, "to_matrix")
+    free = [ix.name for ix in expr.free]
+    if indices is not None:
+        from ..core.indices import parse_index_spec
+
+        wanted = [ix.name for ix in (parse_index_spec(indices) if isinstance(indices, str) else indices)]
+        if sorted(wanted) != sorted(free):
+            raise EinsteinError(f"indices={indices!r} must name the free indices {', '.join(free) or 'none'}")
+        free = wanted
+    return _Writer(expr).convert(expr, free)
