@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -41,7 +41,7 @@ import lark
 import sympy
 
 from ..core.atoms import Delta, Tensor
-from ..core.elementwise import Apply
+from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, SumOver
 from ..core.functions import get_function, lookup_latex
@@ -54,7 +54,7 @@ __all__ = ["parse_matrix", "read_shapes"]
 Shape = tuple[Any, ...]
 
 #: Operators of matrix notation that are not supported (yet): named in the error instead of "unknown".
-_NOT_YET = {"det": "the determinant", "diag": "diag", "softmax": "softmax", "logsumexp": "log-sum-exp",
+_NOT_YET = {"det": "the determinant", "softmax": "softmax", "logsumexp": "log-sum-exp",
             "vec": "vec", "odot": "the Hadamard product", "otimes": "the Kronecker product",
             "circ": "the Hadamard product"}
 
@@ -269,7 +269,7 @@ class _Reader:
         self.first_use: dict[str, int] = {}
         self.steps: dict[int, list[str]] = {}
         self.used: set[str] = set()
-        self.pool = iter(())  # type: ignore[var-annotations]
+        self.pool: Iterator[str] = iter(())
         self.reserved: set[str] = set()
 
     # ------------------------------------------------------------------ helpers
@@ -395,7 +395,12 @@ class _Reader:
                 raise self.err(f"trace of the non-square '{self.src(ch[1])}' ({_show((r, c))})", node)
             return _ONE, _ONE
         if kind == "call":
-            self.function(ch[0])
+            if self.function(ch[0]) == "diag":
+                r, c = self.shape(ch[2])
+                if not _unify(c, _ONE):
+                    raise self.err(f"\\operatorname{{diag}} of '{self.src(ch[2])}' ({_show((r, c))}): diag takes a "
+                                   "vector", node)
+                return r, r
             return self.shape(ch[2])
         if kind == "frac":
             top, bottom = self.shape(ch[1]), self.shape(ch[2])
@@ -405,7 +410,10 @@ class _Reader:
         raise self.err(f"internal: unknown node {kind}", node)  # pragma: no cover
 
     def function(self, tok: Any) -> str:
-        word = str(tok)
+        """The registered name of the function token ``tok`` (its primes ignored), or ``"diag"``."""
+        word = str(tok).rstrip("'")
+        if re.fullmatch(r"\\(?:mathrm|operatorname)\{diag\}", word):
+            return "diag"
         m = re.fullmatch(r"\\(?:mathrm|operatorname)\{([A-Za-z][A-Za-z0-9]*)\}", word)
         bare = m.group(1) if m else word.lstrip("\\")
         fn = lookup_latex(word)
@@ -468,14 +476,15 @@ class _Reader:
             if k == "identity":
                 if r is None:
                     raise self.err("cannot tell the size of I from its use", node, hint="declare the shapes around it")
-                a, b = self.fresh(), self.fresh()
-                return _MVal(Delta(Index(a, True), Index(b, False)), Index(a, True), Index(b, False))
+                r_name, c_name = self.fresh(), self.fresh()
+                return _MVal(Delta(Index(r_name, True), Index(c_name, False)), Index(r_name, True),
+                             Index(c_name, False))
             if k == "ones":
                 if r is None:
                     raise self.err("cannot tell the size of \\mathbf{1} from its use", node,
                                    hint="declare the shapes around it")
-                a = self.fresh()
-                return _MVal(Product(1, ()), Index(a, True), None, frozenset({a}))
+                one = self.fresh()
+                return _MVal(Product(1, ()), Index(one, True), None, frozenset({one}))
             row = Index(self.fresh(), True) if r != 1 else None
             col = Index(self.fresh(), False) if c != 1 else None
             slots = [ix for ix in (row, col) if ix is not None]
@@ -539,10 +548,14 @@ class _Reader:
             v = self.build(ch[1])
             return _MVal(self.close(v, node), None, None)
         if kind == "call":
+            name = self.function(ch[0])
+            if name == "diag":
+                return self.diag(ch[2], node)
             v = self.build(ch[2])
             if v.ones:
                 raise self.err("\\mathbf{1} inside a function is not supported", node)
-            return _MVal(Apply(self.function(ch[0]), 0, v.expr), v.row, v.col)
+            order = len(str(ch[0])) - len(str(ch[0]).rstrip("'"))
+            return _MVal(Apply(name, order, v.expr), v.row, v.col)
         if kind == "frac":
             top, bottom = self.build(ch[1]), self.build(ch[2])
             if not (isinstance(bottom.expr, Product) and not bottom.expr.factors):
@@ -551,6 +564,16 @@ class _Reader:
                 raise self.err("\\frac: division by zero", ch[2])
             return _MVal(Product.make(1 / bottom.expr.coeff, [top.expr]), top.row, top.col, top.ones)
         raise self.err(f"internal: unknown node {kind}", node)  # pragma: no cover
+
+    def diag(self, arg: Any, node: Any) -> _MVal:
+        """``\\operatorname{diag}(f^{(n)}(z))``: the core's diagonal Jacobian :class:`Diag` (n >= 1)."""
+        v = self.build(arg)
+        inner = arg.children[1] if arg.data == "paren" else arg
+        if not (isinstance(v.expr, Apply) and v.expr.order >= 1 and v.row is not None):
+            raise self.err(f"\\operatorname{{diag}}({self.src(inner)}): only the diagonal of an elementwise "
+                           "derivative (diag(\\sigma'(z))) is supported yet", node)
+        col = Index(self.fresh(), not v.row.up)
+        return _MVal(Diag(v.expr.func_name, v.expr.order, v.expr.body, [col]), v.row, col)
 
     def close(self, v: _MVal, node: Any) -> Expr:
         """Contract ``v``'s row with its column (the trace)."""

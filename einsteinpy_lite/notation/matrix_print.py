@@ -28,6 +28,7 @@ from ..core.atoms import Delta, Tensor, Zero
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver
+from ..core.functions import get_function
 from ..core.indices import Index
 from .parse import expression
 
@@ -41,6 +42,7 @@ class _Item:
     ports: list[str]
     text: str
     identity: bool = False
+    symmetric: bool = False
 
 
 @dataclass
@@ -53,6 +55,9 @@ class _Term:
 
 
 def _t(text: str) -> str:
+    """The transpose of a printed item (a diagonal and the identity are their own)."""
+    if text == "I" or (text.startswith("\\operatorname{diag}(") and text.endswith(")")):
+        return text
     return text[: -len("^\\top")] if text.endswith("^\\top") else text + "^\\top"
 
 
@@ -99,18 +104,16 @@ class _Writer:
                     raise _no_form(f"'{f}' has {len(free)} free indices", self.top)
                 inner_text = self.convert(f.body if isinstance(f, Apply) else f, free)
                 if isinstance(f, Apply):
-                    from ..core.functions import get_function
-
-                    fn = get_function(f.func_name)
-                    if f.order:
-                        raise _no_form(f"the derivative {f} of an elementwise function has no matrix notation",
-                                       self.top)
-                    text = f"{fn.latex}({inner_text})"
+                    text = f"{get_function(f.func_name).latex}{chr(39) * f.order}({inner_text})"
                 else:
                     text = f"({inner_text})"
                 out.append(_Item(free, text))
             elif isinstance(f, Diag):
-                raise _no_form(f"the diagonal {f} needs \\operatorname{{diag}}, which is not supported yet", self.top)
+                free = [ix.name for ix in f.body.free]
+                if len(free) != 1:
+                    raise _no_form(f"the diagonal {f} of a function of a matrix is a 4-index tensor", self.top)
+                value = f"{get_function(f.func_name).latex}{chr(39) * f.order}({self.convert(f.body, free)})"
+                out.append(_Item([free[0], f.new_indices[0].name], f"\\operatorname{{diag}}({value})", symmetric=True))
             else:  # pragma: no cover - every node kind is handled above
                 raise _no_form(f"{type(f).__name__} has no matrix notation", self.top)
         return coeff
@@ -149,7 +152,7 @@ class _Writer:
                     assert enter is not None
                     exit_port = 1 - enter
                     if not it.identity:
-                        out.append(it.text if enter == 0 else _t(it.text))
+                        out.append(it.text if enter == 0 or it.symmetric else _t(it.text))
                 nxt = other(k, exit_port)
                 if nxt is None:
                     return out, it.ports[exit_port]
@@ -160,10 +163,10 @@ class _Writer:
         vectors: dict[str, list[str]] = {}
         matrix: list[str] | None = None
         # chains from a free row index, then from vectors
-        for name in (row, col):
-            if name is None or name not in where:
+        for end_name in (row, col):
+            if end_name is None or end_name not in where:
                 continue
-            k, p = where[name][0]
+            k, p = where[end_name][0]
             if k in seen:
                 continue
             it = items[k]
@@ -175,12 +178,12 @@ class _Writer:
             if not chain:
                 chain = ["I"]
             if end is None:
-                if name == row:
-                    vectors[row] = chain
+                if end_name == row:
+                    vectors[end_name] = chain
                 else:  # the column's chain, read from the vector end back to the column
-                    vectors[name] = [_t(c) for c in reversed(chain)]
+                    vectors[end_name] = [_t(c) for c in reversed(chain)]
             else:
-                matrix = chain if name == row else [_t(c) for c in reversed(chain)]
+                matrix = chain if end_name == row else [_t(c) for c in reversed(chain)]
         for k, it in enumerate(items):
             if k in seen:
                 continue
@@ -190,7 +193,7 @@ class _Writer:
             elif len(it.ports) == 1:
                 chain, _ = walk(k, None)
                 term.scalars.append(" ".join(chain))
-        for k, it in enumerate(items):
+        for k in range(len(items)):
             if k in seen:
                 continue
             chain, _ = walk(k, 0)

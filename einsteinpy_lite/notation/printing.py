@@ -213,13 +213,15 @@ class _Printer:
         return f"{head} {body}"
 
 
-def latex(e: Expr | str, compact: bool = False) -> str:
+def latex(e: Expr | str, compact: bool = False, form: str = "index") -> str:
     """LaTeX with staggered indices (``B^{i}{}_{k}``), ``\\delta``, ``\\frac``, ``\\sum_{k}``, ``\\sigma``.
 
     Args:
         e: the expression, or its text (parsed first).
         compact: print diagonal Jacobians in the slides' short form
             ``[\\nabla\\sigma]^{i}{}_{j}`` (without their argument).
+        form: ``"index"`` (default) or ``"matrix"``: the matrix form of
+            :func:`~einsteinpy_lite.notation.matrix_print.to_matrix` (an error saying why when there is none).
 
     Example:
         >>> from einsteinpy_lite import parse
@@ -227,7 +229,15 @@ def latex(e: Expr | str, compact: bool = False) -> str:
         '\\\\frac{2}{K} \\\\epsilon_{i} \\\\delta^{i}{}_{j}'
         >>> latex("A^i_j y^j")
         'A^{i}{}_{j} y^{j}'
+        >>> latex("A_{m j} x^j + x^i A_{i m}", form="matrix")
+        '(A + A^\\top) x'
     """
+    if form == "matrix":
+        from .matrix_print import to_matrix
+
+        return to_matrix(e)
+    if form != "index":
+        raise EinsteinError(f"latex(form={form!r}): the form is 'index' or 'matrix'")
     return _Printer("latex", compact).doprint(expression(e, "latex"))
 
 
