@@ -144,9 +144,8 @@ def _split_declarations(text: str) -> tuple[str, str]:
     m = _DECL_START.search(text)
     if m is None:
         return text, ""
-    start = m.start(1)
-    head = text[: m.start()]
-    return head, text[start:]
+    head = re.sub(r"(?:\s|,|;|\\q?quad(?![A-Za-z])|\\[,;:])*$", "", text[: m.start()])
+    return head, text[m.start(1):]
 
 
 def _normalize_shapes(shapes: Mapping[str, Any] | str | None) -> dict[str, Shape]:
