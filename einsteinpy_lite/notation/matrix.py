@@ -376,8 +376,8 @@ class _Reader:
                 if n != 2:
                     raise self.err(f"a norm to the power {n}: only the squared norm (^2) is supported", ch[1])
                 return _ONE, _ONE
-            if n < 1:
-                raise self.err("a matrix power must be at least 1", ch[1])
+            if n == 0 and _is_scalar(base):
+                return _ONE, _ONE
             if not _is_scalar(base) and not _unify(base[0], base[1]):
                 raise self.err(f"a power of the non-square '{self.src(ch[0])}' ({_show(base)})", ch[1])
             return base
@@ -472,12 +472,8 @@ class _Reader:
             if k == "scalar":
                 return _MVal(Product(scalar_symbol(name), ()), None, None)
             r, c = self.dims_of(node)
-            if k == "identity":
-                if r is None:
-                    raise self.err("cannot tell the size of I from its use", node, hint="declare the shapes around it")
-                r_name, c_name = self.fresh(), self.fresh()
-                return _MVal(Delta(Index(r_name, True), Index(c_name, False)), Index(r_name, True),
-                             Index(c_name, False))
+            if k == "identity":  # (a delta is sized by the indices it meets: its own size may be unknown)
+                return self.identity()
             if k == "ones":
                 if r is None:
                     raise self.err("cannot tell the size of \\mathbf{1} from its use", node,
@@ -531,6 +527,8 @@ class _Reader:
             n = int(re.sub(r"[^0-9]", "", str(ch[1])))
             if ch[0].data == "norm":
                 return self.squared_norm(ch[0])
+            if n == 0:  # X^0 = I (a scalar's 0th power is 1)
+                return self.identity() if self.dims_of(node)[0] != 1 else _MVal(Product(1, ()), None, None)
             acc = self.build(ch[0])
             for _ in range(n - 1):
                 v = self.build(ch[0])
@@ -563,6 +561,10 @@ class _Reader:
                 raise self.err("\\frac: division by zero", ch[2])
             return _MVal(Product.make(1 / bottom.expr.coeff, [top.expr]), top.row, top.col, top.ones)
         raise self.err(f"internal: unknown node {kind}", node)  # pragma: no cover
+
+    def identity(self) -> _MVal:
+        r_name, c_name = self.fresh(), self.fresh()
+        return _MVal(Delta(Index(r_name, True), Index(c_name, False)), Index(r_name, True), Index(c_name, False))
 
     def diag(self, arg: Any, node: Any) -> _MVal:
         """``\\operatorname{diag}(f^{(n)}(z))``: the core's diagonal Jacobian :class:`Diag` (n >= 1)."""

@@ -259,15 +259,19 @@ def _signed(terms: Sequence[_Term]) -> str:
 def _join_terms(terms: list[_Term]) -> str:
     if not terms:
         return "0"
-    if len(terms) > 1:
-        # a common last (or first) factor of the vector/matrix part is taken out: (A + A^\top) x
-        for side in (-1, 0):
-            ends = {t.chain[side] if len(t.chain) > 1 else None for t in terms}
-            if len(ends) == 1 and None not in ends:
-                (end,) = ends
-                rest = [_Term(t.coeff, t.scalars, t.chain[:-1] if side == -1 else t.chain[1:]) for t in terms]
-                inner = f"({_signed(rest)})"
-                return f"{inner} {end}" if side == -1 else f"{end} {inner}"
+    if len(terms) > 1 and all(not t.scalars for t in terms):
+        # the longest common end (or start) of the vector/matrix parts is taken out: (A + A^\top) x
+        shortest = min(len(t.chain) for t in terms)
+        for side in ("end", "start"):
+            k = 0
+            while k < shortest - 1 and len({tuple(t.chain[-k - 1:] if side == "end" else t.chain[:k + 1])
+                                             for t in terms}) == 1:
+                k += 1
+            if k:
+                common = terms[0].chain[-k:] if side == "end" else terms[0].chain[:k]
+                rest = [_Term(t.coeff, [], t.chain[:-k] if side == "end" else t.chain[k:]) for t in terms]
+                inner = f"({_join_terms(rest)})"
+                return " ".join([inner, *common] if side == "end" else [*common, inner])
     return _signed(terms)
 
 
