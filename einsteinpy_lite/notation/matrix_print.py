@@ -66,8 +66,9 @@ def _no_form(why: str, e: Expr) -> EinsteinError:
 
 
 class _Writer:
-    def __init__(self, top: Expr) -> None:
+    def __init__(self, top: Expr, factor: bool = True) -> None:
         self.top = top
+        self.factor = factor
 
     # ---------------------------------------------------------------- items
     def items(self, factors: Sequence[Expr], out: list[_Item], bound_once: set[str]) -> sympy.Expr:
@@ -223,7 +224,7 @@ class _Writer:
             raise _no_form(f"'{e}' has {len(free)} free indices (a tensor of order {len(free)})", self.top)
         row = free[0] if free else None
         col = free[1] if len(free) > 1 else None
-        return _join_terms(self.terms(e, row, col))
+        return _join_terms(self.terms(e, row, col), self.factor)
 
 
 def _coeff_text(c: sympy.Expr) -> tuple[str, str]:
@@ -256,10 +257,10 @@ def _signed(terms: Sequence[_Term]) -> str:
     return out
 
 
-def _join_terms(terms: list[_Term]) -> str:
+def _join_terms(terms: list[_Term], factor: bool = True) -> str:
     if not terms:
         return "0"
-    if len(terms) > 1 and all(not t.scalars for t in terms):
+    if factor and len(terms) > 1 and all(not t.scalars for t in terms):
         # the longest common end (or start) of the vector/matrix parts is taken out: (A + A^\top) x
         shortest = min(len(t.chain) for t in terms)
         for side in ("end", "start"):
@@ -275,13 +276,15 @@ def _join_terms(terms: list[_Term]) -> str:
     return _signed(terms)
 
 
-def to_matrix(e: Expr | str, indices: str | Sequence[Index] | None = None) -> str:
+def to_matrix(e: Expr | str, indices: str | Sequence[Index] | None = None, factor: bool = True) -> str:
     r"""The matrix form of an index expression, as LaTeX that :func:`parse_matrix` reads back.
 
     Args:
         e: the expression (or its text).
         indices: which free index is the row and which the column (``"_p^q"``, or names in order);
             by default the expression's free indices in order.
+        factor: take the longest common start or end out of a sum's terms (``(A + A^\\top) x`` rather
+            than ``A x + A^\\top x``).
 
     Returns:
         LaTeX such as ``(A + A^\top) x``, ``a b^\top``, ``\operatorname{tr}(A B)``.
@@ -293,6 +296,8 @@ def to_matrix(e: Expr | str, indices: str | Sequence[Index] | None = None) -> st
     Example:
         >>> to_matrix("a_p b^q")
         'a b^\\top'
+        >>> to_matrix("A_{m j} x^j + x^i A_{i m}", factor=False)
+        'A x + A^\\top x'
         >>> to_matrix(r"A^i_j X^j_k B^k_l \delta^l_i")
         '\\operatorname{tr}(A X B)'
     """
@@ -305,4 +310,4 @@ def to_matrix(e: Expr | str, indices: str | Sequence[Index] | None = None) -> st
         if sorted(wanted) != sorted(free):
             raise EinsteinError(f"indices={indices!r} must name the free indices {', '.join(free) or 'none'}")
         free = wanted
-    return _Writer(expr).convert(expr, free)
+    return _Writer(expr, factor).convert(expr, free)
