@@ -582,7 +582,11 @@ class _Reader:
             return v.expr
         if v.ones & {v.row.name, v.col.name}:
             raise self.err("the trace of \\mathbf{1} is not supported", node)
-        if isinstance(v.expr, Tensor) and v.row.up != v.col.up:
+        names = {v.row.name, v.col.name}
+        if v.row.up != v.col.up and not any(isinstance(n, (Apply, Diag)) and names <= {ix.name for ix in n.free}
+                                            for n in v.expr.walk()):
+            # renaming is a trace wherever the two indices meet in a product or a tensor; inside an
+            # elementwise function it would be the function of a trace, so a delta closes that instead
             return _rename_free(v.expr, v.col.name, v.row.name)
         return Product.make(1, [v.expr, Delta(v.row.flip(), v.col.flip())])
 
@@ -655,7 +659,7 @@ def parse_matrix(text: str, shapes: Mapping[str, Any] | str | None = None,
 
     Example:
         >>> str(parse_matrix(r"\operatorname{tr}(A X B)", {"A": (2, 3), "X": (3, 4), "B": (4, 2)}))
-        'A^i_j X^j_k B^k_i'
+        'A^k_l X^l_n B^n_k'
         >>> str(parse_matrix(r"x^\top A x, \quad x \in \mathbb{R}^{n}"))
         'x^k \\delta_{k l} A^l_m x^m'
     """

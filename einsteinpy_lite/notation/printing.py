@@ -230,7 +230,7 @@ def latex(e: Expr | str, compact: bool = False, form: str = "index") -> str:
         >>> latex("A^i_j y^j")
         'A^{i}{}_{j} y^{j}'
         >>> latex("A_{m j} x^j + x^i A_{i m}", form="matrix")
-        '(A + A^\\top) x'
+        '(A + A^\\\\top) x'
     """
     if form == "matrix":
         from .matrix_print import to_matrix
