@@ -72,3 +72,13 @@ def test_hadamard_builder_is_what_the_parser_reads():
     assert hadamard(x, w) == x * w  # an upper and a lower occurrence are summed, as in any product
     with pytest.raises(EinsteinError, match=r"hadamard\(\) needs at least one operand"):
         hadamard()
+
+
+def test_renaming_onto_another_free_index_of_a_hadamard_product_is_an_error():
+    e = Product.make(1, [x, y, tensor("z", "^k")], kept=["i"])
+    with pytest.raises(EinsteinError, match=r"cannot rename 'k' to 'i'.*'i' is already free there"):
+        rename_free(e, {"k": "i"})
+    with pytest.raises(EinsteinError, match=r"cannot rename 'i' to 'k'"):
+        rename_free(e, {"i": "k"})
+    swapped = rename_free(e, {"i": "k", "k": "i"})
+    assert isinstance(swapped, Product) and swapped.kept == {"k"} and str(swapped) == r"x^k \odot y^k \odot z^i"
