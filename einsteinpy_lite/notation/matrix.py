@@ -55,8 +55,7 @@ Shape = tuple[Any, ...]
 
 #: Operators of matrix notation that are not supported (yet): named in the error instead of "unknown".
 _NOT_YET = {"det": "the determinant", "softmax": "softmax", "logsumexp": "log-sum-exp",
-            "vec": "vec", "odot": "the Hadamard product", "otimes": "the Kronecker product",
-            "circ": "the Hadamard product"}
+            "vec": "vec", "otimes": "the Kronecker product"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -339,6 +338,12 @@ class _Reader:
                 raise self.err(f"the terms of a sum must have the same shape: '{self.src(ch[0])}' is {_show(a)}, "
                                f"'{self.src(ch[1])}' is {_show(b)}", ch[1])
             return a
+        if kind == "odot":
+            a, b = self.shape(ch[0]), self.shape(ch[2])
+            if not (_unify(a[0], b[0]) and _unify(a[1], b[1])):
+                raise self.err(f"the Hadamard product needs equal shapes: '{self.src(ch[0])}' is {_show(a)}, "
+                               f"'{self.src(ch[2])}' is {_show(b)}", ch[1])
+            return a
         if kind == "product":
             acc = self.shape(ch[0])
             steps: list[str] = []
@@ -499,15 +504,15 @@ class _Reader:
             a, b = self.build(ch[0]), self.build(ch[1])
             if a.ones or b.ones:
                 raise self.err("\\mathbf{1} in a sum is not supported; contract it (\\mathbf{1}^\\top x)", node)
-            e = b.expr
-            for mine, theirs in ((a.row, b.row), (a.col, b.col)):
-                if mine is None or theirs is None:
-                    continue
-                if mine.up == theirs.up:
-                    e = _rename_free(e, theirs.name, mine.name)
-                else:
-                    e = Product.make(1, [e, Delta(theirs.flip(), mine)])
+            e = self.aligned(a, b)
             return _MVal(a.expr + e if kind == "add" else a.expr - e, a.row, a.col)
+        if kind == "odot":
+            a, b = self.build(ch[0]), self.build(ch[2])
+            if a.ones or b.ones:
+                raise self.err("\\mathbf{1} in a Hadamard product is not supported", node)
+            e = self.aligned(a, b)
+            kept = [ix.name for ix in (a.row, a.col) if ix is not None]
+            return _MVal(Product.make(1, [a.expr, e], kept=kept), a.row, a.col)
         if kind == "product":
             acc = self.build(ch[0])
             for step, f in zip(self.steps[id(node)], ch[1:]):
@@ -562,6 +567,18 @@ class _Reader:
             return _MVal(Product.make(1 / bottom.expr.coeff, [top.expr]), top.row, top.col, top.ones)
         raise self.err(f"internal: unknown node {kind}", node)  # pragma: no cover
 
+    def aligned(self, a: _MVal, b: _MVal) -> Expr:
+        """``b``'s expression with ``a``'s row and column indices (same names, same variance)."""
+        e = b.expr
+        for mine, theirs in ((a.row, b.row), (a.col, b.col)):
+            if mine is None or theirs is None:
+                continue
+            if mine.up == theirs.up:
+                e = _rename_free(e, theirs.name, mine.name)
+            else:
+                e = Product.make(1, [e, Delta(theirs.flip(), mine)])
+        return e
+
     def identity(self) -> _MVal:
         r_name, c_name = self.fresh(), self.fresh()
         return _MVal(Delta(Index(r_name, True), Index(c_name, False)), Index(r_name, True), Index(c_name, False))
@@ -569,12 +586,15 @@ class _Reader:
     def diag(self, arg: Any, node: Any) -> _MVal:
         """``\\operatorname{diag}(f^{(n)}(z))``: the core's diagonal Jacobian :class:`Diag` (n >= 1)."""
         v = self.build(arg)
-        inner = arg.children[1] if arg.data == "paren" else arg
-        if not (isinstance(v.expr, Apply) and v.expr.order >= 1 and v.row is not None):
-            raise self.err(f"\\operatorname{{diag}}({self.src(inner)}): only the diagonal of an elementwise "
-                           "derivative (diag(\\sigma'(z))) is supported yet", node)
+        if v.ones:
+            raise self.err("\\operatorname{diag}(\\mathbf{1}) is I: write I", node)
+        if v.row is None:  # a 1x1 diagonal matrix is its entry
+            return v
         col = Index(self.fresh(), not v.row.up)
-        return _MVal(Diag(v.expr.func_name, v.expr.order, v.expr.body, [col]), v.row, col)
+        if isinstance(v.expr, Apply) and v.expr.order >= 1:  # the diagonal Jacobian the chain rule writes
+            return _MVal(Diag(v.expr.func_name, v.expr.order, v.expr.body, [col]), v.row, col)
+        # diag(v)^i_j = v^i \odot \delta^i_j: the index i is kept (elementwise), not summed
+        return _MVal(Product.make(1, [v.expr, Delta(v.row, col)], kept=[v.row.name]), v.row, col)
 
     def close(self, v: _MVal, node: Any) -> Expr:
         """Contract ``v``'s row with its column (the trace)."""

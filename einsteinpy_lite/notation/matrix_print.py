@@ -56,9 +56,30 @@ class _Term:
 
 def _t(text: str) -> str:
     """The transpose of a printed item (a diagonal and the identity are their own)."""
-    if text == "I" or (text.startswith("\\operatorname{diag}(") and text.endswith(")")):
+    if text == "I" or (text.startswith("\\operatorname{diag}(") and text.endswith(")") and _closes_at_end(text)):
         return text
     return text[: -len("^\\top")] if text.endswith("^\\top") else text + "^\\top"
+
+
+def _closes_at_end(text: str) -> bool:
+    """Whether the first bracket opened in ``text`` is the one closed by its last character."""
+    depth = 0
+    for k, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and ch == ")":
+            return k == len(text) - 1
+    return False
+
+
+def _operand(text: str) -> str:
+    """An operand of ``\\odot``, in parentheses unless it is one item (``(A x) \\odot y``, ``x \\odot y``)."""
+    depth = 0
+    for ch in text:
+        depth += ch in "({"
+        depth -= ch in ")}"
+        if ch == " " and depth == 0:
+            return f"({text})"
+    return text
 
 
 def _no_form(why: str, e: Expr) -> EinsteinError:
@@ -75,7 +96,10 @@ class _Writer:
         """Turn factors into items (appending to ``out``); returns the coefficient they contribute."""
         coeff: sympy.Expr = sympy.Integer(1)
         for f in factors:
-            if isinstance(f, Product):
+            if isinstance(f, Product) and f.kept:
+                coeff *= f.coeff
+                self.hadamard(f, out, bound_once)
+            elif isinstance(f, Product):
                 coeff *= f.coeff
                 coeff *= self.items(f.factors, out, bound_once)
             elif isinstance(f, Tensor):
@@ -118,6 +142,56 @@ class _Writer:
             else:  # pragma: no cover - every node kind is handled above
                 raise _no_form(f"{type(f).__name__} has no matrix notation", self.top)
         return coeff
+
+    def hadamard(self, p: Product, out: list[_Item], bound_once: set[str]) -> None:
+        """Items of a product with kept (elementwise) indices: ``(x \\odot y)``, ``(X \\odot Y)``, ``\\operatorname{diag}(v)``.
+
+        Factors joined by a summed (not kept) index form one operand of the elementwise product.  Operands
+        of the product's own free indices are a Hadamard product; vectors ``v`` kept with a delta
+        ``\\delta^i_l`` are ``\\operatorname{diag}(v)``, whose column ``l`` goes on into the delta's operand.
+        """
+        free = [ix.name for ix in p.free]
+        kept = set(p.kept)
+        parent = list(range(len(p.factors)))
+
+        def find(k: int) -> int:
+            while parent[k] != k:
+                k = parent[k]
+            return k
+
+        names = [{ix.name for ix in f.free} for f in p.factors]
+        for a in range(len(p.factors)):
+            for b in range(a):
+                if (names[a] & names[b]) - kept:
+                    parent[find(a)] = find(b)
+        groups: dict[int, list[Expr]] = {}
+        for k, f in enumerate(p.factors):
+            groups.setdefault(find(k), []).append(f)
+        parts = list(groups.values())
+        if len(kept) == 1:
+            (i,) = kept
+            deltas = [(g, d) for g in parts for d in g
+                      if (isinstance(d, Delta) and [ix.name for ix in d.free].count(i) == 1)
+                      or (isinstance(d, Diag) and [ix.name for ix in d.body.free] == [i])]
+            if len(deltas) == 1:
+                group, d = deltas[0]
+                rest = [Product.make(1, g) for g in parts if g is not group]
+                if isinstance(d, Diag):  # [\nabla f(z)]^i_p: the diagonal of f'(z), one more operand
+                    rest.insert(0, d.value)
+                if rest and all([ix.name for ix in o.free] == [i] for o in rest):
+                    texts = [self.convert(o, [i]) for o in rest]
+                    inner = " \\odot ".join(map(_operand, texts)) if len(texts) > 1 else texts[0]
+                    other = next(ix.name for ix in d.free if ix.name != i)
+                    out.append(_Item([i, other], f"\\operatorname{{diag}}({inner})", symmetric=True))
+                    self.items([f for f in group if f is not d], out, bound_once)
+                    return
+        operands = [Product.make(1, g) for g in parts]
+        if len(free) <= 2 and all({ix.name for ix in o.free} == set(free) for o in operands):
+            texts = [_operand(self.convert(o, free)) for o in operands]
+            out.append(_Item(free, "(" + " \\odot ".join(texts) + ")"))
+            return
+        raise _no_form(f"the elementwise product '{p}' is neither a Hadamard product of equal shapes nor a diagonal",
+                       self.top)
 
     # ---------------------------------------------------------------- products
     def product(self, coeff: sympy.Expr, factors: Sequence[Expr], row: str | None, col: str | None) -> _Term:
@@ -215,7 +289,7 @@ class _Writer:
             return [t for u in e.terms for t in self.terms(u, row, col)]
         if isinstance(e, Zero):
             return []
-        if isinstance(e, Product):
+        if isinstance(e, Product) and not e.kept:
             return [self.product(e.coeff, e.factors, row, col)]
         return [self.product(sympy.Integer(1), [e], row, col)]
 
@@ -310,4 +384,5 @@ def to_matrix(e: Expr | str, indices: str | Sequence[Index] | None = None, facto
         if sorted(wanted) != sorted(free):
             raise EinsteinError(f"indices={indices!r} must name the free indices {', '.join(free) or 'none'}")
         free = wanted
-    return _Writer(expr, factor).convert(expr, free)
+    out = _Writer(expr, factor).convert(expr, free)
+    return out[1:-1] if out.startswith("(") and _closes_at_end(out) else out

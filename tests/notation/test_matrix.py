@@ -13,8 +13,8 @@ import einsteinpy_lite as el
 from einsteinpy_lite import EinsteinError, parse_matrix, to_matrix
 from einsteinpy_lite.notation.matrix import read_shapes
 
-SHAPES = {"a": (3,), "b": (4,), "x": (3,), "y": (3,), "X": (3, 4), "A": (3, 3), "B": (4, 3), "C": (3, 3),
-          "alpha": ()}
+SHAPES = {"a": (3,), "b": (4,), "x": (3,), "y": (3,), "X": (3, 4), "Y": (3, 4), "A": (3, 3), "B": (4, 3),
+          "C": (3, 3), "alpha": ()}
 RNG = np.random.default_rng(7)
 ARR = {k: RNG.standard_normal(v) for k, v in SHAPES.items() if v}
 
@@ -55,6 +55,16 @@ CASES = [
     (r"A + I", lambda A, **_: A + np.eye(3)),
     (r"\operatorname{tr}(\exp(X B) A)", lambda X, B, A, **_: np.trace(np.exp(X @ B) @ A)),
     (r"x^\top \cdot A \cdot y", lambda x, A, y, **_: x @ A @ y),
+    # the Hadamard product and diag (kept indices)
+    (r"x \odot y", lambda x, y, **_: x * y),
+    (r"X \circ Y", lambda X, Y, **_: X * Y),
+    (r"a^\top (X \odot Y) b", lambda a, X, Y, b, **_: a @ (X * Y) @ b),
+    (r"X^\top \odot Y^\top", lambda X, Y, **_: X.T * Y.T),
+    (r"A x \odot y", lambda A, x, y, **_: (A @ x) * y),
+    (r"\operatorname{diag}(x) A", lambda x, A, **_: np.diag(x) @ A),
+    (r"x^\top \operatorname{diag}(a) y", lambda x, a, y, **_: x @ np.diag(a) @ y),
+    (r"A \operatorname{diag}(x \odot y) A^\top", lambda A, x, y, **_: A @ np.diag(x * y) @ A.T),
+    (r"\sigma(x) \odot \exp(y) + x", lambda x, y, **_: np.exp(y) / (1 + np.exp(-x)) + x),
 ]
 
 
@@ -116,9 +126,9 @@ def test_shapes_inferred_where_unique() -> None:
 
 
 def test_shape_not_inferable_names_the_symbol() -> None:
-    with pytest.raises(EinsteinError, match="cannot infer the shape of 'Y': its number of rows") as info:
-        parse_matrix("Y x", SHAPES)
-    assert "\n  Y x\n  ^" in str(info.value)
+    with pytest.raises(EinsteinError, match="cannot infer the shape of 'M': its number of rows") as info:
+        parse_matrix("M x", SHAPES)
+    assert "\n  M x\n  ^" in str(info.value)
 
 
 # --------------------------------------------------------------------------------------- bad input
@@ -138,14 +148,14 @@ def test_shape_not_inferable_names_the_symbol() -> None:
     ("A_{ij}", "unexpected '_' in matrix notation", 1),
     (r"A^{-1}", r"the inverse \(A\^\{-1\}\) is not supported yet", 1),
     (r"\det(A)", r"the determinant \(\\det\) is not supported", 0),
-    (r"A \odot C", r"the Hadamard product \(\\odot\) is not supported", 2),
+    (r"A \odot X", r"the Hadamard product needs equal shapes: 'A' is 3×3, 'X' is 3×4", 2),
+    (r"A \otimes C", r"the Kronecker product \(\\otimes\) is not supported", 2),
     (r"\operatorname{foo}(x)", r"unknown operator '\\\\operatorname\{foo\}'", 0),
     (r"\foo x", r"unknown operator '\\\\foo'", 0),
     (r"\|x", r"a norm bar \\\| is not closed", 0),
     ("A x +", "unexpected end of text", 5),
     (r"\frac{x}{y}", r"the denominator 'y' is a vector of size 3, not a scalar", 9),
     (r"\operatorname{diag}(X)", r"diag takes a vector", 0),
-    (r"\operatorname{diag}(x)", r"only the diagonal of an elementwise derivative", 0),
     (r"X^2", r"a power of the non-square 'X' \(3×4\)", 1),
 ])
 def test_bad_input_caret_and_shapes(text: str, message: str, caret: int) -> None:
@@ -181,6 +191,11 @@ def test_bad_shapes_argument() -> None:
     (r"[\nabla\sigma(z^i)]^i_p a_i", r"\operatorname{diag}(\sigma'(z)) a"),
     (r"\sum_{k} x^k", r"x^\top \mathbf{1}"),
     (r"\delta^i_j", "I"),
+    (r"x^i \odot y^i", r"x \odot y"),
+    (r"A^i_j x^j \odot y^i", r"(A x) \odot y"),
+    (r"x^i \odot \delta^i_j", r"\operatorname{diag}(x)"),
+    (r"[\nabla\sigma(x^i)]^i_p \odot y^i", r"\operatorname{diag}(\sigma'(x) \odot y)"),
+    (r"a_i ([\nabla\sigma(x^i)]^i_p \odot y^i)", r"\operatorname{diag}(\sigma'(x) \odot y) a"),
     ("0 x^i", "0"),
 ])
 def test_to_matrix_forms(index_form: str, matrix_form: str) -> None:
@@ -197,6 +212,7 @@ def test_to_matrix_row_and_column_order() -> None:
 @pytest.mark.parametrize(("index_form", "why"), [
     ("T^i_{j k} x^j", "the factor T\\^i_\\{j k\\} has 3 indices"),
     ("a^i b^j c^k", "has 3 free indices \\(a tensor of order 3\\)"),
+    (r"a_i (\delta^i_p \odot \delta_j^q \odot Y^i_j) b^j", "neither a Hadamard product of equal shapes nor a diagonal"),
     (r"\sum_{k=0}^{K-1} x^k", "has bounds"),
     (r"[\nabla\sigma(Z^i_j)]^i_{j p}^q A^p_q", "a 4-index tensor"),
 ])
@@ -223,3 +239,17 @@ def test_derivative_printed_back_and_read_back() -> None:
     W, x, c = RNG.standard_normal((3, 4)), RNG.standard_normal(4), RNG.standard_normal(3)
     s = 1 / (1 + np.exp(-(W @ x)))
     np.testing.assert_allclose(el.evaluate(d, {"W": W, "x": x, "c": c}), np.outer(s * (1 - s) * (s - c), x))
+
+
+def test_hadamard_derivative_in_matrix_form_against_finite_differences() -> None:
+    shapes = {"x": (3,), "y": (3,), "a": (3,)}
+    e = parse_matrix(r"\|x \odot y - a\|^2", shapes)
+    d = el.diff(e, "x^p")
+    m = to_matrix(d)
+    assert m == r"2 \operatorname{diag}(y) ((x \odot y) - a)"
+    assert el.equal(parse_matrix(m, shapes, indices=d.free), d)
+    x, y, a = (RNG.standard_normal(3) for _ in range(3))
+    h = 1e-6
+    fd = [((((x + h * e_k) * y - a) ** 2).sum() - (((x - h * e_k) * y - a) ** 2).sum()) / (2 * h) for e_k in np.eye(3)]
+    np.testing.assert_allclose(el.evaluate(d, {"x": x, "y": y, "a": a}), fd, rtol=1e-6)
+    np.testing.assert_allclose(el.evaluate(d, {"x": x, "y": y, "a": a}), 2 * y * (x * y - a))
