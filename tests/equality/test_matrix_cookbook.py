@@ -280,3 +280,12 @@ def test_cookbook_hessians(expr: str, answer: str, shapes: dict, f: Callable[...
     value = el.evaluate(h, arrays, sizes={"p": n, "r": n})
     np.testing.assert_allclose(_in_order(h, value, ["p", "r"]), fd, rtol=1e-5, atol=1e-5)
     assert to_matrix(h) == printed
+
+
+def test_second_derivative_by_a_matrix_has_no_matrix_form() -> None:
+    # d^2 Tr(X^T X) / dX dX = 2 delta delta: a 4-index tensor, which matrix notation cannot write
+    e = parse_matrix(r"\operatorname{Tr}(X^T X)", {"X": (3, 4)})
+    h = el.diff(el.diff(e, "X^p_q"), "X^r_s")
+    assert el.equal(h, el.parse(r"2 \delta_{p r} \delta^{s q}"))
+    with pytest.raises(el.EinsteinError, match=r"no matrix form: .* has 4 free indices \(a tensor of order 4\)"):
+        to_matrix(h)
