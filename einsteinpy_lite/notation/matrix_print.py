@@ -43,6 +43,7 @@ class _Item:
     text: str
     identity: bool = False
     symmetric: bool = False
+    parts: list[Expr] | None = None  # a Hadamard item's operands: transposed inside, (A \\odot B)^T = A^T \\odot B^T
 
 
 @dataclass
@@ -71,6 +72,46 @@ def _closes_at_end(text: str) -> bool:
     return False
 
 
+def _absorb_vectors(factors: list[Expr]) -> list[Expr]:
+    """``a_i (\\delta^i_p \\odot R^i)`` -> ``a_p \\odot R^p``: a tensor summed against kept indices carried by deltas.
+
+    The sum over ``i`` of ``a_i \\delta_{ip} R_i`` is ``a_p R_p``, an elementwise product: the delta goes and the
+    tensor joins the kept product under the delta's other index -- when every index of the tensor is such
+    a kept index (``A_{ij}`` against ``\\delta^i_p \\odot \\delta_j^q \\odot Y^i_j`` gives ``A \\odot Y``).  Only for
+    printing: the matrix view is Euclidean, so the tensor's slots take the variance of the kept indices.
+    """
+    for k in [f for f in factors if isinstance(f, Product) and f.kept]:
+        moves: dict[str, str] = {}  # kept index -> the delta's other index
+        deltas: list[Expr] = []
+        for d in k.factors:
+            if isinstance(d, Delta):
+                names = [ix.name for ix in d.indices]
+                inside = [n for n in names if n in k.kept]
+                if len(inside) == 1 and names[0] != names[1] and inside[0] not in moves:
+                    moves[inside[0]] = next(n for n in names if n != inside[0])
+                    deltas.append(d)
+        for f in factors:
+            if f is k or not isinstance(f, Tensor) or not f.indices:
+                continue
+            mine = [ix.name for ix in f.indices]
+            if not set(mine) <= set(moves) or len(set(mine)) != len(mine):
+                continue
+            used = [d for d in deltas if {ix.name for ix in d.indices} & set(mine)]
+            rest = [g for g in k.factors if not any(g is d for d in used)]
+            targets = {moves[n] for n in mine}
+            if any(targets & {ix.name for ix in g.free} for g in rest) or any(
+                    n in {ix.name for ix in g.free} for g in factors if g is not k and g is not f for n in mine):
+                continue
+            ups = {n: next((ix.up for g in rest for ix in g.free if ix.name == n), True) for n in mine}
+            moved_f = Tensor(f.name, [Index(moves[n], ups[n]) for n in mine])
+            rename = {n: moves[n] for n in mine}  # (bound now: the lambda runs inside this iteration)
+            moved = [g.map_slots(lambda ix, m=rename: Index(m[ix.name], ix.up)  # type: ignore[misc]
+                                 if ix.name in m and not ix.bound else ix) for g in rest]
+            new = Product.make(k.coeff, [moved_f, *moved], kept=(set(k.kept) - set(mine)) | targets)
+            return _absorb_vectors([g for g in factors if g is not k and g is not f] + [new])
+    return factors
+
+
 def _operand(text: str) -> str:
     """An operand of ``\\odot``, in parentheses unless it is one item (``(A x) \\odot y``, ``x \\odot y``)."""
     depth = 0
@@ -95,7 +136,7 @@ class _Writer:
     def items(self, factors: Sequence[Expr], out: list[_Item], bound_once: set[str]) -> sympy.Expr:
         """Turn factors into items (appending to ``out``); returns the coefficient they contribute."""
         coeff: sympy.Expr = sympy.Integer(1)
-        for f in factors:
+        for f in _absorb_vectors(list(factors)):
             if isinstance(f, Product) and f.kept:
                 coeff *= f.coeff
                 self.hadamard(f, out, bound_once)
@@ -186,12 +227,22 @@ class _Writer:
                     self.items([f for f in group if f is not d], out, bound_once)
                     return
         operands = [Product.make(1, g) for g in parts]
+        # vectors in different indices together are their outer product, one operand: (a b^\top) \odot Y
+        partial = [o for o in operands if {ix.name for ix in o.free} < set(free)]
+        if len(free) == 2 and len(partial) == 2 and not ({ix.name for ix in partial[0].free}
+                                                         & {ix.name for ix in partial[1].free}):
+            operands = [o for o in operands if o not in partial] + [Product.make(1, partial)]
         if len(free) <= 2 and all({ix.name for ix in o.free} == set(free) for o in operands):
-            texts = [_operand(self.convert(o, free)) for o in operands]
-            out.append(_Item(free, "(" + " \\odot ".join(texts) + ")"))
+            out.append(_Item(free, self.odot(operands, free), parts=operands))
             return
         raise _no_form(f"the elementwise product '{p}' is neither a Hadamard product of equal shapes nor a diagonal",
                        self.top)
+
+    def odot(self, operands: Sequence[Expr], free: Sequence[str]) -> str:
+        return "(" + " \\odot ".join(_operand(self.convert(o, free)) for o in operands) + ")"
+
+    def transposed(self, it: _Item) -> str:
+        return self.odot(it.parts, it.ports[::-1]) if it.parts is not None else _t(it.text)
 
     # ---------------------------------------------------------------- products
     def product(self, coeff: sympy.Expr, factors: Sequence[Expr], row: str | None, col: str | None) -> _Term:
@@ -227,7 +278,7 @@ class _Writer:
                     assert enter is not None
                     exit_port = 1 - enter
                     if not it.identity:
-                        out.append(it.text if enter == 0 or it.symmetric else _t(it.text))
+                        out.append(it.text if enter == 0 or it.symmetric else self.transposed(it))
                 nxt = other(k, exit_port)
                 if nxt is None:
                     return out, it.ports[exit_port]

@@ -212,7 +212,8 @@ def test_to_matrix_row_and_column_order() -> None:
 @pytest.mark.parametrize(("index_form", "why"), [
     ("T^i_{j k} x^j", "the factor T\\^i_\\{j k\\} has 3 indices"),
     ("a^i b^j c^k", "has 3 free indices \\(a tensor of order 3\\)"),
-    (r"a_i (\delta^i_p \odot \delta_j^q \odot Y^i_j) b^j", "neither a Hadamard product of equal shapes nor a diagonal"),
+    (r"a_i (\delta^i_p \odot \delta_j^q \odot Y^i_j) b^j x^k", "has 3 free indices"),
+    (r"\delta_{i k} (\delta^k_p \odot Y^k_l) \delta^{j l} Z^i_j", "neither a Hadamard product of equal shapes nor a diagonal"),
     (r"\sum_{k=0}^{K-1} x^k", "has bounds"),
     (r"[\nabla\sigma(Z^i_j)]^i_{j p}^q A^p_q", "a 4-index tensor"),
 ])
@@ -253,3 +254,18 @@ def test_hadamard_derivative_in_matrix_form_against_finite_differences() -> None
     fd = [((((x + h * e_k) * y - a) ** 2).sum() - (((x - h * e_k) * y - a) ** 2).sum()) / (2 * h) for e_k in np.eye(3)]
     np.testing.assert_allclose(el.evaluate(d, {"x": x, "y": y, "a": a}), fd, rtol=1e-6)
     np.testing.assert_allclose(el.evaluate(d, {"x": x, "y": y, "a": a}), 2 * y * (x * y - a))
+
+
+@pytest.mark.parametrize(("expr", "wrt", "printed", "numpy_form"), [
+    # d/dX a^T (X o Y) b = (a b^T) o Y;  d/dX tr(A^T (X o Y)) = A o Y;  d/dy x^T (a o y) = x o a
+    (r"a^\top (X \odot Y) b", "X^p_q", r"Y \odot (a b^\top)", lambda a, Y, b, **_: np.outer(a, b) * Y),
+    (r"\operatorname{tr}(Z^\top (X \odot Y))", "X^p_q", r"Z \odot Y", lambda Z, Y, **_: Z * Y),
+    (r"x^\top (a \odot y)", "y^p", r"x \odot a", lambda x, a, **_: x * a),
+])
+def test_hadamard_gradients_in_matrix_form(expr: str, wrt: str, printed: str, numpy_form) -> None:  # type: ignore[no-untyped-def]
+    shapes = dict(SHAPES, Z=(3, 4))
+    d = el.diff(parse_matrix(expr, shapes), wrt)
+    assert to_matrix(d) == printed
+    assert el.equal(parse_matrix(printed, shapes, indices=d.free), d)
+    arrays = dict(ARR, Z=RNG.standard_normal((3, 4)))
+    np.testing.assert_allclose(el.evaluate(d, arrays), numpy_form(**arrays))
