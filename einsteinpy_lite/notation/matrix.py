@@ -9,7 +9,11 @@ The notation is that of the Matrix Cookbook and of ML notes (grammar in ``matrix
 * ``\|x\|^2`` (a vector) and ``\|X\|_F^2`` (any matrix) are squared norms; ``A^2`` is ``A A``;
 * ``I`` (or ``\mathbf{I}``) is the identity and ``\mathbf{1}`` the vector of ones, sized by their use;
 * numbers, ``\frac{..}{..}`` with a scalar constant below, ``+``, ``-``, and the registered elementwise
-  functions (``\sigma(X)``, ``\exp(x)``, ``\mathrm{relu}(W x)``).
+  functions and their derivatives (``\sigma(X)``, ``\exp(x)``, ``\mathrm{relu}(W x)``, ``\sigma'(z)``);
+* ``\odot`` (or ``\circ``), the Hadamard product (looser than juxtaposition, tighter than ``+``), and
+  ``\operatorname{diag}(v)``, both written with kept (elementwise) indices (``x^i \odot y^i``);
+* ``\sum_{k=0}^{K-1}`` (or ``\sum_k``) over samples, in which ``y_k`` is the ``k``-th vector ``y`` (the
+  tensor ``y_k^i``, its sample slot bound by the sum), as in the slides' loss.
 
 Shapes come from a dict (``{"x": (3,), "A": (3, 4)}``, sizes integers or symbols such as ``"n"``) or
 from LaTeX declarations (``x \in \mathbb{R}^{n}, A \in \mathbb{R}^{n \times m}``), given as ``shapes``
@@ -46,7 +50,7 @@ from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, SumOver
 from ..core.functions import get_function, lookup_latex
 from ..core.indices import Index, fresh_names, parse_index_spec
-from ..core.scalars import scalar_symbol
+from ..core.scalars import scalar_symbol, to_scalar
 from .greek import GREEK
 
 __all__ = ["parse_matrix", "read_shapes"]
@@ -269,6 +273,7 @@ class _Reader:
         self.used: set[str] = set()
         self.pool: Iterator[str] = iter(())
         self.reserved: set[str] = set()
+        self.bound: list[str] = []  # the indices of the enclosing \sum's
 
     # ------------------------------------------------------------------ helpers
     def err(self, message: str, node: Any, hint: str | None = None) -> EinsteinError:
@@ -338,6 +343,14 @@ class _Reader:
                 raise self.err(f"the terms of a sum must have the same shape: '{self.src(ch[0])}' is {_show(a)}, "
                                f"'{self.src(ch[1])}' is {_show(b)}", ch[1])
             return a
+        if kind == "sumover":
+            self.bound.append(self.sum_head(ch[0])[0])
+            out = self.shape(ch[1])
+            self.bound.pop()
+            return out
+        if kind == "sample":
+            self.sample_index(node)
+            return self.shape(ch[0])
         if kind == "odot":
             a, b = self.shape(ch[0]), self.shape(ch[2])
             if not (_unify(a[0], b[0]) and _unify(a[1], b[1])):
@@ -506,6 +519,18 @@ class _Reader:
                 raise self.err("\\mathbf{1} in a sum is not supported; contract it (\\mathbf{1}^\\top x)", node)
             e = self.aligned(a, b)
             return _MVal(a.expr + e if kind == "add" else a.expr - e, a.row, a.col)
+        if kind == "sumover":
+            name, bounds = self.sum_head(ch[0])
+            self.bound.append(name)
+            v = self.build(ch[1])
+            self.bound.pop()
+            return _MVal(SumOver(name, bounds, v.expr), v.row, v.col, v.ones)
+        if kind == "sample":
+            k = self.sample_index(node)
+            v = self.build(ch[0])
+            slots = list(v.expr.indices) if isinstance(v.expr, Tensor) else []
+            head = v.expr.name if isinstance(v.expr, Tensor) else str(ch[0].children[0]).strip()
+            return _MVal(Tensor(head, [Index(k, False, True), *slots]), v.row, v.col)
         if kind == "odot":
             a, b = self.build(ch[0]), self.build(ch[2])
             if a.ones or b.ones:
@@ -566,6 +591,36 @@ class _Reader:
                 raise self.err("\\frac: division by zero", ch[2])
             return _MVal(Product.make(1 / bottom.expr.coeff, [top.expr]), top.row, top.col, top.ones)
         raise self.err(f"internal: unknown node {kind}", node)  # pragma: no cover
+
+    def sum_head(self, tok: Any) -> tuple[str, tuple[sympy.Expr, ...]]:
+        """The index and bounds of ``\\sum_{k=0}^{K-1}`` (no bounds for ``\\sum_k``)."""
+        m = re.fullmatch(r"\\sum\s*_\s*(?:\{([^{}]*)\}|([A-Za-z]))(?:\s*\^\s*(?:\{([^{}]*)\}|([A-Za-z0-9])))?", str(tok))
+        if m is None:  # pragma: no cover - the token's pattern is this one
+            raise self.err("cannot read the \\sum", tok)
+        sub, sup = (m.group(1) or m.group(2)).strip(), m.group(3) or m.group(4)
+        name, _, lower = sub.partition("=")
+        name = name.strip()
+        if not re.fullmatch(r"[A-Za-z]", name):
+            raise self.err(f"\\sum over {name!r}: the index of a sum is one letter", tok)
+        if bool(lower.strip()) != (sup is not None):
+            raise self.err("a \\sum has both bounds (\\sum_{k=0}^{K-1}) or none (\\sum_k)", tok)
+        if sup is None:
+            return name, ()
+        try:
+            return name, (to_scalar(lower.strip(), "a \\sum bound"), to_scalar(sup.strip(), "a \\sum bound"))
+        except EinsteinError as exc:
+            raise self.err(exc.message, tok) from None
+
+    def sample_index(self, node: Any) -> str:
+        """The ``k`` of ``y_k``: a name's sample, bound by an enclosing ``\\sum`` over ``k``."""
+        k = re.sub(r"[^A-Za-z]", "", str(node.children[1]))
+        if node.children[0].data != "name":
+            raise self.err(f"a sample subscript _{k} goes on a name (y_{k}), not on '{self.src(node.children[0])}'",
+                           node.children[1])
+        if k not in self.bound:
+            raise self.err(f"the subscript _{k} is not bound by a \\sum over {k}", node.children[1],
+                           hint="matrix notation has no indices; y_k is the k-th sample inside \\sum_{k}")
+        return k
 
     def aligned(self, a: _MVal, b: _MVal) -> Expr:
         """``b``'s expression with ``a``'s row and column indices (same names, same variance)."""
@@ -737,7 +792,7 @@ def parse_matrix(text: str, shapes: Mapping[str, Any] | str | None = None,
             if len(targets) != len(want) or not all(isinstance(t, Index) for t in targets):
                 raise EinsteinError(f"indices={indices!r}: the result is {_show((rows, cols))}, which takes "
                                     f"{len(want)} free indices", text=text, pos=0)
-        reader.reserved = {t.name for t in targets}
+        reader.reserved = {t.name for t in targets} | set(re.findall(r"\\sum\s*_\s*\{?\s*([A-Za-z])", body))
         reader.pool = iter("klmnopqrstuvwxyzabcdefghij")
         value = reader.build(tree)
     except RecursionError:

@@ -131,6 +131,7 @@ class _Writer:
     def __init__(self, top: Expr, factor: bool = True) -> None:
         self.top = top
         self.factor = factor
+        self.samples: set[str] = set()  # indices of the enclosing \sum's with bounds: sample subscripts
 
     # ---------------------------------------------------------------- items
     def items(self, factors: Sequence[Expr], out: list[_Item], bound_once: set[str]) -> sympy.Expr:
@@ -144,15 +145,33 @@ class _Writer:
                 coeff *= f.coeff
                 coeff *= self.items(f.factors, out, bound_once)
             elif isinstance(f, Tensor):
-                if len(f.indices) > 2:
-                    raise _no_form(f"the factor {f} has {len(f.indices)} indices (matrix notation has at most two)",
+                # a slot bound by an enclosing \sum is a sample subscript: y_k^q is the vector y_{k}
+                sample = [ix for ix in f.indices if ix.bound and ix.name in self.samples]
+                if any(ix.up for ix in sample):
+                    raise _no_form(f"the index {sample[0].name} of a \\sum with bounds is an upper slot of {f}; matrix "
+                                   f"notation writes a sample as a subscript, {f.name}_{sample[0].name} (a lower slot)",
                                    self.top)
-                out.append(_Item([ix.name for ix in f.indices], f.name))
+                ports = [ix.name for ix in f.indices if ix not in sample]
+                samples = "".join(f"_{{{ix.name}}}" for ix in sample)
+                if len(ports) > 2:
+                    raise _no_form(f"the factor {f} has {len(ports)} indices (matrix notation has at most two)",
+                                   self.top)
+                out.append(_Item(ports, f.name + samples))
             elif isinstance(f, Delta):
                 out.append(_Item([ix.name for ix in f.indices], "I", identity=True))
+            elif isinstance(f, SumOver) and f.bounds:
+                # \sum_{k=0}^{K-1} over samples: its index is a subscript of the tensors it binds
+                free = [ix.name for ix in f.free]
+                if len(free) > 2:
+                    raise _no_form(f"'{f}' has {len(free)} free indices", self.top)
+                lo, hi = (sympy.latex(b) for b in f.bounds)
+                head = f"\\sum_{{{f.index_name}={lo}}}^{{{hi}}}"
+                self.samples.add(f.index_name)
+                try:
+                    out.append(_Item(free, f"({head} {self.convert(f.body, free)})"))
+                finally:
+                    self.samples.discard(f.index_name)
             elif isinstance(f, SumOver):
-                if f.bounds:
-                    raise _no_form(f"the sum {f} has bounds (matrix notation sums over a whole index)", self.top)
                 body = f.body
                 inner = list(body.factors) if isinstance(body, Product) else [body]
                 if isinstance(body, Product):
@@ -248,6 +267,9 @@ class _Writer:
     def product(self, coeff: sympy.Expr, factors: Sequence[Expr], row: str | None, col: str | None) -> _Term:
         items: list[_Item] = []
         coeff = coeff * self.items(factors, items, set())
+        if len(factors) == 1 and isinstance(factors[0], SumOver) and factors[0].bounds and len(items) == 1 \
+                and [n for n in (row, col) if n] == items[0].ports:
+            return _Term(coeff, [], [items[0].text[1:-1]])  # the sum runs to the end of the term
         term = _Term(coeff)
         where: dict[str, list[tuple[int, int]]] = {}
         for k, it in enumerate(items):

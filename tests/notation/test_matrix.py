@@ -214,7 +214,7 @@ def test_to_matrix_row_and_column_order() -> None:
     ("a^i b^j c^k", "has 3 free indices \\(a tensor of order 3\\)"),
     (r"a_i (\delta^i_p \odot \delta_j^q \odot Y^i_j) b^j x^k", "has 3 free indices"),
     (r"\delta_{i k} (\delta^k_p \odot Y^k_l) \delta^{j l} Z^i_j", "neither a Hadamard product of equal shapes nor a diagonal"),
-    (r"\sum_{k=0}^{K-1} x^k", "has bounds"),
+    (r"\sum_{k=0}^{K-1} x^k", "the index k of a \\\\sum with bounds is an upper slot of x\\^k"),
     (r"[\nabla\sigma(Z^i_j)]^i_{j p}^q A^p_q", "a 4-index tensor"),
 ])
 def test_no_matrix_form_says_why(index_form: str, why: str) -> None:
@@ -269,3 +269,49 @@ def test_hadamard_gradients_in_matrix_form(expr: str, wrt: str, printed: str, nu
     assert el.equal(parse_matrix(printed, shapes, indices=d.free), d)
     arrays = dict(ARR, Z=RNG.standard_normal((3, 4)))
     np.testing.assert_allclose(el.evaluate(d, arrays), numpy_form(**arrays))
+
+
+# --------------------------------------------------------------------------------------- sums over samples
+
+SLIDES = {"A": ("h", "n"), "y": ("n",), "b": ("h",), "B": ("m", "h"), "x": ("m",)}
+
+
+def test_slides_loss_in_matrix_notation_is_the_verified_loss() -> None:
+    from einsteinpy_lite.verify.network import loss_expr
+
+    e = parse_matrix(r"\frac{1}{K} \sum_{k=0}^{K-1} \|x_k - B \sigma(A y_k + b)\|^2", SLIDES)
+    assert el.equal(e, loss_expr())
+    # against numpy: K samples as rows
+    rng = np.random.default_rng(3)
+    K, A, B, b = 5, rng.standard_normal((4, 3)), rng.standard_normal((2, 4)), rng.standard_normal(4)
+    y, x = rng.standard_normal((K, 3)), rng.standard_normal((K, 2))
+    r = x - (1 / (1 + np.exp(-(y @ A.T + b)))) @ B.T
+    np.testing.assert_allclose(el.evaluate(e, {"A": A, "B": B, "b": b, "y": y, "x": x}, K=K), (r * r).sum() / K)
+
+
+@pytest.mark.parametrize(("wrt", "printed"), [
+    ("A^p_q", r"-\frac{2}{K} \sum_{k=0}^{K - 1} \operatorname{diag}(\sigma'(A y_{k} + b)) B^\top "
+              r"(x_{k} - B \sigma(A y_{k} + b)) y_{k}^\top"),
+    ("b^p", r"-\frac{2}{K} \sum_{k=0}^{K - 1} \operatorname{diag}(\sigma'(A y_{k} + b)) B^\top "
+            r"(x_{k} - B \sigma(A y_{k} + b))"),
+    ("B^p_q", r"-\frac{2}{K} \sum_{k=0}^{K - 1} (x_{k} - B \sigma(A y_{k} + b)) \sigma(A y_{k} + b)^\top"),
+])
+def test_slides_gradients_in_matrix_form_read_back(wrt: str, printed: str) -> None:
+    from einsteinpy_lite.verify.network import loss_expr
+
+    d = el.diff(loss_expr(), wrt)
+    assert to_matrix(d) == printed
+    assert el.equal(parse_matrix(printed, SLIDES, indices=d.free), d)
+
+
+def test_sum_without_bounds_and_sample_errors() -> None:
+    e = parse_matrix(r"\sum_k y_k^\top y_k", {"y": (3,)})
+    y = RNG.standard_normal((4, 3))
+    np.testing.assert_allclose(el.evaluate(e, {"y": y}), (y * y).sum())
+    with pytest.raises(EinsteinError, match=r"the subscript _k is not bound by a \\sum over k") as info:
+        parse_matrix(r"y_k^\top y", {"y": (3,)})
+    assert str(info.value).split("\n")[2] == "   ^"
+    with pytest.raises(EinsteinError, match="a sample subscript _k goes on a name"):
+        parse_matrix(r"\sum_k (A y)_k", {"y": (3,), "A": (3, 3)})
+    with pytest.raises(EinsteinError, match="both bounds"):
+        parse_matrix(r"\sum_{k=0} y_k", {"y": (3,)})
