@@ -18,7 +18,8 @@ upward import or a cycle). Lowest first:
     namespaces (``backend``) and :class:`EinsteinError`. The core never prints: the notation
     layer registers its printers (``core.expr.register_printer``) when imported.
 ``notation``
-    ``parse`` (+ ``grammar.lark``) and ``printing``: text and LaTeX to expressions and back.
+    ``parse`` (+ ``grammar.lark``) and ``printing``: text and LaTeX to expressions and back;
+    ``matrix`` (+ ``matrix.lark``) and ``matrix_print``: matrix notation in and out.
 ``algebra``
     ``simplify`` (reading form and canonical form), ``evaluate`` (the reference evaluator),
     ``diff`` (the rule table), ``diff_simplify``, ``scopes`` (name bookkeeping of both).
@@ -44,13 +45,15 @@ from .algebra.evaluate import evaluate
 from .algebra.simplify import canonical, simplify
 from .compile import ContractExpression, compile, contract, contract_expression, contract_path, einsum
 from .core.atoms import Delta, Tensor, Zero
-from .core.builders import apply, delta, scalar, sum_over, tensor
+from .core.builders import apply, delta, hadamard, scalar, sum_over, tensor
 from .core.elementwise import Apply, Diag
 from .core.errors import EinsteinError, UnknownNameError
 from .core.expr import Expr, Product, Sum, SumOver
 from .core.functions import function_names, get_function, register_function
 from .core.indices import Index, down, up
 from .equality.decide import compare, equal
+from .notation.matrix import parse_matrix
+from .notation.matrix_print import to_matrix
 from .notation.parse import parse
 from .notation.printing import latex, text
 
@@ -71,7 +74,8 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "EinsteinError", "UnknownNameError", "Expr", "Tensor", "Delta", "Product", "Sum", "SumOver", "Apply", "Diag", "Zero", "Index",
-    "parse", "latex", "text", "tensor", "delta", "apply", "scalar", "sum_over", "up", "down",
+    "parse", "parse_matrix", "to_matrix", "latex", "text", "tensor", "delta", "apply", "scalar", "sum_over",
+    "hadamard", "up", "down",
     "register_function", "get_function", "function_names",
     "simplify", "canonical", "equal", "compare", "evaluate",
     "diff",

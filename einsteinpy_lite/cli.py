@@ -14,6 +14,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from .core.errors import EinsteinError
 from .core.indices import normalize_index_name
@@ -68,8 +69,17 @@ def _cmd_simplify(args: argparse.Namespace) -> int:
     from .notation.printing import latex
 
     out = simplify(_expr(args))  # type: ignore[arg-type]
-    print(latex(out) if args.latex else str(out))
+    print(_output(out, args, latex(out) if args.latex else str(out)))
     return 0
+
+
+def _output(out: Any, args: argparse.Namespace, index_form: str) -> str:
+    """The printed result: its matrix form with ``--matrix`` (an error saying why when it has none)."""
+    if not getattr(args, "matrix", False):
+        return index_form
+    from .notation.matrix_print import to_matrix
+
+    return to_matrix(out)
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
@@ -87,7 +97,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
         spots = [m.start(1) for m in re.finditer(r"[\^_{\s,]([A-Za-z](?:_\{?[0-9]+\}?|[0-9]*))", args.wrt)
                  if exc.index is not None and normalize_index_name(m.group(1)) == exc.index]
         raise exc.located(f"--wrt {args.wrt}", 6 + (spots[0] if spots else 0)) from None
-    print(latex(out, compact=args.compact) if args.latex else str(out))
+    print(_output(out, args, latex(out, compact=args.compact) if args.latex else str(out)))
     return 0
 
 
@@ -210,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = with_expr("simplify", "contract deltas, rename dummies, collect like terms")
     p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+    p.add_argument("--matrix", action="store_true", help="print the matrix form ((A + A^\\top) x) as LaTeX")
     p.set_defaults(run=_cmd_simplify)
 
     p = with_expr("diff", "differentiate an expression with respect to a tensor")
@@ -217,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
     p.add_argument("--compact", action="store_true", help="with --latex, print [\\nabla\\sigma] without its argument")
     p.add_argument("--no-simplify", action="store_true", help="keep the raw derivative (deltas uncontracted)")
+    p.add_argument("--matrix", action="store_true", help="print the matrix form ((A + A^\\top) x) as LaTeX")
     p.set_defaults(run=_cmd_diff)
 
     p = with_expr("explain", "show the compiled contraction order with FLOPs for given index sizes")

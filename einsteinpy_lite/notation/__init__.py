@@ -8,8 +8,10 @@ Example:
     'A^{i}{}_{j} y^{j}'
 """
 
+from .matrix import parse_matrix
+from .matrix_print import to_matrix
 from .parse import parse
 from .pretty import pretty
 from .printing import latex, text
 
-__all__ = ["parse", "latex", "text", "pretty"]
+__all__ = ["parse", "latex", "text", "pretty", "parse_matrix", "to_matrix"]

@@ -31,10 +31,10 @@ __all__ = ["latex", "text"]
 
 _SIMPLE_NAME = re.compile(r"^[A-Za-z][0-9]*$")
 _GREEK_NAME = re.compile(r"^\\[A-Za-z]+[0-9]*$")
-_WORD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+_WORD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")  # \mathrm{...} reads these back (N_x too: not [N_x])
 _ENDS_IN_COMMAND = re.compile(r"\\[A-Za-z]+$")
 #: A command the parser reads as a tensor head (``\epsilon``): no digits, not a keyword of the syntax.
-_HEAD_COMMAND = re.compile(r"^\\(?!(sum|frac|dfrac|tfrac|delta|nabla|cdot|times|left|right|mathrm|operatorname|mathbf)$)"
+_HEAD_COMMAND = re.compile(r"^\\(?!(sum|frac|dfrac|tfrac|delta|nabla|cdot|times|odot|circ|left|right|mathrm|operatorname|mathbf)$)"
                            r"[A-Za-z]+$")
 
 
@@ -163,13 +163,17 @@ class _Printer:
 
     def factor(self, f: Expr, last: bool) -> str:
         s = self.doprint(f)
-        if isinstance(f, Sum) or (isinstance(f, SumOver) and not last):
+        # a Hadamard product that is a factor (one of its kept indices summed against another factor)
+        if isinstance(f, (Sum, Product)) or (isinstance(f, SumOver) and not last):
             return f"({s})"
         return s
 
     def _print_Product(self, e: Product) -> str:
         c = e.coeff
         facs = [self.factor(f, i == len(e.factors) - 1) for i, f in enumerate(e.factors)]
+        if e.kept and facs:
+            # x^i \odot y^i: read back left to right, every index shared in one position is kept again
+            facs = [" \\odot ".join(facs)]
         if not facs:
             return self.coeff(c)
         sign = ""
@@ -216,13 +220,15 @@ class _Printer:
         return f"{head} {body}"
 
 
-def latex(e: Expr | str, compact: bool = False) -> str:
+def latex(e: Expr | str, compact: bool = False, form: str = "index") -> str:
     """LaTeX with staggered indices (``B^{i}{}_{k}``), ``\\delta``, ``\\frac``, ``\\sum_{k}``, ``\\sigma``.
 
     Args:
         e: the expression, or its text (parsed first).
         compact: print diagonal Jacobians in the slides' short form
             ``[\\nabla\\sigma]^{i}{}_{j}`` (without their argument).
+        form: ``"index"`` (default) or ``"matrix"``: the matrix form of
+            :func:`~einsteinpy_lite.notation.matrix_print.to_matrix` (an error saying why when there is none).
 
     Example:
         >>> from einsteinpy_lite import parse
@@ -230,7 +236,15 @@ def latex(e: Expr | str, compact: bool = False) -> str:
         '\\\\frac{2}{K} \\\\epsilon_{i} \\\\delta^{i}{}_{j}'
         >>> latex("A^i_j y^j")
         'A^{i}{}_{j} y^{j}'
+        >>> latex("A_{m j} x^j + x^i A_{i m}", form="matrix")
+        '(A + A^\\\\top) x'
     """
+    if form == "matrix":
+        from .matrix_print import to_matrix
+
+        return to_matrix(e)
+    if form != "index":
+        raise EinsteinError(f"latex(form={form!r}): the form is 'index' or 'matrix'")
     return _Printer("latex", compact).doprint(expression(e, "latex"))
 
 

@@ -249,3 +249,19 @@ def test_python_dash_m_package_runs_the_cli():
     proc = subprocess.run([sys.executable, "-m", "einsteinpy_lite", "--version"], capture_output=True, text=True,
                           timeout=120)
     assert (proc.returncode, proc.stdout.strip()) == (0, f"einsteinpy-lite {el.__version__}")
+
+
+def test_matrix_flag_prints_the_matrix_form(capsys):
+    code, out, _ = run(capsys, "diff", r"x^i \delta_{i j} A^j_k x^k", "--wrt", "x^p", "--matrix")
+    assert code == 0 and out.strip() == r"(A + A^\top) x"
+    code, out, _ = run(capsys, "simplify", "A_{m j} x^j + x^i A_{i m}", "--matrix")
+    assert code == 0 and out.strip() == r"(A + A^\top) x"
+    # the printed form reads back as the derivative (matrix notation in)
+    d = el.diff(el.parse(r"x^i \delta_{i j} A^j_k x^k"), "x^p")
+    assert el.equal(el.parse_matrix(out.strip(), {"x": (3,), "A": (3, 3)}, indices=d.free), d)
+
+
+def test_matrix_flag_says_why_there_is_no_matrix_form(capsys):
+    code, _, err = run(capsys, "simplify", "T^i_{jk} x^j", "--matrix")
+    assert code == 2
+    assert "no matrix form: the factor T^i_{j k} has 3 indices" in err
