@@ -21,7 +21,7 @@ upward import or a cycle). Lowest first:
     ``parse`` (+ ``grammar.lark``) and ``printing``: text and LaTeX to expressions and back.
 ``algebra``
     ``simplify`` (reading form and canonical form), ``evaluate`` (the reference evaluator),
-    ``diff`` (the rule table), ``diff_simplify``, ``scopes`` (name bookkeeping of both).
+    ``diff`` (the rule table), ``diff_simplify``, ``second_order`` (Hessian-vector products), ``scopes`` (name bookkeeping of both).
 ``compile``
     ``lower`` -> ``plan`` -> ``codegen`` (``layout``, ``memory``) -> ``runtime``.
 ``equality``
@@ -41,6 +41,7 @@ This module is the facade: every public name is importable from ``einsteinpy_lit
 
 from .algebra.diff import diff
 from .algebra.evaluate import evaluate
+from .algebra.second_order import ggn_vp, hessian_block, hvp
 from .algebra.simplify import canonical, simplify
 from .compile import ContractExpression, compile, contract, contract_expression, contract_path, einsum
 from .core.atoms import Delta, Tensor, Zero
@@ -74,6 +75,6 @@ __all__ = [
     "parse", "latex", "text", "tensor", "delta", "apply", "scalar", "sum_over", "up", "down",
     "register_function", "get_function", "function_names",
     "simplify", "canonical", "equal", "compare", "evaluate",
-    "diff",
+    "diff", "hvp", "ggn_vp", "hessian_block",
     "compile", "einsum", "contract", "contract_path", "contract_expression", "ContractExpression",
 ]

@@ -1,0 +1,206 @@
+r"""Second order without the full Hessian: Hessian-vector and Gauss-Newton-vector products as index expressions.
+
+:func:`hvp` is the directional derivative of the gradient: with ``V`` a tensor with the slots of
+the variable,
+
+.. math:: (H V)_{m}{}^{n} = \frac{\partial}{\partial A^{m}{}_{n}} \sum_{p q}
+          \frac{\partial L}{\partial A^{p}{}_{q}} V^{p}{}_{q},
+
+so the vector is contracted into the expression before anything is differentiated a second
+time, and the compiler contracts it wherever its planner finds cheapest: the Hessian itself is
+never an array.  The new free indices follow :func:`einsteinpy_lite.diff`'s convention: the
+variable's names with the opposite variance (``_m``, ``^n`` for ``A^{m}_{n}``).  A vector along
+another parameter (``{"B": "U"}``) gives the block ``H_{AB} U``; a dict of several gives the
+sum of the blocks (a row of blocks of the Hessian times the whole vector).
+
+:func:`ggn_vp` is the Gauss-Newton-vector product ``J^T J V`` of a residual ``r`` (any free
+indices, all contracted with the Euclidean metric), ``J = \partial r / \partial A``; for the
+loss ``r \cdot r`` the Gauss-Newton matrix is ``2 J^T J``.
+
+>>> from einsteinpy_lite import parse
+>>> print(hvp(parse("x_i A^i_j y^j x_k A^k_l y^l"), "A^{m}_{n}", "V"))
+2 x_i y^j x_m y^n V^i_j
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..core.atoms import Delta, Tensor
+from ..core.errors import EinsteinError
+from ..core.expr import Expr, Product, Sum, Zero
+from ..core.indices import Index
+from ..core.rename import fresh_names, rename_free
+from ..notation.parse import expression
+from .diff import _variable, diff
+from .diff_simplify import simplify_derivative
+from .scopes import avoid_names
+
+__all__ = ["hvp", "ggn_vp", "hessian_block"]
+
+Vectors = Any  # a name, a tensor (or its text), or a dict of them by parameter name
+
+
+def _is_bare_name(text: str) -> bool:
+    return not any(c in text for c in "^_{} ") or (text.startswith("\\") and not any(c in text for c in "^_ "))
+
+
+def _vector(v: Any, param: str, pattern: tuple[bool, ...], taken: set[str], e: Expr) -> Tensor:
+    """The vector along ``param`` with fresh index names, its slots as ``param``'s in ``e``."""
+    given: Tensor | None = None
+    if isinstance(v, Tensor):
+        given = v
+    elif isinstance(v, str) and v.strip() and not _is_bare_name(v.strip()):
+        parsed = expression(v, "hvp")
+        if not isinstance(parsed, Tensor):
+            raise EinsteinError(f"the vector along '{param}' must be a tensor name such as 'V' or a tensor "
+                                f"such as 'V^{{p}}_{{q}}', got '{v}'", hint="pass a bare name: hvp(e, 'A^{m}_{n}', 'V')")
+        given = parsed
+    elif not (isinstance(v, str) and v.strip()):
+        raise EinsteinError(f"the vector along '{param}' must be a tensor name such as 'V', got {v!r}",
+                            hint="pass a bare name: hvp(e, 'A^{m}_{n}', 'V')")
+    name = given.name if given is not None else v.strip()
+    want = "".join("^" if u else "_" for u in pattern)
+    if given is not None and given.indices and tuple(ix.up for ix in given.indices) != pattern:
+        have = "".join("^" if ix.up else "_" for ix in given.indices)
+        raise EinsteinError(f"the vector '{given}' has the slots {have}, the parameter '{param}' has {want or 'none'}",
+                            hint=f"the vector along '{param}' needs the parameter's slots; or pass just its name")
+    if name in e.tensors():
+        raise EinsteinError(f"the vector's name '{name}' is already a tensor of the expression",
+                            hint="name the vector with a tensor name the expression does not use")
+    names = fresh_names(taken, len(pattern), stem="v")
+    taken.update(names)
+    return Tensor(name, [Index(n, u) for n, u in zip(names, pattern)])
+
+
+def _blocks(e: Expr, wrt_name: str, vector: Vectors, what: str) -> dict[str, Any]:
+    """The vector's parts by parameter name (one part along the variable itself by default)."""
+    parts = dict(vector) if isinstance(vector, Mapping) else {wrt_name: vector}
+    if not parts:
+        raise EinsteinError(f"{what}: the vector has no parts", hint="e.g. {'A': 'V', 'b': 'u'}")
+    sigs = e.tensors()
+    for p in parts:
+        if not isinstance(p, str) or p not in sigs:
+            raise EinsteinError(f"{what}: missing parameter block: '{p}' is not a tensor of '{e}' "
+                                f"(its tensors are {', '.join(sorted(sigs))})",
+                                hint="give the vector's parts by the names of the parameters they go along")
+    return parts
+
+
+def _directional(e: Expr, parts: Mapping[str, Any], taken: set[str], avoid: set[str]) -> Expr:
+    """``\\sum_q \\partial e / \\partial q \\cdot V_q``: the derivative of ``e`` along the vector (free: ``e``'s)."""
+    sigs = e.tensors()
+    terms: list[Expr] = []
+    for p, v in parts.items():
+        pattern = sigs[p]
+        names = fresh_names(taken | avoid, len(pattern), stem="w")
+        taken.update(names)
+        g = diff(e, Tensor(p, [Index(n, u) for n, u in zip(names, pattern)]))
+        vec = _vector(v, p, pattern, taken, e)
+        # V's slots: the gradient's new free indices (named after the variable) flipped back,
+        # so each contracts with its partner whatever variance simplify left on it
+        flipped = {ix.name: ix for ix in g.free}
+        vec = Tensor(vec.name, [Index(n, not flipped[n].up) if n in flipped else Index(n, u)
+                                for n, u in zip(names, pattern)])
+        g = avoid_names(g, {ix.name for ix in vec.indices} - set(names))
+        terms.append(simplify_derivative(Product.make(1, [g, vec])))
+    return Sum.make(terms)
+
+
+def hvp(expr: Expr | str, wrt: Tensor | str, vector: Vectors) -> Expr:
+    """The Hessian-vector product ``\\sum_{pq} \\partial^2 expr / \\partial A^{m}_{n} \\partial A^{p}_{q} V^{p}_{q}``.
+
+    Args:
+        expr: a scalar expression (or its text).
+        wrt: the variable, a tensor with fresh index names (``"A^{m}_{n}"``).
+        vector: the vector's tensor name (``"V"``: it gets the variable's slots), or the tensor
+            written out (``"V^{p}_{q}"``, its slots checked), or a dict of them by parameter
+            name (``{"A": "V", "b": "u"}``): the sum of the Hessian blocks ``H_{A q} V_q``.
+
+    Returns:
+        The product, with free indices the variable's names, opposite variance (as ``diff``).
+
+    Raises:
+        EinsteinError: ``expr`` has free indices; the vector has other slots than its
+            parameter, or names a tensor the expression uses; a part of the vector goes
+            along a tensor the expression does not have.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> str(hvp(parse(r"x_i A^i_j A^j_k y^k"), "A^{m}_{n}", "V"))
+        '(x_i \\\\delta^j_m y^n + \\\\delta_i^n y^j x_m) V^i_j'
+    """
+    e = expression(expr, "hvp")
+    if e.free:
+        raise EinsteinError(f"hvp needs a scalar expression, but '{e}' has the free indices "
+                            f"{', '.join(ix.name for ix in e.free)}",
+                            hint="the Hessian-vector product is of a scalar (a loss); contract the free indices first")
+    target = _variable(wrt)
+    parts = _blocks(e, target.name, vector, "hvp")
+    taken = set(e.all_names()) | {ix.name for ix in target.indices}
+    s = _directional(e, parts, taken, {ix.name for ix in target.indices})
+    if isinstance(s, Zero):
+        return Zero(tuple(ix.flip() for ix in target.indices))
+    return diff(s, target)
+
+
+def hessian_block(expr: Expr | str, wrt: Tensor | str, wrt2: Tensor | str) -> Expr:
+    """The block ``\\partial^2 expr / \\partial A^{m}_{n} \\partial B^{p}_{q}`` of the Hessian (free ``m, n, p, q``).
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> str(hessian_block(parse("x_i A^i_j b^j"), "A^{m}_{n}", "b^{p}"))
+        'x_m \\\\delta^n_p'
+    """
+    e = expression(expr, "hessian_block")
+    if e.free:
+        raise EinsteinError(f"hessian_block needs a scalar expression, but '{e}' has the free indices "
+                            f"{', '.join(ix.name for ix in e.free)}", hint="contract the free indices first")
+    first, second = _variable(wrt), _variable(wrt2)
+    clash = {ix.name for ix in first.indices} & {ix.name for ix in second.indices}
+    if clash:
+        raise EinsteinError(f"the variables '{first}' and '{second}' share the index name '{sorted(clash)[0]}'",
+                            hint="give the two variables different index names")
+    return diff(diff(e, first), second)
+
+
+def ggn_vp(residual: Expr | str, wrt: Tensor | str, vector: Vectors) -> Expr:
+    """The Gauss-Newton-vector product ``J^T J V`` of a residual ``r`` (``J = \\partial r / \\partial A``).
+
+    Every free index of the residual is summed with the Euclidean metric: ``J V`` (one directional
+    derivative of ``r``) is formed first and then pulled back, so neither ``J`` nor ``J^T J`` is an
+    array.  For the loss ``\\sum r^2`` the Gauss-Newton matrix is ``2 J^T J``.
+
+    Args:
+        residual: the residual (any free indices), or its text.
+        wrt: the variable, a tensor with fresh index names.
+        vector: as for :func:`hvp`.
+
+    Returns:
+        The product, with free indices the variable's names, opposite variance.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> str(ggn_vp(parse("A^i_j y^j - x^i"), "A^{m}_{n}", "V"))
+        'y^i V_{m i} y^n'
+    """
+    r = expression(residual, "ggn_vp")
+    target = _variable(wrt)
+    names = {ix.name for ix in target.indices}
+    clash = [ix for ix in r.free if ix.name in names]
+    if clash:
+        raise EinsteinError(f"the variable '{target}' reuses '{clash[0].name}', a free index of the residual '{r}'",
+                            hint="give the variable fresh index names")
+    parts = _blocks(r, target.name, vector, "ggn_vp")
+    taken = set(r.all_names()) | names
+    jv = _directional(r, parts, taken, names)
+    jac = diff(r, target)
+    if isinstance(jv, Zero) or isinstance(jac, Zero):
+        return Zero(tuple(ix.flip() for ix in target.indices))
+    # rename J V's free indices apart, and join them to J's with the metric delta_{i i'}
+    fresh = fresh_names(taken | jac.index_names() | jv.index_names(), len(r.free), stem="r")
+    jv = rename_free(jv, {ix.name: n for ix, n in zip(r.free, fresh)}, avoid=taken | jac.index_names())
+    jv = avoid_names(jv, jac.index_names() - set(fresh))
+    metric = [Delta(Index(n, not ix.up), Index(ix.name, not ix.up)) for ix, n in zip(r.free, fresh)]
+    return simplify_derivative(Product.make(1, [jv, *metric, jac]))
