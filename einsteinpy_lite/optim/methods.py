@@ -33,6 +33,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import sys
@@ -696,8 +697,7 @@ def _newton_cg(method: str, obj: Objective, theta0: Any, *, damping: str | float
     while reason is None:
         gn = float(np.linalg.norm(g))
         rel = cg_tol if cg_tol is not None else min(0.5, math.sqrt(gn))
-        xk = x
-        p, used = _cg(lambda d: prob.hvp(xk, d), g, float(regularization), rel, max_cg or x.size)
+        p, used = _cg(functools.partial(prob.hvp, x), g, float(regularization), rel, max_cg or x.size)
         cg_steps += used
         slope = float(g @ p)
         if not slope < 0:  # pragma: no cover - CG from 0 gives a descent direction for positive curvature
