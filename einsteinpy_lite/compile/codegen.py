@@ -31,7 +31,8 @@ from ..core.functions import get_function
 from .layout import axis_ranks
 from .lower import Add, ApplyFn, Contract, Input, Program, python_name
 from .memory import free_dead, in_place, pool_buffers
-from .plan import Resolved, _spec, naive_flops, plan_contract, step_flops
+from .plan import ContractPlan, Resolved, _spec, best_path, naive_flops, path_cost, plan_contract, step_flops
+from .slicing import SlicedContraction, choose_slices, human_bytes, sliced_cost
 
 __all__ = ["Generated", "generate"]
 
@@ -140,6 +141,8 @@ class _Gen:
         self.var_shape: dict[str, tuple[int, ...]] = {}
         self.fresh_vars: set[str] = set()
         self.new_vars: set[str] = set()
+        #: the sliced contractions (memory limit), as the plan shows them
+        self.sliced: list[str] = []
 
     # emission ------------------------------------------------------------
     def emit(self, expr: str, size: int, text: str, flops: int = 0, fresh: bool = False,
@@ -349,10 +352,11 @@ class _Gen:
         naive = naive_flops(tuple(a.labels for a in arrs), out, sizes)
         arrs = self.reuse(arrs, out)
         plan = plan_contract(tuple(a.labels for a in arrs), out, sizes)
+        plan, sliced = self.bounded(vid, plan, sizes)
         self.records.append((_spec(plan.operands, out), tuple(tuple(sizes[x] for x in o) for o in plan.operands),
                              plan.flops, naive, plan.optimizer))
-        live = list(arrs)
-        for step in plan.path:
+        live = [self.slice_run(vid, arrs, plan, sizes, sliced)] if sliced else list(arrs)
+        for step in plan.path if not sliced else ():
             if len(step) == 1:
                 a = live.pop(step[0])
                 others = {x for o in live for x in o.labels}
@@ -424,6 +428,53 @@ class _Gen:
                 expr = f"xp.asarray({expr})"
         var = self.emit(expr, size, f"{self.p.desc[vid]} (with identities)", size)
         return var, target
+
+    def bounded(self, vid: int, plan: ContractPlan, sizes: tuple[int, ...]) -> tuple[ContractPlan, list[tuple[int, int]]]:
+        """Keep the contraction's intermediates under the memory limit: another order, else slices.
+
+        Returns the plan to run and the ``(label, chunk)`` slices (``[]``: no slicing).
+        """
+        if self.memory_limit is None or len(plan.operands) < 2:
+            return plan, []
+        limit = max(1, int(self.memory_limit // self.itemsize))
+        ops, out = plan.operands, plan.out
+        if path_cost(ops, out, sizes, plan.path)[1] <= limit:
+            return plan, []
+        names = self.p.label_names[vid]
+        result = math.prod(sizes[x] for x in out)
+        if result > limit:
+            raise EinsteinError(
+                f"the result of {self.p.desc[vid]} has {result:,} entries ({human_bytes(result * self.itemsize)}), "
+                f"over the memory limit of {human_bytes(self.memory_limit)}: no slicing can make a result smaller",
+                hint="pass a larger memory_limit= to compile (or None for no limit), or use smaller arrays")
+        path = best_path(ops, out, sizes, limit)
+        flops, big = path_cost(ops, out, sizes, path)
+        if big <= limit:  # another order fits
+            return ContractPlan(ops, out, path, flops, plan.naive_flops, big, plan.optimizer + ", memory-bounded"), []
+        try:
+            slices = choose_slices(ops, out, sizes, limit, out_ok=self.np)
+        except EinsteinError as exc:
+            raise EinsteinError(f"{exc.args[0]} (in {self.p.desc[vid]}, indices "
+                                f"{', '.join(names[x] for x in dict.fromkeys(x for o in ops for x in o))})",
+                                hint="pass a larger memory_limit= to compile (or None for no limit)") from None
+        total, big, _ = sliced_cost(ops, out, sizes, slices)
+        return ContractPlan(ops, out, plan.path, total, plan.naive_flops, big, "sliced"), slices
+
+    def slice_run(self, vid: int, arrs: list[_Arr], plan: ContractPlan, sizes: tuple[int, ...],
+                  slices: list[tuple[int, int]]) -> _Arr:
+        """Emit the call of a :class:`SlicedContraction` of ``arrs``: one line, its pieces in a loop."""
+        names = self.p.label_names[vid]
+        run = SlicedContraction(plan.operands, plan.out, sizes, slices)
+        fn = f"_slc{len([k for k in self.ns if k.startswith('_slc')])}"
+        self.ns[fn] = run
+        cuts = ", ".join(f"{names[x]} (chunks of {c})" for x, c in slices)
+        text = f"sliced over {cuts}, {run.pieces} pieces: {_spec(plan.operands, plan.out)}"
+        shape = tuple(sizes[x] for x in plan.out)
+        var = self.emit(f"{fn}({', '.join(a.var for a in arrs)})", math.prod(shape), text, plan.flops, fresh=True,
+                        shape=shape)
+        self.sliced.append(text)
+        self.largest = max(self.largest, plan.largest)  # the pieces' own intermediates
+        return _Arr(var, plan.out)
 
     @staticmethod
     def keep(a: _Arr, b: _Arr, others: list[_Arr], out: tuple[int, ...]) -> tuple[int, ...]:
