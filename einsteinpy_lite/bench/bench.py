@@ -20,7 +20,10 @@ interleaved repeats (so a load spike on a shared machine hits every contender):
   tiny 3-operand chain, 4-8-matrix chains and ``pi,qj,ijkl,rk,sl->pqrs`` (sizes 10-60) against
   ``opt_einsum.contract_expression``, a batched matmul against ``numpy.matmul``, the first call of
   a new equation against ``opt_einsum.contract``'s, and planned FLOPs (and planning time) on random
-  regular networks of 20-60 tensors against opt_einsum's optimizers.
+  regular networks of 20-60 tensors against opt_einsum's optimizers;
+* **hvp** -- the Hessian-vector product of the single-layer loss (all parameters) against one compiled
+  gradient, ``jax.jit(jvp(grad))`` and ``torch.func`` ``jvp(grad)``, and a memory-bounded (sliced)
+  contraction against the unlimited one (:mod:`.second_order_bench`).
 
 Example:
     >>> res = run_benchmarks(quick=True, sections=("overhead",))
@@ -52,7 +55,7 @@ SIZES: dict[str, tuple[int, int, int, int]] = {
     "large": (4096, 128, 512, 256),
 }
 
-SECTIONS = ("backprop", "overhead", "compile", "paths", "core", "einsum")
+SECTIONS = ("backprop", "overhead", "compile", "paths", "core", "einsum", "hvp")
 
 _EPS = r"(x_k^{i} - B^{i}_{j} \sigma(A^{j}_{l} y_k^{l} + b^{j}))"
 _EPS1 = r"(x_k^{i_1} - B^{i_1}_{j_3} \sigma(A^{j_3}_{l} y_k^{l} + b^{j_3}))"
@@ -509,7 +512,7 @@ def run_benchmarks(sizes: Sequence[str] | None = None, repeat: int | None = None
         repeat: interleaved repeats per measurement, medians reported (default 7; ``quick``: 3).
         json_path: write the results there as JSON too.
         quick: tiny sizes and few repeats (for tests and a first look).
-        sections: which of ``backprop``, ``overhead``, ``compile``, ``paths``, ``core``, ``einsum`` to run.
+        sections: which of ``backprop``, ``overhead``, ``compile``, ``paths``, ``core``, ``einsum``, ``hvp`` to run.
 
     Returns:
         A dict with ``machine`` and one entry per section run.
@@ -548,6 +551,10 @@ def run_benchmarks(sizes: Sequence[str] | None = None, repeat: int | None = None
         res["core"] = _bench_core(reps, quick)
     if "einsum" in sections:
         res["einsum"] = _bench_einsum(reps, quick)
+    if "hvp" in sections:
+        from .second_order_bench import bench_hvp
+
+        res["hvp"] = bench_hvp(reps, quick)
     if json_path:
         with open(json_path, "w") as fh:
             json.dump(res, fh, indent=2, default=str)
@@ -611,6 +618,10 @@ def format_table(result: dict[str, Any]) -> str:
         lines += ["", "core: " + ", ".join(f"{k} {_fmt_t(v)}" for k, v in core["seconds"].items())]
     if "einsum" in result:
         lines += _einsum_table(result["einsum"])
+    if "hvp" in result:
+        from .second_order_bench import format_hvp
+
+        lines += format_hvp(result["hvp"])
     return "\n".join(lines)
 
 

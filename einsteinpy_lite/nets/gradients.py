@@ -406,6 +406,18 @@ class Network:
             order[f"d_{p}"] = self._names(p)
         return Step(exprs, order, {})
 
+    def compile_hvp(self) -> Step:
+        """One callable for ``H v`` of every parameter: ``step(A=, b=, B=, vA=, vb=, vB=, x=, y=)``.
+
+        The tangents are named as :meth:`vector` gives them; the result has one entry per
+        parameter, shaped like it (:meth:`hessian_vector` wraps it with checks).
+
+        Example:
+            >>> sorted(mlp([2, 3, 1]).compile_hvp().exprs)
+            ['W1', 'W2', 'b1', 'b2']
+        """
+        return self._product_step("hvp")
+
     def _names(self, p: str, first: int = 1) -> tuple[str, ...]:
         return tuple(ix.name for ix in self.variable(p, first).indices)
 
