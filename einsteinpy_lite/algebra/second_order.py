@@ -29,7 +29,7 @@ from typing import Any
 
 from ..core.atoms import Delta, Tensor
 from ..core.errors import EinsteinError
-from ..core.expr import Expr, Product, Sum, Zero
+from ..core.expr import Expr, Product, Sum, SumOver, Zero
 from ..core.indices import Index
 from ..core.rename import fresh_names, rename_free
 from ..notation.parse import expression
@@ -37,7 +37,7 @@ from .diff import _variable, diff
 from .diff_simplify import simplify_derivative
 from .scopes import avoid_names
 
-__all__ = ["hvp", "ggn_vp", "hessian_block"]
+__all__ = ["hvp", "ggn_vp", "hessian_block", "collect_factors"]
 
 Vectors = Any  # a name, a tensor (or its text), or a dict of them by parameter name
 
@@ -142,7 +142,7 @@ def hvp(expr: Expr | str, wrt: Tensor | str, vector: Vectors) -> Expr:
     s = _directional(e, parts, taken, {ix.name for ix in target.indices})
     if isinstance(s, Zero):
         return Zero(tuple(ix.flip() for ix in target.indices))
-    return diff(s, target)
+    return collect_factors(diff(s, target))
 
 
 def hessian_block(expr: Expr | str, wrt: Tensor | str, wrt2: Tensor | str) -> Expr:
@@ -203,4 +203,134 @@ def ggn_vp(residual: Expr | str, wrt: Tensor | str, vector: Vectors) -> Expr:
     jv = rename_free(jv, {ix.name: n for ix, n in zip(r.free, fresh)}, avoid=taken | jac.index_names())
     jv = avoid_names(jv, jac.index_names() - set(fresh))
     metric = [Delta(Index(n, not ix.up), Index(ix.name, not ix.up)) for ix, n in zip(r.free, fresh)]
-    return simplify_derivative(Product.make(1, [jv, *metric, jac]))
+    return collect_factors(simplify_derivative(Product.make(1, [jv, *metric, jac])))
+
+
+# =================================================================== collecting common factors
+
+
+def collect_factors(e: Expr) -> Expr:
+    """Distribute back: pull common factors out of sums, so the compiler contracts them once.
+
+    Differentiating twice leaves sums whose terms share a factor (``y_k^{n}`` in every term of
+    the Hessian-vector product of a layer's weight): written once in front of the sum, the
+    compiler does one contraction with it instead of one per term.  Three rewrites, bottom up:
+
+    * ``\\sum_l F G_l = F \\sum_l G_l`` for the factors ``F`` that do not use ``l``;
+    * ``a \\sum_k F X_k + b \\sum_k F Y_k = \\sum_k F (a X_k + b Y_k)`` (same bounds; one
+      ``\\sum_k`` per group of terms that share a factor);
+    * ``F X + F Y = F (X + Y)`` for a factor ``F`` whose indices are free in the sum (or
+      bound by an enclosing ``\\sum``), the factor most terms share first.
+
+    Each is an identity; a rewrite whose result would not be a well-formed expression is skipped.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> print(collect_factors(parse("x_i A^i_j y^n + z_i B^i_j y^n")))
+        y^n (x_i A^i_j + z_i B^i_j)
+    """
+    try:
+        return _collect(e)
+    except EinsteinError:  # pragma: no cover - every rewrite checks itself; keep the input if one slips
+        return e
+
+
+def _collect(e: Expr) -> Expr:
+    if isinstance(e, Sum):
+        return _factor_sum(_merge_sums([_collect(t) for t in e.terms]))
+    if isinstance(e, Product):
+        return Product.make(e.coeff, [_collect(f) for f in e.factors])
+    if isinstance(e, SumOver):
+        return SumOver.make(e.index_name, e.bounds, _collect(e.body))
+    return e
+
+
+def _as_sum_over(t: Expr) -> tuple[Any, SumOver] | None:
+    """``coeff * \\sum_k body`` as ``(coeff, the sum)``; None for any other term."""
+    if isinstance(t, SumOver):
+        return 1, t
+    if isinstance(t, Product) and len(t.factors) == 1 and isinstance(t.factors[0], SumOver):
+        return t.coeff, t.factors[0]
+    return None
+
+
+def _merge_sums(terms: list[Expr]) -> list[Expr]:
+    """Terms ``c \\sum_k X`` with the same bound name and bounds become one ``\\sum_k``."""
+    groups: dict[Any, list[Expr]] = {}
+    for n, t in enumerate(terms):
+        so = _as_sum_over(t)
+        key: Any = (so[1].index_name, so[1].bounds) if so is not None else n
+        groups.setdefault(key, []).append(t)
+    out: list[Expr] = []
+    for key, group in groups.items():
+        if len(group) == 1:
+            out.extend(group)
+            continue
+        parts = [p for p in (_as_sum_over(t) for t in group) if p is not None]
+        try:
+            body = Sum.make([Product.make(c, [so.body]) for c, so in parts])
+            inner = list(body.terms) if isinstance(body, Sum) else [body]
+            factored = _factor_sum(inner)
+            # one \\sum_k per group that shares a factor: a sum of terms inside one \\sum_k would be
+            # an array over k and all their free indices (per-sample outer products) before the sum
+            groups_k = list(factored.terms) if isinstance(factored, Sum) else [factored]
+            out.extend(SumOver.make(key[0], key[1], g) for g in groups_k)
+        except EinsteinError:
+            out.extend(group)
+    return out
+
+
+def _available(t: Expr) -> list[Expr]:
+    """The factors of a term, with those of a nested ``\\sum_l`` that do not use ``l``."""
+    fs = list(t.factors) if isinstance(t, Product) else [t]
+    out = []
+    for f in fs:
+        out.append(f)
+        if isinstance(f, SumOver) and isinstance(f.body, Product):
+            out += [g for g in f.body.factors if f.index_name not in g.index_names()]
+    return out
+
+
+def _without(t: Expr, g: Expr) -> Expr:
+    """The term ``t`` with one factor ``g`` taken out (directly, or out of a nested ``\\sum``)."""
+    coeff, fs = (t.coeff, list(t.factors)) if isinstance(t, Product) else (1, [t])
+    if g in fs:
+        fs.remove(g)
+        return Product.make(coeff, fs)
+    for n, f in enumerate(fs):
+        if isinstance(f, SumOver) and isinstance(f.body, Product) and g in f.body.factors \
+                and f.index_name not in g.index_names():
+            inner = list(f.body.factors)
+            inner.remove(g)
+            fs[n] = SumOver.make(f.index_name, f.bounds, Product.make(f.body.coeff, inner))
+            return Product.make(coeff, fs)
+    raise EinsteinError("internal: the factor is not in the term")  # pragma: no cover
+
+
+def _factor_sum(terms: list[Expr]) -> Expr:
+    """``F X + F Y + Z -> F (X + Y) + Z`` for the factor shared by most terms, repeatedly."""
+    whole = Sum.make(terms)
+    if not isinstance(whole, Sum):
+        return whole
+    free = {ix.name for ix in whole.free}
+    count: dict[Expr, int] = {}
+    for t in whole.terms:
+        for f in set(_available(t)):
+            names = [ix.name for ix in f.free]
+            if f.free and len(set(names)) == len(names) and set(names) <= free:
+                count[f] = count.get(f, 0) + 1
+    best = max(count.items(), key=lambda kv: kv[1], default=None)
+    if best is None or best[1] < 2:
+        return whole
+    shared = best[0]
+    inner: list[Expr] = []
+    rest: list[Expr] = []
+    for t in whole.terms:
+        (inner if shared in _available(t) else rest).append(t)
+    try:
+        grouped = Product.make(1, [shared, _factor_sum([_without(t, shared) for t in inner])])
+        if {ix.name for ix in grouped.free} != free:
+            return whole
+        return Sum.make([grouped, *([_factor_sum(rest)] if rest else [])])
+    except EinsteinError:
+        return whole

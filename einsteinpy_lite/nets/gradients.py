@@ -41,7 +41,7 @@ import sympy
 
 from ..algebra.diff import avoid_names, diff
 from ..algebra.diff_simplify import simplify_derivative
-from ..algebra.second_order import ggn_vp, hvp
+from ..algebra.second_order import collect_factors, ggn_vp, hvp
 from ..core.atoms import Tensor
 from ..core.builders import apply, delta
 from ..core.errors import EinsteinError
@@ -362,7 +362,7 @@ class Network:
         # per sample (k bound by the sample sum, as in directions), then summed over the samples
         residual = self._epsilon(self.indices, Index(_SAMPLE, False, True))
         out = ggn_vp(residual, self.variable(p), self._vectors(q))
-        return simplify_derivative(_sample_sum(2 / K, avoid_names(out, {_SAMPLE})))
+        return collect_factors(simplify_derivative(_sample_sum(2 / K, avoid_names(out, {_SAMPLE}))))
 
     def forward_vs_backward(self, sizes: Sequence[int]) -> dict[str, Any]:
         """FLOPs of the whole gradient of a scalar loss by forward mode vs backward mode (compiler plans).
