@@ -45,15 +45,9 @@ from typing import Any
 import numpy as np
 
 from ..core.errors import EinsteinError
+from .common import SIZES, _arrays, _fmt_t, _median_times
 
 __all__ = ["run_benchmarks", "format_table", "SIZES", "backprop_exprs", "hand_backprop"]
-
-#: Benchmark sizes: name -> (K, N_x, N_1, N_y).
-SIZES: dict[str, tuple[int, int, int, int]] = {
-    "tiny": (32, 4, 16, 8),
-    "medium": (512, 64, 256, 128),
-    "large": (4096, 128, 512, 256),
-}
 
 SECTIONS = ("backprop", "overhead", "compile", "paths", "core", "einsum", "hvp")
 
@@ -98,12 +92,6 @@ def hand_backprop(A: np.ndarray, b: np.ndarray, B: np.ndarray, x: np.ndarray, y:
     G = (E @ B) * (S * (1.0 - S))
     c = 2.0 / K
     return {"loss": np.sum(E * E) / K, "d_A": c * (G.T @ y), "d_b": c * G.sum(0), "d_B": c * (E.T @ S)}
-
-
-def _arrays(K: int, Nx: int, N1: int, Ny: int, seed: int = 0) -> tuple[np.ndarray, ...]:
-    rng = np.random.default_rng(seed)
-    return (rng.standard_normal((N1, Ny)) / np.sqrt(Ny), rng.standard_normal(N1),
-            rng.standard_normal((Nx, N1)) / np.sqrt(N1), rng.standard_normal((K, Nx)), rng.standard_normal((K, Ny)))
 
 
 def _einsum_backprop(contract: Callable[..., Any]) -> Callable[..., dict[str, Any]]:
@@ -156,37 +144,6 @@ def _torch_backprop() -> Callable[..., dict[str, Any]] | None:
 
 
 # ------------------------------------------------------------------ timing
-
-
-def _median_times(fns: dict[str, Callable[[], Any]], repeat: int, min_time: float = 0.002) -> dict[str, float]:
-    """Median seconds per call of each function, repeats interleaved between the contenders (shuffled)."""
-    number: dict[str, int] = {}
-    for name, fn in fns.items():
-        fn()  # warm up (and specialize compiled code)
-        n, t = 1, 0.0
-        while True:
-            t0 = time.perf_counter()
-            for _ in range(n):
-                fn()
-            t = time.perf_counter() - t0
-            if t >= min_time or n >= 100_000:
-                break
-            n *= 4 if t < min_time / 8 else 2
-        number[name] = n
-    samples: dict[str, list[float]] = {name: [] for name in fns}
-    order = list(fns)
-    rng = np.random.default_rng(0)
-    for _ in range(repeat):
-        # a new order each round: whoever runs after a contender that leaves threads spinning
-        # (torch's thread pool) or memory to reclaim is a different one each time
-        for name in rng.permutation(order):
-            fn = fns[name]
-            n = number[name]
-            t0 = time.perf_counter()
-            for _ in range(n):
-                fn()
-            samples[name].append((time.perf_counter() - t0) / n)
-    return {name: statistics.median(v) for name, v in samples.items()}
 
 
 def _machine() -> dict[str, Any]:
@@ -559,14 +516,6 @@ def run_benchmarks(sizes: Sequence[str] | None = None, repeat: int | None = None
         with open(json_path, "w") as fh:
             json.dump(res, fh, indent=2, default=str)
     return res
-
-
-def _fmt_t(s: float) -> str:
-    if s < 1e-3:
-        return f"{s * 1e6:.1f} us"
-    if s < 1:
-        return f"{s * 1e3:.2f} ms"
-    return f"{s:.2f} s"
 
 
 def format_table(result: dict[str, Any]) -> str:

@@ -108,7 +108,7 @@ def _torch_hvp(x: np.ndarray, y: np.ndarray) -> Callable[[dict[str, Any], dict[s
 
 
 def _hvp_rows(size: str, repeat: int, contenders: Sequence[str]) -> dict[str, Any]:
-    from .bench import SIZES, _arrays, _median_times
+    from .common import SIZES, _arrays, _median_times
 
     K, Nx, N1, Ny = SIZES[size]
     A, b, B, x, y = _arrays(K, Nx, N1, Ny)
@@ -160,7 +160,7 @@ def _check(want: dict[str, Any], got: dict[str, Any], who: str) -> None:
 def _memory_row(repeat: int, quick: bool) -> dict[str, Any]:
     from ..compile import compile
     from ..notation.parse import parse
-    from .bench import _median_times
+    from .common import _median_times
 
     N, R = (24, 32) if quick else (128, 256)
     rng = np.random.default_rng(2)
@@ -214,7 +214,7 @@ def format_hvp(r: dict[str, Any]) -> list[str]:
         >>> format_hvp(r)[1]
         'Hessian-vector product of the single-layer loss, all parameters, tiny (K=1, N_x=1, N_1=1, N_y=1): time per call (compiled hvp / contender)'
     """
-    from .bench import _fmt_t
+    from .common import _fmt_t
 
     h = r["hvp"]
     names = list(h["default"])
