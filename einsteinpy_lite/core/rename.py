@@ -68,7 +68,7 @@ def _rename(e: Expr, mapping: dict[str, str], used: set[str]) -> Expr:
                 used.add(new)
                 local[d.name] = new
         return Product.make(e.coeff, [_rename(f, {k: v for k, v in local.items() if k in f.index_names()}, used)
-                                      for f in e.factors])
+                                      for f in e.factors], {local.get(k, k) for k in e.kept})
     if isinstance(e, SumOver):
         if e.index_name in targets:
             (new,) = fresh_names(used, 1)

@@ -25,6 +25,7 @@ import lark
 import sympy
 
 from ..core.atoms import Delta, Tensor, Zero
+from ..core.builders import hadamard
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver, _check_same_free, as_expr, tensor_signatures
@@ -53,7 +54,7 @@ _TOKEN_NAMES = {
     "RPAR": "')'", "LBRACE": "'{'", "RBRACE": "'}'", "CIRCUMFLEX": "'^'", "UNDERSCORE": "'_'", "PLUS": "'+'",
     "MINUS": "'-'", "SLASH": "'/'", "STAR": "'*'", "FUNC": "a function", "MATHRM": "\\mathrm{...}",
     "BRACKET": "a [bracketed] name", "$END": "end of text", "SUM": "\\sum", "FRAC": "\\frac", "DELTA": "\\delta",
-    "EQUAL": "'='", "COMMA": "','", "LSQB": "'['", "RSQB": "']'", "NABLA": "\\nabla",
+    "EQUAL": "'='", "COMMA": "','", "LSQB": "'['", "RSQB": "']'", "NABLA": "\\nabla", "ODOT": "\\odot",
 }
 
 
@@ -121,6 +122,9 @@ def _parse_cached(text: str, convention: str, activation: str, letters: str = "s
                             hint=f"expected {_expected(exc.allowed)}" if exc.allowed else None) from None
     except lark.exceptions.UnexpectedToken as exc:
         tok = exc.token
+        if tok.type == "ODOT":
+            raise EinsteinError(f"{str(tok)} needs a factor on each side", text=text, pos=tok.start_pos,
+                                hint=_HADAMARD) from None
         if tok.type == "$END":
             raise EinsteinError("unexpected end of text", text=text, pos=len(text),
                                 hint=f"expected {_expected(exc.expected)}") from None
@@ -241,6 +245,8 @@ class _Builder:
     def operator_error(self, name: str, tok: Any) -> EinsteinError:
         """``\\odot``, ``\\circ``, ``\\top`` ... written where a name or an index goes: say what is meant instead."""
         what, hint = _OPERATORS[name]
+        if name in _HADAMARD_OPS:
+            return self.fail(f"\\{name} ({what}) goes between two factors, not here", tok, hint=hint)
         return self.fail(f"\\{name} ({what}) is not supported yet", tok, hint=hint)
 
     # ------------------------------------------------------------ misreadings
@@ -448,6 +454,25 @@ class _Builder:
             self.check_size(out.coeff, node)
         return out
 
+    def _hadamard(self, node: Any) -> Expr:
+        """``a \\odot b \\odot c``, left to right: an index both sides have free in one position is kept.
+
+        An upper and a lower occurrence are summed, as in any product (``A_b^i_j \\odot B_b^j_k`` keeps
+        ``b`` and sums ``j``).  The chain is walked without recursion, so long chains parse.
+        """
+        chain: list[Any] = []
+        while isinstance(node, lark.Tree) and node.data == "hadamard":
+            chain.append(node.children[2])
+            node = node.children[0]
+        acc = self.build(node)
+        for right in reversed(chain):
+            r = self.build(right)
+            try:
+                acc = hadamard(acc, r)
+            except EinsteinError as exc:
+                raise self.locate(exc, right) from None
+        return acc
+
     def _sum(self, node: Any) -> Expr:
         children = [c for c in node.children if not (isinstance(c, lark.Token) and c.type == "SUM")]
         sub = children[0]
@@ -623,14 +648,15 @@ def _name_head(factor: Any) -> lark.Token | None:
     return None
 
 
-_HADAMARD = ("elementwise products are not written with an operator: x^i \\odot y^i is "
-             "\\sum_{k} x^k y^k \\delta^i_k (a bound index may appear in several factors)")
+_HADAMARD = ("write it between two factors: x^i \\odot y^i keeps i (elementwise), A_b^i_j \\odot B_b^j_k "
+             "keeps b and sums j")
+_HADAMARD_OPS = ("odot", "circ")
 _TRANSPOSE = "transposes are index positions: write the indices out (a^T X b is a_i X^i_j b^j)"
 
 #: LaTeX operators that the syntax does not have, written where a name or an index goes: (what, hint).
 _OPERATORS: dict[str, tuple[str, str]] = {
     "odot": ("the Hadamard product", _HADAMARD),
-    "circ": ("the Hadamard product or composition", _HADAMARD + "; compose functions by nesting: \\tanh(\\sigma(x^i))"),
+    "circ": ("the Hadamard product", _HADAMARD + "; compose functions by nesting: \\tanh(\\sigma(x^i))"),
     "otimes": ("the tensor product", "a tensor product is a product with distinct indices: x^i y^j"),
     "oplus": ("the direct sum", "write the sum of the blocks with indices"),
     "top": ("the transpose", _TRANSPOSE),
