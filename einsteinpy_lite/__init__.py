@@ -41,7 +41,7 @@ This module is the facade: every public name is importable from ``einsteinpy_lit
 
 from .algebra.diff import diff
 from .algebra.evaluate import evaluate
-from .algebra.second_order import ggn_vp, hessian_block, hvp
+from .algebra.second_order import ggn_vp, hessian_block, hessian_diagonal, hvp
 from .algebra.simplify import canonical, simplify
 from .compile import ContractExpression, compile, contract, contract_expression, contract_path, einsum
 from .core.atoms import Delta, Tensor, Zero
@@ -75,6 +75,6 @@ __all__ = [
     "parse", "latex", "text", "tensor", "delta", "apply", "scalar", "sum_over", "hadamard", "up", "down",
     "register_function", "get_function", "function_names",
     "simplify", "canonical", "equal", "compare", "evaluate",
-    "diff", "hvp", "ggn_vp", "hessian_block",
+    "diff", "hvp", "ggn_vp", "hessian_block", "hessian_diagonal",
     "compile", "einsum", "contract", "contract_path", "contract_expression", "ContractExpression",
 ]

@@ -13,6 +13,9 @@ variable's names with the opposite variance (``_m``, ``^n`` for ``A^{m}_{n}``). 
 another parameter (``{"B": "U"}``) gives the block ``H_{AB} U``; a dict of several gives the
 sum of the blocks (a row of blocks of the Hessian times the whole vector).
 
+:func:`hessian_diagonal` ties the two copies of the variable's indices with kept indices
+(``\\odot``), term by term, so the diagonal is planned per entry and the Hessian never exists.
+
 :func:`ggn_vp` is the Gauss-Newton-vector product ``J^T J V`` of a residual ``r`` (any free
 indices, all contracted with the Euclidean metric), ``J = \partial r / \partial A``; for the
 loss ``r \cdot r`` the Gauss-Newton matrix is ``2 J^T J``.
@@ -37,7 +40,7 @@ from .diff import _variable, diff
 from .diff_simplify import simplify_derivative
 from .scopes import avoid_names
 
-__all__ = ["hvp", "ggn_vp", "hessian_block", "collect_factors"]
+__all__ = ["hvp", "ggn_vp", "hessian_block", "hessian_diagonal", "collect_factors"]
 
 Vectors = Any  # a name, a tensor (or its text), or a dict of them by parameter name
 
@@ -227,7 +230,7 @@ def collect_factors(e: Expr) -> Expr:
     Example:
         >>> from einsteinpy_lite import parse
         >>> print(collect_factors(parse("x_i A^i_j y^n + z_i B^i_j y^n")))
-        y^n (x_i A^i_j + z_i B^i_j)
+        (x_i A^i_j + z_i B^i_j) y^n
     """
     try:
         return _collect(e)
@@ -328,9 +331,75 @@ def _factor_sum(terms: list[Expr]) -> Expr:
     for t in whole.terms:
         (inner if shared in _available(t) else rest).append(t)
     try:
-        grouped = Product.make(1, [shared, _factor_sum([_without(t, shared) for t in inner])])
+        rest_sum = _factor_sum([_without(t, shared) for t in inner])
+        # the factor after the sum, or before it: whichever keeps the sum's order of free indices
+        grouped = Product.make(1, [rest_sum, shared])
+        if grouped.free != whole.free:
+            other = Product.make(1, [shared, rest_sum])
+            grouped = other if other.free == whole.free else grouped
         if {ix.name for ix in grouped.free} != free:
             return whole
         return Sum.make([grouped, *([_factor_sum(rest)] if rest else [])])
     except EinsteinError:
         return whole
+
+
+def hessian_diagonal(expr: Expr | str, wrt: Tensor | str) -> Expr:
+    """The diagonal of the Hessian, ``\\partial^2 expr / \\partial (A^{m}_{n})^2``, free indices ``m, n``.
+
+    The second derivative's two copies of the variable's indices are tied with kept indices
+    (``\\odot``, see :doc:`/guide/kept_indices`): the compiler plans them as hyperedges, so the
+    Hessian itself (``N^2`` entries for ``N`` in the variable) is never an array.
+
+    Args:
+        expr: a scalar expression (or its text).
+        wrt: the variable, a tensor with fresh index names (``"A^{m}_{n}"``).
+
+    Returns:
+        The diagonal, with the variable's index names free, opposite variance (as ``diff``).
+
+    Raises:
+        EinsteinError: ``expr`` has free indices, or ``wrt`` is not a tensor of fresh names.
+
+    Example:
+        >>> import numpy as np
+        >>> from einsteinpy_lite import compile
+        >>> d = hessian_diagonal(r"\\frac{1}{2} t^i Q_{ij} t^j", "t^{m}")
+        >>> print(d)
+        1/2 Q_{p1 m} \\odot \\delta^p1_m + 1/2 Q_{i p1} \\odot \\delta_m^i \\odot \\delta^p1_m
+        >>> compile(d)(Q=np.array([[2.0, 1.0], [3.0, 4.0]])).tolist()
+        [2.0, 4.0]
+    """
+    e = expression(expr, "hessian_diagonal")
+    if e.free:
+        raise EinsteinError(f"hessian_diagonal needs a scalar expression, but '{e}' has the free indices "
+                            f"{', '.join(ix.name for ix in e.free)}", hint="contract the free indices first")
+    target = _variable(wrt)
+    taken = set(e.all_names()) | {ix.name for ix in target.indices}
+    names = fresh_names(taken, len(target.indices), stem="p")
+    first = Tensor(target.name, [Index(n, ix.up) for n, ix in zip(names, target.indices)])
+    hess = diff(diff(e, first), target)
+    if isinstance(hess, Zero):
+        return Zero(tuple(ix.flip() for ix in target.indices))
+    have = {ix.name: ix for ix in hess.free}
+    # sum each first-derivative index against the second's through a delta that keeps the second's
+    ties = [Delta(have[n].flip(), have[ix.name]) for n, ix in zip(names, target.indices)]
+    return _tie(hess, ties)
+
+
+def _tie(e: Expr, ties: list[Delta]) -> Expr:
+    """``e \\odot ties``, distributed over sums and into ``\\sum_k`` bodies: each term ties its own indices.
+
+    Tied outside a sum, the compiler would build every term with all four indices (the Hessian)
+    before taking the diagonal; tied inside, each term's contraction plans the kept index as a
+    hyperedge.
+    """
+    from ..core.builders import hadamard
+
+    if isinstance(e, Sum):
+        return Sum.make([_tie(t, ties) for t in e.terms])
+    if isinstance(e, SumOver):
+        return SumOver.make(e.index_name, e.bounds, _tie(e.body, ties))
+    if isinstance(e, Product) and len(e.factors) == 1 and isinstance(e.factors[0], (Sum, SumOver)):
+        return Product.make(e.coeff, [_tie(e.factors[0], ties)])
+    return hadamard(e, *ties)

@@ -5,6 +5,9 @@ r"""The ``hvp`` section of ``einsteinpy-lite bench``: Hessian-vector products an
   (``net.compile()``), ``jax.jit`` of ``jvp(grad)`` and ``torch.func.jvp(grad)`` (each when
   installed), at the medium size (tiny in quick mode), with the BLAS threads as they are and
   with one thread;
+* the Hessian's diagonal with respect to ``A`` (:func:`einsteinpy_lite.hessian_diagonal`, kept
+  indices) beside the full compiled Hessian block at N_y=16, N_1=32, N_x=8, K=256, and alone at
+  N_y=256, N_1=512, N_x=64, K=1024 (a 131,072-square Hessian);
 * a contraction whose best order makes a large intermediate (``\sum_a T_{ijk} A^i_a B^j_a
   C^k_a``, a CP reconstruction), compiled without a memory limit and under a limit an eighth of
   that intermediate (sliced), side by side.
@@ -18,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -184,6 +188,41 @@ def _memory_row(repeat: int, quick: bool) -> dict[str, Any]:
             "seconds": times, "ratio": times["sliced"] / times["unlimited"]}
 
 
+def _diagonal_row(repeat: int, quick: bool) -> dict[str, Any]:
+    from ..nets.gradients import Step
+    from .common import _median_times
+
+    net = single_layer()
+    rng = np.random.default_rng(4)
+    diag = Step({"d": net.hessian_diagonal("A")}, {"d": ("j1", "j2")}, net._dims("A"))
+    full = net._block_step("hessian", "A", "A")
+    small = [16, 32, 8]
+    p = net.init(small)
+    x, y = rng.standard_normal((256, 8)), rng.standard_normal((256, 16))
+    d = diag(**p, x=x, y=y)["d"]
+    H = full(**p, x=x, y=y)["block"].reshape(d.size, d.size)
+    if not np.allclose(d.ravel(), np.diag(H), rtol=1e-9, atol=1e-12):
+        raise EinsteinError("benchmark: the Hessian's diagonal disagrees with the full compiled Hessian")
+    times = _median_times({"diagonal": lambda: diag(**p, x=x, y=y), "full Hessian": lambda: full(**p, x=x, y=y)},
+                          repeat)
+    out: dict[str, Any] = {"small": {"N_y": 16, "N_1": 32, "N_x": 8, "K": 256, "seconds": times,
+                                     "ratio": times["diagonal"] / times["full Hessian"]}}
+    big = [64, 128, 16] if quick else [256, 512, 64]
+    K = 128 if quick else 1024
+    p = net.init(big)
+    x, y = rng.standard_normal((K, big[2])), rng.standard_normal((K, big[0]))
+    diag(**p, x=x, y=y)
+    best = float("inf")
+    for _ in range(min(repeat, 3)):
+        t0 = time.perf_counter()
+        diag(**p, x=x, y=y)
+        best = min(best, time.perf_counter() - t0)
+    n = big[0] * big[1]
+    out["large"] = {"N_y": big[0], "N_1": big[1], "N_x": big[2], "K": K, "hessian_side": n, "seconds": best,
+                    "largest_intermediate": diag.fn._latest().plan.largest_intermediate}
+    return out
+
+
 def bench_hvp(repeat: int = 7, quick: bool = False, contenders: Sequence[str] = CONTENDERS) -> dict[str, Any]:
     """The ``hvp`` section: Hessian-vector products side by side, and a sliced contraction against the unlimited one.
 
@@ -200,7 +239,7 @@ def bench_hvp(repeat: int = 7, quick: bool = False, contenders: Sequence[str] = 
         t = rows[label]
         base = t.get("compiled hvp")
         rows[f"ratios ({label})"] = {k: base / v for k, v in t.items() if base and k != "compiled hvp"}
-    return {"hvp": rows, "memory": _memory_row(repeat, quick)}
+    return {"hvp": rows, "diagonal": _diagonal_row(repeat, quick), "memory": _memory_row(repeat, quick)}
 
 
 def format_hvp(r: dict[str, Any]) -> list[str]:
@@ -230,6 +269,13 @@ def format_hvp(r: dict[str, Any]) -> list[str]:
         lines.append(f"| {shown} | " + " | ".join(cells) + " |")
     if h.get("missing"):
         lines.append(f"(not installed: {', '.join(h['missing'])}; `pip install jax torch` adds them)")
+    if "diagonal" in r:
+        sm, lg = r["diagonal"]["small"], r["diagonal"]["large"]
+        lines.append(f"Hessian diagonal w.r.t. A at N_y={sm['N_y']}, N_1={sm['N_1']}, N_x={sm['N_x']}, K={sm['K']}: "
+                     f"{_fmt_t(sm['seconds']['diagonal'])} vs the full compiled Hessian "
+                     f"{_fmt_t(sm['seconds']['full Hessian'])} ({sm['ratio']:.3f}x); at N_y={lg['N_y']}, "
+                     f"N_1={lg['N_1']}, N_x={lg['N_x']}, K={lg['K']} (a {lg['hessian_side']:,}-square Hessian): "
+                     f"{_fmt_t(lg['seconds'])}, largest intermediate {lg['largest_intermediate']:,} entries")
     m = r["memory"]
     lines.append(f"memory-bounded: \\sum_a T_ijk A^i_a B^j_a C^k_a at N={m['N']}, R={m['R']}: unlimited "
                  f"{_fmt_t(m['seconds']['unlimited'])} (largest intermediate {m['unlimited_bytes'] / 2**20:.2f} MiB), "

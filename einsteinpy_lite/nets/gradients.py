@@ -41,7 +41,7 @@ import sympy
 
 from ..algebra.diff import avoid_names, diff
 from ..algebra.diff_simplify import simplify_derivative
-from ..algebra.second_order import collect_factors, ggn_vp, hvp
+from ..algebra.second_order import collect_factors, ggn_vp, hessian_diagonal, hvp
 from ..core.atoms import Tensor
 from ..core.builders import apply, delta
 from ..core.errors import EinsteinError
@@ -344,6 +344,45 @@ class Network:
     @functools.cache  # noqa: B019
     def _hvp(self, p: str, q: str | None) -> Expr:
         return hvp(self.loss, self.variable(p), self._vectors(q))
+
+    def hessian_diagonal(self, p: str) -> Expr:
+        """The diagonal of the loss's Hessian block ``(p, p)``: ``d^2L / dp^2`` entry by entry, free ``p``'s slots.
+
+        Written with kept indices (:func:`einsteinpy_lite.hessian_diagonal`): compiled, the Hessian
+        block itself is never an array.
+
+        Example:
+            >>> [ix.name for ix in single_layer().hessian_diagonal("A").free]
+            ['j1', 'j2']
+        """
+        return self._hessian_diagonal(p)
+
+    @functools.cache  # noqa: B019
+    def _hessian_diagonal(self, p: str) -> Expr:
+        return hessian_diagonal(self.loss, self.variable(p))
+
+    @functools.cache  # noqa: B019
+    def _diagonal_step(self) -> Step:
+        dims: dict[str, tuple[str, int]] = {}
+        for p in self.params:
+            dims.update(self._dims(p))
+        return Step({p: self.hessian_diagonal(p) for p in self.params}, {p: self._names(p) for p in self.params}, dims)
+
+    def hessian_diagonal_values(self, params: Mapping[str, Any], x: Any, y: Any) -> dict[str, np.ndarray]:
+        """The Hessian's diagonal for every parameter at once (compiled :meth:`hessian_diagonal`), shaped like them.
+
+        Example:
+            >>> net = mlp([2, 3, 1])
+            >>> p = net.init()
+            >>> x, y = np.ones((4, 1)), np.ones((4, 2))
+            >>> d = net.hessian_diagonal_values(p, x, y)
+            >>> bool(np.allclose(net.flat(d), np.diag(net.hessian_matrix(p, x, y))))
+            True
+        """
+        self._check_params(params)
+        xa, ya = self._data(x, y)
+        out = self._diagonal_step()(**params, x=xa, y=ya)
+        return {p: np.asarray(out[p], dtype=float).reshape(np.shape(params[p])) for p in self.params}
 
     def ggn_vp(self, p: str, q: str | None = None) -> Expr:
         """The Gauss-Newton-vector product, row ``p``: ``\\frac{2}{K} J_p^T \\sum_q J_q v_q`` (or one block ``q``).

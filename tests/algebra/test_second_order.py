@@ -152,6 +152,9 @@ def test_the_network_hvp_contracts_the_input_once_per_weight() -> None:
     hvp_step(**p, **v, x=x, y=y)
     grad_step(**p, x=x, y=y)
     hvp_plan, grad_plan = hvp_step.fn._latest().plan, grad_step.fn._latest().plan
-    assert sum(1 for s in hvp_plan.steps if "y_{k j2}" in s.text and s.text.endswith("-> {j2 j1}")) == 1
+    def makes_the_block(text: str) -> bool:
+        return "y_{k j2}" in text and text.replace(" ", "").endswith(("->{j1j2}", "->{j2j1}"))
+
+    assert sum(1 for s in hvp_plan.steps if makes_the_block(s.text)) == 1
     assert hvp_plan.flops < 3 * grad_plan.flops
     assert hvp_plan.largest_intermediate <= 64 * 32
