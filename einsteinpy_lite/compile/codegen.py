@@ -19,6 +19,7 @@ never aliases an input or another result: it is copied when it would be a view.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -31,7 +32,18 @@ from ..core.functions import get_function
 from .layout import axis_ranks
 from .lower import Add, ApplyFn, Contract, Input, Program, python_name
 from .memory import free_dead, in_place, pool_buffers
-from .plan import ContractPlan, Resolved, _spec, best_path, naive_flops, path_cost, plan_contract, step_flops
+from .plan import (
+    ContractPlan,
+    Resolved,
+    _spec,
+    best_path,
+    naive_flops,
+    path_cost,
+    plan_contract,
+    planning,
+    resolve,
+    step_flops,
+)
 from .slicing import SlicedContraction, choose_slices, human_bytes, sliced_cost
 
 __all__ = ["Generated", "generate"]
@@ -464,7 +476,9 @@ class _Gen:
                   slices: list[tuple[int, int]]) -> _Arr:
         """Emit the call of a :class:`SlicedContraction` of ``arrs``: one line, its pieces in a loop."""
         names = self.p.label_names[vid]
-        run = SlicedContraction(plan.operands, plan.out, sizes, slices)
+        limit = max(1, int((self.memory_limit or 0) // self.itemsize))
+        run = SlicedContraction(plan.operands, plan.out, sizes, slices,
+                                piece=functools.partial(_piece_code, plan.operands, plan.out, limit) if self.np else None)
         fn = f"_slc{len([k for k in self.ns if k.startswith('_slc')])}"
         self.ns[fn] = run
         cuts = ", ".join(f"{names[x]} (chunks of {c})" for x, c in slices)
@@ -753,3 +767,43 @@ def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
                 ns.update(_pool=[], _shapes=shapes, _dtype=dtype)
     source = "\n".join(head + free_dead(lines)) + "\n"
     return Generated(source, ns, g.steps, g.largest, g.records)
+
+
+@functools.lru_cache(maxsize=256)
+def _piece_code(ops: tuple[tuple[int, ...], ...], out: tuple[int, ...], limit: int,
+                shapes: tuple[tuple[int, ...], ...]) -> Any:
+    """The generated numpy code of one piece of a sliced contraction (``ops -> out`` on arrays of ``shapes``).
+
+    Planned under the memory limit (``limit`` entries) that the slicing was chosen for.
+    """
+    import builtins
+
+    import numpy as np
+    import sympy
+
+    p = Program()
+    labels = sorted({x for o in ops for x in o} | set(out))
+    names = {x: f"l{x}" for x in labels}
+    width = 1 + max(labels, default=-1)
+    operands = []
+    args = tuple(f"T{k}" for k in range(len(ops)))
+    for k, labs in enumerate(ops):
+        vid = p.add(Input(args[k], len(labs)), args[k], tuple(names[x] for x in labs))
+        p.inputs[args[k]] = (vid, tuple(f"{names[x]}@{k}.{a}" for a, x in enumerate(labs)), (False,) * len(labs), args[k])
+        operands.append((vid, labs))
+    all_names = tuple(names.get(x, f"l{x}") for x in range(width))
+    vid = p.add(Contract(sympy.Integer(1), tuple(operands), out, tuple(sympy.Integer(0) for _ in range(width))),
+                "piece", tuple(names[x] for x in out), all_names)
+    p.materialized[vid] = ((), out, ())
+    p.outputs["out"] = (vid, tuple(range(len(out))), tuple(names[x] for x in out))
+    r = resolve(p, dict(zip(args, shapes)), {})
+    with planning(memory_limit=limit):
+        gen = generate(p, r, numpy_flavor=True, single=True, args=args, checks={}, inplace=False, pool=False)
+    ns: dict[str, Any] = {"xp": np, "np": np, **gen.namespace}
+    exec(builtins.compile(gen.source, "<einsteinpy_lite sliced piece>", "exec"), ns)  # noqa: S102 -- our own code
+    run = ns["_run"]
+
+    def call(*arrays: Any) -> Any:
+        return run(dict(zip(args, arrays)))
+
+    return call

@@ -138,10 +138,12 @@ class SlicedContraction:
         sizes: every label's size.
         slices: ``[(label, chunk), ...]`` from :func:`choose_slices`.
         xp: the array namespace for the result of a sliced output label (numpy's by default).
+        piece: ``shapes -> run``, a callable contracting one piece's arrays (the compiler's own code);
+            None: ``opt_einsum.contract`` on the planned path.
     """
 
     def __init__(self, ops: tuple[tuple[int, ...], ...], out: tuple[int, ...], sizes: tuple[int, ...],
-                 slices: list[tuple[int, int]], xp: Any = None) -> None:
+                 slices: list[tuple[int, int]], xp: Any = None, piece: Any = None) -> None:
         self.ops, self.out, self.sizes, self.slices = ops, out, tuple(sizes), list(slices)
         sym = opt_einsum.get_symbol
         self.spec = ",".join("".join(sym(x) for x in o) for o in ops) + "->" + "".join(sym(x) for x in out)
@@ -151,6 +153,7 @@ class SlicedContraction:
         self.ranges = [[(s, min(s + c, self.sizes[x])) for s in range(0, self.sizes[x], c)] for x, c in self.slices]
         self.fills = any(x in out for x, _ in self.slices)
         self.xp = xp
+        self.piece = piece
 
     @property
     def pieces(self) -> int:
@@ -168,7 +171,10 @@ class SlicedContraction:
             where = {x: slice(lo, hi) for (x, _), (lo, hi) in zip(self.slices, combo)}
             parts = [a[tuple(where.get(x, slice(None)) for x in labs)] if any(x in where for x in labs) else a
                      for a, labs in zip(arrays, self.ops)]
-            piece = opt_einsum.contract(self.spec, *parts, optimize=self.path)
+            if self.piece is not None:
+                piece = self.piece(tuple(tuple(a.shape) for a in parts))(*parts)
+            else:
+                piece = opt_einsum.contract(self.spec, *parts, optimize=self.path)
             if self.fills:
                 total[tuple(where.get(x, slice(None)) for x in self.out)] += piece
             else:  # a new sum each time: the first piece may be a view of an operand
