@@ -54,6 +54,8 @@ _FROM_VALUE = {
     ("tanh", 1): "1.0 - {v} * {v}",
     ("exp", 1): "{v}",
     ("exp", 2): "{v}",
+    ("sigmoid", 2): "{v} * (1.0 - {v}) * (1.0 - 2.0 * {v})",
+    ("tanh", 2): "-2.0 * {v} * (1.0 - {v} * {v})",
 }
 
 
@@ -286,6 +288,23 @@ class _Gen:
                     return self.emit(f"{u} * {v}", size, f"{desc} from {v}", size, op=("multiply", [u, v]), shape=sh), axes
                 u = self.emit(f"{v} * {v}", size, f"{v}^2", size, op=("multiply", [v, v]), shape=sh)
                 return self.emit(f"1.0 - {u}", size, f"{desc} from {v}", size, op=("subtract", ["1.0", u]), shape=sh), axes
+        if builtin and node.order == 2 and node.func in ("sigmoid", "tanh"):
+            # the second derivative from the function's value (sigma'' = sigma'(1 - 2 sigma),
+            # tanh'' = -2 tanh tanh'): no second pass of exp over the argument
+            sib = self.p.index.get(ApplyFn(node.func, 0, node.arg, node.rank))
+            if sib is not None:
+                v, _ = self.value(sib)
+                if not self.np:
+                    return self.emit(_FROM_VALUE[(node.func, 2)].format(v=v), size, f"{desc} from {v}", size), axes
+                if node.func == "sigmoid":
+                    u = self.emit(f"1.0 - {v}", size, f"1 - {v}", size, op=("subtract", ["1.0", v]), shape=sh)
+                    d1 = self.emit(f"{u} * {v}", size, f"{u} {v}", size, op=("multiply", [u, v]), shape=sh)
+                    w = self.emit(f"1.0 - 2.0 * {v}", size, f"1 - 2 {v}", 2 * size, shape=sh)
+                else:
+                    u = self.emit(f"{v} * {v}", size, f"{v}^2", size, op=("multiply", [v, v]), shape=sh)
+                    d1 = self.emit(f"1.0 - {u}", size, f"1 - {u}", size, op=("subtract", ["1.0", u]), shape=sh)
+                    w = self.emit(f"-2.0 * {v}", size, f"-2 {v}", size, shape=sh)
+                return self.emit(f"{d1} * {w}", size, f"{desc} from {v}", size, op=("multiply", [d1, w]), shape=sh), axes
         if self.np and builtin and node.order == 0 and node.func in ("sigmoid", "tanh", "exp"):
             if node.func == "sigmoid":
                 u1 = self.emit(f"-{arg}", size, f"-{arg}", size, op=("negative", [arg]), shape=sh)
