@@ -22,7 +22,7 @@ upward import or a cycle). Lowest first:
     ``matrix`` (+ ``matrix.lark``) and ``matrix_print``: matrix notation in and out.
 ``algebra``
     ``simplify`` (reading form and canonical form), ``evaluate`` (the reference evaluator),
-    ``diff`` (the rule table), ``diff_simplify``, ``scopes`` (name bookkeeping of both).
+    ``diff`` (the rule table), ``diff_simplify``, ``second_order`` (Hessian-vector products), ``scopes`` (name bookkeeping of both).
 ``compile``
     ``lower`` -> ``plan`` -> ``codegen`` (``layout``, ``memory``) -> ``runtime``.
 ``equality``
@@ -42,6 +42,7 @@ This module is the facade: every public name is importable from ``einsteinpy_lit
 
 from .algebra.diff import diff
 from .algebra.evaluate import evaluate
+from .algebra.second_order import ggn_vp, hessian_block, hessian_diagonal, hvp
 from .algebra.simplify import canonical, simplify
 from .compile import ContractExpression, compile, contract, contract_expression, contract_path, einsum
 from .core.atoms import Delta, Tensor, Zero
@@ -78,6 +79,6 @@ __all__ = [
     "hadamard", "up", "down",
     "register_function", "get_function", "function_names",
     "simplify", "canonical", "equal", "compare", "evaluate",
-    "diff",
+    "diff", "hvp", "ggn_vp", "hessian_block", "hessian_diagonal",
     "compile", "einsum", "contract", "contract_path", "contract_expression", "ContractExpression",
 ]

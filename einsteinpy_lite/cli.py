@@ -261,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"one of {methods} (default momentum)")
     p.add_argument("--alpha", type=float, default=None,
                    help="step size (the first trial step for steepest and coordinate; default per method: "
-                        + ", ".join(f"{k} {v:g}" for k, v in TRAIN_METHODS.items() if k != "newton") + ")")
+                        + ", ".join(f"{k} {v:g}" for k, v in TRAIN_METHODS.items() if not k.startswith("newton")) + ")")
     p.add_argument("--beta", type=float, default=None, help="momentum of momentum and nesterov, in (0, 1) (default 0.9)")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(run=_cmd_train)

@@ -20,7 +20,10 @@ interleaved repeats (so a load spike on a shared machine hits every contender):
   tiny 3-operand chain, 4-8-matrix chains and ``pi,qj,ijkl,rk,sl->pqrs`` (sizes 10-60) against
   ``opt_einsum.contract_expression``, a batched matmul against ``numpy.matmul``, the first call of
   a new equation against ``opt_einsum.contract``'s, and planned FLOPs (and planning time) on random
-  regular networks of 20-60 tensors against opt_einsum's optimizers.
+  regular networks of 20-60 tensors against opt_einsum's optimizers;
+* **hvp** -- the Hessian-vector product of the single-layer loss (all parameters) against one compiled
+  gradient, ``jax.jit(jvp(grad))`` and ``torch.func`` ``jvp(grad)``, and a memory-bounded (sliced)
+  contraction against the unlimited one (:mod:`.second_order_bench`).
 
 Example:
     >>> res = run_benchmarks(quick=True, sections=("overhead",))
@@ -42,17 +45,11 @@ from typing import Any
 import numpy as np
 
 from ..core.errors import EinsteinError
+from .common import SIZES, _arrays, _fmt_t, _median_times
 
 __all__ = ["run_benchmarks", "format_table", "SIZES", "backprop_exprs", "hand_backprop"]
 
-#: Benchmark sizes: name -> (K, N_x, N_1, N_y).
-SIZES: dict[str, tuple[int, int, int, int]] = {
-    "tiny": (32, 4, 16, 8),
-    "medium": (512, 64, 256, 128),
-    "large": (4096, 128, 512, 256),
-}
-
-SECTIONS = ("backprop", "overhead", "compile", "paths", "core", "einsum")
+SECTIONS = ("backprop", "overhead", "compile", "paths", "core", "einsum", "hvp")
 
 _EPS = r"(x_k^{i} - B^{i}_{j} \sigma(A^{j}_{l} y_k^{l} + b^{j}))"
 _EPS1 = r"(x_k^{i_1} - B^{i_1}_{j_3} \sigma(A^{j_3}_{l} y_k^{l} + b^{j_3}))"
@@ -95,12 +92,6 @@ def hand_backprop(A: np.ndarray, b: np.ndarray, B: np.ndarray, x: np.ndarray, y:
     G = (E @ B) * (S * (1.0 - S))
     c = 2.0 / K
     return {"loss": np.sum(E * E) / K, "d_A": c * (G.T @ y), "d_b": c * G.sum(0), "d_B": c * (E.T @ S)}
-
-
-def _arrays(K: int, Nx: int, N1: int, Ny: int, seed: int = 0) -> tuple[np.ndarray, ...]:
-    rng = np.random.default_rng(seed)
-    return (rng.standard_normal((N1, Ny)) / np.sqrt(Ny), rng.standard_normal(N1),
-            rng.standard_normal((Nx, N1)) / np.sqrt(N1), rng.standard_normal((K, Nx)), rng.standard_normal((K, Ny)))
 
 
 def _einsum_backprop(contract: Callable[..., Any]) -> Callable[..., dict[str, Any]]:
@@ -153,37 +144,6 @@ def _torch_backprop() -> Callable[..., dict[str, Any]] | None:
 
 
 # ------------------------------------------------------------------ timing
-
-
-def _median_times(fns: dict[str, Callable[[], Any]], repeat: int, min_time: float = 0.002) -> dict[str, float]:
-    """Median seconds per call of each function, repeats interleaved between the contenders (shuffled)."""
-    number: dict[str, int] = {}
-    for name, fn in fns.items():
-        fn()  # warm up (and specialize compiled code)
-        n, t = 1, 0.0
-        while True:
-            t0 = time.perf_counter()
-            for _ in range(n):
-                fn()
-            t = time.perf_counter() - t0
-            if t >= min_time or n >= 100_000:
-                break
-            n *= 4 if t < min_time / 8 else 2
-        number[name] = n
-    samples: dict[str, list[float]] = {name: [] for name in fns}
-    order = list(fns)
-    rng = np.random.default_rng(0)
-    for _ in range(repeat):
-        # a new order each round: whoever runs after a contender that leaves threads spinning
-        # (torch's thread pool) or memory to reclaim is a different one each time
-        for name in rng.permutation(order):
-            fn = fns[name]
-            n = number[name]
-            t0 = time.perf_counter()
-            for _ in range(n):
-                fn()
-            samples[name].append((time.perf_counter() - t0) / n)
-    return {name: statistics.median(v) for name, v in samples.items()}
 
 
 def _machine() -> dict[str, Any]:
@@ -509,7 +469,7 @@ def run_benchmarks(sizes: Sequence[str] | None = None, repeat: int | None = None
         repeat: interleaved repeats per measurement, medians reported (default 7; ``quick``: 3).
         json_path: write the results there as JSON too.
         quick: tiny sizes and few repeats (for tests and a first look).
-        sections: which of ``backprop``, ``overhead``, ``compile``, ``paths``, ``core``, ``einsum`` to run.
+        sections: which of ``backprop``, ``overhead``, ``compile``, ``paths``, ``core``, ``einsum``, ``hvp`` to run.
 
     Returns:
         A dict with ``machine`` and one entry per section run.
@@ -548,18 +508,14 @@ def run_benchmarks(sizes: Sequence[str] | None = None, repeat: int | None = None
         res["core"] = _bench_core(reps, quick)
     if "einsum" in sections:
         res["einsum"] = _bench_einsum(reps, quick)
+    if "hvp" in sections:
+        from .second_order_bench import bench_hvp
+
+        res["hvp"] = bench_hvp(reps, quick)
     if json_path:
         with open(json_path, "w") as fh:
             json.dump(res, fh, indent=2, default=str)
     return res
-
-
-def _fmt_t(s: float) -> str:
-    if s < 1e-3:
-        return f"{s * 1e6:.1f} us"
-    if s < 1:
-        return f"{s * 1e3:.2f} ms"
-    return f"{s:.2f} s"
 
 
 def format_table(result: dict[str, Any]) -> str:
@@ -611,6 +567,10 @@ def format_table(result: dict[str, Any]) -> str:
         lines += ["", "core: " + ", ".join(f"{k} {_fmt_t(v)}" for k, v in core["seconds"].items())]
     if "einsum" in result:
         lines += _einsum_table(result["einsum"])
+    if "hvp" in result:
+        from .second_order_bench import format_hvp
+
+        lines += format_hvp(result["hvp"])
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ never aliases an input or another result: it is copied when it would be a view.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -31,7 +32,19 @@ from ..core.functions import get_function
 from .layout import axis_ranks
 from .lower import Add, ApplyFn, Contract, Input, Program, python_name
 from .memory import free_dead, in_place, pool_buffers
-from .plan import Resolved, _spec, naive_flops, plan_contract, step_flops
+from .plan import (
+    ContractPlan,
+    Resolved,
+    _spec,
+    best_path,
+    naive_flops,
+    path_cost,
+    plan_contract,
+    planning,
+    resolve,
+    step_flops,
+)
+from .slicing import SlicedContraction, choose_slices, human_bytes, sliced_cost
 
 __all__ = ["Generated", "generate"]
 
@@ -41,6 +54,8 @@ _FROM_VALUE = {
     ("tanh", 1): "1.0 - {v} * {v}",
     ("exp", 1): "{v}",
     ("exp", 2): "{v}",
+    ("sigmoid", 2): "{v} * (1.0 - {v}) * (1.0 - 2.0 * {v})",
+    ("tanh", 2): "-2.0 * {v} * (1.0 - {v} * {v})",
 }
 
 
@@ -140,6 +155,8 @@ class _Gen:
         self.var_shape: dict[str, tuple[int, ...]] = {}
         self.fresh_vars: set[str] = set()
         self.new_vars: set[str] = set()
+        #: the sliced contractions (memory limit), as the plan shows them
+        self.sliced: list[str] = []
 
     # emission ------------------------------------------------------------
     def emit(self, expr: str, size: int, text: str, flops: int = 0, fresh: bool = False,
@@ -271,6 +288,23 @@ class _Gen:
                     return self.emit(f"{u} * {v}", size, f"{desc} from {v}", size, op=("multiply", [u, v]), shape=sh), axes
                 u = self.emit(f"{v} * {v}", size, f"{v}^2", size, op=("multiply", [v, v]), shape=sh)
                 return self.emit(f"1.0 - {u}", size, f"{desc} from {v}", size, op=("subtract", ["1.0", u]), shape=sh), axes
+        if builtin and node.order == 2 and node.func in ("sigmoid", "tanh"):
+            # the second derivative from the function's value (sigma'' = sigma'(1 - 2 sigma),
+            # tanh'' = -2 tanh tanh'): no second pass of exp over the argument
+            sib = self.p.index.get(ApplyFn(node.func, 0, node.arg, node.rank))
+            if sib is not None:
+                v, _ = self.value(sib)
+                if not self.np:
+                    return self.emit(_FROM_VALUE[(node.func, 2)].format(v=v), size, f"{desc} from {v}", size), axes
+                if node.func == "sigmoid":
+                    u = self.emit(f"1.0 - {v}", size, f"1 - {v}", size, op=("subtract", ["1.0", v]), shape=sh)
+                    d1 = self.emit(f"{u} * {v}", size, f"{u} {v}", size, op=("multiply", [u, v]), shape=sh)
+                    w = self.emit(f"1.0 - 2.0 * {v}", size, f"1 - 2 {v}", 2 * size, shape=sh)
+                else:
+                    u = self.emit(f"{v} * {v}", size, f"{v}^2", size, op=("multiply", [v, v]), shape=sh)
+                    d1 = self.emit(f"1.0 - {u}", size, f"1 - {u}", size, op=("subtract", ["1.0", u]), shape=sh)
+                    w = self.emit(f"-2.0 * {v}", size, f"-2 {v}", size, shape=sh)
+                return self.emit(f"{d1} * {w}", size, f"{desc} from {v}", size, op=("multiply", [d1, w]), shape=sh), axes
         if self.np and builtin and node.order == 0 and node.func in ("sigmoid", "tanh", "exp"):
             if node.func == "sigmoid":
                 u1 = self.emit(f"-{arg}", size, f"-{arg}", size, op=("negative", [arg]), shape=sh)
@@ -349,10 +383,11 @@ class _Gen:
         naive = naive_flops(tuple(a.labels for a in arrs), out, sizes)
         arrs = self.reuse(arrs, out)
         plan = plan_contract(tuple(a.labels for a in arrs), out, sizes)
+        plan, sliced = self.bounded(vid, plan, sizes)
         self.records.append((_spec(plan.operands, out), tuple(tuple(sizes[x] for x in o) for o in plan.operands),
                              plan.flops, naive, plan.optimizer))
-        live = list(arrs)
-        for step in plan.path:
+        live = [self.slice_run(vid, arrs, plan, sizes, sliced)] if sliced else list(arrs)
+        for step in plan.path if not sliced else ():
             if len(step) == 1:
                 a = live.pop(step[0])
                 others = {x for o in live for x in o.labels}
@@ -424,6 +459,55 @@ class _Gen:
                 expr = f"xp.asarray({expr})"
         var = self.emit(expr, size, f"{self.p.desc[vid]} (with identities)", size)
         return var, target
+
+    def bounded(self, vid: int, plan: ContractPlan, sizes: tuple[int, ...]) -> tuple[ContractPlan, list[tuple[int, int]]]:
+        """Keep the contraction's intermediates under the memory limit: another order, else slices.
+
+        Returns the plan to run and the ``(label, chunk)`` slices (``[]``: no slicing).
+        """
+        if self.memory_limit is None or len(plan.operands) < 2:
+            return plan, []
+        limit = max(1, int(self.memory_limit // self.itemsize))
+        ops, out = plan.operands, plan.out
+        if path_cost(ops, out, sizes, plan.path)[1] <= limit:
+            return plan, []
+        names = self.p.label_names[vid]
+        result = math.prod(sizes[x] for x in out)
+        if result > limit:
+            raise EinsteinError(
+                f"the result of {self.p.desc[vid]} has {result:,} entries ({human_bytes(result * self.itemsize)}), "
+                f"over the memory limit of {human_bytes(self.memory_limit)}: no slicing can make a result smaller",
+                hint="pass a larger memory_limit= to compile (or None for no limit), or use smaller arrays")
+        path = best_path(ops, out, sizes, limit)
+        flops, big = path_cost(ops, out, sizes, path)
+        if big <= limit:  # another order fits
+            return ContractPlan(ops, out, path, flops, plan.naive_flops, big, plan.optimizer + ", memory-bounded"), []
+        try:
+            slices = choose_slices(ops, out, sizes, limit, out_ok=self.np)
+        except EinsteinError as exc:
+            raise EinsteinError(f"{exc.args[0]} (in {self.p.desc[vid]}, indices "
+                                f"{', '.join(names[x] for x in dict.fromkeys(x for o in ops for x in o))})",
+                                hint="pass a larger memory_limit= to compile (or None for no limit)") from None
+        total, big, _ = sliced_cost(ops, out, sizes, slices)
+        return ContractPlan(ops, out, plan.path, total, plan.naive_flops, big, "sliced"), slices
+
+    def slice_run(self, vid: int, arrs: list[_Arr], plan: ContractPlan, sizes: tuple[int, ...],
+                  slices: list[tuple[int, int]]) -> _Arr:
+        """Emit the call of a :class:`SlicedContraction` of ``arrs``: one line, its pieces in a loop."""
+        names = self.p.label_names[vid]
+        limit = max(1, int((self.memory_limit or 0) // self.itemsize))
+        run = SlicedContraction(plan.operands, plan.out, sizes, slices,
+                                piece=functools.partial(_piece_code, plan.operands, plan.out, limit) if self.np else None)
+        fn = f"_slc{len([k for k in self.ns if k.startswith('_slc')])}"
+        self.ns[fn] = run
+        cuts = ", ".join(f"{names[x]} (chunks of {c})" for x, c in slices)
+        text = f"sliced over {cuts}, {run.pieces} pieces: {_spec(plan.operands, plan.out)}"
+        shape = tuple(sizes[x] for x in plan.out)
+        var = self.emit(f"{fn}({', '.join(a.var for a in arrs)})", math.prod(shape), text, plan.flops, fresh=True,
+                        shape=shape)
+        self.sliced.append(text)
+        self.largest = max(self.largest, plan.largest)  # the pieces' own intermediates
+        return _Arr(var, plan.out)
 
     @staticmethod
     def keep(a: _Arr, b: _Arr, others: list[_Arr], out: tuple[int, ...]) -> tuple[int, ...]:
@@ -702,3 +786,43 @@ def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
                 ns.update(_pool=[], _shapes=shapes, _dtype=dtype)
     source = "\n".join(head + free_dead(lines)) + "\n"
     return Generated(source, ns, g.steps, g.largest, g.records)
+
+
+@functools.lru_cache(maxsize=256)
+def _piece_code(ops: tuple[tuple[int, ...], ...], out: tuple[int, ...], limit: int,
+                shapes: tuple[tuple[int, ...], ...]) -> Any:
+    """The generated numpy code of one piece of a sliced contraction (``ops -> out`` on arrays of ``shapes``).
+
+    Planned under the memory limit (``limit`` entries) that the slicing was chosen for.
+    """
+    import builtins
+
+    import numpy as np
+    import sympy
+
+    p = Program()
+    labels = sorted({x for o in ops for x in o} | set(out))
+    names = {x: f"l{x}" for x in labels}
+    width = 1 + max(labels, default=-1)
+    operands = []
+    args = tuple(f"T{k}" for k in range(len(ops)))
+    for k, labs in enumerate(ops):
+        vid = p.add(Input(args[k], len(labs)), args[k], tuple(names[x] for x in labs))
+        p.inputs[args[k]] = (vid, tuple(f"{names[x]}@{k}.{a}" for a, x in enumerate(labs)), (False,) * len(labs), args[k])
+        operands.append((vid, labs))
+    all_names = tuple(names.get(x, f"l{x}") for x in range(width))
+    vid = p.add(Contract(sympy.Integer(1), tuple(operands), out, tuple(sympy.Integer(0) for _ in range(width))),
+                "piece", tuple(names[x] for x in out), all_names)
+    p.materialized[vid] = ((), out, ())
+    p.outputs["out"] = (vid, tuple(range(len(out))), tuple(names[x] for x in out))
+    r = resolve(p, dict(zip(args, shapes)), {})
+    with planning(memory_limit=limit):
+        gen = generate(p, r, numpy_flavor=True, single=True, args=args, checks={}, inplace=False, pool=False)
+    ns: dict[str, Any] = {"xp": np, "np": np, **gen.namespace}
+    exec(builtins.compile(gen.source, "<einsteinpy_lite sliced piece>", "exec"), ns)  # noqa: S102 -- our own code
+    run = ns["_run"]
+
+    def call(*arrays: Any) -> Any:
+        return run(dict(zip(args, arrays)))
+
+    return call

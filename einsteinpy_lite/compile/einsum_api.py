@@ -36,7 +36,8 @@ from ..core.backend import namespace
 from ..core.errors import EinsteinError
 from .codegen import Generated, generate
 from .lower import Contract, Input, Program
-from .plan import best_path, path_cost, planning, resolve
+from .plan import best_path, planning, resolve
+from .slicing import choose_slices
 
 __all__ = ["Equation", "parse_subscripts", "program", "einsum", "contract", "contract_path", "contract_expression",
            "ContractExpression", "clear_caches"]
@@ -449,46 +450,12 @@ class _Runner:
 
 
 def _choose_slices(bound: _Bound, limit: int) -> list[tuple[int, int]]:
-    """Labels to slice (and chunk sizes) so that no intermediate exceeds ``limit`` entries; [] when an order does."""
-    inputs, out = bound.inputs, bound.out
-    sizes = list(bound.sizes)
-    ops = tuple(tuple(dict.fromkeys(t)) for t in inputs)
+    """Labels to slice (and chunk sizes) so that no intermediate exceeds ``limit`` entries; [] when an order does.
 
-    def largest(sz: list[int], full: bool = False) -> int:
-        """The largest intermediate of the best order (``full``) or of opt_einsum's greedy (cheap), under ``limit``."""
-        if full:
-            path = best_path(ops, out, tuple(sz), limit)
-        else:
-            import opt_einsum
-
-            sym = opt_einsum.get_symbol
-            path = tuple(tuple(s) for s in opt_einsum.paths.greedy(
-                [frozenset(sym(x) for x in o) for o in ops], frozenset(sym(x) for x in out),
-                {sym(x): n for x, n in enumerate(sz)}, limit))
-        return path_cost(ops, out, tuple(sz), path)[1]
-
-    if largest(sizes, full=True) <= limit:
-        return []
-    chosen: dict[int, int] = {}
-    while largest(sizes) > limit:
-        cands = [x for x in range(len(sizes)) if x not in chosen and sizes[x] > 1]
-        if not cands:
-            raise EinsteinError(f"memory_limit={limit} entries cannot be met even slicing every index",
-                                hint="raise memory_limit")
-        best = min(cands, key=lambda x: (largest([1 if y == x else s for y, s in enumerate(sizes)]), -sizes[x]))
-        chosen[best] = 1
-        sizes[best] = 1
-    # grow each chunk while the limit still holds
-    for lab in list(chosen):
-        c = 1
-        while c * 2 <= bound.sizes[lab]:
-            sizes[lab] = c * 2
-            if largest(sizes) > limit:
-                sizes[lab] = c
-                break
-            c *= 2
-        chosen[lab] = c
-    return list(chosen.items())
+    The same choice as ``compile(..., memory_limit=)`` makes (:func:`.slicing.choose_slices`: by cost).
+    """
+    ops = tuple(tuple(dict.fromkeys(t)) for t in bound.inputs)
+    return choose_slices(ops, tuple(bound.out), tuple(bound.sizes), limit)
 
 
 _RUNNERS: dict[Any, _Runner] = {}

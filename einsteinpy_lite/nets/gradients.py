@@ -41,6 +41,7 @@ import sympy
 
 from ..algebra.diff import avoid_names, diff
 from ..algebra.diff_simplify import simplify_derivative
+from ..algebra.second_order import collect_factors, ggn_vp, hessian_diagonal, hvp
 from ..core.atoms import Tensor
 from ..core.builders import apply, delta
 from ..core.errors import EinsteinError
@@ -311,6 +312,97 @@ class Network:
         dq = avoid_names(dq, dp.index_names() - {ix.name for ix in dq.free})
         return simplify_derivative(_sample_sum(2 / K, dp * delta(down(i), down(o)) * dq))
 
+    # ------------------------------------------------------------ second order without the Hessian
+    def vector(self, q: str) -> Tensor:
+        """The tangent along parameter ``q`` of :meth:`hvp` and :meth:`ggn_vp`: the tensor ``v<q>`` (``vA``).
+
+        Example:
+            >>> str(single_layer().vector("A"))
+            '\\\\mathrm{vA}^j1_j2'
+        """
+        var = self.variable(q)
+        return Tensor(f"v{q}", var.indices)
+
+    def _vectors(self, q: str | None) -> dict[str, Tensor]:
+        if q is not None:
+            return {q: self.vector(q)}
+        return {r: self.vector(r) for r in self.params}
+
+    def hvp(self, p: str, q: str | None = None) -> Expr:
+        """The Hessian-vector product of the loss, row ``p``: ``\\sum_q d^2L/dp\\,dq \\cdot v_q`` (or one block ``q``).
+
+        The tangents are the tensors :meth:`vector` (``vA``, ``vb``, ...): with ``q=None`` the
+        product with the whole vector (every parameter's block), else the block ``H_{pq} v_q``.
+        Free indices: ``p``'s slots (``j1, j2``), as :meth:`grad`.
+
+        Example:
+            >>> [ix.name for ix in single_layer().hvp("A").free]
+            ['j1', 'j2']
+        """
+        return self._hvp(p, q)
+
+    @functools.cache  # noqa: B019
+    def _hvp(self, p: str, q: str | None) -> Expr:
+        return hvp(self.loss, self.variable(p), self._vectors(q))
+
+    def hessian_diagonal(self, p: str) -> Expr:
+        """The diagonal of the loss's Hessian block ``(p, p)``: ``d^2L / dp^2`` entry by entry, free ``p``'s slots.
+
+        Written with kept indices (:func:`einsteinpy_lite.hessian_diagonal`): compiled, the Hessian
+        block itself is never an array.
+
+        Example:
+            >>> [ix.name for ix in single_layer().hessian_diagonal("A").free]
+            ['j1', 'j2']
+        """
+        return self._hessian_diagonal(p)
+
+    @functools.cache  # noqa: B019
+    def _hessian_diagonal(self, p: str) -> Expr:
+        return hessian_diagonal(self.loss, self.variable(p))
+
+    @functools.cache  # noqa: B019
+    def _diagonal_step(self) -> Step:
+        dims: dict[str, tuple[str, int]] = {}
+        for p in self.params:
+            dims.update(self._dims(p))
+        return Step({p: self.hessian_diagonal(p) for p in self.params}, {p: self._names(p) for p in self.params}, dims)
+
+    def hessian_diagonal_values(self, params: Mapping[str, Any], x: Any, y: Any) -> dict[str, np.ndarray]:
+        """The Hessian's diagonal for every parameter at once (compiled :meth:`hessian_diagonal`), shaped like them.
+
+        Example:
+            >>> net = mlp([2, 3, 1])
+            >>> p = net.init()
+            >>> x, y = np.ones((4, 1)), np.ones((4, 2))
+            >>> d = net.hessian_diagonal_values(p, x, y)
+            >>> bool(np.allclose(net.flat(d), np.diag(net.hessian_matrix(p, x, y))))
+            True
+        """
+        self._check_params(params)
+        xa, ya = self._data(x, y)
+        out = self._diagonal_step()(**params, x=xa, y=ya)
+        return {p: np.asarray(out[p], dtype=float).reshape(np.shape(params[p])) for p in self.params}
+
+    def ggn_vp(self, p: str, q: str | None = None) -> Expr:
+        """The Gauss-Newton-vector product, row ``p``: ``\\frac{2}{K} J_p^T \\sum_q J_q v_q`` (or one block ``q``).
+
+        ``J`` is the Jacobian of the residual ``\\epsilon_k^i`` (all samples), so this is
+        :meth:`gauss_newton` contracted with the tangents :meth:`vector`, without forming it.
+
+        Example:
+            >>> [ix.name for ix in single_layer().ggn_vp("b").free]
+            ['j1']
+        """
+        return self._ggn_vp(p, q)
+
+    @functools.cache  # noqa: B019
+    def _ggn_vp(self, p: str, q: str | None) -> Expr:
+        # per sample (k bound by the sample sum, as in directions), then summed over the samples
+        residual = self._epsilon(self.indices, Index(_SAMPLE, False, True))
+        out = ggn_vp(residual, self.variable(p), self._vectors(q))
+        return collect_factors(simplify_derivative(_sample_sum(2 / K, avoid_names(out, {_SAMPLE}))))
+
     def forward_vs_backward(self, sizes: Sequence[int]) -> dict[str, Any]:
         """FLOPs of the whole gradient of a scalar loss by forward mode vs backward mode (compiler plans).
 
@@ -352,6 +444,18 @@ class Network:
             exprs[f"d_{p}"] = self.directions[p]
             order[f"d_{p}"] = self._names(p)
         return Step(exprs, order, {})
+
+    def compile_hvp(self) -> Step:
+        """One callable for ``H v`` of every parameter: ``step(A=, b=, B=, vA=, vb=, vB=, x=, y=)``.
+
+        The tangents are named as :meth:`vector` gives them; the result has one entry per
+        parameter, shaped like it (:meth:`hessian_vector` wraps it with checks).
+
+        Example:
+            >>> sorted(mlp([2, 3, 1]).compile_hvp().exprs)
+            ['W1', 'W2', 'b1', 'b2']
+        """
+        return self._product_step("hvp")
 
     def _names(self, p: str, first: int = 1) -> tuple[str, ...]:
         return tuple(ix.name for ix in self.variable(p, first).indices)
@@ -488,7 +592,8 @@ class Network:
             return float(out["loss"]), {k: -np.asarray(out[f"d_{k}"]) for k in self.params}
 
         return Objective(lambda p: value_and_grad(p)[0], lambda p: value_and_grad(p)[1],
-                         hessian=lambda p: self.hessian_matrix(p, xa, ya), value_and_grad=value_and_grad,
+                         hessian=lambda p: self.hessian_matrix(p, xa, ya),
+                         hvp=lambda p, v: self.hessian_vector(p, v, xa, ya), value_and_grad=value_and_grad,
                          names=self.params, description=f"MSE of the {self.name} net on K={xa.shape[0]} pairs")
 
     def flat(self, params: Mapping[str, Any]) -> np.ndarray:
@@ -557,6 +662,71 @@ class Network:
             (13, 13)
         """
         return self._matrix("hessian", params, x, y)
+
+    @functools.cache  # noqa: B019
+    def _product_step(self, kind: str) -> Step:
+        build = self.hvp if kind == "hvp" else self.ggn_vp
+        exprs = {p: build(p) for p in self.params}
+        dims: dict[str, tuple[str, int]] = {}
+        for p in self.params:
+            dims.update(self._dims(p))
+        return Step(exprs, {p: self._names(p) for p in self.params}, dims)
+
+    def _product(self, kind: str, params: Mapping[str, Any], v: Mapping[str, Any], x: Any, y: Any) -> dict[str, np.ndarray]:
+        self._check_params(params)
+        what = "Hessian" if kind == "hvp" else "Gauss-Newton"
+        missing = [p for p in self.params if not isinstance(v, Mapping) or p not in v]
+        if missing:
+            raise EinsteinError(f"the vector of the {what}-vector product misses the parameter block"
+                                f"{'s' * (len(missing) > 1)} {', '.join(missing)}: it needs one array per "
+                                f"parameter ({', '.join(self.params)})",
+                                hint="pass a dict shaped like the parameters, e.g. {p: np.zeros_like(a) for p, a in params.items()}")
+        vectors = {}
+        for p in self.params:
+            try:
+                a = np.asarray(v[p], dtype=float)
+            except (TypeError, ValueError):
+                raise EinsteinError(f"the vector's block {p} must be numbers, got {type(v[p]).__name__}") from None
+            if a.shape != np.shape(params[p]):
+                raise EinsteinError(f"the vector's block {p} has shape {a.shape}, the parameter {p} has shape "
+                                    f"{np.shape(params[p])}", hint="each block of the vector is shaped like its parameter")
+            vectors[f"v{p}"] = a
+        xa, ya = self._data(x, y)
+        out = self._product_step(kind)(**params, **vectors, x=xa, y=ya)
+        return {p: np.asarray(out[p], dtype=float).reshape(np.shape(params[p])) for p in self.params}
+
+    def hessian_vector(self, params: Mapping[str, Any], v: Mapping[str, Any], x: Any, y: Any) -> dict[str, np.ndarray]:
+        """``H v`` for every parameter at once (compiled :meth:`hvp`), never forming the Hessian.
+
+        Args:
+            params: the parameters by name.
+            v: the vector, one array per parameter, shaped like it.
+            x: the targets, ``(K, N_x)``.
+            y: the inputs, ``(K, N_y)``.
+
+        Returns:
+            ``H v`` by parameter name, each shaped like the parameter.
+
+        Example:
+            >>> net = mlp([2, 3, 1])
+            >>> p = net.init()
+            >>> x, y = np.ones((4, 1)), np.ones((4, 2))
+            >>> hv = net.hessian_vector(p, p, x, y)
+            >>> bool(np.allclose(net.flat(hv), net.hessian_matrix(p, x, y) @ net.flat(p)))
+            True
+        """
+        return self._product("hvp", params, v, x, y)
+
+    def gauss_newton_vector(self, params: Mapping[str, Any], v: Mapping[str, Any], x: Any, y: Any) -> dict[str, np.ndarray]:
+        """The Gauss-Newton matrix times ``v`` for every parameter at once (compiled :meth:`ggn_vp`).
+
+        Args:
+            params: the parameters by name.
+            v: the vector, one array per parameter, shaped like it.
+            x: the targets, ``(K, N_x)``.
+            y: the inputs, ``(K, N_y)``.
+        """
+        return self._product("ggn_vp", params, v, x, y)
 
     def gauss_newton_matrix(self, params: Mapping[str, Any], x: Any, y: Any) -> np.ndarray:
         """The Gauss-Newton matrix ``\\frac{2}{K} \\sum_k J_k^T J_k``, ``P x P``, from compiled blocks.

@@ -1,6 +1,6 @@
 """The slides' gradient-descent methods, their line searches and the experiments that measure their claims.
 
-``methods`` (fixed step, steepest and coordinate descent, momentum, Newton), ``linesearch`` (Armijo,
+``methods`` (fixed step, steepest and coordinate descent, momentum, Newton, Hessian-free Newton), ``linesearch`` (Armijo,
 golden section, the exact step), ``experiments`` (condition number, step sizes, training the net).
 
 Example:
@@ -23,6 +23,7 @@ from .methods import (
     jacobi_preconditioner,
     momentum,
     newton,
+    newton_cg,
     objective,
     quadratic,
     steepest_descent,
@@ -30,6 +31,6 @@ from .methods import (
 
 __all__ = [
     "Objective", "Result", "DivergenceWarning", "from_callables", "quadratic", "objective",
-    "gradient_descent", "steepest_descent", "coordinate_descent", "momentum", "newton",
+    "gradient_descent", "steepest_descent", "coordinate_descent", "momentum", "newton", "newton_cg",
     "jacobi_preconditioner", "REASONS", "Params", "summarize", "train_synthetic",
 ]

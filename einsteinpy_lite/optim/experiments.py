@@ -306,10 +306,11 @@ def single_layer_step(activation: str = "sigmoid", backend: str = "auto") -> tup
 
 
 def single_layer_objective(x: Any, y: Any, activation: str = "sigmoid", backend: str = "auto",
-                           hessian: bool = False) -> Objective:
+                           hessian: bool = False, hvp: bool = False) -> Objective:
     """The MSE of the single-layer net on data ``x`` (targets, ``(K, N_x)``) and ``y`` (inputs, ``(K, N_y)``).
 
-    ``hessian=True`` adds the compiled Hessian of ``gradients.single_layer()`` (for :func:`optim.newton`).
+    ``hessian=True`` adds the compiled Hessian of ``gradients.single_layer()`` (for :func:`optim.newton`),
+    ``hvp=True`` its compiled Hessian-vector products (for :func:`optim.newton_cg`; no Hessian is formed).
 
     Example:
         >>> obj = single_layer_objective(np.ones((4, 1)), np.ones((4, 2)), backend="numpy")
@@ -323,14 +324,17 @@ def single_layer_objective(x: Any, y: Any, activation: str = "sigmoid", backend:
         out = step(A=p["A"], b=p["b"], B=p["B"], x=xa, y=ya)
         return float(out["loss"]), {k: -np.asarray(out[f"d_{k}"]) for k in ("A", "b", "B")}
 
-    hess = None
-    if hessian:
+    hess = hv = None
+    if hessian or hvp:
         from ..nets import gradients
 
         net = gradients.single_layer(activation=activation)
-        hess = lambda p: net.hessian_matrix(p, xa, ya)  # noqa: E731
+        if hessian:
+            hess = lambda p: net.hessian_matrix(p, xa, ya)  # noqa: E731
+        if hvp:
+            hv = lambda p, v: net.hessian_vector(p, v, xa, ya)  # noqa: E731
     return Objective(lambda p: value_and_grad(p)[0], lambda p: value_and_grad(p)[1], value_and_grad=value_and_grad,
-                     hessian=hess, names=("A", "b", "B"),
+                     hessian=hess, hvp=hv, names=("A", "b", "B"),
                      description=f"single-layer MSE ({name}, {activation}, K={xa.shape[0]})")
 
 
@@ -371,7 +375,8 @@ def synthetic_regression(n_samples: int = 200, n_in: int = 2, n_out: int = 1, te
 
 #: the training methods and their default step (the first trial step for the line searches; Newton's
 #: damped step is found by its own Armijo search from 1)
-TRAIN_METHODS = {"gd": 0.5, "momentum": 0.1, "nesterov": 0.1, "steepest": 1.0, "coordinate": 1.0, "newton": 1.0}
+TRAIN_METHODS = {"gd": 0.5, "momentum": 0.1, "nesterov": 0.1, "steepest": 1.0, "coordinate": 1.0, "newton": 1.0,
+                 "newton_cg": 1.0}
 
 
 def train_single_layer(x: Any, y: Any, hidden: int = 16, steps: int = 500, method: str = "momentum",
@@ -380,8 +385,9 @@ def train_single_layer(x: Any, y: Any, hidden: int = 16, steps: int = 500, metho
     """Train ``f = B sigma(A y + b)`` on targets ``x`` and inputs ``y`` with one of :data:`TRAIN_METHODS`.
 
     ``gd`` (fixed step), ``momentum`` / ``nesterov`` (``beta``), ``steepest`` (Armijo line search),
-    ``coordinate`` (one named parameter A, b, B at a time, with a line search) and ``newton`` (damped
-    Newton on the compiled Hessian of ``gradients.single_layer()``).  ``alpha`` defaults to the value in
+    ``coordinate`` (one named parameter A, b, B at a time, with a line search), ``newton`` (damped
+    Newton on the compiled Hessian of ``gradients.single_layer()``) and ``newton_cg`` (Hessian-free Newton:
+    conjugate gradients on its compiled Hessian-vector products).  ``alpha`` defaults to the value in
     :data:`TRAIN_METHODS` (the first trial step for the line searches; Newton takes none).
 
     Example:
@@ -398,7 +404,7 @@ def train_single_layer(x: Any, y: Any, hidden: int = 16, steps: int = 500, metho
     if xa.ndim != 2 or ya.ndim != 2 or xa.shape[0] != ya.shape[0]:
         raise EinsteinError(f"the targets x {xa.shape} and the inputs y {ya.shape} must be (K, N_x) and (K, N_y) "
                             f"with the same K", hint="one row per training pair (target x_k, input y_k): x first, then y")
-    obj = single_layer_objective(xa, ya, activation, backend, hessian=method == "newton")
+    obj = single_layer_objective(xa, ya, activation, backend, hessian=method == "newton", hvp=method == "newton_cg")
     theta0 = init_single_layer(ya.shape[1], hidden, xa.shape[1], seed)
     a = TRAIN_METHODS[method] if alpha is None else float(alpha)
     stop: dict[str, Any] = dict(max_iter=steps, tol=1e-10, progress=progress, keep_iterates=max(1, steps // 50))
@@ -410,6 +416,8 @@ def train_single_layer(x: Any, y: Any, hidden: int = 16, steps: int = 500, metho
         r = optim.steepest_descent(obj, theta0, line_search="armijo", alpha0=a, **stop)
     elif method == "newton":
         r = optim.newton(obj, theta0, **stop)
+    elif method == "newton_cg":
+        r = optim.newton_cg(obj, theta0, **stop)
     else:
         r = optim.coordinate_descent(obj, theta0, blocks="parameters", line_search="armijo", alpha0=a, **stop)
     r.settings.update(hidden=hidden, samples=xa.shape[0], backend=obj.description.split("(")[1].split(",")[0])

@@ -7,7 +7,8 @@ parameters in order.  Build one from Python callables (:func:`from_callables`), 
 with ``el.diff`` and compiles loss, gradient and Hessian with ``el.compile``).
 
 The methods -- :func:`gradient_descent`, :func:`steepest_descent`, :func:`coordinate_descent`,
-:func:`momentum` (heavy ball and Nesterov), :func:`newton` -- all return one :class:`Result` whose
+:func:`momentum` (heavy ball and Nesterov), :func:`newton` and the Hessian-free :func:`newton_cg` (conjugate
+gradients on Hessian-vector products, the Hessian never formed) -- all return one :class:`Result` whose
 ``reason`` says why they stopped: ``"converged"`` (gradient norm at most ``max(tol, rtol * |g0|)``),
 ``"max_iter"`` or ``"diverged"`` (a NaN or inf, or a loss that rose ``patience`` steps in a row to above
 its starting value, see ``patience`` below; a :class:`DivergenceWarning` is issued too).  Diagonal preconditioning is the
@@ -32,6 +33,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import sys
@@ -48,7 +50,7 @@ from .linesearch import NO_DECREASE, along, armijo, check_line_search, line_step
 
 __all__ = [
     "Objective", "Result", "DivergenceWarning", "from_callables", "quadratic", "objective",
-    "gradient_descent", "steepest_descent", "coordinate_descent", "momentum", "newton",
+    "gradient_descent", "steepest_descent", "coordinate_descent", "momentum", "newton", "newton_cg",
     "jacobi_preconditioner", "REASONS",
 ]
 
@@ -130,7 +132,7 @@ class _Problem:
         p0 = _as_params(theta0)
         self.obj, self.layout = obj, _layout(p0, obj.names)
         self.x0 = self.layout.flatten(p0)
-        self.count = {"loss": 0, "grad": 0, "hessian": 0}
+        self.count = {"loss": 0, "grad": 0, "hessian": 0, "hvp": 0}
         self._Q: np.ndarray | None = None
 
     def f(self, x: np.ndarray) -> float:
@@ -151,6 +153,14 @@ class _Problem:
             return self._Q
         self.count["hessian"] += 1
         return self.obj.hessian(self.layout.unflatten(x))
+
+    def hvp(self, x: np.ndarray, d: np.ndarray) -> np.ndarray:
+        """``H(x) d`` on flat vectors: the objective's Hessian-vector product (the dense Hessian only as a fallback)."""
+        if self.obj.quadratic or self.obj._hvp is None:
+            return self.hess(x) @ d
+        self.count["hvp"] += 1
+        lay = self.layout
+        return lay.flatten(self.obj.hvp(lay.unflatten(x), lay.unflatten(d)))
 
     def curvature(self, x: np.ndarray, d: np.ndarray) -> float | None:
         """``d . H(x) d``, or None without second derivatives."""
@@ -556,10 +566,12 @@ def newton(obj: Objective, theta0: Any, *, damping: str | float = "armijo", regu
     """Damped Newton: solve ``(H + lam I) p = -g`` with the Hessian flattened over all parameters, step ``t p``.
 
     It "spheres the ellipse": on a quadratic the full step (``t = 1``) lands on the minimum.  ``lam``
-    starts at ``regularization`` and grows until ``H + lam I`` is positive definite (Cholesky).
+    starts at ``regularization`` and grows until ``H + lam I`` is positive definite (Cholesky).  An
+    objective with Hessian-vector products but no Hessian is solved by conjugate gradients instead
+    (:func:`newton_cg`, which only needs products).
 
     Args:
-        obj: the objective (with a Hessian).
+        obj: the objective (with a Hessian, or Hessian-vector products).
         theta0: the starting parameters.
         damping: ``"armijo"`` (backtrack from ``t = 1``) or a fixed fraction ``t`` in ``(0, 1]``.
         regularization: the Levenberg term ``lam`` added to the Hessian's diagonal.
@@ -574,9 +586,13 @@ def newton(obj: Objective, theta0: Any, *, damping: str | float = "armijo", regu
     _check_objective("newton", obj)
     if not (_is_real(regularization) and 0 <= regularization < math.inf):
         raise EinsteinError(f"regularization={regularization!r} must be a finite number >= 0", hint="e.g. 1e-6")
+    if not obj.has_hessian and obj.has_hvp:
+        return _newton_cg("newton", obj, theta0, damping=damping, regularization=regularization, cg_tol=None,
+                          max_cg=None, stop=dict(max_iter=max_iter, tol=tol, rtol=rtol, patience=patience,
+                                                 keep_iterates=keep_iterates, progress=progress))
     if not obj.has_hessian:
-        raise EinsteinError("newton needs the objective's Hessian",
-                            hint="pass hessian= to from_callables, or use objective() on an index-notation loss")
+        raise EinsteinError("newton needs the objective's Hessian or its Hessian-vector products",
+                            hint="pass hessian= or hvp= to from_callables, or use objective() on an index-notation loss")
     if not (damping == "armijo" or (_is_real(damping) and 0 < damping <= 1)):
         raise EinsteinError(f"damping={damping!r} is neither 'armijo' nor a step in (0, 1]", hint="use damping='armijo'")
     stop = dict(max_iter=max_iter, tol=tol, rtol=rtol, patience=patience, keep_iterates=keep_iterates, progress=progress)
@@ -602,4 +618,98 @@ def newton(obj: Objective, theta0: Any, *, damping: str | float = "armijo", regu
         x = x + t * p
         f, g = prob.fg(x)
         reason = run.step(x, f, g, t)
+    return run.finish(x, reason)
+
+
+def newton_cg(obj: Objective, theta0: Any, *, damping: str | float = "armijo", regularization: float = 0.0,
+              cg_tol: float | None = None, max_cg: int | None = None, max_iter: int = 100, tol: float = 1e-6,
+              rtol: float = 0.0, patience: int = 5, keep_iterates: bool | int = True,
+              progress: bool | None = None) -> Result:
+    """Hessian-free (truncated) Newton: conjugate gradients on ``(H + lam I) p = -g`` using only ``H v`` products.
+
+    Each iteration runs CG from ``p = 0`` until the residual falls below ``eta |g|`` (``eta = cg_tol``,
+    default ``min(0.5, sqrt |g|)``: inexact far from the minimum, superlinear near it), ``max_cg``
+    products (default: the number of parameters) or a direction of negative curvature (then the
+    iterate so far, or ``-g`` on the first CG step), and steps ``t p`` as :func:`newton`.  The Hessian
+    is never formed: an objective's ``hvp`` (compiled for networks: ``net.hessian_vector``) does the work.
+
+    Args:
+        obj: the objective (with Hessian-vector products, or a Hessian to multiply by).
+        theta0: the starting parameters.
+        damping: ``"armijo"`` (backtrack from ``t = 1``) or a fixed step ``t`` in ``(0, 1]``.
+        regularization: ``lam``, added to the curvature of every CG direction.
+        cg_tol: the relative residual at which CG stops (None: ``min(0.5, sqrt |g|)``).
+        max_cg: the most Hessian-vector products per iteration (None: the number of parameters).
+        max_iter, tol, rtol, patience, keep_iterates, progress: the stopping rules (module docstring).
+
+    Example:
+        >>> import numpy as np
+        >>> obj = quadratic(np.array([[3.0, 1.0], [1.0, 2.0]]), c=np.ones(2))
+        >>> r = newton_cg(obj, np.zeros(2), cg_tol=1e-12)
+        >>> r.n_iter, np.round(r.params["theta"], 6).tolist()
+        (1, [0.2, 0.4])
+    """
+    stop = dict(max_iter=max_iter, tol=tol, rtol=rtol, patience=patience, keep_iterates=keep_iterates, progress=progress)
+    return _newton_cg("newton_cg", obj, theta0, damping=damping, regularization=regularization, cg_tol=cg_tol,
+                      max_cg=max_cg, stop=stop)
+
+
+def _cg(hvp: Any, g: np.ndarray, lam: float, rel: float, max_cg: int) -> tuple[np.ndarray, int]:
+    """Approximately solve ``(H + lam I) p = -g`` by conjugate gradients; stops at negative curvature."""
+    p = np.zeros_like(g)
+    r = -g.copy()
+    d = r.copy()
+    rr = float(r @ r)
+    target = rel * math.sqrt(rr)
+    for k in range(max_cg):
+        hd = hvp(d) + lam * d
+        curv = float(d @ hd)
+        if not math.isfinite(curv) or curv <= 1e-14 * float(d @ d):
+            return (p if k else -g.copy()), k + 1  # negative curvature: the Newton model has no minimum
+        a = rr / curv
+        p = p + a * d
+        r = r - a * hd
+        rr_new = float(r @ r)
+        if math.sqrt(rr_new) <= target:
+            return p, k + 1
+        d = r + (rr_new / rr) * d
+        rr = rr_new
+    return p, max_cg
+
+
+def _newton_cg(method: str, obj: Objective, theta0: Any, *, damping: str | float, regularization: float,
+               cg_tol: float | None, max_cg: int | None, stop: dict[str, Any]) -> Result:
+    _check_objective(method, obj)
+    if not (_is_real(regularization) and 0 <= regularization < math.inf):
+        raise EinsteinError(f"regularization={regularization!r} must be a finite number >= 0", hint="e.g. 1e-6")
+    if not obj.has_hvp:
+        raise EinsteinError(f"{method} needs the objective's Hessian-vector products (or its Hessian)",
+                            hint="pass hvp= to from_callables, or use net.objective(x, y) / objective() on a loss")
+    if not (damping == "armijo" or (_is_real(damping) and 0 < damping <= 1)):
+        raise EinsteinError(f"damping={damping!r} is neither 'armijo' nor a step in (0, 1]", hint="use damping='armijo'")
+    if cg_tol is not None and not (_is_real(cg_tol) and 0 < cg_tol < 1):
+        raise EinsteinError(f"cg_tol={cg_tol!r} must be a number in (0, 1)", hint="e.g. cg_tol=1e-3, or None")
+    if max_cg is not None and not (_is_int(max_cg) and max_cg >= 1):
+        raise EinsteinError(f"max_cg={max_cg!r} must be a positive integer", hint="e.g. max_cg=50, or None")
+    prob, run, x, f, g = _start(method, obj, theta0, stop, {"damping": damping, "cg_tol": cg_tol, "solver": "cg"})
+    reason = run.first()
+    cg_steps = 0
+    while reason is None:
+        gn = float(np.linalg.norm(g))
+        rel = cg_tol if cg_tol is not None else min(0.5, math.sqrt(gn))
+        p, used = _cg(functools.partial(prob.hvp, x), g, float(regularization), rel, max_cg or x.size)
+        cg_steps += used
+        slope = float(g @ p)
+        if not slope < 0:  # pragma: no cover - CG from 0 gives a descent direction for positive curvature
+            p, slope = -g, -gn * gn
+        t = 1.0 if damping == "armijo" else float(damping)
+        if damping == "armijo":
+            t = armijo(along(prob, x, p), f, slope, 1.0)
+            if t == 0.0:
+                run.settings["cg_steps"] = cg_steps
+                return run.finish(x, "converged", NO_DECREASE)
+        x = x + t * p
+        f, g = prob.fg(x)
+        reason = run.step(x, f, g, t)
+    run.settings["cg_steps"] = cg_steps
     return run.finish(x, reason)

@@ -1,0 +1,284 @@
+r"""The ``hvp`` section of ``einsteinpy-lite bench``: Hessian-vector products and memory-bounded plans.
+
+* the Hessian-vector product of the single-layer loss with respect to all parameters
+  (``net.compile_hvp()``: :func:`einsteinpy_lite.hvp`, compiled) beside one compiled gradient
+  (``net.compile()``), ``jax.jit`` of ``jvp(grad)`` and ``torch.func.jvp(grad)`` (each when
+  installed), at the medium size (tiny in quick mode), with the BLAS threads as they are and
+  with one thread;
+* the Hessian's diagonal with respect to ``A`` (:func:`einsteinpy_lite.hessian_diagonal`, kept
+  indices) beside the full compiled Hessian block at N_y=16, N_1=32, N_x=8, K=256, and alone at
+  N_y=256, N_1=512, N_x=64, K=1024 (a 131,072-square Hessian);
+* a contraction whose best order makes a large intermediate (``\sum_a T_{ijk} A^i_a B^j_a
+  C^k_a``, a CP reconstruction), compiled without a memory limit and under a limit an eighth of
+  that intermediate (sliced), side by side.
+
+Example:
+    >>> r = bench_hvp(repeat=1, quick=True, contenders=("compiled hvp", "compiled gradient"))
+    >>> sorted(r["hvp"]["seconds"]), r["memory"]["sliced"]
+    (['compiled gradient', 'compiled hvp'], True)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..core.errors import EinsteinError
+from ..nets.gradients import single_layer
+
+__all__ = ["bench_hvp", "format_hvp", "CONTENDERS"]
+
+CONTENDERS = ("compiled hvp", "compiled gradient", "jax.jit jvp(grad)", "torch.func jvp(grad)")
+
+
+def _blas_limitable() -> bool:
+    try:
+        import threadpoolctl  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def _threads(n: int | None) -> Iterator[None]:
+    """BLAS (with threadpoolctl) and torch limited to ``n`` threads inside the block; None: as they are."""
+    if n is None:
+        yield
+        return
+    torch_before = None
+    try:
+        import torch
+
+        torch_before = torch.get_num_threads()
+        torch.set_num_threads(n)
+    except ImportError:
+        pass
+    try:
+        if _blas_limitable():
+            import threadpoolctl
+
+            with threadpoolctl.threadpool_limits(n):
+                yield
+        else:  # BLAS threads stay as they are: OPENBLAS_NUM_THREADS=1 in the environment sets them
+            yield
+    finally:
+        if torch_before is not None:
+            import torch
+
+            torch.set_num_threads(torch_before)
+
+
+def _jax_hvp(x: np.ndarray, y: np.ndarray) -> Callable[[dict[str, Any], dict[str, Any]], Any] | None:
+    try:
+        import jax
+    except ImportError:
+        return None
+    jax.config.update("jax_enable_x64", True)
+    jnp = jax.numpy
+    xj, yj = jnp.asarray(x), jnp.asarray(y)
+
+    def loss(p: dict[str, Any]) -> Any:
+        f = jax.nn.sigmoid(yj @ p["A"].T + p["b"]) @ p["B"].T
+        return jnp.mean(jnp.sum((xj - f) ** 2, axis=1))
+
+    fn = jax.jit(lambda p, v: jax.jvp(jax.grad(loss), (p,), (v,))[1])
+
+    def run(p: dict[str, Any], v: dict[str, Any]) -> Any:
+        return jax.block_until_ready(fn(p, v))
+
+    return run
+
+
+def _torch_hvp(x: np.ndarray, y: np.ndarray) -> Callable[[dict[str, Any], dict[str, Any]], Any] | None:
+    try:
+        import torch
+        import torch.func
+    except ImportError:
+        return None
+    tx, ty = torch.tensor(x), torch.tensor(y)
+
+    def loss(p: dict[str, Any]) -> Any:
+        f = torch.sigmoid(ty @ p["A"].T + p["b"]) @ p["B"].T
+        return ((tx - f) ** 2).sum(dim=1).mean()
+
+    def run(p: dict[str, Any], v: dict[str, Any]) -> Any:
+        return torch.func.jvp(torch.func.grad(loss), (p,), (v,))[1]
+
+    return run
+
+
+def _hvp_rows(size: str, repeat: int, contenders: Sequence[str]) -> dict[str, Any]:
+    from .common import SIZES, _arrays, _median_times
+
+    K, Nx, N1, Ny = SIZES[size]
+    A, b, B, x, y = _arrays(K, Nx, N1, Ny)
+    p = {"A": A, "b": b, "B": B}
+    rng = np.random.default_rng(1)
+    v = {k: rng.standard_normal(a.shape) for k, a in p.items()}
+    net = single_layer()
+    hvp_step, grad_step = net.compile_hvp(), net.compile()
+    vec = {f"v{k}": a for k, a in v.items()}
+    want = hvp_step(**p, **vec, x=x, y=y)
+    fns: dict[str, Callable[[], Any]] = {}
+    if "compiled hvp" in contenders:
+        fns["compiled hvp"] = lambda: hvp_step(**p, **vec, x=x, y=y)
+    if "compiled gradient" in contenders:
+        fns["compiled gradient"] = lambda: grad_step(**p, x=x, y=y)
+    jx = _jax_hvp(x, y) if "jax.jit jvp(grad)" in contenders else None
+    if jx is not None:
+        import jax.numpy as jnp
+
+        pj, vj = ({k: jnp.asarray(a) for k, a in d.items()} for d in (p, v))
+        got = jx(pj, vj)
+        _check(want, {k: np.asarray(got[k]) for k in p}, "jax")
+        fns["jax.jit jvp(grad)"] = lambda: jx(pj, vj)
+    th = _torch_hvp(x, y) if "torch.func jvp(grad)" in contenders else None
+    if th is not None:
+        import torch
+
+        pt, vt = ({k: torch.tensor(a) for k, a in d.items()} for d in (p, v))
+        got = th(pt, vt)
+        _check(want, {k: got[k].numpy() for k in p}, "torch")
+        fns["torch.func jvp(grad)"] = lambda: th(pt, vt)
+    rows: dict[str, Any] = {"size": size, "K": K, "N_x": Nx, "N_1": N1, "N_y": Ny}
+    for label, n in (("default", None), ("one thread", 1)):
+        with _threads(n):
+            times = _median_times(fns, repeat)
+        rows[label] = times
+    rows["seconds"] = rows["default"]
+    rows["one thread BLAS"] = _blas_limitable()
+    rows["missing"] = [c for c in contenders if c not in fns]
+    return rows
+
+
+def _check(want: dict[str, Any], got: dict[str, Any], who: str) -> None:
+    for k, w in want.items():
+        if not np.allclose(got[k], w, rtol=1e-8, atol=1e-10):
+            raise EinsteinError(f"benchmark: the compiled Hessian-vector product of {k} disagrees with {who}")
+
+
+def _memory_row(repeat: int, quick: bool) -> dict[str, Any]:
+    from ..compile import compile
+    from ..notation.parse import parse
+    from .common import _median_times
+
+    N, R = (24, 32) if quick else (128, 256)
+    rng = np.random.default_rng(2)
+    T = rng.standard_normal((N, N, N))
+    A, B, C = (rng.standard_normal((N, R)) for _ in range(3))
+    e = parse(r"\sum_{a} T_{i j k} A^i_a B^j_a C^k_a")
+    full = compile(e, memory_limit=None)
+    big = full.plan(i=N, j=N, k=N, a=R).largest_intermediate * 8
+    limit = big // 8
+    sliced = compile(e, memory_limit=limit)
+    plan = sliced.plan(i=N, j=N, k=N, a=R)
+    want = np.einsum("ijk,ia,ja,ka->", T, A, B, C, optimize=True)
+    for fn in (full, sliced):
+        if not np.isclose(fn(T=T, A=A, B=B, C=C), want, rtol=1e-9):
+            raise EinsteinError("benchmark: the memory-bounded contraction disagrees with numpy")
+    times = _median_times({"unlimited": lambda: full(T=T, A=A, B=B, C=C),
+                           "sliced": lambda: sliced(T=T, A=A, B=B, C=C)}, repeat)
+    step = next((s.text for s in plan.steps if s.text.startswith("sliced")), "")
+    return {"N": N, "R": R, "unlimited_bytes": big, "limit_bytes": limit,
+            "sliced_bytes": plan.largest_intermediate * 8, "sliced": bool(step), "slicing": step,
+            "seconds": times, "ratio": times["sliced"] / times["unlimited"]}
+
+
+def _diagonal_row(repeat: int, quick: bool) -> dict[str, Any]:
+    from ..nets.gradients import Step
+    from .common import _median_times
+
+    net = single_layer()
+    rng = np.random.default_rng(4)
+    diag = Step({"d": net.hessian_diagonal("A")}, {"d": ("j1", "j2")}, net._dims("A"))
+    full = net._block_step("hessian", "A", "A")
+    small = [16, 32, 8]
+    p = net.init(small)
+    x, y = rng.standard_normal((256, 8)), rng.standard_normal((256, 16))
+    d = diag(**p, x=x, y=y)["d"]
+    H = full(**p, x=x, y=y)["block"].reshape(d.size, d.size)
+    if not np.allclose(d.ravel(), np.diag(H), rtol=1e-9, atol=1e-12):
+        raise EinsteinError("benchmark: the Hessian's diagonal disagrees with the full compiled Hessian")
+    times = _median_times({"diagonal": lambda: diag(**p, x=x, y=y), "full Hessian": lambda: full(**p, x=x, y=y)},
+                          repeat)
+    out: dict[str, Any] = {"small": {"N_y": 16, "N_1": 32, "N_x": 8, "K": 256, "seconds": times,
+                                     "ratio": times["diagonal"] / times["full Hessian"]}}
+    big = [64, 128, 16] if quick else [256, 512, 64]
+    K = 128 if quick else 1024
+    p = net.init(big)
+    x, y = rng.standard_normal((K, big[2])), rng.standard_normal((K, big[0]))
+    diag(**p, x=x, y=y)
+    best = float("inf")
+    for _ in range(min(repeat, 3)):
+        t0 = time.perf_counter()
+        diag(**p, x=x, y=y)
+        best = min(best, time.perf_counter() - t0)
+    n = big[0] * big[1]
+    out["large"] = {"N_y": big[0], "N_1": big[1], "N_x": big[2], "K": K, "hessian_side": n, "seconds": best,
+                    "largest_intermediate": diag.fn._latest().plan.largest_intermediate}
+    return out
+
+
+def bench_hvp(repeat: int = 7, quick: bool = False, contenders: Sequence[str] = CONTENDERS) -> dict[str, Any]:
+    """The ``hvp`` section: Hessian-vector products side by side, and a sliced contraction against the unlimited one.
+
+    Args:
+        repeat: interleaved repeats per measurement (medians).
+        quick: tiny sizes.
+        contenders: which of :data:`CONTENDERS` to run (those not installed are listed as ``missing``).
+
+    Returns:
+        ``{"hvp": {...seconds, one thread, ratios...}, "memory": {...}}``.
+    """
+    rows = _hvp_rows("tiny" if quick else "medium", repeat, contenders)
+    for label in ("default", "one thread"):
+        t = rows[label]
+        base = t.get("compiled hvp")
+        rows[f"ratios ({label})"] = {k: base / v for k, v in t.items() if base and k != "compiled hvp"}
+    return {"hvp": rows, "diagonal": _diagonal_row(repeat, quick), "memory": _memory_row(repeat, quick)}
+
+
+def format_hvp(r: dict[str, Any]) -> list[str]:
+    """The ``hvp`` section as table lines.
+
+    Example:
+        >>> r = {"hvp": {"size": "tiny", "K": 1, "N_x": 1, "N_1": 1, "N_y": 1, "default": {"compiled hvp": 1e-4},
+        ...      "one thread": {"compiled hvp": 1e-4}, "missing": []},
+        ...      "memory": {"N": 2, "R": 2, "unlimited_bytes": 64, "limit_bytes": 8, "sliced_bytes": 8,
+        ...                 "slicing": "sliced over a", "seconds": {"unlimited": 1e-3, "sliced": 1e-3}, "ratio": 1.0}}
+        >>> format_hvp(r)[1]
+        'Hessian-vector product of the single-layer loss, all parameters, tiny (K=1, N_x=1, N_1=1, N_y=1): time per call (compiled hvp / contender)'
+    """
+    from .common import _fmt_t
+
+    h = r["hvp"]
+    names = list(h["default"])
+    lines = ["", f"Hessian-vector product of the single-layer loss, all parameters, {h['size']} (K={h['K']}, "
+             f"N_x={h['N_x']}, N_1={h['N_1']}, N_y={h['N_y']}): time per call (compiled hvp / contender)",
+             "| threads | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for label in ("default", "one thread"):
+        t = h[label]
+        base = t.get("compiled hvp")
+        cells = [f"{_fmt_t(t[n])}" + (f" ({base / t[n]:.2f}x)" if base and n != "compiled hvp" else "") for n in names]
+        shown = label if label == "default" or h.get("one thread BLAS", True) else \
+            "one thread (torch only: threadpoolctl is not installed)"
+        lines.append(f"| {shown} | " + " | ".join(cells) + " |")
+    if h.get("missing"):
+        lines.append(f"(not installed: {', '.join(h['missing'])}; `pip install jax torch` adds them)")
+    if "diagonal" in r:
+        sm, lg = r["diagonal"]["small"], r["diagonal"]["large"]
+        lines.append(f"Hessian diagonal w.r.t. A at N_y={sm['N_y']}, N_1={sm['N_1']}, N_x={sm['N_x']}, K={sm['K']}: "
+                     f"{_fmt_t(sm['seconds']['diagonal'])} vs the full compiled Hessian "
+                     f"{_fmt_t(sm['seconds']['full Hessian'])} ({sm['ratio']:.3f}x); at N_y={lg['N_y']}, "
+                     f"N_1={lg['N_1']}, N_x={lg['N_x']}, K={lg['K']} (a {lg['hessian_side']:,}-square Hessian): "
+                     f"{_fmt_t(lg['seconds'])}, largest intermediate {lg['largest_intermediate']:,} entries")
+    m = r["memory"]
+    lines.append(f"memory-bounded: \\sum_a T_ijk A^i_a B^j_a C^k_a at N={m['N']}, R={m['R']}: unlimited "
+                 f"{_fmt_t(m['seconds']['unlimited'])} (largest intermediate {m['unlimited_bytes'] / 2**20:.2f} MiB), "
+                 f"memory_limit {m['limit_bytes'] / 2**20:.2f} MiB {_fmt_t(m['seconds']['sliced'])} "
+                 f"({m['sliced_bytes'] / 2**20:.2f} MiB; {m['slicing']}); ratio {m['ratio']:.2f}x")
+    return lines
