@@ -30,8 +30,8 @@ upward import or a cycle). Lowest first:
     ``gradients`` (the slides' network, MLPs) and ``objective`` (losses for ``optim``).
 ``optim``
     ``methods``, ``linesearch``, ``experiments``.
-``bench``, ``verify``
-    the benchmark harness; the slides' checks.
+``bench``, ``verify``, ``check``
+    the benchmark harness; the slides' checks; the checker of a user's own derivation (``el.check``).
 ``cli``, ``__main__``
     the command line.
 
@@ -42,6 +42,7 @@ This module is the facade: every public name is importable from ``einsteinpy_lit
 from .algebra.diff import diff
 from .algebra.evaluate import evaluate
 from .algebra.simplify import canonical, simplify
+from .check.run import check
 from .compile import ContractExpression, compile, contract, contract_expression, contract_path, einsum
 from .core.atoms import Delta, Tensor, Zero
 from .core.builders import apply, delta, scalar, sum_over, tensor
@@ -74,6 +75,6 @@ __all__ = [
     "parse", "latex", "text", "tensor", "delta", "apply", "scalar", "sum_over", "up", "down",
     "register_function", "get_function", "function_names",
     "simplify", "canonical", "equal", "compare", "evaluate",
-    "diff",
+    "diff", "check",
     "compile", "einsum", "contract", "contract_path", "contract_expression", "ContractExpression",
 ]

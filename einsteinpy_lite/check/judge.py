@@ -1,0 +1,166 @@
+"""The verdict of one claim: ``holds``, ``fails``, ``malformed`` or ``unsupported``, and how it was reached.
+
+Both sides are read with the document's definitions (:class:`~einsteinpy_lite.check.claims.Reader`) and
+compared with :func:`einsteinpy_lite.compare`:
+
+* ``holds``: the same canonical form (confirmed on random draws) -- "holds symbolically"; or the forms
+  differ and the values agree on random draws -- "holds numerically only".  Values are judged with the
+  Euclidean metric: a free index written up on one side and down on the other still gets its value
+  verdict, with a note on the variance.
+* ``fails``: the free indices differ, or the values differ; ``how`` names the difference (left minus
+  right, simplified) and the largest difference seen on a random draw.
+* ``malformed``: an index rule is broken (``offset`` points at it in the document).
+* ``unsupported``: a construct the checker cannot read yet (named), a relation it does not judge
+  (``\\approx``), or ``compare`` could not tell (an honest "cannot tell", never a guess).
+
+Example:
+    >>> from einsteinpy_lite.check.claims import Claim, Reader
+    >>> v = judge(Reader(), Claim("A^i_j y^j", "y^k A^i_k", 10, 0, 12))
+    >>> v.verdict, v.how
+    ('holds', 'holds symbolically (same canonical form, confirmed on 3 random draws)')
+    >>> judge(Reader(), Claim("x_i y^i", "2 y^i x_i", 8, 0, 10)).verdict
+    'fails'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..algebra.simplify import simplify
+from ..core.errors import EinsteinError
+from ..core.expr import Expr
+from ..equality.decide import compare
+from ..notation.printing import latex
+from .claims import Claim, Reader
+
+__all__ = ["Verdict", "judge", "VERDICTS", "read_sides"]
+
+#: the four verdicts, in the JSON's spelling
+VERDICTS = ("holds", "fails", "malformed", "unsupported")
+
+_UNREADABLE = ("unexpected", "unknown", "empty", "cannot read", "differentiating", "a derivative", "the derivative",
+               "cannot be defined", "which the checker cannot")
+
+
+@dataclass
+class Verdict:
+    """What the checker found about one claim.
+
+    Attributes:
+        verdict: one of :data:`VERDICTS`.
+        how: a sentence: how it was decided, or what is wrong.
+        offset: the document offset to point at for a malformed claim (``None``: the claim's sign).
+        lhs, rhs: the sides as read (``None`` when unreadable).
+        notes: remarks beside the verdict (index positions, derivatives).
+        derived: the left side derived and simplified, as LaTeX, when it contains a derivative.
+        difference: left minus right, simplified, as LaTeX, for a failing claim.
+    """
+
+    verdict: str
+    how: str
+    offset: int | None = None
+    lhs: Expr | None = None
+    rhs: Expr | None = None
+    notes: list[str] = field(default_factory=list)
+    derived: str | None = None
+    difference: str | None = None
+
+
+def _unreadable(exc: EinsteinError, side: str, side_offset: int) -> Verdict:
+    msg = exc.message
+    where = None if exc.pos is None else side_offset + exc.pos
+    text = f"the {side} side: {msg}" + (f" ({exc.hint})" if exc.hint and "convention" not in exc.hint else "")
+    if msg.startswith(_UNREADABLE) or "is not defined" in msg or "not supported" in msg:
+        return Verdict("unsupported", "cannot read " + text, where)
+    return Verdict("malformed", text, where)
+
+
+def read_sides(reader: Reader, claim: Claim) -> tuple[Expr, Expr] | Verdict:
+    """Both sides of a claim as expressions, the right side read for the left side's output; or why not."""
+    try:
+        lhs = reader.read(claim.lhs)
+    except EinsteinError as exc:
+        return _unreadable(exc, "left", claim.lhs_offset)
+    try:
+        rhs = reader.read(claim.rhs, out=tuple(lhs.free))
+    except EinsteinError as exc:
+        return _unreadable(exc, "right", claim.rhs_offset)
+    return lhs, rhs
+
+
+def _align_variance(lhs: Expr, rhs: Expr) -> tuple[Expr, list[str]]:
+    """Under the Euclidean metric, move the right side's free indices to the left side's positions."""
+    want = {ix.name: ix.up for ix in lhs.free}
+    moved = [ix for ix in rhs.free if ix.name in want and want[ix.name] != ix.up]
+    if not moved:
+        return rhs, []
+    names = {ix.name for ix in moved}
+    out = rhs.map_slots(lambda ix: ix.flip() if ix.name in names and not ix.bound else ix)
+    shown = ", ".join(f"'{ix.name}' is {'up' if want[ix.name] else 'down'} on the left but "
+                      f"{'up' if ix.up else 'down'} on the right" for ix in moved)
+    return out, [f"index position: {shown} (the values are compared with the Euclidean metric)"]
+
+
+def compare_sides(lhs: Expr, rhs: Expr) -> Verdict:
+    """The verdict on two read sides (the left side's free indices are the claim's output)."""
+    ln, rn = {ix.name for ix in lhs.free}, {ix.name for ix in rhs.free}
+    if ln != rn:
+        fl = " ".join(map(str, lhs.free)) or "none"
+        fr = " ".join(map(str, rhs.free)) or "none"
+        return Verdict("fails", f"the free indices differ: left {fl}, right {fr}", lhs=lhs, rhs=rhs)
+    rhs2, notes = _align_variance(lhs, rhs)
+    try:
+        cmp = compare(lhs, rhs2)
+    except EinsteinError as exc:
+        return Verdict("unsupported", f"cannot compare: {exc.message}", lhs=lhs, rhs=rhs, notes=notes)
+    except Exception as exc:  # noqa: BLE001 - an engine failure is an honest 'cannot tell', never a verdict
+        return Verdict("unsupported", f"cannot tell: the engine failed ({type(exc).__name__}: "
+                       f"{str(exc).splitlines()[0] if str(exc) else ''})", lhs=lhs, rhs=rhs, notes=notes)
+    if cmp.equal and cmp.method == "canonical":
+        how = cmp.detail.replace("same canonical form", "holds symbolically (same canonical form", 1) + ")"
+        return Verdict("holds", how, lhs=lhs, rhs=rhs, notes=notes)
+    if cmp.equal:
+        return Verdict("holds", f"holds numerically only: the canonical forms differ, the values agree on "
+                       f"{cmp.draws} random draws", lhs=lhs, rhs=rhs, notes=notes)
+    if cmp.method == "cannot tell":
+        return Verdict("unsupported", f"cannot tell: {cmp.detail}", lhs=lhs, rhs=rhs, notes=notes)
+    try:
+        difference: str | None = latex(simplify(lhs - rhs2))
+    except (EinsteinError, ValueError):
+        difference = None
+    how = f"the sides differ by up to {cmp.max_abs_diff:.3g} on a random draw"
+    if difference is not None:
+        how += f"; left - right = {difference}"
+    return Verdict("fails", how, lhs=lhs, rhs=rhs, notes=notes, difference=difference)
+
+
+def judge(reader: Reader, claim: Claim) -> Verdict:
+    """The verdict of one claim, read with the definitions in ``reader``.
+
+    Args:
+        reader: the document's reader, holding the definitions made before the claim.
+        claim: the claim.
+
+    Returns:
+        A :class:`Verdict`; never raises for a user's mistake.
+
+    Example:
+        >>> from einsteinpy_lite.check.claims import Claim, Reader
+        >>> judge(Reader(), Claim("x^i", "y^j", 4, 0, 6)).how
+        'the free indices differ: left ^i, right ^j'
+    """
+    if claim.error:
+        return Verdict("malformed", claim.error)
+    if claim.relation != "=":
+        return Verdict("unsupported", f"the relation '{claim.relation}' is not judged (only '=' claims are)")
+    sides = read_sides(reader, claim)
+    if isinstance(sides, Verdict):
+        return sides
+    lhs, rhs = sides
+    v = compare_sides(lhs, rhs)
+    if "\\partial" in claim.lhs:
+        try:
+            v.derived = latex(simplify(lhs))
+        except (EinsteinError, ValueError):
+            v.derived = None
+    return v
