@@ -141,9 +141,12 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    import pathlib
+
     from .check.run import check
 
-    report = check(args.file if args.file != "-" else sys.stdin.read(), repairs=not args.no_repairs)
+    source = sys.stdin.read() if args.file == "-" else pathlib.Path(args.file)
+    report = check(source, repairs=not args.no_repairs)
     colour = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     print(report.format(args.format, colour=colour))
     return 0 if report.ok else 1

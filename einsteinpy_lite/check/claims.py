@@ -36,8 +36,10 @@ from ..algebra.diff import diff
 from ..core.atoms import Delta, Tensor
 from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product
+from ..core.functions import function_names
 from ..core.indices import Index, fresh_names
 from ..core.rename import rename_free
+from ..notation.greek import GREEK
 from ..notation.parse import parse
 
 __all__ = ["Definition", "Claim", "Reader", "split_relations", "extract", "RELATIONS"]
@@ -62,6 +64,11 @@ _FRAC_RE = re.compile(r"\\[dt]?frac(?![A-Za-z])\s*")
 _PAD = {"\\left(": "(", "\\left[": "(", "\\left\\{": "(", "\\right)": ")", "\\right]": ")", "\\right\\}": ")",
         "\\bigl(": "(", "\\bigr)": ")", "\\Bigl(": "(", "\\Bigr)": ")", "\\big(": "(", "\\big)": ")",
         "\\Big(": "(", "\\Big)": ")", "\\left.": "", "\\right.": "", "\\!": "", "\\mathrm{d}": "d"}
+#: LaTeX commands a side may hold besides Greek letters and registered functions
+_KNOWN_COMMANDS = frozenset({
+    "sum", "frac", "dfrac", "tfrac", "delta", "nabla", "cdot", "times", "left", "right", "mathrm", "operatorname",
+    "mathbf", "boldsymbol", "partial", "quad", "qquad", "sigma", "big", "Big", "bigl", "bigr", "Bigl", "Bigr"})
+_COMMAND_RE = re.compile(r"\\([A-Za-z]+)")
 _PAD_RE = re.compile("|".join(re.escape(k) for k in sorted(_PAD, key=len, reverse=True)))
 
 
@@ -291,11 +298,23 @@ class Reader:
         """
         if not text.strip():
             raise EinsteinError("empty side", text=text, pos=0)
+        self._known_commands(text)
         prepared = self._strip_args(self._derivatives(_pad(text)))
         e = self.parse_side(prepared, out)
         return self.substitute(e)
 
+    @staticmethod
+    def _known_commands(text: str) -> None:
+        """An unknown command (``\\int``, ``\\lim``, ``\\top``) is a construct the checker cannot read: say which."""
+        known = _KNOWN_COMMANDS | set(GREEK) | set(function_names())
+        for m in _COMMAND_RE.finditer(text):
+            if m.group(1) not in known:
+                raise EinsteinError(f"unsupported construct '\\{m.group(1)}'", text=text, pos=m.start(),
+                                    hint="the checker reads index expressions: sums, products, fractions, "
+                                         "functions, deltas and derivatives")
+
     def _strip_args(self, text: str) -> str:
+
         """Blank ``(y)`` after a name defined with arguments (``f^i(y)``)."""
         with_args = [d for d in self.definitions.values() if d.args]
         if not with_args:
@@ -353,6 +372,7 @@ class Reader:
                     raise EinsteinError("the derivative has nothing to differentiate", text=text, pos=start)
                 stop = end
             variables = [v.strip() for v in den.split("\\partial")[1:]]
+            self._check_defined(operand, variables)
             e = self.read(operand)
             for v in variables:
                 e = self._diff(e, v)
@@ -362,6 +382,21 @@ class Reader:
             hole = f"\\mathrm{{{name}}}" + "".join(("^{" if ix.up else "_{") + ix.name + "}" for ix in e.free)
             hole = hole.ljust(stop - start)
             text = text[:start] + hole + text[stop:]
+
+    def _check_defined(self, operand: str, variables: list[str]) -> None:
+        """A derivative of a bare name that the document never defined is unknown (not zero)."""
+        got = self.head(operand)
+        if got is None:
+            return
+        key = self.key(got[0])
+        var_keys = set()
+        for v in variables:
+            h = self.head(v)
+            if h is not None:
+                var_keys.add(self.key(h[0]))
+        if key not in self.definitions and key not in var_keys:
+            raise EinsteinError(f"'{operand.strip()}' is not defined in the document, so its derivative is unknown",
+                                hint=f"define it first, e.g. '{operand.strip()} := ...'")
 
     def _diff(self, e: Expr, var_text: str) -> Expr:
         try:

@@ -38,8 +38,8 @@ _BLANK_RE = re.compile(
     r"\\(?:begin|end)\{(?:" + "|".join(_INNER_ENVS) + r")\*?\}(?:\{[^{}]*\})?"  # nested environments
     r"|\\(?:label|tag\*?|hspace\*?|vspace\*?)\{[^{}]*\}|\\(?:nonumber|notag|displaystyle|textstyle)(?![A-Za-z])"
     r"|\\\\\[[^\]]*\]|&")
-_REMARK_RE = re.compile(r"\\(?:quad|qquad|text|textrm|mbox|intertext|mathrm\{(?:for|where|if|and)\})(?![A-Za-z])"
-                        r"|\\,?\s*(?:\\text|,\s*\\text)")
+_REMARK_RE = re.compile(r"\\(?:text|textrm|textit|mbox|intertext|mathrm\{(?:for|where|if|and)\})(?![A-Za-z])")
+_SEPARATOR_RE = re.compile(r",?\s*\\q?quad(?![A-Za-z])")
 
 
 @dataclass(frozen=True)
@@ -246,7 +246,16 @@ def _read_display(doc: Document, clean: str, start: int, end: int, block: int) -
             depth = max(depth - 1, 0)
         i += 1
     rows.append((row_start, len(body)))
+    # several statements on one row, apart by \quad or \qquad: one row each
+    pieces: list[tuple[int, int]] = []
     for a, b in rows:
+        last = a
+        for m in _SEPARATOR_RE.finditer(body, a, b):
+            if _depth(body, a, m.start()) == 0:
+                pieces.append((last, m.start()))
+                last = m.end()
+        pieces.append((last, b))
+    for a, b in pieces:
         row = body[a:b]
         cut = _REMARK_RE.search(row)
         if cut is not None:
@@ -257,6 +266,15 @@ def _read_display(doc: Document, clean: str, start: int, end: int, block: int) -
         if not row.strip():
             continue
         doc.rows.append(Row(row, start + a, block, _brace_error(row)))
+
+
+def _depth(text: str, start: int, end: int) -> int:
+    """The brace depth at ``end`` counted from ``start``."""
+    depth = 0
+    for ch in text[start:end]:
+        depth += ch == "{"
+        depth -= ch == "}"
+    return depth
 
 
 def _brace_error(row: str) -> str:

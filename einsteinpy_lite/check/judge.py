@@ -38,7 +38,7 @@ __all__ = ["Verdict", "judge", "VERDICTS", "read_sides"]
 #: the four verdicts, in the JSON's spelling
 VERDICTS = ("holds", "fails", "malformed", "unsupported")
 
-_UNREADABLE = ("unexpected", "unknown", "empty", "cannot read", "differentiating", "a derivative", "the derivative",
+_UNREADABLE = ("unsupported construct", "unexpected", "unknown", "empty", "cannot read", "differentiating", "a derivative", "the derivative",
                "cannot be defined", "which the checker cannot")
 
 
@@ -94,8 +94,7 @@ def _align_variance(lhs: Expr, rhs: Expr) -> tuple[Expr, list[str]]:
     moved = [ix for ix in rhs.free if ix.name in want and want[ix.name] != ix.up]
     if not moved:
         return rhs, []
-    names = {ix.name for ix in moved}
-    out = rhs.map_slots(lambda ix: ix.flip() if ix.name in names and not ix.bound else ix)
+    out = Reader._metric(rhs, {ix.name: ix.flip() for ix in moved})
     shown = ", ".join(f"'{ix.name}' is {'up' if want[ix.name] else 'down'} on the left but "
                       f"{'up' if ix.up else 'down'} on the right" for ix in moved)
     return out, [f"index position: {shown} (the values are compared with the Euclidean metric)"]
@@ -108,14 +107,14 @@ def compare_sides(lhs: Expr, rhs: Expr) -> Verdict:
         fl = " ".join(map(str, lhs.free)) or "none"
         fr = " ".join(map(str, rhs.free)) or "none"
         return Verdict("fails", f"the free indices differ: left {fl}, right {fr}", lhs=lhs, rhs=rhs)
-    rhs2, notes = _align_variance(lhs, rhs)
     try:
+        rhs2, notes = _align_variance(lhs, rhs)
         cmp = compare(lhs, rhs2)
     except EinsteinError as exc:
-        return Verdict("unsupported", f"cannot compare: {exc.message}", lhs=lhs, rhs=rhs, notes=notes)
+        return Verdict("unsupported", f"cannot compare: {exc.message}", lhs=lhs, rhs=rhs)
     except Exception as exc:  # noqa: BLE001 - an engine failure is an honest 'cannot tell', never a verdict
         return Verdict("unsupported", f"cannot tell: the engine failed ({type(exc).__name__}: "
-                       f"{str(exc).splitlines()[0] if str(exc) else ''})", lhs=lhs, rhs=rhs, notes=notes)
+                       f"{str(exc).splitlines()[0] if str(exc) else ''})", lhs=lhs, rhs=rhs)
     if cmp.equal and cmp.method == "canonical":
         how = cmp.detail.replace("same canonical form", "holds symbolically (same canonical form", 1) + ")"
         return Verdict("holds", how, lhs=lhs, rhs=rhs, notes=notes)

@@ -71,13 +71,17 @@ def candidates(rhs: str, lhs: str) -> Iterator[tuple[str, str]]:
 
     Example:
         >>> [c for c, _ in candidates("x^i", "y^i")][:3]
-        ['-(x^i)', '2 (x^i)', '\\\\frac{1}{2} (x^i)']
+        ['-x^i', '2 x^i', '\\\\frac{1}{2} x^i']
     """
     text = rhs.strip()
-    yield f"-({text})", "change the sign"
-    for c, shown in (("2", "2"), ("\\frac{1}{2}", "1/2"), ("-2", "-2"), ("-\\frac{1}{2}", "-1/2")):
-        yield f"{c} ({text})", f"multiply by {shown}"
     terms = _terms(text)
+    single = len(terms) == 1
+    if single:
+        yield (text[1:].strip() if text.startswith("-") else "-" + text), "change the sign"
+    else:
+        yield f"-({text})", "change the sign"
+    for c, shown in (("2", "2"), ("\\frac{1}{2}", "1/2"), ("-2", "-2"), ("-\\frac{1}{2}", "-1/2")):
+        yield (f"{c} {text}" if single and not text.startswith("-") else f"{c} ({text})"), f"multiply by {shown}"
     if len(terms) > 1:
         for a, b in terms:
             term = text[a:b].strip()
@@ -101,12 +105,12 @@ def candidates(rhs: str, lhs: str) -> Iterator[tuple[str, str]]:
             new = t[:s1] + n2 + t[e1:s2] + n1 + t[e2:]
             yield text[:m.start()] + new + text[m.end():], f"transpose '{t.strip()}' (swap its indices)"
     names = list(dict.fromkeys(n for _, _, n, _ in idx))
-    for a, b in itertools.combinations(names, 2):
+    for n_a, n_b in itertools.combinations(names, 2):
         swapped = text
         for s, e, n, _ in reversed(idx):
-            if n in (a, b):
-                swapped = swapped[:s] + (b if n == a else a) + swapped[e:]
-        yield swapped, f"swap the indices '{a}' and '{b}'"
+            if n in (n_a, n_b):
+                swapped = swapped[:s] + (n_b if n == n_a else n_a) + swapped[e:]
+        yield swapped, f"swap the indices '{n_a}' and '{n_b}'"
     pool = list(dict.fromkeys(names + [n for _, _, n, _ in _indices(lhs)]))
     for s, e, n, _ in idx:
         for other in pool:

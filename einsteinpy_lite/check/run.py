@@ -96,9 +96,12 @@ def check(source: str | os.PathLike[str], repairs: bool = True) -> Report:
     for kind, item in items:
         if kind == "define":
             lhs, rhs, lo, ro, sign = item
-            _define(doc, reader, report, lhs, rhs, lo, sign)
-            continue
-        claim: Claim = item
+            if reader.head(lhs) is not None:
+                _define(doc, reader, report, lhs, rhs, lo, sign)
+                continue
+            claim = Claim(lhs, rhs, sign, lo, ro)  # '\\equiv' between two expressions: an identity to check
+        else:
+            claim = item
         if claim.first and not claim.error and claim.relation == "=" and _implicit_definition(reader, claim, used):
             line, _ = doc.position(claim.lhs_offset)
             report.definitions.append((line, claim.lhs.strip()))
