@@ -261,7 +261,7 @@ class Reader:
                                 "distinct indices, such as 'f^{i}' or 'E'")
         head, args = got
         key = self.key(head)
-        body = self.read(rhs)
+        body = self.read(rhs, expand=False)
         if isinstance(head, Tensor) and head.name in body.tensors() or (
                 not isinstance(head, Tensor) and key in _scalars(body)):
             raise EinsteinError(f"the definition of '{lhs.strip()}' refers to itself",
@@ -290,8 +290,8 @@ class Reader:
         return Product.make(1, [*deltas, rename_free(body, mapping)])
 
     # -- reading a side ------------------------------------------------------------------------------
-    def read(self, text: str, out: tuple[Index, ...] | None = None) -> Expr:
-        """A side's expression: derivatives derived, definitions substituted.
+    def read(self, text: str, out: tuple[Index, ...] | None = None, expand: bool = True) -> Expr:
+        """A side's expression: derivatives derived, definitions substituted (unless not ``expand``).
 
         Raises:
             EinsteinError: the side cannot be read (the message points into ``text``).
@@ -301,7 +301,7 @@ class Reader:
         self._known_commands(text)
         prepared = self._strip_args(self._derivatives(_pad(text)))
         e = self.parse_side(prepared, out)
-        return self.substitute(e)
+        return self.substitute(e) if expand else e
 
     @staticmethod
     def _known_commands(text: str) -> None:
@@ -415,10 +415,22 @@ class Reader:
         return diff(e, var)
 
     # -- substitution ------------------------------------------------------------------------------
-    def substitute(self, e: Expr) -> Expr:
-        """``e`` with every defined name (and derivative placeholder) replaced, capture-free."""
+    def substitute(self, e: Expr, stack: tuple[Any, ...] = ()) -> Expr:
+        """``e`` with every defined name (and derivative placeholder) replaced, capture-free.
+
+        Definitions are expanded when used, so one may use a name defined after it (in the text) but
+        before the claim; definitions that refer to each other in a circle are an error.
+        """
         avoid = set(e.all_names())
-        scalar_defs = {d.key: d for d in self.definitions.values() if not isinstance(d.head, Tensor)}
+
+        def expanded(d: Definition) -> Expr:
+            if d.key in stack:
+                chain = " -> ".join(str(k) for k in (*stack[stack.index(d.key):], d.key))
+                raise EinsteinError(f"definitions refer to each other in a circle: {chain}")
+            return self.substitute(d.body, (*stack, d.key))
+
+        scalar_defs = {d.key: Definition(d.key, d.head, expanded(d), d.text, d.offset, d.args)
+                       for d in self.definitions.values() if not isinstance(d.head, Tensor) and d.key in _scalars(e)}
 
         def tensor(t: Tensor) -> Expr:
             if t.name in self._holes and t.name not in self.definitions:
@@ -430,7 +442,7 @@ class Reader:
             if len(d.head.indices) != len(t.indices):
                 raise EinsteinError(f"'{t}' has {len(t.indices)} indices but '{d.text}' is defined with "
                                     f"{len(d.head.indices)}")
-            return self._instantiate(t, d.head.indices, d.body, avoid)
+            return self._instantiate(t, d.head.indices, expanded(d), avoid)
 
         out = _map_tensors(e, tensor)
         if scalar_defs:

@@ -7,7 +7,9 @@ compared with :func:`einsteinpy_lite.compare`:
   differ and the values agree on random draws -- "holds numerically only".  Values are judged with the
   Euclidean metric: a free index written up on one side and down on the other still gets its value
   verdict, with a note on the variance.
-* ``fails``: the free indices differ, or the values differ; ``how`` names the difference (left minus
+* ``fails``: the free indices differ, a sum's bound disagrees with the other side's sum over the same
+  slots (``\\sum_{k=0}^{N-1}`` where the left side has ``K-1``: the numbers alone would tie ``N`` to the
+  size), or the values differ; ``how`` names the difference (left minus
   right, simplified) and the largest difference seen on a random draw.
 * ``malformed``: an index rule is broken (``offset`` points at it in the document).
 * ``unsupported``: a construct the checker cannot read yet (named), a relation it does not judge
@@ -25,15 +27,17 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..algebra.simplify import simplify
 from ..core.errors import EinsteinError
-from ..core.expr import Expr
+from ..core.atoms import Tensor
+from ..core.expr import Expr, SumOver
 from ..equality.decide import compare
 from ..notation.printing import latex
 from .claims import Claim, Reader
 
-__all__ = ["Verdict", "judge", "VERDICTS", "read_sides"]
+__all__ = ["Verdict", "judge", "VERDICTS", "read_sides", "compare_sides", "bound_mismatch"]
 
 #: the four verdicts, in the JSON's spelling
 VERDICTS = ("holds", "fails", "malformed", "unsupported")
@@ -100,8 +104,48 @@ def _align_variance(lhs: Expr, rhs: Expr) -> tuple[Expr, list[str]]:
     return out, [f"index position: {shown} (the values are compared with the Euclidean metric)"]
 
 
+def _sum_slots(e: Expr) -> dict[tuple[str, int], set[Any]]:
+    """For each tensor slot a written ``\\sum`` with bounds runs over, the number of terms it says it has."""
+    out: dict[tuple[str, int], set[Any]] = {}
+    for node in e.walk():
+        if isinstance(node, SumOver) and node.bounds:
+            for t in node.body.walk():
+                if isinstance(t, Tensor):
+                    for pos, ix in enumerate(t.indices):
+                        if ix.bound and ix.name == node.index_name:
+                            out.setdefault((t.name, pos), set()).add(node.count)
+    return out
+
+
+def bound_mismatch(lhs: Expr, rhs: Expr) -> str | None:
+    """A sum whose bound disagrees with the other side's sum over the same slots (``N-1`` where it is ``K-1``).
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> bound_mismatch(parse(r"\\sum_{k=0}^{K-1} x_k"), parse(r"\\sum_{k=0}^{N-1} x_k"))
+        "a sum over slot 1 of 'x' has N terms on the right but K on the left"
+    """
+    left, right = _sum_slots(lhs), _sum_slots(rhs)
+    for slot, counts in right.items():
+        other = left.get(slot)
+        if other and counts != other:
+            name, pos = slot
+            show = lambda c: ", ".join(sorted(map(str, c)))  # noqa: E731
+            return (f"a sum over slot {pos + 1} of '{name}' has {show(counts)} terms on the right but "
+                    f"{show(other)} on the left")
+    for slot, counts in {**left, **right}.items():
+        both = left.get(slot, set()) | right.get(slot, set())
+        if len(both) > 1:
+            name, pos = slot
+            return f"sums over slot {pos + 1} of '{name}' have {' and '.join(sorted(map(str, both)))} terms"
+    return None
+
+
 def compare_sides(lhs: Expr, rhs: Expr) -> Verdict:
     """The verdict on two read sides (the left side's free indices are the claim's output)."""
+    bound = bound_mismatch(lhs, rhs)
+    if bound is not None:
+        return Verdict("fails", f"the sum bounds disagree: {bound}", lhs=lhs, rhs=rhs)
     ln, rn = {ix.name for ix in lhs.free}, {ix.name for ix in rhs.free}
     if ln != rn:
         fl = " ".join(map(str, lhs.free)) or "none"

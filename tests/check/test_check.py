@@ -224,3 +224,14 @@ def test_cli_exit_codes(tmp_path: pytest.TempPathFactory) -> None:
         assert r.returncode == 2 and "Traceback" not in r.stderr and r.stderr.startswith("einsteinpy-lite: error:")
     r = _cli("-", stdin="$$ b_i = b_i $$")
     assert r.returncode == 0
+
+
+def test_a_sum_bound_written_with_another_symbol_is_a_mistake() -> None:
+    doc = r"""$$ \epsilon_k^i := x_k^i - B^i_j y_k^j $$
+$$ \frac{1}{K} \sum_{k=0}^{K-1} \epsilon_{k i} y_k^{m} = \frac{1}{K} \sum_{k=0}^{N-1} \epsilon_{k i} y_k^{m} $$
+$$ \sum_{k=0}^{K-1} \epsilon_{k i} = \sum_{l=0}^{K-1} \epsilon_{l i} $$
+"""
+    report = el.check(doc)
+    assert [c.verdict for c in report.claims] == ["fails", "holds"]
+    assert "sum bounds disagree" in report.claims[0].how
+    assert report.claims[0].suggestion == r"\frac{1}{K} \sum_{k=0}^{K-1} \epsilon_{k i} y_k^{m}"
