@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..algebra.simplify import simplify
-from ..core.errors import EinsteinError
 from ..core.atoms import Tensor
+from ..core.errors import EinsteinError
 from ..core.expr import Expr, SumOver
 from ..equality.decide import compare
 from ..notation.printing import latex
@@ -133,7 +133,7 @@ def bound_mismatch(lhs: Expr, rhs: Expr) -> str | None:
             show = lambda c: ", ".join(sorted(map(str, c)))  # noqa: E731
             return (f"a sum over slot {pos + 1} of '{name}' has {show(counts)} terms on the right but "
                     f"{show(other)} on the left")
-    for slot, counts in {**left, **right}.items():
+    for slot in {**left, **right}:
         both = left.get(slot, set()) | right.get(slot, set())
         if len(both) > 1:
             name, pos = slot
