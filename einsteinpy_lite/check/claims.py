@@ -35,7 +35,7 @@ import sympy
 from ..algebra.diff import diff
 from ..core.atoms import Delta, Tensor
 from ..core.errors import EinsteinError
-from ..core.expr import Expr, Product
+from ..core.expr import Expr, Product, SumOver
 from ..core.functions import function_names
 from ..core.indices import Index, fresh_names
 from ..core.rename import rename_free
@@ -60,6 +60,8 @@ _NAME = r"(?:\\(?:mathrm|operatorname|mathbf|boldsymbol)\{[^{}]*\}|\[[^\[\]]*\]|
 _GROUP = r"(?:\s*(?:[\^_]\s*(?:\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z0-9])|\{\}))"
 _HEAD_RE = re.compile(r"\s*(" + _NAME + _GROUP + r"*)\s*(\((?:[^()]*)\))?\s*$")
 _USE_RE = re.compile(_NAME + _GROUP + r"*")
+_LABEL_RE = re.compile(r"\[\s*\\nabla\s*_\s*(\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z])\s*(\((?:[^()]|\([^()]*\))*\)|"
+                       + _NAME + r")\s*\]((?:\s*(?:[\^_]\s*(?:\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z0-9])|\{\}))*)")
 _FRAC_RE = re.compile(r"\\[dt]?frac(?![A-Za-z])\s*")
 _PAD = {"\\left(": "(", "\\left[": "(", "\\left\\{": "(", "\\right)": ")", "\\right]": ")", "\\right\\}": ")",
         "\\bigl(": "(", "\\bigr)": ")", "\\Bigl(": "(", "\\Bigr)": ")", "\\big(": "(", "\\big)": ")",
@@ -177,10 +179,11 @@ def _term_end(text: str, at: int) -> int:
     return len(text)
 
 
-def _fresh_dummies(body: Expr, avoid: set[str]) -> Expr:
+def _fresh_dummies(body: Expr, avoid: set[str], keep: set[str] = frozenset()) -> Expr:  # type: ignore[assignment]
     """``body`` with every index name that is not free renamed to a fresh one (each summed pair keeps its scopes)."""
-    free = {ix.name for ix in body.free}
-    bound = sorted(body.index_names() - free)
+    free = {ix.name for ix in body.free} | set(keep)
+    summed = {ix.name for node in body.walk() for ix in node.own_indices() if ix.bound}
+    bound = sorted(body.index_names() - free - summed)  # a \\sum's own index stays with its \\sum
     if not bound:
         return body
     new = fresh_names(avoid | body.index_names(), len(bound))
@@ -210,7 +213,7 @@ class Reader:
 
     def __init__(self) -> None:
         self.definitions: dict[Any, Definition] = {}
-        self._holes: dict[str, Expr] = {}
+        self._holes: dict[str, tuple[tuple[Index, ...], Expr]] = {}
         self._count = 0
 
     # -- the one place where a side's text becomes an expression ------------------------------------
@@ -231,7 +234,7 @@ class Reader:
     def head(self, text: str) -> tuple[Expr, bool] | None:
         """The defined object of a definition's left side (a tensor atom or a scalar name), and whether it takes arguments."""
         m = _HEAD_RE.match(text)
-        if m is None:
+        if m is None or _LABEL_RE.match(text.strip()):
             return None
         try:
             e = parse(m.group(1))
@@ -245,8 +248,22 @@ class Reader:
 
     @staticmethod
     def key(head: Expr) -> Any:
-        """The name a definition is known by: the tensor's name, or the scalar's symbol."""
-        return head.name if isinstance(head, Tensor) else head.coeff  # type: ignore[attr-defined]
+        """The key a definition is known by: the tensor's name and number of slots, or the scalar's symbol.
+
+        (One letter may name several things: ``\\sigma^j`` and the per-sample ``\\sigma_k^j``.)
+        """
+        if isinstance(head, Tensor):
+            return (head.name, len(head.indices))
+        return head.coeff  # type: ignore[attr-defined]
+
+    def tensor_names(self) -> set[str]:
+        """The names of the tensors defined so far."""
+        return {k[0] for k in self.definitions if isinstance(k, tuple)}
+
+    def by_name(self, name: str) -> Definition | None:
+        """The (last) definition of a tensor of this name, whatever its number of slots."""
+        found = [d for k, d in self.definitions.items() if isinstance(k, tuple) and k[0] == name]
+        return found[-1] if found else None
 
     def define(self, lhs: str, rhs: str, offset: int = 0) -> None:
         """Define the left side by the right side (read with the definitions so far).
@@ -261,12 +278,12 @@ class Reader:
                                 "distinct indices, such as 'f^{i}' or 'E'")
         head, args = got
         key = self.key(head)
-        body = self.read(rhs, expand=False)
+        body, sample = self._body(head, rhs)
         if isinstance(head, Tensor) and head.name in body.tensors() or (
                 not isinstance(head, Tensor) and key in _scalars(body)):
             raise EinsteinError(f"the definition of '{lhs.strip()}' refers to itself",
                                 hint="a definition may use only names defined before it")
-        want = {ix.name: ix for ix in head.free}
+        want = {ix.name: ix for ix in head.free if ix.name != sample}
         have = {ix.name: ix for ix in body.free}
         if set(want) != set(have):
             raise EinsteinError(f"'{lhs.strip()}' has the free indices {' '.join(map(str, head.free)) or 'none'} "
@@ -275,6 +292,24 @@ class Reader:
         if flips:
             body = self._metric(body, {n: want[n] for n in flips})
         self.definitions[key] = Definition(key, head, body, lhs.strip(), offset, args)
+
+    def _body(self, head: Expr, rhs: str) -> tuple[Expr, str | None]:
+        """A definition's right side; one index of the head may be a sample index the body sums with (bound).
+
+        ``\\epsilon_k^i := x_k^i - B^i_j \\sigma(A^j_l y_k^l + b^j)`` is read as if inside ``\\sum_k`` (as it
+        is used), where ``b^j`` need not carry ``k``.
+        """
+        try:
+            return self.read(rhs, expand=False), None
+        except EinsteinError as first:
+            for ix in getattr(head, "indices", ()):
+                try:
+                    wrapped = self.read(f"\\sum_{{{ix.name}}} ({rhs})", expand=False)
+                except EinsteinError:
+                    continue
+                if isinstance(wrapped, SumOver):
+                    return wrapped.body, ix.name
+            raise first from None
 
     @staticmethod
     def _metric(body: Expr, wanted: dict[str, Index]) -> Expr:
@@ -299,7 +334,7 @@ class Reader:
         if not text.strip():
             raise EinsteinError("empty side", text=text, pos=0)
         self._known_commands(text)
-        prepared = self._strip_args(self._derivatives(_pad(text)))
+        prepared = self._strip_args(self._derivatives(self._labels(_pad(text))))
         e = self.parse_side(prepared, out)
         return self.substitute(e) if expand else e
 
@@ -328,12 +363,62 @@ class Reader:
                     head = parse(m.group(0))
                 except EinsteinError:
                     continue
-                key = head.name if isinstance(head, Tensor) else getattr(head, "coeff", None)
+                key = self.key(head) if isinstance(head, Tensor) else getattr(head, "coeff", None)
                 d = self.definitions.get(key)
                 if d is not None and d.args:
                     stop = _group(text, end)
                     text = text[:end] + " " * (stop - end) + text[stop:]
         return text
+
+    def _labels(self, text: str) -> str:
+        """Replace each gradient label ``[\\nabla_X E]^{..}_{..}`` by a placeholder (derived now).
+
+        The label's indices are ``E``'s free indices, then one per slot of ``X`` (as ``X`` stands in
+        ``E``); ``E`` is a defined name or a parenthesized expression.  An index written in the other
+        position than the derivative has it is joined by the Euclidean metric (and noted by the judge).
+        """
+        while True:
+            m = _LABEL_RE.search(text)
+            if m is None:
+                return text
+            var_name, operand, groups = m.group(1).strip("{} "), m.group(2).strip(), m.group(3)
+            try:
+                written = parse("Q" + groups) if groups.strip() else None
+            except EinsteinError as exc:
+                raise EinsteinError(f"cannot read the indices of '{m.group(0).strip()}': {exc.message}") from None
+            idx = written.indices if isinstance(written, Tensor) else ()
+            if operand.startswith("("):
+                e = self.read(operand[1:-1])
+            else:
+                got = self.head(operand)
+                d = self.definitions.get(self.key(got[0])) if got else None
+                if d is None and got is not None and not isinstance(got[0], Tensor):
+                    d = self.by_name(parse(operand + "^{z}").name)  # type: ignore[attr-defined]
+                if d is None:
+                    raise EinsteinError(f"'{operand}' in '{m.group(0).strip()}' is not defined in the document, so "
+                                        "its derivative is unknown", hint=f"define it first, e.g. '{operand} := ...'")
+                e = self.substitute(d.head)
+            occurrences = [t for t in e.walk() if isinstance(t, Tensor) and t.name == parse(var_name + "^{z}").name]
+            if not occurrences:
+                raise EinsteinError(f"'{var_name}' does not occur in '{operand}' of '{m.group(0).strip()}'")
+            pattern = [ix.up for ix in occurrences[0].indices]
+            n = len(e.free)
+            if len(idx) != n + len(pattern):
+                raise EinsteinError(f"'{m.group(0).strip()}' has {len(idx)} indices, but {operand} has {n} free "
+                                    f"and {var_name} has {len(pattern)} slots")
+            names = [ix.name for ix in idx]
+            if len(set(names)) != len(names):
+                raise EinsteinError(f"'{m.group(0).strip()}' repeats an index")
+            e = rename_free(e, {ix.name: w for ix, w in zip(e.free, names[:n])})
+            var = Tensor(occurrences[0].name, [Index(w, up) for w, up in zip(names[n:], pattern)])
+            derived = diff(e, var)
+            slots = tuple(Index(w, ix.up) for w, ix in zip(names[:n], e.free)) + tuple(
+                Index(w, not up) for w, up in zip(names[n:], pattern))
+            self._count += 1
+            name = f"dpartial{self._count}"
+            self._holes[name] = (slots, derived)
+            hole = f"\\mathrm{{{name}}}" + "".join(("^{" if ix.up else "_{") + ix.name + "}" for ix in idx)
+            text = text[:m.start()] + hole.ljust(m.end() - m.start()) + text[m.end():]
 
     def _derivatives(self, text: str) -> str:
         """Replace each derivative by a placeholder tensor carrying its free indices (derived now)."""
@@ -378,7 +463,7 @@ class Reader:
                 e = self._diff(e, v)
             self._count += 1
             name = f"dpartial{self._count}"
-            self._holes[name] = e
+            self._holes[name] = (tuple(e.free), e)
             hole = f"\\mathrm{{{name}}}" + "".join(("^{" if ix.up else "_{") + ix.name + "}" for ix in e.free)
             hole = hole.ljust(stop - start)
             text = text[:start] + hole + text[stop:]
@@ -405,7 +490,7 @@ class Reader:
             raise EinsteinError(f"cannot read the variable '{var_text}' of a derivative: {exc.message}") from None
         if not isinstance(var, Tensor):
             raise EinsteinError(f"the variable '{var_text}' of a derivative must be one tensor with its indices")
-        if var.name in self.definitions:
+        if var.name in self.tensor_names():
             raise EinsteinError(f"differentiating with respect to the defined name '{var_text}' is not supported",
                                 hint="differentiate with respect to a variable that is not defined in the document")
         if not any(isinstance(t, Tensor) and t.name == var.name for t in e.walk()) and not e.tensors():
@@ -433,15 +518,16 @@ class Reader:
                        for d in self.definitions.values() if not isinstance(d.head, Tensor) and d.key in _scalars(e)}
 
         def tensor(t: Tensor) -> Expr:
-            if t.name in self._holes and t.name not in self.definitions:
-                body = self._holes[t.name]
-                return self._instantiate(t, tuple(body.free), body, avoid)
-            d = self.definitions.get(t.name)
-            if d is None or not isinstance(d.head, Tensor):
+            if t.name in self._holes:
+                slots, body = self._holes[t.name]
+                return self._instantiate(t, slots, body, avoid)
+            d = self.definitions.get((t.name, len(t.indices)))
+            if d is None:
+                other = self.by_name(t.name)
+                if other is not None:
+                    raise EinsteinError(f"'{t}' has {len(t.indices)} indices but '{other.text}' is defined with "
+                                        f"{len(other.head.indices)}")  # type: ignore[attr-defined]
                 return t
-            if len(d.head.indices) != len(t.indices):
-                raise EinsteinError(f"'{t}' has {len(t.indices)} indices but '{d.text}' is defined with "
-                                    f"{len(d.head.indices)}")
             return self._instantiate(t, d.head.indices, expanded(d), avoid)
 
         out = _map_tensors(e, tensor)
@@ -451,11 +537,16 @@ class Reader:
 
     @staticmethod
     def _instantiate(use: Tensor, slots: tuple[Index, ...], body: Expr, avoid: set[str]) -> Expr:
-        body = _fresh_dummies(body, avoid)
+        body = _fresh_dummies(body, avoid, keep={p.name for p in slots})
         mapping: dict[str, str] = {}
         deltas: list[Expr] = []
         bound: set[str] = set()
+        free = {ix.name for ix in body.free}
         for p, u in zip(slots, use.indices):
+            if p.name not in free:  # a sample index the body sums with: it takes the use's name, bound
+                body = body.map_slots(lambda ix, p=p, u=u: ix.renamed(u.name) if ix.bound and ix.name == p.name
+                                      else ix)
+                continue
             if u.bound:
                 bound.add(u.name)
             if p.up == u.up or u.bound:

@@ -80,12 +80,14 @@ class Document:
         rows: the display rows in document order.
         inline: ``(text, offset)`` of each piece of inline math.
         problems: what could not be read, with where.
+        sections: the offsets where a section starts (a Markdown heading, ``\\section``, a ``frame``).
     """
 
     text: str
     rows: list[Row] = field(default_factory=list)
     inline: list[tuple[str, int]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    sections: list[int] = field(default_factory=list)
     _starts: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -169,6 +171,8 @@ def read_document(text: str, markdown: bool = True) -> Document:
     for off, msg in problems_first:
         doc.problem(off, msg)
     clean = _skip_non_math(text, markdown)
+    heading = r"^#{1,6}\s" if markdown else r"\\(?:sub)*section\*?\{|\\begin\{frame\}"
+    doc.sections = [m.start() for m in re.finditer(heading, clean, flags=re.M)]
     pos = 0
     block = 0
     while True:

@@ -141,8 +141,43 @@ def bound_mismatch(lhs: Expr, rhs: Expr) -> str | None:
     return None
 
 
+def _arities(e: Expr) -> dict[str, dict[int, Tensor]]:
+    out: dict[str, dict[int, Tensor]] = {}
+    for t in e.walk():
+        if isinstance(t, Tensor):
+            out.setdefault(t.name, {}).setdefault(len(t.indices), t)
+    return out
+
+
+def slot_mismatch(lhs: Expr, rhs: Expr) -> str | None:
+    """A tensor used with different numbers of slots (``B^i_j`` and ``B_k{}^i_j``): one array cannot be both.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> slot_mismatch(parse("B^i_j y^j"), parse(r"\\sum_k B_k^i_j y^j"))
+        "the right side uses 'B' with 3 slots (B_k^i_j), the left side with 2 (B^i_j)"
+    """
+    left, right = _arities(lhs), _arities(rhs)
+    for name, uses in right.items():
+        if name in left and set(uses) != set(left[name]):
+            (n, t), (m, u) = next(iter(uses.items())), next(iter(left[name].items()))
+            if len(uses) > 1:
+                (n, t), (m, u) = sorted(uses.items())[-1], sorted(uses.items())[0]
+                return f"the right side uses '{name}' with {n} slots ({t}) and with {m} ({u})"
+            return f"the right side uses '{name}' with {n} slots ({t}), the left side with {m} ({u})"
+    for side, table in (("left", left), ("right", right)):
+        for name, uses in table.items():
+            if len(uses) > 1:
+                (n, t), (m, u) = sorted(uses.items())[-1], sorted(uses.items())[0]
+                return f"the {side} side uses '{name}' with {n} slots ({t}) and with {m} ({u})"
+    return None
+
+
 def compare_sides(lhs: Expr, rhs: Expr) -> Verdict:
     """The verdict on two read sides (the left side's free indices are the claim's output)."""
+    slots = slot_mismatch(lhs, rhs)
+    if slots is not None:
+        return Verdict("malformed", slots, lhs=lhs, rhs=rhs)
     bound = bound_mismatch(lhs, rhs)
     if bound is not None:
         return Verdict("fails", f"the sum bounds disagree: {bound}", lhs=lhs, rhs=rhs)

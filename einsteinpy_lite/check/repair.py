@@ -104,6 +104,11 @@ def candidates(rhs: str, lhs: str) -> Iterator[tuple[str, str]]:
             t = m.group(0)
             new = t[:s1] + n2 + t[e1:s2] + n1 + t[e2:]
             yield text[:m.start()] + new + text[m.end():], f"transpose '{t.strip()}' (swap its indices)"
+    for s, e, name, pos in idx:  # an index too many (B_k{}^i_j where B has two slots)
+        mark = text.rfind(pos, 0, s)
+        if mark >= 0 and not text[mark + 1:s].strip() and (e >= len(text) or text[e] != "}"):
+            cut = text[:mark] + text[e:]
+            yield cut.replace("{}^", "^").replace("{}_", "_"), f"drop the index '{name}'"
     names = list(dict.fromkeys(n for _, _, n, _ in idx))
     for n_a, n_b in itertools.combinations(names, 2):
         swapped = text

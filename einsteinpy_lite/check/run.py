@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import os
 import pathlib
 from typing import Any
@@ -93,7 +94,17 @@ def check(source: str | os.PathLike[str], repairs: bool = True) -> Report:
     used: set[Any] = set()
     items = _statements(doc)
     lines = text.split("\n")
+    implicit: dict[Any, int] = {}  # definitions made by a plain '=': they last to the end of their section
+    current = 0
     for kind, item in items:
+        at = item[4] if kind == "define" else item.sign
+        section = bisect.bisect_right(doc.sections, at)
+        if section != current:  # a new section: its own names
+            current = section
+            used = set()
+            for key in list(implicit):
+                reader.definitions.pop(key, None)
+                del implicit[key]
         if kind == "define":
             lhs, rhs, lo, ro, sign = item
             if reader.head(lhs) is not None:
@@ -103,6 +114,9 @@ def check(source: str | os.PathLike[str], repairs: bool = True) -> Report:
         else:
             claim = item
         if claim.first and not claim.error and claim.relation == "=" and _implicit_definition(reader, claim, used):
+            got = reader.head(claim.lhs)
+            if got is not None:
+                implicit[reader.key(got[0])] = section
             line, _ = doc.position(claim.lhs_offset)
             report.definitions.append((line, claim.lhs.strip()))
             continue
@@ -114,8 +128,8 @@ def check(source: str | os.PathLike[str], repairs: bool = True) -> Report:
             if e is not None:
                 used |= _names(e)
         result = _result(doc, lines, claim, verdict)
-        if repairs and (verdict.verdict == "fails" or verdict.verdict == "malformed" and verdict.how.startswith(
-                "the right side")) and not claim.error:
+        if repairs and (verdict.verdict == "fails" or verdict.verdict == "malformed" and verdict.how.startswith((
+                "the right side", "the left side uses"))) and not claim.error:
             if verdict.lhs is None:
                 try:
                     verdict.lhs = reader.read(claim.lhs)
@@ -170,7 +184,8 @@ def _implicit_definition(reader: Reader, claim: Claim, used: set[Any]) -> bool:
         return False
     head, _ = got
     key = reader.key(head)
-    if key in reader.definitions or key in used:
+    name = key[0] if isinstance(key, tuple) else key
+    if key in reader.definitions or name in used or (isinstance(key, tuple) and name in reader.tensor_names()):
         return False
     try:
         body = reader.read(claim.rhs)
@@ -178,7 +193,7 @@ def _implicit_definition(reader: Reader, claim: Claim, used: set[Any]) -> bool:
         return False
     from .claims import _scalars
 
-    if key in body.tensors() or key in _scalars(body) or {ix.name for ix in body.free} != {
+    if name in body.tensors() or name in _scalars(body) or {ix.name for ix in body.free} != {
             ix.name for ix in head.free}:
         return False
     try:
