@@ -117,7 +117,7 @@ def candidates(rhs: str, lhs: str) -> Iterator[tuple[str, str]]:
                 swapped = swapped[:s] + (n_b if n == n_a else n_a) + swapped[e:]
         yield swapped, f"swap the indices '{n_a}' and '{n_b}'"
     pool = list(dict.fromkeys(names + [n for _, _, n, _ in _indices(lhs)]))
-    for s, e, n, _ in idx:
+    for s, e, n, _ in reversed(idx):  # the later occurrence first: G_{j_1 j_1} y^{j_1 j_2} -> G_{j_1 j_2}
         for other in pool:
             if other != n:
                 yield text[:s] + other + text[e:], f"rename this '{n}' to '{other}'"

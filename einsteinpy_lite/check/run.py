@@ -113,7 +113,18 @@ def check(source: str | os.PathLike[str], repairs: bool = True) -> Report:
             claim = Claim(lhs, rhs, sign, lo, ro)  # '\\equiv' between two expressions: an identity to check
         else:
             claim = item
-        if claim.first and not claim.error and claim.relation == "=" and _implicit_definition(reader, claim, used):
+        meant = _implicit_definition(reader, claim, used) if (
+            claim.first and not claim.error and claim.relation == "=") else False
+        if isinstance(meant, Verdict):  # a definition whose right side has other free indices
+            result = _result(doc, lines, claim, meant)
+            if repairs:
+                found = _repair_definition(reader, claim)
+                if found is not None:
+                    result.suggestion, why = found
+                    result.how += f"; repair: {why}"
+            report.claims.append(result)
+            continue
+        if meant:
             got = reader.head(claim.lhs)
             if got is not None:
                 implicit[reader.key(got[0])] = section
@@ -177,8 +188,32 @@ def _define(doc: Document, reader: Reader, report: Report, lhs: str, rhs: str, l
     report.definitions.append((line, lhs.strip()))
 
 
-def _implicit_definition(reader: Reader, claim: Claim, used: set[Any]) -> bool:
-    """``f^i = ...`` as the first relation of a row, ``f`` new (not defined, not used, not on the right): a definition."""
+def _repair_definition(reader: Reader, claim: Claim) -> tuple[str, str] | None:
+    """The first edit of a definition's right side that gives it the defined name's free indices (Ricci-valid)."""
+    from ..notation.parse import parse
+    from .repair import candidates
+
+    got = reader.head(claim.lhs)
+    if got is None:
+        return None
+    want = {ix.name for ix in got[0].free}
+    for cand, why in candidates(claim.rhs, claim.lhs):
+        try:
+            parse(cand)
+            e = reader.read(cand)
+        except EinsteinError:
+            continue
+        if {ix.name for ix in e.free} == want:
+            return " ".join(cand.split()), why
+    return None
+
+
+def _implicit_definition(reader: Reader, claim: Claim, used: set[Any]) -> bool | Verdict:
+    """``f^i = ...`` as the first relation of a row, ``f`` new (not defined, not used, not on the right): a definition.
+
+    Returns True when it defined the name, False when the row is a claim, and a ``malformed`` verdict
+    when it is a definition whose right side has other free indices than the name.
+    """
     got = reader.head(claim.lhs)
     if got is None:
         return False
@@ -193,9 +228,19 @@ def _implicit_definition(reader: Reader, claim: Claim, used: set[Any]) -> bool:
         return False
     from .claims import _scalars
 
-    if name in body.tensors() or name in _scalars(body) or {ix.name for ix in body.free} != {
-            ix.name for ix in head.free}:
+    if name in body.tensors() or name in _scalars(body):
         return False
+    if {ix.name for ix in body.free} != {ix.name for ix in head.free}:
+        fb = " ".join(map(str, body.free)) or "none"
+        fh = " ".join(map(str, head.free)) or "none"
+        how = f"the right side defines '{claim.lhs.strip()}' but has the free indices {fb}, the name {fh}"
+        try:
+            from ..notation.parse import parse
+
+            parse(claim.rhs)
+        except EinsteinError as exc:
+            how += f" (under the Ricci convention: {exc.message})"
+        return Verdict("malformed", how, lhs=None, rhs=body)
     try:
         reader.define(claim.lhs, claim.rhs, claim.lhs_offset)
     except EinsteinError:

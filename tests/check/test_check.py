@@ -235,3 +235,43 @@ $$ \sum_{k=0}^{K-1} \epsilon_{k i} = \sum_{l=0}^{K-1} \epsilon_{l i} $$
     assert [c.verdict for c in report.claims] == ["fails", "holds"]
     assert "sum bounds disagree" in report.claims[0].how
     assert report.claims[0].suggestion == r"\frac{1}{K} \sum_{k=0}^{K-1} \epsilon_{k i} y_k^{m}"
+
+
+def test_the_slides_document_shows_the_mistakes_verify_finds() -> None:
+    """einsteinpy_lite/data/slides.md: the slides' claims, each mistake located by line (verify's findings)."""
+    from importlib import resources
+
+    path = resources.files("einsteinpy_lite").joinpath("data/slides.md")
+    text = path.read_text()
+    report = el.check(text)
+    assert not report.problems
+    by_line = {c.line: c for c in report.claims}
+
+    def line_of(fragment: str) -> int:
+        return next(i for i, ln in enumerate(text.splitlines(), 1) if fragment in ln)
+
+    # mse_gradient: the sum over the training pairs runs to N-1 where the loss has K-1
+    c = by_line[line_of(r"&= \frac{2}{K} \sum_{k=0}^{N-1}")]
+    assert c.verdict == "fails" and "sum bounds disagree" in c.how and r"\sum_{k=0}^{K-1}" in c.suggestion
+    # covector: y carries i where the sum runs over j
+    c = by_line[line_of("x = g_j y^j")]
+    assert c.verdict == "fails" and c.suggestion == r"\sum_{j=0}^{N-1} g_j y^j"
+    # tensor_product: G's second lower index repeats j_1
+    c = by_line[line_of("x^{i_1, i_2} = G")]
+    assert c.verdict == "malformed" and c.suggestion == "G^{i_1, i_2}_{j_1, j_2} y^{j_1, j_2}"
+    # grad_y, grad_A(Ay), grad_A, grad_B(B sigma), direction_B: hold with a note on an index's position
+    for fragment in (r"[\nabla_y f]^i_j", r"[\nabla_A(A^i_l y^l)]", r"[\nabla_A f]^{i_1}_{j_1, j_2} = B^{i_1}_{i_2} [\nabla \sigma]^{i_2}_{j_1}",
+                     r"[\nabla_B(B^i_l", r"-[\nabla_B L]"):
+        c = by_line[line_of(fragment)]
+        assert c.verdict == "holds" and "index position" in c.how, fragment
+    # grad_B: labelled grad_b
+    c = by_line[line_of(r"[\nabla_b f]^{i_1}{}_{j_1,j_2}")]
+    assert c.verdict == "malformed" and "b has 1 slots" in c.how
+    # direction_A and direction_b: B carries a stray sample index k
+    for fragment in (r"-[\nabla_A L]_{j_1, j_2}", r"-[\nabla_b L]_{j_1}"):
+        c = by_line[line_of(fragment)]
+        assert c.verdict == "malformed" and "drop the index 'k'" in c.how and "B^{i_1}_{i_2}" in c.suggestion
+    # the right ones hold: the MSE gradient itself, grad_b, the chain of grad_A
+    assert by_line[line_of(r"-[\nabla_A L]_{j_1}{}^{j_2}")].verdict == "holds"
+    assert by_line[line_of(r"[\nabla_b f]^{i_1}{}_{j_1} =")].verdict == "holds"
+    assert sum(c.verdict == "holds" for c in report.claims) == 10
