@@ -510,7 +510,8 @@ class Reader:
 
         def expanded(d: Definition) -> Expr:
             if d.key in stack:
-                chain = " -> ".join(str(k) for k in (*stack[stack.index(d.key):], d.key))
+                chain = " -> ".join(self.definitions[k].text if k in self.definitions else str(k)
+                                    for k in (*stack[stack.index(d.key):], d.key))
                 raise EinsteinError(f"definitions refer to each other in a circle: {chain}")
             return self.substitute(d.body, (*stack, d.key))
 

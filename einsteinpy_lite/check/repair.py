@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
+from fractions import Fraction
 from collections.abc import Iterator
 
 from ..core.errors import EinsteinError
@@ -66,6 +67,17 @@ def _terms(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _coefficient(c: Fraction) -> str:
+    """A coefficient as LaTeX in front of a factor: ``''``, ``'-'``, ``'3 '``, ``'\\frac{1}{2} '``."""
+    sign = "-" if c < 0 else ""
+    c = abs(c)
+    if c == 1:
+        return sign
+    if c.denominator == 1:
+        return f"{sign}{c.numerator} "
+    return f"{sign}\\frac{{{c.numerator}}}{{{c.denominator}}} "
+
+
 def candidates(rhs: str, lhs: str) -> Iterator[tuple[str, str]]:
     """Edited right sides with a word on each edit, cheapest first.
 
@@ -80,8 +92,14 @@ def candidates(rhs: str, lhs: str) -> Iterator[tuple[str, str]]:
         yield (text[1:].strip() if text.startswith("-") else "-" + text), "change the sign"
     else:
         yield f"-({text})", "change the sign"
-    for c, shown in (("2", "2"), ("\\frac{1}{2}", "1/2"), ("-2", "-2"), ("-\\frac{1}{2}", "-1/2")):
-        yield (f"{c} {text}" if single and not text.startswith("-") else f"{c} ({text})"), f"multiply by {shown}"
+    lead = re.match(r"(-?\s*\d+)\s+(?=[^\s+\-])", text) if single else None
+    for c, shown, factor in (("2", "2", Fraction(2)), ("\\frac{1}{2}", "1/2", Fraction(1, 2)),
+                             ("-2", "-2", Fraction(-2)), ("-\\frac{1}{2}", "-1/2", Fraction(-1, 2))):
+        if lead is not None:  # a written coefficient is changed, not multiplied: 1 x_m -> 2 x_m
+            yield _coefficient(Fraction(int(lead.group(1).replace(" ", ""))) * factor) + text[lead.end():], \
+                f"multiply by {shown}"
+        else:
+            yield (f"{c} {text}" if single and not text.startswith("-") else f"{c} ({text})"), f"multiply by {shown}"
     if len(terms) > 1:
         for a, b in terms:
             term = text[a:b].strip()
@@ -128,6 +146,31 @@ def candidates(rhs: str, lhs: str) -> Iterator[tuple[str, str]]:
                 yield text[:m.start(3)] + good + text[m.end(3):], f"let the sum over '{m.group(2)}' run to {good.strip('{}')}"
 
 
+def _ratio(reader: Reader, claim: Claim, lhs: Expr) -> Iterator[tuple[str, str]]:
+    """The coefficient that makes the sides agree when both are one term with the same factors (``3 x_m`` vs ``2 x_m``)."""
+    from ..algebra.simplify import canonical
+    from ..core.expr import Product
+
+    try:
+        rhs = reader.read(claim.rhs, out=tuple(lhs.free))
+        cl, cr = canonical(lhs), canonical(rhs)
+    except (EinsteinError, ValueError):
+        return
+    if not (isinstance(cl, Product) and isinstance(cr, Product) and cl.factors == cr.factors):
+        return
+    try:
+        ratio = Fraction(str(cl.coeff / cr.coeff))
+    except (ValueError, ZeroDivisionError, TypeError):
+        return
+    text = claim.rhs.strip()
+    lead = re.match(r"(-?\s*\d+)\s+(?=[^\s+\-])", text) if len(_terms(text)) == 1 else None
+    if lead is not None:
+        new = _coefficient(Fraction(int(lead.group(1).replace(" ", ""))) * ratio) + text[lead.end():]
+    else:
+        new = _coefficient(ratio) + (text if len(_terms(text)) == 1 else f"({text})")
+    yield new, f"change the coefficient (times {ratio})"
+
+
 def search(reader: Reader, claim: Claim, lhs: Expr, budget: float = 1.0) -> tuple[str, str] | None:
     """The first edit of the claim's right side that makes it hold: ``(new right side, what was changed)``.
 
@@ -144,7 +187,7 @@ def search(reader: Reader, claim: Claim, lhs: Expr, budget: float = 1.0) -> tupl
     want = {ix.name for ix in lhs.free}
     seen: set[str] = set()
     fallback: tuple[str, str] | None = None  # one that holds only with the Euclidean metric (a variance note)
-    for cand, why in candidates(claim.rhs, claim.lhs):
+    for cand, why in itertools.chain(_ratio(reader, claim, lhs), candidates(claim.rhs, claim.lhs)):
         if time.monotonic() > deadline:
             break
         key = " ".join(cand.split())
