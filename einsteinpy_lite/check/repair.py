@@ -20,8 +20,8 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from fractions import Fraction
 from collections.abc import Iterator
+from fractions import Fraction
 
 from ..core.errors import EinsteinError
 from ..core.expr import Expr
