@@ -145,7 +145,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     from .check.run import check
 
-    source = sys.stdin.read() if args.file == "-" else pathlib.Path(args.file)
+    if args.slides:
+        from importlib import resources
+
+        source: str | pathlib.Path = resources.files("einsteinpy_lite").joinpath("data/slides.md").read_text()
+    elif args.file is None:
+        raise EinsteinError("check needs a FILE (or --slides)", hint="e.g. einsteinpy-lite check notes.md")
+    else:
+        source = sys.stdin.read() if args.file == "-" else pathlib.Path(args.file)
     report = check(source, repairs=not args.no_repairs)
     colour = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     print(report.format(args.format, colour=colour))
@@ -245,7 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="read FILE (.md or .tex; '-' for standard input), judge every '=' in its display "
                                    "math, propose a repair for each failing step; exit 0 if no claim fails, 1 if one "
                                    "fails or is malformed, 2 if the file cannot be read")
-    p.add_argument("file", help="the document, e.g. notes.md or notes.tex")
+    p.add_argument("file", nargs="?", default=None, help="the document, e.g. notes.md or notes.tex")
+    p.add_argument("--slides", action="store_true",
+                   help="check the lecture slides written as a document (einsteinpy_lite/data/slides.md)")
     p.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
     p.add_argument("--no-repairs", action="store_true", help="do not search repairs of failing steps")
     p.set_defaults(run=_cmd_check)

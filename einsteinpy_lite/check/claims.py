@@ -215,6 +215,8 @@ class Reader:
         self.definitions: dict[Any, Definition] = {}
         self._holes: dict[str, tuple[tuple[Index, ...], Expr]] = {}
         self._count = 0
+        #: the sides read only under the loose Einstein convention (a repeated index summed whatever its position)
+        self.loose: list[str] = []
 
     # -- the one place where a side's text becomes an expression ------------------------------------
     def parse_side(self, text: str, out: tuple[Index, ...] | None = None) -> Expr:
@@ -226,9 +228,11 @@ class Reader:
             return parse(text)
         except EinsteinError as first:
             try:
-                return parse(text, convention="einstein")
+                e = parse(text, convention="einstein")
             except EinsteinError:
                 raise first from None
+            self.loose.append(text.strip())
+            return e
 
     # -- definitions -----------------------------------------------------------------------------------
     def head(self, text: str) -> tuple[Expr, bool] | None:

@@ -231,11 +231,15 @@ def judge(reader: Reader, claim: Claim) -> Verdict:
         return Verdict("malformed", claim.error)
     if claim.relation != "=":
         return Verdict("unsupported", f"the relation '{claim.relation}' is not judged (only '=' claims are)")
+    reader.loose.clear()
     sides = read_sides(reader, claim)
     if isinstance(sides, Verdict):
         return sides
     lhs, rhs = sides
     v = compare_sides(lhs, rhs)
+    if reader.loose:
+        v.notes.append("read with the loose Einstein convention (a repeated index is summed whatever its "
+                       "position; under strict Ricci rules the indices are inconsistent)")
     if "\\partial" in claim.lhs:
         try:
             v.derived = latex(simplify(lhs))

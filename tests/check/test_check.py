@@ -294,3 +294,12 @@ def test_coefficient_repairs_change_the_written_number() -> None:
     (c,) = el.check(r"$$ \frac{\partial}{\partial x^m} ( x^i x_i ) = 3 x_m $$").claims
     assert c.verdict == "fails"
     assert c.suggestion == "2 x_m" and c.how.endswith("repair: change the coefficient (times 2/3)")
+
+
+def test_loose_einstein_reading_is_noted_and_slides_flag() -> None:
+    (c,) = el.check("$$ x_i y_i = y_j x_j $$").claims
+    assert c.verdict == "holds" and "loose Einstein convention" in c.how
+    r = _cli("--slides", "--format", "json")
+    assert r.returncode == 1 and json.loads(r.stdout)["summary"]["holds"] == 10
+    r = _cli()
+    assert r.returncode == 2 and "needs a FILE" in r.stderr
