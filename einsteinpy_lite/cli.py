@@ -153,7 +153,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         raise EinsteinError("check needs a FILE (or --slides)", hint="e.g. einsteinpy-lite check notes.md")
     else:
         source = sys.stdin.read() if args.file == "-" else pathlib.Path(args.file)
-    report = check(source, repairs=not args.no_repairs)
+    report = check(source, repairs=not args.no_repairs, strict=args.strict)
     colour = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     print(report.format(args.format, colour=colour))
     return 0 if report.ok else 1
@@ -257,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="check the lecture slides written as a document (einsteinpy_lite/data/slides.md)")
     p.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
     p.add_argument("--no-repairs", action="store_true", help="do not search repairs of failing steps")
+    p.add_argument("--strict", action="store_true",
+                   help="strict Ricci checking: an index in another position fails the step (default: a note)")
     p.set_defaults(run=_cmd_check)
 
     p = sub.add_parser("bench", help="benchmark compiled expressions against hand-written numpy and others",

@@ -115,6 +115,16 @@ def candidates(rhs: str, lhs: str) -> Iterator[tuple[str, str]]:
                 mark >= 0 and text[mark + 1:s].strip() == "" and not text[mark + 1:s].startswith("{")):
             other = "_" if pos == "^" else "^"
             yield text[:mark] + other + text[mark + 1:], f"write '{name}' {'down' if pos == '^' else 'up'}"
+        elif mark >= 0 and text[mark + 1:].lstrip().startswith("{"):  # one index of a group: _{i j} -> ^{i}_{j}
+            open_ = text.index("{", mark)
+            close = text.find("}", open_)
+            if not open_ < s < e <= close:
+                continue
+            before = text[open_ + 1:s].strip(" ,")
+            after = text[e:close].strip(" ,")
+            other = "_" if pos == "^" else "^"
+            new = (f"{pos}{{{before}}}" if before else "") + f"{other}{{{name}}}" + (f"{pos}{{{after}}}" if after else "")
+            yield text[:mark] + new + text[close + 1:], f"write '{name}' {'down' if pos == '^' else 'up'}"
     for m in _TENSOR.finditer(text):
         inner = _indices(m.group(0))
         if len(inner) == 2 and inner[0][2] != inner[1][2]:
@@ -171,7 +181,16 @@ def _ratio(reader: Reader, claim: Claim, lhs: Expr) -> Iterator[tuple[str, str]]
     yield new, f"change the coefficient (times {ratio})"
 
 
-def search(reader: Reader, claim: Claim, lhs: Expr, budget: float = 1.0) -> tuple[str, str] | None:
+def _targeted(claim: Claim, hint: str) -> Iterator[tuple[str, str]]:
+    """The edits that answer what the verdict names first: a bound for a sum bound, an index for a slot count."""
+    keys = {"sum bounds": "let the sum", "slots": "drop the index", "free indices": "rename this"}
+    for key, kind in keys.items():
+        if key in hint:
+            yield from ((c, w) for c, w in candidates(claim.rhs, claim.lhs) if w.startswith(kind))
+
+
+def search(reader: Reader, claim: Claim, lhs: Expr, budget: float = 1.0,
+           strict: bool = False, hint: str = "") -> tuple[str, str] | None:
     """The first edit of the claim's right side that makes it hold: ``(new right side, what was changed)``.
 
     Args:
@@ -179,6 +198,9 @@ def search(reader: Reader, claim: Claim, lhs: Expr, budget: float = 1.0) -> tupl
         claim: the failing claim.
         lhs: its left side, read.
         budget: seconds the search may take.
+        hint: what the verdict says is wrong (the edits that answer it are tried first).
+        strict: accept only a repair whose index positions agree too (else one that holds with the
+            Euclidean metric is proposed when nothing better is found, saying so).
 
     Returns:
         ``(LaTeX, why)`` or ``None`` when no small edit makes it hold within the budget.
@@ -187,7 +209,8 @@ def search(reader: Reader, claim: Claim, lhs: Expr, budget: float = 1.0) -> tupl
     want = {ix.name for ix in lhs.free}
     seen: set[str] = set()
     fallback: tuple[str, str] | None = None  # one that holds only with the Euclidean metric (a variance note)
-    for cand, why in itertools.chain(_ratio(reader, claim, lhs), candidates(claim.rhs, claim.lhs)):
+    for cand, why in itertools.chain(_ratio(reader, claim, lhs), _targeted(claim, hint),
+                                     candidates(claim.rhs, claim.lhs)):
         if time.monotonic() > deadline:
             break
         key = " ".join(cand.split())
@@ -203,6 +226,6 @@ def search(reader: Reader, claim: Claim, lhs: Expr, budget: float = 1.0) -> tupl
         v = compare_sides(lhs, rhs)
         if v.verdict == "holds" and not v.notes:
             return key, why
-        if v.verdict == "holds" and fallback is None:
+        if v.verdict == "holds" and fallback is None and not strict:
             fallback = key, why + " (the index positions still differ: " + "; ".join(v.notes) + ")"
     return fallback

@@ -63,7 +63,7 @@ def load(source: str | os.PathLike[str]) -> tuple[str, str, bool]:
     return text, str(path), markdown
 
 
-def check(source: str | os.PathLike[str], repairs: bool = True) -> Report:
+def check(source: str | os.PathLike[str], repairs: bool = True, strict: bool = False) -> Report:
     """Check every step of a derivation written in Markdown or LaTeX.
 
     Every ``=`` in display math is a claim; ``:=`` (``\\coloneqq``, ``\\equiv``, ``\\triangleq``) defines a
@@ -73,6 +73,8 @@ def check(source: str | os.PathLike[str], repairs: bool = True) -> Report:
     Args:
         source: the document's text, or a path to a ``.md`` or ``.tex`` file.
         repairs: search small repairs of each failing right side (proposed as ``suggestion``).
+        strict: strict Ricci checking: a free index in another position on the two sides fails the claim
+            (by default the values are judged with the Euclidean metric and the position is a note).
 
     Returns:
         A :class:`~einsteinpy_lite.check.report.Report` (``report.ok``, ``report.claims``,
@@ -138,6 +140,11 @@ def check(source: str | os.PathLike[str], repairs: bool = True) -> Report:
         for e in (verdict.lhs, verdict.rhs):
             if e is not None:
                 used |= _names(e)
+        positions = [n for n in verdict.notes if n.startswith("index position")]
+        if strict and verdict.verdict == "holds" and positions:
+            verdict = Verdict("fails", "the index positions differ (strict Ricci checking): "
+                              + "; ".join(positions).replace("index position: ", ""), lhs=verdict.lhs,
+                              rhs=verdict.rhs, derived=verdict.derived)
         result = _result(doc, lines, claim, verdict)
         if repairs and (verdict.verdict == "fails" or verdict.verdict == "malformed" and verdict.how.startswith((
                 "the right side", "the left side uses"))) and not claim.error:
@@ -149,7 +156,7 @@ def check(source: str | os.PathLike[str], repairs: bool = True) -> Report:
         if verdict.lhs is not None and repairs and result.verdict in ("fails", "malformed") and not claim.error:
             from .repair import search
 
-            found = search(reader, claim, verdict.lhs)
+            found = search(reader, claim, verdict.lhs, strict=strict, hint=verdict.how)
             if found is not None:
                 result.suggestion, why = found
                 result.how += f"; repair: {why}"

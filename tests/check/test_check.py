@@ -303,3 +303,11 @@ def test_loose_einstein_reading_is_noted_and_slides_flag() -> None:
     assert r.returncode == 1 and json.loads(r.stdout)["summary"]["holds"] == 10
     r = _cli()
     assert r.returncode == 2 and "needs a FILE" in r.stderr
+
+
+def test_strict_ricci_checking_fails_an_index_position() -> None:
+    doc = r"$$ B^i_j v^j = B_{i j} v^j $$"
+    assert el.check(doc).claims[0].verdict == "holds"
+    (c,) = el.check(doc, strict=True).claims
+    assert c.verdict == "fails" and "strict Ricci" in c.how
+    assert c.suggestion == "^{i}_{j}".join(["B", " v^j"])
