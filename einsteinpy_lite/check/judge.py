@@ -207,9 +207,37 @@ def compare_sides(lhs: Expr, rhs: Expr) -> Verdict:
     except (EinsteinError, ValueError):
         difference = None
     how = f"the sides differ by up to {cmp.max_abs_diff:.3g} on a random draw"
+    sample = _sample(lhs, rhs2)
+    if sample:
+        how += f" ({sample})"
     if difference is not None:
         how += f"; left - right = {difference}"
     return Verdict("fails", how, lhs=lhs, rhs=rhs, notes=notes, difference=difference)
+
+
+def _sample(lhs: Expr, rhs: Expr) -> str:
+    """The first entry where the sides differ on one random draw (every index of size 3), or ``""``."""
+    import numpy as np
+
+    from ..algebra.evaluate import evaluate, random_arrays
+
+    try:
+        arrays, scalars, sizes = random_arrays([lhs, rhs], size=3, rng=np.random.default_rng(0))
+        a = np.asarray(evaluate(lhs, arrays, sizes, **scalars), dtype=float)
+        b = np.asarray(evaluate(rhs, arrays, sizes, **scalars), dtype=float)
+        order = [ix.name for ix in lhs.free]
+        if b.ndim:
+            b = np.transpose(b, [[ix.name for ix in rhs.free].index(n) for n in order])
+        if a.shape != b.shape:
+            return ""
+        diff = np.abs(a - b)
+        if not diff.size or float(diff.max()) <= 1e-9 * max(1.0, float(np.abs(a).max())):
+            return ""
+        at = np.unravel_index(int(np.argmax(diff > 1e-9 * max(1.0, float(np.abs(a).max())))), a.shape)
+    except Exception:  # noqa: BLE001 - the sample is an illustration; the verdict does not depend on it
+        return ""
+    where = ", ".join(f"{n}={i}" for n, i in zip(order, at))
+    return f"e.g. {'at ' + where + ': ' if where else ''}left {float(a[at]):.4g}, right {float(b[at]):.4g}"
 
 
 def judge(reader: Reader, claim: Claim) -> Verdict:
