@@ -45,7 +45,7 @@ from .algebra.simplify import canonical, simplify
 from .check.run import check
 from .compile import ContractExpression, compile, contract, contract_expression, contract_path, einsum
 from .core.atoms import Delta, Tensor, Zero
-from .core.builders import apply, delta, scalar, sum_over, tensor
+from .core.builders import apply, delta, hadamard, scalar, sum_over, tensor
 from .core.elementwise import Apply, Diag
 from .core.errors import EinsteinError, UnknownNameError
 from .core.expr import Expr, Product, Sum, SumOver
@@ -72,7 +72,7 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "EinsteinError", "UnknownNameError", "Expr", "Tensor", "Delta", "Product", "Sum", "SumOver", "Apply", "Diag", "Zero", "Index",
-    "parse", "latex", "text", "tensor", "delta", "apply", "scalar", "sum_over", "up", "down",
+    "parse", "latex", "text", "tensor", "delta", "apply", "scalar", "sum_over", "hadamard", "up", "down",
     "register_function", "get_function", "function_names",
     "simplify", "canonical", "equal", "compare", "evaluate",
     "diff", "check",

@@ -189,7 +189,7 @@ def _d_product(e: Product, var: Variable) -> Expr:
     factors = e.factors
     for i, f in enumerate(factors):
         if var.contains(f):
-            terms.append(_join(e.coeff, [*factors[:i], var.d(f), *factors[i + 1 :]], var))
+            terms.append(_join(e.coeff, [*factors[:i], var.d(f), *factors[i + 1 :]], var, e.kept))
     return Sum.make(terms) if terms else var.zero(e)
 
 
@@ -257,11 +257,12 @@ def _d_diag(e: Diag, var: Variable) -> Expr:
 # =================================================================== index surgery
 
 
-def _join(coeff: Any, factors: list[Expr], var: Variable) -> Expr:
+def _join(coeff: Any, factors: list[Expr], var: Variable, kept: frozenset[str] = frozenset()) -> Expr:
     """``Product.make`` that first renames the dummies of nested products out of their new neighbours' way.
 
     Flattening a product into another one merges two scopes: a dummy of the
-    inner product may be named like an index of another factor.
+    inner product may be named like an index of another factor.  ``kept``: the kept indices of the
+    Hadamard product being differentiated (the derivative of a factor has its free indices).
     """
     taken = {ix.name for f in factors for ix in f.free}
     out: list[Expr] = []
@@ -271,10 +272,11 @@ def _join(coeff: Any, factors: list[Expr], var: Variable) -> Expr:
                 if d.name in taken:
                     (new,) = var.fresh(1)
                     target = {d.name: Index(new)}
-                    f = Product.make(f.coeff, [_map_free(g, target, _rename_slot) for g in f.factors])  # type: ignore[assignment]
+                    f = Product.make(f.coeff, [_map_free(g, target, _rename_slot) for g in f.factors],  # type: ignore[assignment]
+                                     f.kept)
             taken |= {ix.name for ix in f._free_and_dummies[1]}
         out.append(f)
-    return Product.make(coeff, out)
+    return Product.make(coeff, out, kept)
 
 
 # =================================================================== the entry point

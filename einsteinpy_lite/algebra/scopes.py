@@ -78,7 +78,10 @@ def _map_free(e: _N, mapping: Mapping[str, Index | None], convert: Callable[[Ind
         out = Product.make(1, [value, *deltas]) if deltas else value
     elif isinstance(e, Product):
         sub = {k: v for k, v in mapping.items() if k in names}
-        out = Product.make(e.coeff, [_map_free(f, sub, convert) for f in e.factors])
+        # a kept index follows its slots (bound by a \sum now, it is no longer kept: Product.make drops it)
+        kept = {slot(next(ix for f in e.factors for ix in f.free if ix.name == k and not ix.bound)).name
+                for k in e.kept}
+        out = Product.make(e.coeff, [_map_free(f, sub, convert) for f in e.factors], kept)
     elif isinstance(e, Apply):
         out = Apply(e.func_name, e.order, _map_free(e.body, mapping, convert))
     elif isinstance(e, SumOver):
@@ -115,7 +118,7 @@ def _clear_names(e: Expr, names: set[str], var: NameSupply) -> Expr:
                 (new,) = var.fresh(1)
                 target = {d.name: Index(new)}
                 factors = [_map_free(f, target, _rename_slot) for f in factors]
-        return Product.make(e.coeff, [_clear_names(f, names, var) for f in factors])
+        return Product.make(e.coeff, [_clear_names(f, names, var) for f in factors], e.kept)
     if isinstance(e, SumOver):
         if e.index_name in names:
             moved = e.rename_index(var.fresh(1)[0])
@@ -166,7 +169,7 @@ def _unique_dummies(e: Expr, seen: set[str], var: NameSupply) -> Expr:
                 seen.add(new)
             else:
                 seen.add(d.name)
-        return Product.make(e.coeff, [_unique_dummies(f, seen, var) for f in factors])
+        return Product.make(e.coeff, [_unique_dummies(f, seen, var) for f in factors], e.kept)
     if isinstance(e, SumOver):
         if e.index_name in seen:
             moved = e.rename_index(var.fresh(1)[0])

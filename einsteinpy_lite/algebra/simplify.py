@@ -185,6 +185,8 @@ def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset(),
             else:
                 out.append(_Mono(m.coeff, [(k, e.bounds)] + m.bounds, m.factors))
         return out
+    if isinstance(e, Product) and e.kept:
+        return _expand_hadamard(e, canon, lowerable, reserved)
     if isinstance(e, Product):
         monos = [_Mono(e.coeff)]
         for f in e.factors:
@@ -197,6 +199,44 @@ def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset(),
             monos = [_merge(a, b) for a in monos for b in parts]
         return monos
     raise EinsteinError(f"simplify: no rule for a {type(e).__name__}")
+
+
+def _expand_hadamard(e: Product, canon: bool, lowerable: frozenset[str], reserved: frozenset[str]) -> list[_Mono]:
+    """Monomials of a Hadamard product (kept indices): each one a single factor, itself a Hadamard product.
+
+    Its factors are simplified one by one (distributed over sums for the canonical form); a delta is
+    contracted inside it only through a summed index, never through a kept one: ``\\sigma'(z^m) \\odot
+    \\delta^m_n`` is a diagonal, and renaming ``m`` would change its value.  The monomial keeps the
+    Hadamard product whole, so the monomial machinery (which counts two occurrences as a summed pair)
+    never sees a kept index twice.
+    """
+    options: list[list[Expr]] = []
+    for f in e.factors:
+        if canon:
+            g = _canonical(f, reserved)
+            options.append(list(g.terms) if isinstance(g, Sum) else [g])
+        else:
+            options.append([_display_nested(f, {ix.name: n for n, ix in enumerate(f.free)}, lowerable, reserved)])
+    out: list[_Mono] = []
+    for combo in itertools.product(*options):
+        body = Product.make(e.coeff, list(combo), e.kept)
+        if _is_zero(body):
+            continue
+        if not isinstance(body, Product):
+            out.append(_Mono(sympy.Integer(1), [], [body]))
+            continue
+        m = _contract_deltas(_Mono(body.coeff, [], list(body.factors)), metrics=not canon, kept=body.kept)
+        # the canonical form orders the factors (as for any monomial; the Hadamard product commutes)
+        factors = sorted(m.factors, key=str) if canon else m.factors
+        inner = Product.make(1, factors, body.kept) if factors else Product(1, ())
+        if not canon and [ix.key for ix in inner.free] != [ix.key for ix in body.free]:
+            # shown as written where contracting would reorder the free indices (the axis order of the result)
+            m, inner = _Mono(body.coeff), Product.make(1, body.factors, body.kept)
+        if isinstance(inner, Product) and not inner.factors:
+            out.append(_Mono(m.coeff * inner.coeff))
+        else:
+            out.append(_Mono(m.coeff, [], [inner]))
+    return out
 
 
 # ------------------------------------------------------------------ deltas
@@ -239,7 +279,8 @@ def _keeps_order(factors: list[Expr], free_order: dict[str, int]) -> bool:
 
 
 def _contract_deltas(m: _Mono, metrics: bool = True, lowerable: frozenset[str] | None = None,
-                     free_order: dict[str, int] | None = None, tidy: Callable[[Expr], Expr] | None = None) -> _Mono:
+                     free_order: dict[str, int] | None = None, tidy: Callable[[Expr], Expr] | None = None,
+                     kept: frozenset[str] = frozenset()) -> _Mono:
     """Contract every delta that meets another factor's index.
 
     With ``metrics=False`` (the canonical form) a metric (``\\delta_{ij}``,
@@ -250,7 +291,8 @@ def _contract_deltas(m: _Mono, metrics: bool = True, lowerable: frozenset[str] |
     leave the free indices in another order (``\\delta_j^n A^k_n`` is ``A^k_j``
     with ``k`` first) is not made: the order of free indices is the axis order
     of the result.  ``tidy`` re-shows a sum or function factor whose inner dummies had to be
-    renamed out of the way of the index put into it.
+    renamed out of the way of the index put into it.  ``kept``: the kept indices of a Hadamard
+    product, through which no delta is contracted (a delta there is a diagonal).
     """
     factors = list(m.factors)
     coeff = m.coeff
@@ -270,6 +312,8 @@ def _contract_deltas(m: _Mono, metrics: bool = True, lowerable: frozenset[str] |
                 changed = True
                 break
             for mine, other in ((b, a), (a, b)):
+                if mine.name in kept:
+                    continue
                 partner = next((k for k, f in enumerate(factors) if k != n and
                                 any(ix.name == mine.name and not ix.bound for ix in f.free)), None)
                 if partner is None:
@@ -729,7 +773,7 @@ def _unshadow(e: Expr, visible: set[str], reserved: frozenset[str] = frozenset()
                                used | set(mapping.values())) for f in factors]
             dummies = [mapping.get(d, d) for d in dummies]
         inner = visible | set(dummies)
-        return Product.make(e.coeff, [_unshadow(f, inner, reserved) for f in factors])
+        return Product.make(e.coeff, [_unshadow(f, inner, reserved) for f in factors], e.kept)
     if isinstance(e, Apply):
         return Apply(e.func_name, e.order, _unshadow(e.body, visible, reserved))
     if isinstance(e, Diag):

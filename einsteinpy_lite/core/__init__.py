@@ -10,7 +10,7 @@ Example:
 """
 
 from .atoms import Delta, Tensor
-from .builders import apply, delta, scalar, sum_over, tensor
+from .builders import apply, delta, hadamard, scalar, sum_over, tensor
 from .elementwise import Apply, Diag
 from .errors import EinsteinError, UnknownNameError
 from .expr import Expr, Product, Sum, SumOver, Zero
@@ -18,6 +18,6 @@ from .functions import function_names, get_function, register_function
 from .indices import Index, down, fresh_names, up
 from .rename import rename_free
 
-__all__ = ["Delta", "Tensor", "Zero", "apply", "delta", "scalar", "sum_over", "tensor", "Apply", "Diag",
+__all__ = ["Delta", "Tensor", "Zero", "apply", "delta", "scalar", "sum_over", "hadamard", "tensor", "Apply", "Diag",
            "EinsteinError", "UnknownNameError", "Expr", "Product", "Sum", "SumOver", "function_names", "get_function",
            "register_function", "Index", "down", "up", "fresh_names", "rename_free"]

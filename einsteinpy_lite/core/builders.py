@@ -17,7 +17,7 @@ from .expr import Expr, Product, SumOver, as_expr
 from .indices import Index, parse_index_spec
 from .scalars import parse_scalar
 
-__all__ = ["tensor", "delta", "apply", "sum_over", "scalar"]
+__all__ = ["tensor", "delta", "apply", "sum_over", "scalar", "hadamard"]
 
 
 def scalar(value: Any) -> Expr:
@@ -95,3 +95,31 @@ def sum_over(index: str, body: Any, lower: Any = None, upper: Any = None) -> Sum
     if bounds and bounds[1] is None:
         raise EinsteinError("\\sum with a lower bound needs an upper bound")
     return SumOver(index, bounds, as_expr(body))
+
+
+def hadamard(*operands: Any) -> Expr:
+    """The Hadamard (elementwise) product ``a \\odot b \\odot ...``, as the parser reads it.
+
+    Left to right, an index that both sides have free in the same position is kept (free, not summed);
+    an upper and a lower occurrence are summed as in any product.  ``x^i \\odot y^i`` is the elementwise
+    product, ``A_b^i_j \\odot B_b^j_k`` a batched matrix product (``b`` kept, ``j`` summed).
+
+    Raises:
+        EinsteinError: no operands, or an index rule broken.
+
+    Example:
+        >>> e = hadamard(tensor("A", "_b^i_j"), tensor("B", "_b^j_k"))
+        >>> print(e)
+        A_b^i_j \\odot B_b^j_k
+        >>> e.free
+        (_b, ^i, _k)
+    """
+    if not operands:
+        raise EinsteinError("hadamard() needs at least one operand")
+    acc = as_expr(operands[0])
+    for op in operands[1:]:
+        r = as_expr(op)
+        theirs = {ix.key for ix in r.free if not ix.bound}
+        kept = {ix.name for ix in acc.free if not ix.bound and ix.key in theirs}
+        acc = Product.make(1, [acc, r], kept)
+    return acc

@@ -64,21 +64,28 @@ def size_name(symbol: sympy.Basic) -> str | None:
     return name[2:] if isinstance(name, str) and name.startswith("N_") and len(name) > 2 else None
 
 
-def contract_slots(slots: Iterable[Index], where: str) -> tuple[tuple[Index, ...], tuple[Index, ...]]:
+def contract_slots(slots: Iterable[Index], where: str,
+                   kept: Iterable[str] = ()) -> tuple[tuple[Index, ...], tuple[Index, ...]]:
     """Apply the ``ricci`` summation rule to index occurrences of one product.
 
     Returns ``(free, dummies)``: free indices in order of first appearance and
     the summed ones (their upper occurrence).  Bound indices (of an enclosing
-    ``\\sum``) are skipped.
+    ``\\sum``) are skipped.  A name in ``kept`` (an elementwise index of a
+    Hadamard product ``x^i \\odot y^i``) must occur two or more times, all in
+    one position; it is free (once, at its first occurrence), never summed.
 
     Raises:
-        EinsteinError: an index three times, or twice in the same position.
+        EinsteinError: an index three times, or twice in the same position
+            (unless kept); a kept index in both positions or only once.
 
     Example:
         >>> from einsteinpy_lite.core.indices import up, down
         >>> contract_slots([up("i"), down("j"), up("j")], "product")
         ((^i,), (^j,))
+        >>> contract_slots([up("i"), up("i"), up("i")], "product", kept=["i"])
+        ((^i,), ())
     """
+    keep = frozenset(kept)
     seen: dict[str, list[Index]] = {}
     order: list[str] = []
     for ix in slots:
@@ -88,19 +95,35 @@ def contract_slots(slots: Iterable[Index], where: str) -> tuple[tuple[Index, ...
             seen[ix.name] = []
             order.append(ix.name)
         seen[ix.name].append(ix)
+    for name in sorted(keep - set(order)):
+        raise EinsteinError(f"kept index '{name}' does not occur in this {where}", index=name)
     free: list[Index] = []
     dummies: list[Index] = []
     for name in order:
         occ = seen[name]
-        if len(occ) == 1:
+        if name in keep:
+            if len(occ) < 2 or any(o.up != occ[0].up for o in occ):
+                raise EinsteinError(
+                    f"kept index '{name}' must occur in two or more factors, all in one position, in one {where}",
+                    hint="\\odot keeps an index that its operands share in the same position (x^i \\odot y^i); "
+                    "an upper and a lower occurrence are summed",
+                    index=name,
+                    occurrence=-1,
+                )
+            free.append(occ[0])
+        elif len(occ) == 1:
             free.append(occ[0])
         elif len(occ) == 2:
             if occ[0].up == occ[1].up:
                 pos = "up" if occ[0].up else "down"
+                mark = "^" if occ[0].up else "_"
+                forms = (f"to keep '{name}' (elementwise) write \\odot between the factors "
+                         f"(x{mark}{name} \\odot y{mark}{name}); to sum it write "
+                         f"\\sum_{{{name}}} x{mark}{name} y{mark}{name}; " if where == "product" else "")
                 raise EinsteinError(
                     f"index '{name}' appears twice {pos} in one {where}",
                     hint="a summed index must appear once up and once down (convention 'ricci'); "
-                    "use convention='einstein' to sum any repeated pair, or \\delta to raise/lower",
+                    f"{forms}use convention='einstein' to sum any repeated pair, or \\delta to raise/lower",
                     index=name,
                     occurrence=1,
                 )
@@ -374,7 +397,8 @@ class Product(Expr):
         ((^i,), (^j,))
     """
 
-    def __new__(cls, coeff: Any, factors: Iterable[Expr] | sympy.Tuple = ()) -> Product:
+    def __new__(cls, coeff: Any, factors: Iterable[Expr] | sympy.Tuple = (),
+                kept: Iterable[str | Str] | sympy.Tuple = ()) -> Product:
         c = to_scalar(coeff, "a coefficient")  # text is read by parse_scalar, never by sympify's eval
         if not isinstance(c, sympy.Expr) or any(isinstance(a, Expr) for a in sympy.preorder_traversal(c)):
             raise EinsteinError(f"a coefficient must be a scalar, got {coeff!r}")
@@ -384,23 +408,35 @@ class Product(Expr):
             # equal coefficients compare and hash equal however they were multiplied together
             c = sympy.expand(c)
         fs = sympy.Tuple(*[_check_factor(f) for f in factors])
+        names = sorted({normalize_index_name(k.name if isinstance(k, Str) else k) for k in kept})
         for f in fs:
-            if isinstance(f, (Product, Zero)):
+            # a Hadamard product is a factor only where one of its kept indices is summed against another
+            # factor (x^i \odot y^i times w_i): flattening would turn that sum into a kept index
+            if isinstance(f, Zero) or (isinstance(f, Product) and not f.kept):
                 raise EinsteinError("internal: use Product.make to flatten products")
-        obj: Product = sympy.Basic.__new__(cls, c, fs)  # type: ignore[assignment]
+        args = (c, fs, sympy.Tuple(*[Str(n) for n in names])) if names else (c, fs)
+        obj: Product = sympy.Basic.__new__(cls, *args)  # type: ignore[assignment]
         obj._free_and_dummies  # noqa: B018
         return obj
 
     @classmethod
-    def make(cls, coeff: Any, factors: Iterable[Expr]) -> Expr:
+    def make(cls, coeff: Any, factors: Iterable[Expr], kept: Iterable[str] = ()) -> Expr:
         """Build a product, flattening nested products and folding zeros.
+
+        ``kept``: the elementwise (Hadamard) indices, free although they occur in several factors
+        (see :attr:`kept`); a kept name that ends up occurring once is an ordinary free index.
+        A nested Hadamard product is flattened (its kept indices join ``kept``) unless one of its
+        kept indices is summed against another factor here: then it stays a factor.
 
         Example:
             >>> from einsteinpy_lite.core.builders import tensor
             >>> Product.make(2, [Product.make(3, [tensor("x", "^i")])])
             Product(6 x^i)
+            >>> Product.make(1, [tensor("x", "^i"), tensor("y", "^i")], kept=["i"]).free
+            (^i,)
         """
         c = to_scalar(coeff, "a coefficient")
+        keep = {normalize_index_name(k) for k in kept}
         flat: list[Expr] = []
         zero = False
         items = [_check_factor(f) for f in factors]
@@ -408,7 +444,13 @@ class Product(Expr):
         # around the product binds (a dummy named like one of them would be captured)
         scope = {ix.name for f in items for ix in f.free} | {n for f in items for n in f.open_bound}
         reserved = {n for f in items for n in f.size_names}
-        for f in items:
+        for n, f in enumerate(items):
+            if isinstance(f, Product) and f.kept:
+                others = {ix.name for k, g in enumerate(items) if k != n for ix in g.free if not ix.bound}
+                if any(k in others and k not in keep for k in f.kept):
+                    flat.append(f)  # a kept index summed against another factor: a Hadamard factor
+                    continue
+                keep |= set(f.kept)
             if isinstance(f, Product):
                 c = c * f.coeff
                 inner = list(f.factors)
@@ -427,13 +469,19 @@ class Product(Expr):
                 flat.append(f)
             else:
                 flat.append(f)
+        count: dict[str, int] = {}
+        for f in flat:
+            for ix in f.free:
+                if not ix.bound:
+                    count[ix.name] = count.get(ix.name, 0) + 1
+        keep = {k for k in keep if count.get(k, 0) >= 2}
         if zero or c == 0:
             # validate the indices as a product would, then fold to zero
-            free, _ = contract_slots([ix for f in flat for ix in f.free], "product")
+            free, _ = contract_slots([ix for f in flat for ix in f.free], "product", keep)
             return Zero(free)
         if c == 1 and len(flat) == 1:
             return flat[0]
-        return cls(c, flat)
+        return cls(c, flat, sorted(keep))
 
     @property
     def coeff(self) -> sympy.Expr:
@@ -445,15 +493,39 @@ class Product(Expr):
         """The tensor factors."""
         return tuple(self.args[1])  # type: ignore[arg-type]
 
+    @property
+    def kept(self) -> frozenset[str]:
+        """The kept (elementwise, batch) index names of a Hadamard product ``x^i \\odot y^i``; empty otherwise.
+
+        Each occurs, not bound, in two or more factors, always in one position, and is free (not summed):
+        the free indices are the unpaired ones and the kept ones, in order of first appearance.
+
+        Example:
+            >>> from einsteinpy_lite import parse
+            >>> sorted(parse(r"A_b^i_j \\odot B_b^j_k").kept)
+            ['b']
+        """
+        if len(self.args) < 3:
+            return frozenset()
+        return frozenset(s.name for s in self.args[2])  # type: ignore[attr-defined]
+
     def children(self) -> tuple[Expr, ...]:
         return self.factors
 
     @cached_property
     def _free_and_dummies(self) -> tuple[tuple[Index, ...], tuple[Index, ...]]:
-        return contract_slots([ix for f in self.factors for ix in f.free], "product")
+        return contract_slots([ix for f in self.factors for ix in f.free], "product", self.kept)
 
     def map_children(self, fn: Any) -> Expr:
-        return Product.make(self.coeff, [fn(f) for f in self.factors])
+        return Product.make(self.coeff, [fn(f) for f in self.factors], self.kept)
+
+    def map_slots(self, fn: Any) -> Expr:
+        # a kept name follows its slots: rename it as ``fn`` renames its (free) occurrences
+        renamed = set()
+        for k in self.kept:
+            slot = next(ix for f in self.factors for ix in f.free if ix.name == k and not ix.bound)
+            renamed.add(fn(slot).name)
+        return Product.make(self.coeff, [f.map_slots(fn) for f in self.factors], renamed)
 
 
 class Sum(Expr):

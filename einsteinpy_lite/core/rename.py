@@ -61,6 +61,13 @@ def _rename(e: Expr, mapping: dict[str, str], used: set[str]) -> Expr:
             local[d] = new
         return _map_indices(e, lambda ix: ix.renamed(local[ix.name]) if (ix.name in local and not ix.bound) else ix)
     if isinstance(e, Product):
+        if e.kept:
+            free = {ix.name for ix in e.free}
+            for k, v in mapping.items():
+                if k in free and v in free and v not in mapping and (k in e.kept or v in e.kept):
+                    # in a Hadamard product the two would silently become one kept index
+                    raise EinsteinError(f"cannot rename '{k}' to '{v}' in '{e}': '{v}' is already free there",
+                                        hint="rename to a name the expression does not use", index=k)
         local = {k: v for k, v in mapping.items()}
         for d in e._free_and_dummies[1]:
             if d.name in targets or d.name in mapping:
@@ -68,7 +75,7 @@ def _rename(e: Expr, mapping: dict[str, str], used: set[str]) -> Expr:
                 used.add(new)
                 local[d.name] = new
         return Product.make(e.coeff, [_rename(f, {k: v for k, v in local.items() if k in f.index_names()}, used)
-                                      for f in e.factors])
+                                      for f in e.factors], {local.get(k, k) for k in e.kept})
     if isinstance(e, SumOver):
         if e.index_name in targets:
             (new,) = fresh_names(used, 1)

@@ -220,7 +220,7 @@ def _exact(e: Expr) -> Expr:
 def _exact_node(e: Expr) -> Expr:
     if isinstance(e, Product):
         c = e.coeff.replace(lambda x: x.is_Float, _rational)
-        return Product(c, [_exact_node(f) for f in e.factors])
+        return Product(c, [_exact_node(f) for f in e.factors], e.kept)
     if not e.children():
         return e
     return e.map_children(_exact_node)
@@ -233,19 +233,20 @@ def _rational(x: sympy.Float) -> sympy.Rational:
     return sympy.Rational(x)
 
 
-def _terms(c: Expr) -> dict[Any, tuple[sympy.Expr, list[Expr]]]:
-    """A canonical form as ``{term key: (exact coefficient, factors)}``."""
-    out: dict[Any, tuple[sympy.Expr, list[Expr]]] = {}
+def _terms(c: Expr) -> dict[Any, tuple[sympy.Expr, Expr]]:
+    """A canonical form as ``{term key: (exact coefficient, the term with coefficient 1)}``."""
+    out: dict[Any, tuple[sympy.Expr, Expr]] = {}
     for t in (c.terms if isinstance(c, Sum) else (c,)):
         if isinstance(t, Zero):
             continue
         if isinstance(t, Product):
-            key: Any = tuple(t.factors)
-            coeff, factors = t.coeff, list(t.factors)
+            # the kept indices are part of the term: x^i \odot y^i is not x^i y_i
+            key: Any = (tuple(t.factors), t.kept)
+            coeff, unit = t.coeff, Product.make(1, t.factors, t.kept)
         else:
-            key, coeff, factors = (t,), sympy.Integer(1), [t]
+            key, coeff, unit = ((t,), frozenset()), sympy.Integer(1), t
         old = out.get(key)
-        out[key] = ((old[0] if old else 0) + coeff, factors)
+        out[key] = ((old[0] if old else 0) + coeff, unit)
     return out
 
 
@@ -259,7 +260,7 @@ def _difference(ca: Expr, cb: Expr) -> list[Expr]:
         delta = sympy.cancel(sympy.expand(ca_ - cb_))
         if delta == 0:
             continue
-        out.append(Product.make(delta, fa if fa is not None else fb))  # type: ignore[arg-type]
+        out.append(Product.make(delta, [fa if fa is not None else fb]))  # type: ignore[list-item]
     return out
 
 

@@ -25,18 +25,19 @@ import lark
 import sympy
 
 from ..core.atoms import Delta, Tensor, Zero
+from ..core.builders import hadamard
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver, _check_same_free, as_expr, tensor_signatures
 from ..core.functions import get_function
-from ..core.indices import Index, normalize_index_name
+from ..core.indices import Index, fresh_names, normalize_index_name
 from ..core.scalars import scalar_symbol
 from .greek import GREEK
 
 __all__ = ["parse", "CONVENTIONS", "LETTERS"]
 
 #: The index conventions :func:`parse` accepts.
-CONVENTIONS = ("ricci", "einstein")
+CONVENTIONS = ("ricci", "einstein", "einsum")
 
 #: How :func:`parse` reads three or more adjacent letters: an error, or a product of one-letter names.
 LETTERS = ("strict", "split")
@@ -53,7 +54,7 @@ _TOKEN_NAMES = {
     "RPAR": "')'", "LBRACE": "'{'", "RBRACE": "'}'", "CIRCUMFLEX": "'^'", "UNDERSCORE": "'_'", "PLUS": "'+'",
     "MINUS": "'-'", "SLASH": "'/'", "STAR": "'*'", "FUNC": "a function", "MATHRM": "\\mathrm{...}",
     "BRACKET": "a [bracketed] name", "$END": "end of text", "SUM": "\\sum", "FRAC": "\\frac", "DELTA": "\\delta",
-    "EQUAL": "'='", "COMMA": "','", "LSQB": "'['", "RSQB": "']'", "NABLA": "\\nabla",
+    "EQUAL": "'='", "COMMA": "','", "LSQB": "'['", "RSQB": "']'", "NABLA": "\\nabla", "ODOT": "\\odot",
 }
 
 
@@ -64,7 +65,8 @@ def _expected(names: Any) -> str:
     return ", ".join(nice)
 
 
-def parse(text: str, convention: str = "ricci", activation: str = "sigmoid", letters: str = "strict") -> Expr:
+def parse(text: str, convention: str = "ricci", activation: str = "sigmoid", letters: str = "strict",
+          out: str | tuple[str, ...] | list[str] | None = None) -> Expr:
     """Read an index expression.
 
     Args:
@@ -82,6 +84,14 @@ def parse(text: str, convention: str = "ricci", activation: str = "sigmoid", let
             one-letter names.  Under both, letters that spell a function,
             a Greek letter or an operator without its backslash (``tanh(x^i)``,
             ``sigma``, ``odot``) are an error.
+        out: with ``convention="einsum"`` (and only then), the indices of the result, as text
+            (``"ij"``, ``"i1 j"``) or a tuple of names: numpy's einsum semantics.  These indices
+            are kept however often and wherever they appear (``x_i y_i`` with ``out="i"`` is the
+            elementwise product, ``A_{ii}`` the diagonal; their position is that of their first
+            occurrence); every other index is summed whatever its count or position, over the
+            term of the top-level sum it appears in (an explicit ``\\sum`` around it).  The free
+            indices come in order of first appearance (``el.compile(e, out=...)`` orders the
+            result's axes).
 
     Returns:
         The expression (immutable, hashable).
@@ -98,6 +108,8 @@ def parse(text: str, convention: str = "ricci", activation: str = "sigmoid", let
         (^i,)
         >>> parse("abc x^i", letters="split").coeff
         a*b*c
+        >>> print(parse("A_{ij} B_{jk} C_{ik}", convention="einsum", out="ik"))
+        \\sum_{j} A_{i j} \\odot B_{j k} \\odot C_{i k}
     """
     if not isinstance(text, str):
         raise EinsteinError(f"parse() takes a string, got {type(text).__name__}")
@@ -105,11 +117,35 @@ def parse(text: str, convention: str = "ricci", activation: str = "sigmoid", let
         raise EinsteinError(f"unknown convention {convention!r}; use one of {', '.join(CONVENTIONS)}")
     if letters not in LETTERS:
         raise EinsteinError(f"unknown letters option {letters!r}; use one of {', '.join(LETTERS)}")
-    return _parse_cached(text, convention, activation, letters)
+    if (out is None) != (convention != "einsum"):
+        raise EinsteinError("out= goes with convention='einsum'" if out is not None else
+                            "convention='einsum' needs out=, the indices of the result ('ij', or '' for a scalar)")
+    return _parse_cached(text, convention, activation, letters, None if out is None else _out_names(out))
+
+
+def _out_names(out: Any) -> tuple[str, ...]:
+    """The index names of ``out=`` (``"ij"``, ``"i1 j"``, ``("i", "\\mu")``), checked: known names, none twice."""
+    if isinstance(out, str):
+        names: list[str] = []
+        for m in re.finditer(r"(\\[A-Za-z]+|[A-Za-z])(_\{[0-9]+\}|_[0-9]+|[0-9]*)|[\s,]+|(.)", out):
+            if m.group(3) is not None:
+                raise EinsteinError(f"out: {m.group(3)!r} is not an index name", text=out, pos=m.start(),
+                                    hint="list the result's indices: 'ij', 'i1 j2', '\\mu\\nu'")
+            if m.group(1) is not None:
+                names.append(normalize_index_name(m.group(0)))
+    elif isinstance(out, (tuple, list)) and all(isinstance(n, str) for n in out):
+        names = [normalize_index_name(n) for n in out]  # (an invalid name is an error there)
+    else:
+        raise EinsteinError(f"out= is text such as 'ij' or a tuple of index names, got {type(out).__name__}")
+    for n in names:
+        if names.count(n) > 1:
+            raise EinsteinError(f"out lists index '{n}' twice", hint="each index of the result once")
+    return tuple(names)
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse_cached(text: str, convention: str, activation: str, letters: str = "strict") -> Expr:
+def _parse_cached(text: str, convention: str, activation: str, letters: str = "strict",
+                  out: tuple[str, ...] | None = None) -> Expr:
     if not text.strip():
         raise EinsteinError("empty expression", text=text, pos=0)
     try:
@@ -121,6 +157,9 @@ def _parse_cached(text: str, convention: str, activation: str, letters: str = "s
                             hint=f"expected {_expected(exc.allowed)}" if exc.allowed else None) from None
     except lark.exceptions.UnexpectedToken as exc:
         tok = exc.token
+        if tok.type == "ODOT":
+            raise EinsteinError(f"{str(tok)} needs a factor on each side", text=text, pos=tok.start_pos,
+                                hint=_HADAMARD) from None
         if tok.type == "$END":
             raise EinsteinError("unexpected end of text", text=text, pos=len(text),
                                 hint=f"expected {_expected(exc.expected)}") from None
@@ -131,12 +170,16 @@ def _parse_cached(text: str, convention: str, activation: str, letters: str = "s
                             hint=f"expected {_expected(exc.expected)}") from None
     except lark.exceptions.LarkError as exc:  # pragma: no cover - other grammar failures
         raise EinsteinError(f"cannot parse: {exc}", text=text, pos=0) from None
-    builder = _Builder(text, convention, activation, letters)
+    builder = _Builder(text, convention, activation, letters, out)
+    if out is not None:
+        builder.avoid = {_norm(str(t)) for t in builder.index_tokens(tree)}
     try:
         expr = builder.build(tree)
     except RecursionError:
         raise EinsteinError("expression nested too deeply", text=text, pos=0) from None
-    if convention == "einstein":
+    if out is not None:
+        expr = _sum_the_rest(expr, out, text)
+    if convention in ("einstein", "einsum"):
         # positions are free under einstein, the number of slots is not: A_{ij} A_j is two tensors
         arity: dict[str, tuple[int, int]] = {}
         for name, pos, pattern in builder.heads:
@@ -198,9 +241,14 @@ def _scalar_of(e: Expr, text: str, node: Any, what: str) -> sympy.Expr:
 class _Builder:
     """Walks the lark tree top-down, tracking the indices bound by enclosing sums."""
 
-    def __init__(self, text: str, convention: str, activation: str, letters: str = "strict") -> None:
+    def __init__(self, text: str, convention: str, activation: str, letters: str = "strict",
+                 out: tuple[str, ...] | None = None) -> None:
         self.text = text
         self.einstein = convention == "einstein"
+        # convention 'einsum': the kept indices (out=), the position each takes (its first), the names used
+        self.keep = frozenset(out) if out is not None else None
+        self.keep_up: dict[str, bool] = {}
+        self.avoid: set[str] = set()
         self.activation = activation
         self.split_letters = letters == "split"
         self.bound: list[str] = []
@@ -241,6 +289,8 @@ class _Builder:
     def operator_error(self, name: str, tok: Any) -> EinsteinError:
         """``\\odot``, ``\\circ``, ``\\top`` ... written where a name or an index goes: say what is meant instead."""
         what, hint = _OPERATORS[name]
+        if name in _HADAMARD_OPS:
+            return self.fail(f"\\{name} ({what}) goes between two factors, not here", tok, hint=hint)
         return self.fail(f"\\{name} ({what}) is not supported yet", tok, hint=hint)
 
     # ------------------------------------------------------------ misreadings
@@ -443,10 +493,29 @@ class _Builder:
             first = False
         if self.einstein:
             factors = _einstein_flip(factors)
-        out = Product.make(coeff, factors) if (factors or coeff != 1) else as_expr(1)
+        out = Product.make(coeff, factors, self.kept_here(factors)) if (factors or coeff != 1) else as_expr(1)
         if isinstance(out, Product):
             self.check_size(out.coeff, node)
         return out
+
+    def _hadamard(self, node: Any) -> Expr:
+        """``a \\odot b \\odot c``, left to right: an index both sides have free in one position is kept.
+
+        An upper and a lower occurrence are summed, as in any product (``A_b^i_j \\odot B_b^j_k`` keeps
+        ``b`` and sums ``j``).  The chain is walked without recursion, so long chains parse.
+        """
+        chain: list[Any] = []
+        while isinstance(node, lark.Tree) and node.data == "hadamard":
+            chain.append(node.children[2])
+            node = node.children[0]
+        acc = self.build(node)
+        for right in reversed(chain):
+            r = self.build(right)
+            try:
+                acc = hadamard(acc, r)
+            except EinsteinError as exc:
+                raise self.locate(exc, right) from None
+        return acc
 
     def _sum(self, node: Any) -> Expr:
         children = [c for c in node.children if not (isinstance(c, lark.Token) and c.type == "SUM")]
@@ -503,8 +572,41 @@ class _Builder:
                 name = _norm(str(t))
                 if name.startswith("\\") and name[1:] in _OPERATORS:
                     raise self.operator_error(name[1:], t)
-                out.append(Index(name, is_up, name in self.bound))
+                out.append(self.slot(name, is_up))
         return out
+
+    def slot(self, name: str, is_up: bool) -> Index:
+        """An index slot as written; under convention 'einsum', an index not kept is bound (summed by a
+        ``\\sum`` that :func:`_sum_the_rest` puts around its term) and a kept one takes its first position."""
+        if self.keep is None or name in self.bound:
+            return Index(name, is_up, name in self.bound)
+        if name in self.keep:
+            return Index(name, self.keep_up.setdefault(name, is_up), False)
+        return Index(name, is_up, True)
+
+    def kept_here(self, factors: list[Expr]) -> set[str]:
+        """Convention 'einsum': the kept indices that occur in two or more of ``factors``."""
+        if self.keep is None:
+            return set()
+        names = [ix.name for f in factors for ix in f.free if not ix.bound]
+        return {n for n in self.keep if names.count(n) > 1}
+
+    def diagonal(self, slots: list[Index]) -> tuple[list[Index], list[Expr]]:
+        """Convention 'einsum': a kept index twice in one tensor (``A_{ii}``) is its diagonal, written with a
+        summed (bound) index and a delta: ``A_{i u} \\odot \\delta_{u i}``."""
+        if self.keep is None:
+            return slots, []
+        out: list[Index] = []
+        deltas: list[Expr] = []
+        for ix in slots:
+            if not ix.bound and any(o.name == ix.name and not o.bound for o in out):
+                (u,) = fresh_names(self.avoid, 1)
+                self.avoid.add(u)
+                out.append(Index(u, ix.up, True))
+                deltas.append(Delta(Index(u, not ix.up, True), ix))
+            else:
+                out.append(ix)
+        return out, deltas
 
     def _tensor(self, node: Any) -> Expr:
         head_node = node.children[0]
@@ -514,7 +616,7 @@ class _Builder:
         power = self.power
         if tok.type == "BRACKET":
             name, lead = _bracket_name(raw[1:-1])
-            slots = [Index(n, False, n in self.bound) for n in lead] + slots
+            slots = [self.slot(n, False) for n in lead] + slots
             if not name:
                 raise self.fail("empty [] name", tok)
         elif tok.type == "MATHRM":
@@ -536,9 +638,10 @@ class _Builder:
             raise self.fail(f"only a scalar can be raised to a power, not the tensor '{name}'", tok)
         if self.einstein:
             slots = _einstein_pairs(slots)
+        slots, deltas = self.diagonal(slots)
         t = Tensor(name, slots)
         self.heads.append((t.name, tok.start_pos or 0, tuple(ix.up for ix in t.indices)))
-        return t
+        return Product.make(1, [t, *deltas], self.kept_here([t, *deltas])) if deltas else t
 
     def _number(self, node: Any) -> Expr:
         tok = node.children[0]
@@ -560,7 +663,9 @@ class _Builder:
                             hint="write \\delta^i_j, \\delta_{ij} or \\delta^{ij}")
         if self.einstein:
             slots = _einstein_pairs(slots)
-        return Delta(slots[0], slots[1])
+        slots, deltas = self.diagonal(slots)
+        d = Delta(slots[0], slots[1])
+        return Product.make(1, [d, *deltas], self.kept_here([d, *deltas])) if deltas else d
 
     def function(self, tok: Any) -> tuple[str, int]:
         raw = str(tok)
@@ -610,6 +715,23 @@ class _Builder:
         return Diag(name, order + 1, body, slots[len(zf):])
 
 
+def _sum_the_rest(e: Expr, out: tuple[str, ...], text: str) -> Expr:
+    """Convention 'einsum': a ``\\sum`` around each top-level term for the indices it sums; ``out`` checked."""
+    terms = e.terms if isinstance(e, Sum) else (e,)
+    wrapped = []
+    for t in terms:
+        for name in sorted(t.open_bound, reverse=True):
+            t = SumOver(name, (), t)
+        wrapped.append(t)
+    result = Sum.make(wrapped)
+    free = [ix.name for ix in result.free]
+    for n in out:
+        if n not in free:
+            raise EinsteinError(f"out lists index '{n}', which is not an index of the result", text=text, pos=0,
+                                hint="out names indices that occur in the text, outside an explicit \\sum")
+    return result
+
+
 def _norm(raw: str) -> str:
     return normalize_index_name(raw)
 
@@ -623,14 +745,15 @@ def _name_head(factor: Any) -> lark.Token | None:
     return None
 
 
-_HADAMARD = ("elementwise products are not written with an operator: x^i \\odot y^i is "
-             "\\sum_{k} x^k y^k \\delta^i_k (a bound index may appear in several factors)")
+_HADAMARD = ("write it between two factors: x^i \\odot y^i keeps i (elementwise), A_b^i_j \\odot B_b^j_k "
+             "keeps b and sums j")
+_HADAMARD_OPS = ("odot", "circ")
 _TRANSPOSE = "transposes are index positions: write the indices out (a^T X b is a_i X^i_j b^j)"
 
 #: LaTeX operators that the syntax does not have, written where a name or an index goes: (what, hint).
 _OPERATORS: dict[str, tuple[str, str]] = {
     "odot": ("the Hadamard product", _HADAMARD),
-    "circ": ("the Hadamard product or composition", _HADAMARD + "; compose functions by nesting: \\tanh(\\sigma(x^i))"),
+    "circ": ("the Hadamard product", _HADAMARD + "; compose functions by nesting: \\tanh(\\sigma(x^i))"),
     "otimes": ("the tensor product", "a tensor product is a product with distinct indices: x^i y^j"),
     "oplus": ("the direct sum", "write the sum of the blocks with indices"),
     "top": ("the transpose", _TRANSPOSE),

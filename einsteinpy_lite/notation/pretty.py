@@ -101,12 +101,15 @@ class _Pretty:
         if c != 1 or not e.factors:
             cs = _coeff(c)
             parts.append(_text(f"({cs})" if isinstance(c, sympy.Add) and e.factors else cs))
+        first = len(parts)
         for f in e.factors:
             b = self.block(f)
-            parts.append(_join(_text("("), b, _text(")")) if isinstance(f, (Sum, SumOver)) else b)
+            parts.append(_join(_text("("), b, _text(")")) if isinstance(f, (Sum, SumOver, Product)) else b)
         out = _text(sign)
         for i, p in enumerate(parts):
-            out = _join(out, _text("⋅") if i else _text(""), p)
+            # the Hadamard product of the factors (kept indices): x^i ⊙ y^i
+            glue = " ⊙ " if e.kept and i > first else "⋅"
+            out = _join(out, _text(glue) if i else _text(""), p)
         return out
 
     def _block_Sum(self, e: Sum) -> Block:

@@ -34,7 +34,7 @@ _GREEK_NAME = re.compile(r"^\\[A-Za-z]+[0-9]*$")
 _WORD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 _ENDS_IN_COMMAND = re.compile(r"\\[A-Za-z]+$")
 #: A command the parser reads as a tensor head (``\epsilon``): no digits, not a keyword of the syntax.
-_HEAD_COMMAND = re.compile(r"^\\(?!(sum|frac|dfrac|tfrac|delta|nabla|cdot|times|left|right|mathrm|operatorname|mathbf)$)"
+_HEAD_COMMAND = re.compile(r"^\\(?!(sum|frac|dfrac|tfrac|delta|nabla|cdot|times|odot|circ|left|right|mathrm|operatorname|mathbf)$)"
                            r"[A-Za-z]+$")
 
 
@@ -160,13 +160,17 @@ class _Printer:
 
     def factor(self, f: Expr, last: bool) -> str:
         s = self.doprint(f)
-        if isinstance(f, Sum) or (isinstance(f, SumOver) and not last):
+        # a Hadamard product that is a factor (one of its kept indices summed against another factor)
+        if isinstance(f, (Sum, Product)) or (isinstance(f, SumOver) and not last):
             return f"({s})"
         return s
 
     def _print_Product(self, e: Product) -> str:
         c = e.coeff
         facs = [self.factor(f, i == len(e.factors) - 1) for i, f in enumerate(e.factors)]
+        if e.kept and facs:
+            # x^i \odot y^i: read back left to right, every index shared in one position is kept again
+            facs = [" \\odot ".join(facs)]
         if not facs:
             return self.coeff(c)
         sign = ""

@@ -39,11 +39,12 @@ MISREADINGS = [
     ("2/abc x^i", r"'abc' reads as the product of 3 one-letter names a b c", 2, r"\\mathrm\{abc\}"),  # 2/a b c
     ("x^i / ln(K)", r"'ln' reads as the product l n", 6, r"\\log"),
     # operators used as scalar names or indices
-    (r"x^i \odot y^i", r"\\odot \(the Hadamard product\) is not supported yet", 4, r"\\sum_\{k\} x\^k y\^k \\delta\^i_k"),
-    (r"x_i \circ y_i", r"\\circ \(the Hadamard product or composition\) is not supported yet", 4, r"\\delta"),
+    # \odot and \circ are the Hadamard product: an error only where no factor stands on each side
+    (r"x^{\odot} y^i", r"\\odot \(the Hadamard product\) goes between two factors, not here", 3, r"x\^i \\odot y\^i"),
+    (r"x_i \circ", r"unexpected end of text", 9, r"expected"),
     (r"x^i \otimes y^j", r"\\otimes \(the tensor product\) is not supported yet", 4, r"x\^i y\^j"),
     (r"a^\top X b", r"\\top \(the transpose\) is not supported yet", 2, r"a_i X\^i_j b\^j"),
-    (r"\odot(x^i)", r"\\odot \(the Hadamard product\) is not supported yet", 0, r"\\delta"),
+    (r"\odot(x^i)", r"\\odot needs a factor on each side", 0, r"A_b\^i_j \\odot B_b\^j_k keeps b"),
     # a lone T as the upper index of a vector next to a matrix: a transpose
     ("a^T X b", r"'a\^T' reads as a with an upper index named T, not as a transpose", 2, r"a_i X\^i_j b\^j"),
     ("a^T A^i_j", r"'a\^T' reads as a with an upper index named T", 2, r"indices out"),

@@ -1,0 +1,142 @@
+"""Kept indices through evaluate, simplify, canonical and diff, against numpy written here and finite differences."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+import einsteinpy_lite as el
+from einsteinpy_lite.core.atoms import Delta
+from einsteinpy_lite.core.expr import Expr, Product
+
+rng = np.random.default_rng(7)
+NB, NI, NJ, NK, NL, N = 3, 4, 5, 2, 3, 6
+ARR = {
+    "x": rng.normal(size=N), "y": rng.normal(size=N), "z": rng.normal(size=N), "w": rng.normal(size=N),
+    "A": rng.normal(size=(NB, NI, NJ)), "C": rng.normal(size=(NB, NJ, NK)), "D": rng.normal(size=(NB, NK, NL)),
+    "v": rng.normal(size=NB), "M": rng.normal(size=(N, N)),
+}
+
+
+def sig(t: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-t))
+
+
+def dsig(t: np.ndarray) -> np.ndarray:
+    return sig(t) * (1 - sig(t))
+
+
+# text -> the value in plain numpy (axes in the order of the expression's free indices)
+VALUES: list[tuple[str, Callable[[dict[str, np.ndarray]], np.ndarray]]] = [
+    (r"x^i \odot y^i", lambda a: a["x"] * a["y"]),
+    (r"x^i \odot y^i \odot z^i", lambda a: a["x"] * a["y"] * a["z"]),
+    (r"A_b^i_j \odot C_b^j_k", lambda a: np.einsum("bij,bjk->bik", a["A"], a["C"])),
+    (r"A_b^i_j \odot C_b^j_k \odot D_b^k_l", lambda a: np.einsum("bij,bjk,bkl->bil", a["A"], a["C"], a["D"])),
+    (r"(A_b^i_j \odot C_b^j_k) v^b", lambda a: np.einsum("bij,bjk,b->ik", a["A"], a["C"], a["v"])),
+    (r"(x^i \odot y^i) w_i", lambda a: np.einsum("i,i,i->", a["x"], a["y"], a["w"])),
+    (r"x^i \odot y^i \odot z_i \odot w^i", lambda a: np.einsum("i,i,i->", a["x"], a["y"], a["z"]) * a["w"]),
+    (r"\sigma'(z^m) \odot \delta^m_n", lambda a: np.diag(dsig(a["z"]))),
+    (r"(\sigma'(z^m) \odot \delta^m_n) x_m", lambda a: dsig(a["z"]) * a["x"]),
+    (r"x^i \odot \delta^i_j y^j", lambda a: a["x"] * a["y"]),
+    (r"M^i_j \odot x^i", lambda a: a["M"] * a["x"][:, None]),
+    (r"M^i_j x^j \odot y^i", lambda a: (a["M"] @ a["x"]) * a["y"]),
+    (r"\sigma(x^i \odot y^i) \odot z^i + w^i", lambda a: sig(a["x"] * a["y"]) * a["z"] + a["w"]),
+    (r"2 (x^i + y^i) \odot (z^i - w^i)", lambda a: 2 * (a["x"] + a["y"]) * (a["z"] - a["w"])),
+]
+
+
+def value(e: Expr) -> np.ndarray:
+    return np.asarray(el.evaluate(e, ARR))
+
+
+@pytest.mark.parametrize("text,ref", VALUES, ids=[t for t, _ in VALUES])
+def test_evaluate_simplify_and_canonical_keep_the_value(text, ref):
+    e = el.parse(text)
+    want = ref(ARR)
+    np.testing.assert_allclose(value(e), want, rtol=1e-12, atol=1e-12)
+    s = el.simplify(e)
+    assert s.free == e.free  # the axis order of the result is kept
+    np.testing.assert_allclose(value(s), want, rtol=1e-12, atol=1e-12)
+    assert el.simplify(s) == s
+    c = el.canonical(e)
+    names = [ix.name for ix in c.free]
+    got = value(c)
+    if got.ndim:
+        got = np.transpose(got, [names.index(ix.name) for ix in e.free])
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_a_delta_on_a_kept_index_is_a_diagonal_not_a_rename():
+    e = el.parse(r"\sigma'(z^m) \odot \delta^m_n")
+    s = el.simplify(e)
+    assert s == e and any(isinstance(n, Delta) for n in s.walk())
+
+
+def test_a_delta_through_a_summed_index_is_still_contracted():
+    assert el.simplify(el.parse(r"x^i \odot \delta^i_j y^j")) == el.parse(r"x^i \odot y^i")
+
+
+def test_canonical_forms_of_reordered_hadamard_products_agree():
+    assert el.canonical(r"x^i \odot y^i") == el.canonical(r"y^i \odot x^i")
+    assert el.simplify(r"x^i \odot y^i + y^i \odot x^i") == el.parse(r"2 x^i \odot y^i")
+    assert el.canonical(r"x^i \odot y^i") != el.canonical(r"x^i \odot z^i")
+
+
+# ----------------------------------------------------------------- diff
+
+
+def test_diff_of_an_elementwise_product_is_a_diagonal():
+    d = el.diff(r"x^i \odot y^i", "x^m")
+    assert d == el.parse(r"\delta^i_m \odot y^i")
+    assert isinstance(d, Product) and d.kept == {"i"}
+    np.testing.assert_allclose(value(d), np.diag(ARR["y"]), rtol=1e-14)
+
+
+def _fd(f: Callable[[dict[str, np.ndarray]], np.ndarray], name: str, eps: float = 1e-6) -> np.ndarray:
+    """Central differences of the numpy function ``f`` in the array ``name``: axes f's, then name's."""
+    base = ARR[name]
+    out = None
+    for idx in np.ndindex(*base.shape):
+        plus, minus = dict(ARR), dict(ARR)
+        plus[name], minus[name] = base.copy(), base.copy()
+        plus[name][idx] += eps
+        minus[name][idx] -= eps
+        col = (np.asarray(f(plus)) - np.asarray(f(minus))) / (2 * eps)
+        if out is None:
+            out = np.zeros(col.shape + base.shape)
+        out[(...,) + idx] = col
+    assert out is not None
+    return out
+
+
+# text, variable, the value in numpy (axes as the expression's free indices)
+DIFFS = [
+    (r"x^i \odot y^i", "x^m", lambda a: a["x"] * a["y"]),
+    (r"x^i \odot x^i", "x^m", lambda a: a["x"] ** 2),
+    (r"x^i \odot x^i \odot x^i", "x^m", lambda a: a["x"] ** 3),
+    (r"\sigma(z^i) \odot y^i", "z^m", lambda a: sig(a["z"]) * a["y"]),
+    (r"(x^i \odot x^i) w_i", "x^m", lambda a: np.sum(a["x"] ** 2 * a["w"])),
+    (r"A_b^i_j \odot C_b^j_k", "A_c^p_q", lambda a: np.einsum("bij,bjk->bik", a["A"], a["C"])),
+    (r"A_b^i_j \odot C_b^j_k", "C_c^p_q", lambda a: np.einsum("bij,bjk->bik", a["A"], a["C"])),
+    (r"\sigma(M^i_j x^j) \odot y^i", "x^m", lambda a: sig(a["M"] @ a["x"]) * a["y"]),
+    (r"\sigma(x^i \odot y^i) \odot x^i", "x^m", lambda a: sig(a["x"] * a["y"]) * a["x"]),
+]
+
+
+@pytest.mark.parametrize("text,wrt,f", DIFFS, ids=[f"{t} by {v}" for t, v, _ in DIFFS])
+def test_diff_through_kept_indices_matches_finite_differences(text, wrt, f):
+    e = el.parse(text)
+    var = el.parse(wrt)
+    want = _fd(f, var.name)
+    want_free = [ix.name for ix in e.free] + [ix.name for ix in var.free]
+    sizes = dict(zip(want_free, want.shape))  # an index only on deltas (p of \delta^i_p) gets its size here
+    for simplify in (True, False):
+        d = el.diff(e, wrt, simplify=simplify)
+        assert sorted(ix.name for ix in d.free) == sorted(want_free)
+        got = np.asarray(el.evaluate(d, ARR, sizes=sizes))
+        names = [ix.name for ix in d.free]
+        if got.ndim:
+            got = np.transpose(got, [names.index(n) for n in want_free])
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)

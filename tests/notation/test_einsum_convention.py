@@ -1,0 +1,110 @@
+"""``parse(text, convention="einsum", out=...)``: numpy's einsum semantics on index notation, against np.einsum."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import einsteinpy_lite as el
+from einsteinpy_lite import EinsteinError
+
+rng = np.random.default_rng(3)
+N = {"i": 3, "j": 4, "k": 5, "l": 2}
+
+
+def arr(spec: str) -> np.ndarray:
+    return rng.normal(size=tuple(N[c] for c in spec))
+
+
+# text, out, the same contraction as numpy einsum subscripts (operands in the order the tensors appear)
+CASES = [
+    ("A_{ij} B_{jk}", "ik", "ij,jk->ik"),
+    ("A_{ij} B_{jk}", "ki", "ij,jk->ki"),
+    ("A_{ij} B_{jk} C_{ik}", "ik", "ij,jk,ik->ik"),
+    ("A_{ij} B_{jk} C_{ik}", "", "ij,jk,ik->"),
+    ("A_{ij} B_{jk} C_{ik}", "j", "ij,jk,ik->j"),
+    ("x_i y_i", "i", "i,i->i"),
+    ("x_i y_i", "", "i,i->"),
+    ("x_i y^i z_i", "", "i,i,i->"),  # three occurrences, any position: summed
+    ("x_i y^i z_i", "i", "i,i,i->i"),
+    ("A_{ii}", "i", "ii->i"),
+    ("A_{ii}", "", "ii->"),
+    ("A_{ij}", "ji", "ij->ji"),
+    ("A_{ij} x_j", "ij", "ij,j->ij"),
+    ("A_b^i_j B_b^j_k", "bik", "bij,bjk->bik"),
+    ("A_b^i_j B_b^j_k", "ik", "bij,bjk->ik"),
+    ("A_{i i j} x_j", "i", "iij,j->i"),
+    ("A_{iji} B_{jk}", "ik", "iji,jk->ik"),
+]
+
+SIZES = {"b": 2}
+
+
+def operands(text: str, spec: str) -> list[np.ndarray]:
+    return [rng.normal(size=tuple({**N, **SIZES}[c] for c in s)) for s in spec.split("->")[0].split(",")]
+
+
+@pytest.mark.parametrize("text,out,spec", CASES, ids=[f"{t} -> {o}" for t, o, _ in CASES])
+def test_einsum_convention_matches_numpy(text, out, spec):
+    e = el.parse(text, convention="einsum", out=out)
+    assert sorted(ix.name for ix in e.free) == sorted(out)
+    ops = operands(text, spec)
+    names = list(dict.fromkeys(h for h in e.tensors()))
+    got = el.compile(e, out=tuple(out))(**dict(zip(names, ops)))
+    np.testing.assert_allclose(got, np.einsum(spec, *ops), rtol=1e-12, atol=1e-12)
+    # and it reads back from its printed form under the default convention
+    assert el.parse(el.text(e)) == e
+
+
+def test_other_indices_are_summed_per_term():
+    x, y = rng.normal(size=3), rng.normal(size=3)
+    e = el.parse("x_i + y_i", convention="einsum", out="")
+    assert np.isclose(el.compile(e)(x=x, y=y), x.sum() + y.sum())
+    f = el.parse(r"A_{ij} x_j + \sigma(y_i)", convention="einsum", out="i")
+    A, v = rng.normal(size=(3, 4)), rng.normal(size=4)
+    np.testing.assert_allclose(el.compile(f)(A=A, x=v, y=x), A @ v + 1 / (1 + np.exp(-x)), rtol=1e-12)
+
+
+def test_the_out_forms_agree():
+    a = el.parse("A_{i1 j} B_{j k}", convention="einsum", out="i1 k")
+    assert a == el.parse("A_{i1 j} B_{j k}", convention="einsum", out=("i1", "k"))
+    assert el.parse(r"x_\mu y_\mu", convention="einsum", out=r"\mu").free[0].name == r"\mu"
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    (dict(convention="einsum", out="iq"), r"out lists index 'q', which is not an index of the result"),
+    (dict(convention="einsum", out="ii"), r"out lists index 'i' twice"),
+    (dict(convention="einsum", out="i-"), r"out: '-' is not an index name"),
+    (dict(convention="einsum", out=3), r"out= is text such as 'ij' or a tuple of index names, got int"),
+    (dict(convention="einsum", out=("i", "2")), r"invalid index name .2."),
+    (dict(convention="einsum"), r"convention='einsum' needs out="),
+    (dict(out="i"), r"out= goes with convention='einsum'"),
+])
+def test_bad_out_is_an_error(kwargs, message):
+    with pytest.raises(EinsteinError, match=message):
+        el.parse("x_i y_i", **kwargs)
+
+
+def test_an_out_index_bound_by_an_explicit_sum_is_an_error():
+    with pytest.raises(EinsteinError, match=r"out lists index 'k', which is not an index of the result"):
+        el.parse(r"\sum_k x_k y_i", convention="einsum", out="ik")
+
+
+def test_random_equations_match_numpy():
+    """Random operands over i, j, k, l (repeats inside one operand too), random outputs, random positions."""
+    gen = np.random.default_rng(5)
+    for _ in range(60):
+        specs = ["".join(gen.choice(list("ijkl"), size=gen.integers(1, 4))) for _ in range(gen.integers(1, 4))]
+        letters = sorted(set("".join(specs)))
+        out = "".join(gen.permutation([c for c in letters if gen.random() < 0.5]))
+        heads = "ABC"
+        text = " ".join(f"{heads[n]}" + "".join(("^" if gen.random() < 0.5 else "_") + c for c in s)
+                        for n, s in enumerate(specs))
+        ops = [gen.normal(size=tuple(N[c] for c in s)) for s in specs]
+        e = el.parse(text, convention="einsum", out=out)
+        got = el.compile(e, out=tuple(out))(**{heads[n]: op for n, op in enumerate(ops)})
+        want = np.einsum(",".join(specs) + "->" + out, *ops)
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10, err_msg=f"{text} -> {out}")
+        np.testing.assert_allclose(np.asarray(el.evaluate(e, dict(zip(heads, ops)))),
+                                   np.einsum(",".join(specs) + "->" + "".join(ix.name for ix in e.free), *ops),
+                                   rtol=1e-10, atol=1e-10, err_msg=f"evaluate {text} -> {out}")
