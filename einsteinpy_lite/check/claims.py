@@ -69,7 +69,7 @@ _PAD = {"\\left(": "(", "\\left[": "(", "\\left\\{": "(", "\\right)": ")", "\\ri
 #: LaTeX commands a side may hold besides Greek letters and registered functions
 _KNOWN_COMMANDS = frozenset({
     "sum", "frac", "dfrac", "tfrac", "delta", "nabla", "cdot", "times", "left", "right", "mathrm", "operatorname",
-    "mathbf", "boldsymbol", "partial", "quad", "qquad", "sigma", "big", "Big", "bigl", "bigr", "Bigl", "Bigr"})
+    "mathbf", "boldsymbol", "partial", "quad", "qquad", "sigma", "odot", "circ", "big", "Big", "bigl", "bigr", "Bigl", "Bigr"})
 _COMMAND_RE = re.compile(r"\\([A-Za-z]+)")
 _PAD_RE = re.compile("|".join(re.escape(k) for k in sorted(_PAD, key=len, reverse=True)))
 
@@ -217,22 +217,52 @@ class Reader:
         self._count = 0
         #: the sides read only under the loose Einstein convention (a repeated index summed whatever its position)
         self.loose: list[str] = []
+        #: the sides read with numpy einsum semantics for their output (an output index kept, elementwise)
+        self.kept: list[str] = []
 
     # -- the one place where a side's text becomes an expression ------------------------------------
     def parse_side(self, text: str, out: tuple[Index, ...] | None = None) -> Expr:
-        """Parse a side (derivatives already replaced): Ricci first, then the loose Einstein convention.
+        """Parse a side (derivatives already replaced) -- the one place where a side's text is read.
 
-        ``out`` is the claim's output (the left side's free indices), for the right side.
+        Ricci first.  With ``out`` (the claim's output: the left side's free indices, or a definition's),
+        a Ricci reading that sums an output index, or breaks a Ricci rule on one, is read again with
+        numpy einsum semantics for that output (``\\sigma(z^m) y^n`` for the output ``m n``: the repeated
+        ``m`` is kept, elementwise).  Else the loose Einstein convention (any repeated pair summed).
         """
+        names = None if out is None else [ix.name for ix in out]
+        einsum_error: EinsteinError | None = None
         try:
-            return parse(text)
-        except EinsteinError as first:
+            e: Expr | None = parse(text)
+            first: EinsteinError | None = None
+        except EinsteinError as exc:
+            e, first = None, exc
+        if names is not None and (
+                (e is not None and set(names) - {ix.name for ix in e.free})
+                or (first is not None and first.index in names)):
+            # an output index summed (or repeated against the Ricci rules): numpy einsum semantics keep it
             try:
-                e = parse(text, convention="einstein")
-            except EinsteinError:
-                raise first from None
-            self.loose.append(text.strip())
+                kept = parse(text, convention="einsum", out=tuple(names))
+            except EinsteinError as exc:
+                einsum_error = exc
+            else:
+                self.kept.append(text.strip())
+                return kept
+        if e is not None:
             return e
+        assert first is not None
+        try:
+            e = parse(text, convention="einstein")
+        except EinsteinError:
+            raise first from None
+        lost = [n for n in names or () if n not in {ix.name for ix in e.free}]
+        if lost and first.index in lost:
+            # the loose reading would sum an output index: the einsum reading was meant but cannot be made
+            why = einsum_error.message if einsum_error is not None else first.message
+            raise EinsteinError(f"unsupported construct: the output index '{lost[0]}' repeats on this side, and "
+                                f"numpy einsum semantics cannot read it ({why})", text=text,
+                                pos=einsum_error.pos if einsum_error is not None else first.pos)
+        self.loose.append(text.strip())
+        return e
 
     # -- definitions -----------------------------------------------------------------------------------
     def head(self, text: str) -> tuple[Expr, bool] | None:
@@ -304,7 +334,7 @@ class Reader:
         is used), where ``b^j`` need not carry ``k``.
         """
         try:
-            return self.read(rhs, expand=False), None
+            return self.read(rhs, out=tuple(getattr(head, "free", ())) or None, expand=False), None
         except EinsteinError as first:
             for ix in getattr(head, "indices", ()):
                 try:
@@ -463,19 +493,44 @@ class Reader:
             variables = [v.strip() for v in den.split("\\partial")[1:]]
             self._check_defined(operand, variables)
             e = self.read(operand)
+            written: list[Index] = list(e.free)  # the derivative's indices as the text names them
             for v in variables:
-                e = self._diff(e, v)
-            self._count += 1
-            name = f"dpartial{self._count}"
-            self._holes[name] = (tuple(e.free), e)
-            hole = f"\\mathrm{{{name}}}" + "".join(("^{" if ix.up else "_{") + ix.name + "}" for ix in e.free)
+                e, var = self._diff(e, v)
+                written += [ix.flip() for ix in var.indices]
+            hole = self._hole(e, written)
             hole = hole.ljust(stop - start)
             text = text[:start] + hole + text[stop:]
+
+    def _hole(self, e: Expr, written: list[Index]) -> str:
+        """Register a derived expression as a placeholder; its text with the indices as written.
+
+        A variable named with an index of its operand (``\\frac{\\partial}{\\partial z^m} \\sigma(z^m)``) was
+        derived with a fresh name; written with the operand's name, the derivative is its diagonal in that
+        index (numpy einsum semantics: the repeated index is kept), built here so the side reads as usual.
+        """
+        self._count += 1
+        name = f"dpartial{self._count}"
+        self._holes[name] = (tuple(e.free), e)
+        text = f"\\mathrm{{{name}}}" + "".join(("^{" if ix.up else "_{") + ix.name + "}" for ix in written)
+        names = [ix.name for ix in written]
+        if len(set(names)) == len(names):
+            return text
+        kept = tuple(dict.fromkeys(names))
+        diagonal = self.substitute(parse(text, convention="einsum", out=kept))
+        self._count += 1
+        name = f"dpartial{self._count}"
+        self._holes[name] = (tuple(diagonal.free), diagonal)
+        return f"\\mathrm{{{name}}}" + "".join(("^{" if ix.up else "_{") + ix.name + "}" for ix in diagonal.free)
 
     def _check_defined(self, operand: str, variables: list[str]) -> None:
         """A derivative of a bare name that the document never defined is unknown (not zero)."""
         got = self.head(operand)
         if got is None:
+            return
+        try:
+            if not isinstance(parse(operand), (Tensor, Product)):
+                return  # a function call such as \\sigma(z^m) is no name
+        except EinsteinError:
             return
         key = self.key(got[0])
         var_keys = set()
@@ -487,7 +542,9 @@ class Reader:
             raise EinsteinError(f"'{operand.strip()}' is not defined in the document, so its derivative is unknown",
                                 hint=f"define it first, e.g. '{operand.strip()} := ...'")
 
-    def _diff(self, e: Expr, var_text: str) -> Expr:
+    def _diff(self, e: Expr, var_text: str) -> tuple[Expr, Tensor]:
+        """The derivative and the variable as written (a variable index that is free in ``e`` is renamed fresh
+        for the derivative; the caller writes it back, which makes the diagonal)."""
         try:
             var = parse(var_text)
         except EinsteinError as exc:
@@ -501,7 +558,13 @@ class Reader:
             if any(isinstance(x, sympy.Symbol) for x in _scalars(e)):
                 raise EinsteinError(f"'{e}' is not defined in the document, so its derivative is unknown",
                                     hint="define it first, e.g. 'E := ...'")
-        return diff(e, var)
+        free = {ix.name for ix in e.free}
+        clash = [ix.name for ix in var.indices if ix.name in free]
+        if clash:
+            fresh = dict(zip(clash, fresh_names(set(e.all_names()) | {ix.name for ix in var.indices}, len(clash))))
+            renamed = var.with_indices([ix.renamed(fresh.get(ix.name, ix.name)) for ix in var.indices])
+            return diff(e, renamed), var
+        return diff(e, var), var
 
     # -- substitution ------------------------------------------------------------------------------
     def substitute(self, e: Expr, stack: tuple[Any, ...] = ()) -> Expr:

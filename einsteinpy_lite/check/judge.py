@@ -74,6 +74,10 @@ def _unreadable(exc: EinsteinError, side: str, side_offset: int) -> Verdict:
     msg = exc.message
     where = None if exc.pos is None else side_offset + exc.pos
     text = f"the {side} side: {msg}" + (f" ({exc.hint})" if exc.hint and "convention" not in exc.hint else "")
+    if "terms of a sum must have the same free indices" in msg and "has none" in msg:
+        text = (f"the {side} side adds a number to a term with free indices (numpy broadcasting, as in "
+                f"1 - \\sigma(z^m)), which the checker cannot read yet: {msg}")
+        return Verdict("unsupported", "cannot read " + text, where)
     if msg.startswith(_UNREADABLE) or "is not defined" in msg or "not supported" in msg:
         return Verdict("unsupported", "cannot read " + text, where)
     return Verdict("malformed", text, where)
@@ -260,11 +264,15 @@ def judge(reader: Reader, claim: Claim) -> Verdict:
     if claim.relation != "=":
         return Verdict("unsupported", f"the relation '{claim.relation}' is not judged (only '=' claims are)")
     reader.loose.clear()
+    reader.kept.clear()
     sides = read_sides(reader, claim)
     if isinstance(sides, Verdict):
         return sides
     lhs, rhs = sides
     v = compare_sides(lhs, rhs)
+    if reader.kept:
+        v.notes.append("read with numpy einsum semantics: an index of the left side repeated on the right is "
+                       "kept (elementwise), not summed")
     if reader.loose:
         v.notes.append("read with the loose Einstein convention (a repeated index is summed whatever its "
                        "position; under strict Ricci rules the indices are inconsistent)")

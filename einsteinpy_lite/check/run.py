@@ -230,7 +230,7 @@ def _implicit_definition(reader: Reader, claim: Claim, used: set[Any]) -> bool |
     if key in reader.definitions or name in used or (isinstance(key, tuple) and name in reader.tensor_names()):
         return False
     try:
-        body = reader.read(claim.rhs)
+        body = reader.read(claim.rhs, out=tuple(head.free) or None)
     except EinsteinError:
         return False
     from .claims import _scalars

@@ -321,3 +321,30 @@ def test_a_failing_step_shows_numbers_of_one_draw() -> None:
     assert m is not None, c.how
     left, right = float(m.group(2).rstrip(",")), float(m.group(3))
     assert abs(right - 3 * left) < 1e-3 * abs(right)  # the oracle: 3 a^i is three times a^i, entry by entry
+
+
+HADAMARD = r"""
+$$ z^j := A^j_l y^l + b^j \qquad f^i := B^i_j \sigma(z^j) $$
+$$ \frac{\partial f^i}{\partial b^{m}} = B^i_m \sigma'(z^m) $$
+$$ \frac{\partial}{\partial t^m} \sigma(t^m) = \sigma(t^m) \sigma(-t^m) $$
+$$ \frac{\partial}{\partial t^m} \sigma(t^m) = \sigma(t^m) \sigma(t^m) $$
+$$ w^m = u^m v^m $$
+$$ \frac{\partial w^m}{\partial u^n} = \delta^m_n v^m $$
+$$ \frac{\partial}{\partial t^m} \sigma(t^m) = \sigma(t^m) (1 - \sigma(t^m)) $$
+"""
+
+
+def test_hadamard_forms_are_read_with_einsum_semantics() -> None:
+    """An index of the left side repeated on the right is kept (numpy einsum), as people write elementwise forms."""
+    z = np.linspace(-2, 2, 7)
+    s = 1 / (1 + np.exp(-z))
+    h = 1e-6
+    fd = (1 / (1 + np.exp(-(z + h))) - 1 / (1 + np.exp(-(z - h)))) / (2 * h)
+    assert np.allclose(fd, s * (1 / (1 + np.exp(z))), atol=1e-8)  # the oracle: sigma' = sigma(z) sigma(-z)
+    assert not np.allclose(fd, s * s, atol=1e-3)
+    report = el.check(HADAMARD)
+    got = [c.verdict for c in report.claims]
+    assert got == ["holds", "holds", "fails", "holds", "unsupported"], report.format("text")
+    assert "numpy einsum semantics" in report.claims[0].how
+    assert [n for _, n in report.definitions] == ["z^j", "f^i", "w^m"]
+    assert "numpy broadcasting" in report.claims[4].how
