@@ -144,7 +144,7 @@ class Report:
                 out.append(f"    {c.source_line}")
                 out.append("    " + " " * (col - 1) + "^")
             if c.suggestion is not None:
-                out.append(f"    suggestion: {c.lhs} = {c.suggestion}")
+                out.append(f"    suggestion: {c.lhs} = {c.suggestion}" if c.rhs else f"    suggestion: {c.suggestion}")
             if c.derived is not None and c.verdict != "holds":
                 out.append(f"    derived: {c.lhs} = {c.derived}")
         out.append(self._count_line())

@@ -19,6 +19,7 @@ from typing import Any
 from ..core.errors import EinsteinError
 from ..core.expr import Expr
 from .claims import Claim, Reader, extract, split_relations
+from .declarations import cross_check, read_declaration
 from .document import Document, Problem, read_document
 from .judge import Verdict, judge
 from .report import ClaimResult, Report
@@ -98,7 +99,16 @@ def check(source: str | os.PathLike[str], repairs: bool = True, strict: bool = F
     lines = text.split("\n")
     implicit: dict[Any, int] = {}  # definitions made by a plain '=': they last to the end of their section
     current = 0
+    sections_decl: dict[int, list[tuple[str, Any, ClaimResult]]] = {}
     for kind, item in items:
+        if kind == "declare":
+            text_, offset, declared = item
+            line, col = doc.position(offset + declared.offset)
+            report.claims.append(ClaimResult(line, col, declared.verdict, " ".join(text_.split()), "",
+                                             "range declaration: " + declared.how, declared.suggestion))
+            sections_decl.setdefault(bisect.bisect_right(doc.sections, offset), []).append(
+                (text_, declared, report.claims[-1]))
+            continue
         at = item[4] if kind == "define" else item.sign
         section = bisect.bisect_right(doc.sections, at)
         if section != current:  # a new section: its own names
@@ -161,6 +171,12 @@ def check(source: str | os.PathLike[str], repairs: bool = True, strict: bool = F
                 result.suggestion, why = found
                 result.how += f"; repair: {why}"
         report.claims.append(result)
+    for group in sections_decl.values():
+        flagged = cross_check([(t, d) for t, d, _ in group])
+        for k, (how, suggestion) in flagged.items():
+            result = group[k][2]
+            if result.verdict == "holds":
+                result.verdict, result.how, result.suggestion = "fails", "range declaration: " + how, suggestion
     report.problems.sort(key=lambda p: (p.line, p.column))
     return report
 
@@ -171,6 +187,10 @@ def _statements(doc: Document) -> list[tuple[str, Any]]:
     for kind, item in extract(doc.rows):
         items.append((item[4] if kind == "define" else item.sign, (kind, item)))
     for text, offset in doc.inline:
+        declared = read_declaration(text)
+        if declared is not None:
+            items.append((offset + declared.offset, ("declare", (text, offset, declared))))
+            continue
         segs, rels = split_relations(text)
         if rels and rels[0][0] in (":=", "\\coloneqq", "\\triangleq", "\\equiv") and len(segs) >= 2:
             (a, ao), (b, bo) = segs[0], segs[1]

@@ -274,7 +274,14 @@ def test_the_slides_document_shows_the_mistakes_verify_finds() -> None:
     # the right ones hold: the MSE gradient itself, grad_b, the chain of grad_A
     assert by_line[line_of(r"-[\nabla_A L]_{j_1}{}^{j_2}")].verdict == "holds"
     assert by_line[line_of(r"[\nabla_b f]^{i_1}{}_{j_1} =")].verdict == "holds"
-    assert sum(c.verdict == "holds" for c in report.claims) == 10
+    assert sum(c.verdict == "holds" for c in report.claims) == 13
+    # the range declarations: covector (i ranged for g_j), matrix_vector (x^j with x's range), tensor_product
+    c = by_line[line_of(r"$g_j \text{ for } 0 \leq i < N$")]
+    assert c.verdict == "fails" and c.suggestion == r"g_j \text{ for } 0 \leq j < N"
+    c = by_line[line_of(r"$x^j \text{ for } 0 \leq j < N_x$")]
+    assert c.verdict == "fails" and c.suggestion == r"x^i \text{ for } 0 \leq i < N_x"
+    c = by_line[line_of(r"The 4-D tensor")]
+    assert c.verdict == "fails" and c.suggestion.startswith("G^{i_1, i_2}_{j_1, j_2}")
 
 
 def test_definitions_expand_when_used_and_circles_are_refused() -> None:
@@ -300,7 +307,7 @@ def test_loose_einstein_reading_is_noted_and_slides_flag() -> None:
     (c,) = el.check("$$ x_i y_i = y_j x_j $$").claims
     assert c.verdict == "holds" and "loose Einstein convention" in c.how
     r = _cli("--slides", "--format", "json")
-    assert r.returncode == 1 and json.loads(r.stdout)["summary"]["holds"] == 10
+    assert r.returncode == 1 and json.loads(r.stdout)["summary"]["holds"] == 13
     r = _cli()
     assert r.returncode == 2 and "needs a FILE" in r.stderr
 
