@@ -24,7 +24,10 @@ from .document import Document, Problem, read_document
 from .judge import Verdict, judge
 from .report import ClaimResult, Report
 
-__all__ = ["check", "load"]
+__all__ = ["check", "load", "MAX_STATEMENTS"]
+
+#: definitions, claims and declarations checked at most (a huge document is checked up to there, with a problem)
+MAX_STATEMENTS = 2000
 
 _SUFFIXES = (".md", ".markdown", ".tex", ".txt", ".ltx")
 
@@ -95,11 +98,18 @@ def check(source: str | os.PathLike[str], repairs: bool = True, strict: bool = F
     report = Report(problems=list(doc.problems), name=name)
     reader = Reader()
     used: set[Any] = set()
-    items = _statements(doc)
+    items: list[tuple[str, Any]] = _statements(doc)
     lines = text.split("\n")
     implicit: dict[Any, int] = {}  # definitions made by a plain '=': they last to the end of their section
     current = 0
     sections_decl: dict[int, list[tuple[str, Any, ClaimResult]]] = {}
+    if len(items) > MAX_STATEMENTS:
+        kind0, item0 = items[MAX_STATEMENTS]
+        offset = item0[1] if kind0 == "declare" else (item0[4] if kind0 == "define" else item0.sign)
+        line, col = doc.position(offset)
+        report.problems.append(Problem(line, col, f"the document has {len(items):,} statements; only the first "
+                                       f"{MAX_STATEMENTS:,} are checked (up to this line)"))
+        items = items[:MAX_STATEMENTS]
     for kind, item in items:
         if kind == "declare":
             text_, offset, declared = item

@@ -355,3 +355,13 @@ def test_hadamard_forms_are_read_with_einsum_semantics() -> None:
     assert "numpy einsum semantics" in report.claims[0].how
     assert [n for _, n in report.definitions] == ["z^j", "f^i", "w^m"]
     assert "numpy broadcasting" in report.claims[4].how
+
+
+def test_a_document_with_too_many_statements_is_checked_up_to_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setattr(sys.modules["einsteinpy_lite.check.run"], "MAX_STATEMENTS", 3)
+    report = el.check("".join(f"$$ a^i = a^i $$ line {k}\n" for k in range(6)))
+    assert len(report.claims) == 3
+    assert str(report.problems[0]) == ("line 4, column 7: the document has 6 statements; only the first 3 are "
+                                       "checked (up to this line)")
