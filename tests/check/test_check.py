@@ -363,5 +363,5 @@ def test_a_document_with_too_many_statements_is_checked_up_to_the_cap(monkeypatc
     monkeypatch.setattr(sys.modules["einsteinpy_lite.check.run"], "MAX_STATEMENTS", 3)
     report = el.check("".join(f"$$ a^i = a^i $$ line {k}\n" for k in range(6)))
     assert len(report.claims) == 3
-    assert str(report.problems[0]) == ("line 4, column 7: the document has 6 statements; only the first 3 are "
+    assert str(report.problems[0]) == ("line 4, column 8: the document has 6 statements; only the first 3 are "
                                        "checked (up to this line)")
