@@ -84,7 +84,15 @@ def _unreadable(exc: EinsteinError, side: str, side_offset: int) -> Verdict:
 
 
 def read_sides(reader: Reader, claim: Claim) -> tuple[Expr, Expr] | Verdict:
-    """Both sides of a claim as expressions, the right side read for the left side's output; or why not."""
+    """Both sides of a claim as expressions, the right side read for the left side's output; or why not.
+
+    Example:
+        >>> from einsteinpy_lite.check.claims import Claim, Reader
+        >>> [str(e) for e in read_sides(Reader(), Claim("w^m", "u^m v^m", 4, 0, 6))]
+        ['w^m', 'u^m \\\\odot v^m']
+        >>> read_sides(Reader(), Claim("w^m", "u^m +", 4, 0, 6)).verdict
+        'unsupported'
+    """
     try:
         lhs = reader.read(claim.lhs)
     except EinsteinError as exc:
@@ -178,7 +186,15 @@ def slot_mismatch(lhs: Expr, rhs: Expr) -> str | None:
 
 
 def compare_sides(lhs: Expr, rhs: Expr) -> Verdict:
-    """The verdict on two read sides (the left side's free indices are the claim's output)."""
+    """The verdict on two read sides (the left side's free indices are the claim's output).
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> compare_sides(parse("A^i_j x^j"), parse("x^k A^i_k")).verdict
+        'holds'
+        >>> compare_sides(parse("A^i_j x^j"), parse("A_{i j} x^j")).notes[0][:32]
+        "index position: 'i' is up on the"
+    """
     slots = slot_mismatch(lhs, rhs)
     if slots is not None:
         return Verdict("malformed", slots, lhs=lhs, rhs=rhs)

@@ -204,6 +204,11 @@ def search(reader: Reader, claim: Claim, lhs: Expr, budget: float = 1.0,
 
     Returns:
         ``(LaTeX, why)`` or ``None`` when no small edit makes it hold within the budget.
+
+    Example:
+        >>> r = Reader()
+        >>> search(r, Claim("x^i", "-x^i", 4, 0, 6), r.read("x^i"))
+        ('x^i', 'change the sign')
     """
     deadline = time.monotonic() + budget
     want = {ix.name for ix in lhs.free}

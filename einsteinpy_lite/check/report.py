@@ -56,7 +56,12 @@ class ClaimResult:
     caret: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """The claim as the JSON format writes it."""
+        """The claim as the JSON format writes it.
+
+        Example:
+            >>> sorted(ClaimResult(1, 4, "holds", "a", "a", "same").as_dict())
+            ['column', 'how', 'lhs', 'line', 'rhs', 'suggestion', 'verdict']
+        """
         return {"line": self.line, "column": self.column, "verdict": self.verdict, "lhs": self.lhs,
                 "rhs": self.rhs, "how": self.how, "suggestion": self.suggestion}
 
