@@ -226,10 +226,11 @@ def compare_sides(lhs: Expr, rhs: Expr) -> Verdict:
         difference: str | None = latex(simplify(lhs - rhs2))
     except (EinsteinError, ValueError):
         difference = None
-    how = f"the sides differ by up to {cmp.max_abs_diff:.3g} on a random draw"
+    draws = "a random draw" if cmp.draws <= 1 else f"{cmp.draws} random draws"
+    how = f"the sides differ (by up to {cmp.max_abs_diff:.3g} on {draws})"
     sample = _sample(lhs, rhs2)
     if sample:
-        how += f" ({sample})"
+        how += f"; {sample}"
     if difference is not None:
         how += f"; left - right = {difference}"
     return Verdict("fails", how, lhs=lhs, rhs=rhs, notes=notes, difference=difference)
@@ -257,7 +258,8 @@ def _sample(lhs: Expr, rhs: Expr) -> str:
     except Exception:  # noqa: BLE001 - the sample is an illustration; the verdict does not depend on it
         return ""
     where = ", ".join(f"{n}={i}" for n, i in zip(order, at))
-    return f"e.g. {'at ' + where + ': ' if where else ''}left {float(a[at]):.4g}, right {float(b[at]):.4g}"
+    return (f"e.g. with every index of size 3{', at ' + where if where else ''}: left {float(a[at]):.4g}, "
+            f"right {float(b[at]):.4g}")
 
 
 def judge(reader: Reader, claim: Claim) -> Verdict:

@@ -324,7 +324,7 @@ def test_a_failing_step_shows_numbers_of_one_draw() -> None:
     import re
 
     (c,) = el.check("$$ a^i = 3 a^i $$", repairs=False).claims
-    m = re.search(r"e\.g\. at i=(\d): left (\S+), right (\S+)\)", c.how)
+    m = re.search(r"e\.g\. with every index of size 3, at i=(\d): left (\S+), right (\S+?);", c.how)
     assert m is not None, c.how
     left, right = float(m.group(2).rstrip(",")), float(m.group(3))
     assert abs(right - 3 * left) < 1e-3 * abs(right)  # the oracle: 3 a^i is three times a^i, entry by entry
