@@ -31,8 +31,8 @@ upward import or a cycle). Lowest first:
     ``gradients`` (the slides' network, MLPs) and ``objective`` (losses for ``optim``).
 ``optim``
     ``methods``, ``linesearch``, ``experiments``.
-``bench``, ``verify``
-    the benchmark harness; the slides' checks.
+``bench``, ``verify``, ``check``
+    the benchmark harness; the slides' checks; the checker of a user's own derivation (``el.check``).
 ``cli``, ``__main__``
     the command line.
 
@@ -44,6 +44,7 @@ from .algebra.diff import diff
 from .algebra.evaluate import evaluate
 from .algebra.second_order import ggn_vp, hessian_block, hessian_diagonal, hvp
 from .algebra.simplify import canonical, simplify
+from .check.run import check
 from .compile import ContractExpression, compile, contract, contract_expression, contract_path, einsum
 from .core.atoms import Delta, Tensor, Zero
 from .core.builders import apply, delta, hadamard, scalar, sum_over, tensor
@@ -79,6 +80,6 @@ __all__ = [
     "hadamard", "up", "down",
     "register_function", "get_function", "function_names",
     "simplify", "canonical", "equal", "compare", "evaluate",
-    "diff", "hvp", "ggn_vp", "hessian_block", "hessian_diagonal",
+    "diff", "hvp", "ggn_vp", "hessian_block", "hessian_diagonal", "check",
     "compile", "einsum", "contract", "contract_path", "contract_expression", "ContractExpression",
 ]

@@ -150,6 +150,25 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    import pathlib
+
+    from .check.run import check
+
+    if args.slides:
+        from importlib import resources
+
+        source: str | pathlib.Path = resources.files("einsteinpy_lite").joinpath("data/slides.md").read_text()
+    elif args.file is None:
+        raise EinsteinError("check needs a FILE (or --slides)", hint="e.g. einsteinpy-lite check notes.md")
+    else:
+        source = sys.stdin.read() if args.file == "-" else pathlib.Path(args.file)
+    report = check(source, repairs=not args.no_repairs, strict=args.strict)
+    colour = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    print(report.format(args.format, colour=colour))
+    return 0 if report.ok else 1
+
+
 def _split(text: str | None) -> list[str] | None:
     return None if text is None else [x.strip() for x in text.split(",") if x.strip()]
 
@@ -240,6 +259,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "markdown", "latex", "json"), default="text")
     p.add_argument("--only", default=None, help="comma-separated entry keys (default: all)")
     p.set_defaults(run=_cmd_verify)
+
+    p = sub.add_parser("check", help="check every step of a derivation in a Markdown or LaTeX file",
+                       description="read FILE (.md or .tex; '-' for standard input), judge every '=' in its display "
+                                   "math, propose a repair for each failing step; exit 0 if no claim fails, 1 if one "
+                                   "fails or is malformed, 2 if the file cannot be read")
+    p.add_argument("file", nargs="?", default=None, help="the document, e.g. notes.md or notes.tex")
+    p.add_argument("--slides", action="store_true",
+                   help="check the lecture slides written as a document (einsteinpy_lite/data/slides.md)")
+    p.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
+    p.add_argument("--no-repairs", action="store_true", help="do not search repairs of failing steps")
+    p.add_argument("--strict", action="store_true",
+                   help="strict Ricci checking: an index in another position fails the step (default: a note)")
+    p.set_defaults(run=_cmd_check)
 
     p = sub.add_parser("bench", help="benchmark compiled expressions against hand-written numpy and others",
                        description="compiled vs hand-written numpy backprop, opt_einsum, numpy.einsum (and torch); "

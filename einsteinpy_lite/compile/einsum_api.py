@@ -22,7 +22,6 @@ Example:
 
 from __future__ import annotations
 
-import builtins
 import functools
 import itertools
 import math
@@ -36,7 +35,8 @@ from ..core.backend import namespace
 from ..core.errors import EinsteinError
 from .codegen import Generated, generate
 from .lower import Contract, Input, Program
-from .plan import best_path, planning, resolve
+from .plan import best_path, path_cost, planning, resolve
+from .runtime import load_generated
 from .slicing import choose_slices
 
 __all__ = ["Equation", "parse_subscripts", "program", "einsum", "contract", "contract_path", "contract_expression",
@@ -353,14 +353,12 @@ def _generate(inputs: tuple[tuple[int, ...], ...], out: tuple[int, ...], shapes:
             # large intermediates: allocate per call rather than keep buffers alive in the cache
             gen = generate(p, r, numpy_flavor=numpy_flavor, single=True, args=names, checks={}, itemsize=itemsize,
                            memory_limit=None, inplace=inplace, pool=False, dtype=want)
-    ns: dict[str, Any] = {"xp": namespace(like) if not numpy_flavor else np, "np": np, **gen.namespace}
-    if not numpy_flavor:
-        ns.update(_dt=like.dtype, _dev=dev)
-    exec(builtins.compile(gen.source, "<einsteinpy_lite einsum>", "exec"), ns)  # noqa: S102 -- our own code
+    run = load_generated(gen, namespace(like) if not numpy_flavor else np, numpy_flavor, like,
+                         filename="<einsteinpy_lite einsum>")
     if len(_CODE) > 1024:
         _CODE.pop(next(iter(_CODE)))
-    _CODE[key] = (ns["_run"], gen)
-    return ns["_run"], gen
+    _CODE[key] = (run, gen)
+    return run, gen
 
 
 def _result_dtype(arrays: list[Any], dtype: Any, casting: str, text: str) -> np.dtype | None:

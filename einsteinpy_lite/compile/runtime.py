@@ -40,6 +40,33 @@ __all__ = ["Compiled", "Plan", "compile"]
 DEFAULT_MEMORY_LIMIT = 2 * 2**30
 
 
+def load_generated(gen: Generated, xp: Any, numpy_flavor: bool, like: Any = None,
+                   filename: str = "<einsteinpy_lite compiled>", extra: dict[str, Any] | None = None) -> Any:
+    """Run generated code's source in its own namespace and return its ``_run(kw)``.
+
+    The one place where generated code is loaded (:class:`Compiled` and :mod:`.einsum_api` both use it):
+    ``xp`` is the array namespace, ``like`` an array of the call for a non-numpy backend's dtype and
+    device, ``extra`` names the code calls besides its own.
+
+    Example:
+        >>> from einsteinpy_lite.compile.einsum_api import program
+        >>> from einsteinpy_lite.compile.plan import resolve
+        >>> p = program(((0, 1), (1, 2)), (0, 2))
+        >>> gen = generate(p, resolve(p, {"T0": (2, 3), "T1": (3, 4)}, {}), numpy_flavor=True, single=True,
+        ...                args=("T0", "T1"), checks={}, itemsize=8, memory_limit=None)
+        >>> run = load_generated(gen, np, True)
+        >>> run({"T0": np.ones((2, 3)), "T1": np.ones((3, 4))}).tolist()[0]
+        [3.0, 3.0, 3.0, 3.0]
+    """
+    ns: dict[str, Any] = {"xp": xp, "np": np, **(extra or {}), **gen.namespace}
+    if not numpy_flavor and like is not None:
+        import array_api_compat
+
+        ns.update(_dt=like.dtype, _dev=array_api_compat.device(like))
+    exec(builtins.compile(gen.source, filename, "exec"), ns)  # noqa: S102 -- our own generated code
+    return ns["_run"]
+
+
 def _scalar_mismatch(name: str, got: Any, want: Any) -> None:
     raise EinsteinError(f"scalar {name}={got!r} disagrees with the arrays, which give {name}={want!r}",
                         hint=f"leave {name} out (it is inferred from the array shapes) or make them agree")
@@ -281,14 +308,9 @@ class Compiled:
         gen = generate(p, r, numpy_flavor=numpy_flavor, single=self.single, args=args, checks=checks,
                        itemsize=itemsize, memory_limit=memory_limit, inplace=inplace,
                        pool=self.reuse_buffers, dtype=dtype, array_dtype=array_dtype, input_dtypes=input_dtypes)
-        ns: dict[str, Any] = {"xp": xp, "np": np, "_scalar_mismatch": _scalar_mismatch, **gen.namespace}
-        if not numpy_flavor and like is not None:
-            import array_api_compat
-
-            ns.update(_dt=like.dtype, _dev=array_api_compat.device(like))
-        exec(builtins.compile(gen.source, "<einsteinpy_lite compiled>", "exec"), ns)  # noqa: S102
+        run = load_generated(gen, xp, numpy_flavor, like, extra={"_scalar_mismatch": _scalar_mismatch})
         plan = self._make_plan(r, gen, itemsize)
-        spec = _Spec(ns["_run"], plan, gen)
+        spec = _Spec(run, plan, gen)
         self._last = spec
         self._last_args = self._code.last = args0
         return spec

@@ -1,0 +1,236 @@
+"""Repairs of a failing claim's right side: the first small edit of the user's LaTeX that makes the claim hold.
+
+The edits tried, cheapest first: change the sign (of everything, or of one term); change the coefficient
+(times 2, 1/2, -2, -1/2); flip one index's position; transpose a two-index factor (swap its indices);
+swap two index names everywhere; rename one index occurrence to another name of the claim; put a sum's
+bound right (the bound the left side has for the same slots).  Each candidate is read and compared
+like the claim itself (:func:`einsteinpy_lite.check.judge.compare_sides`); the first that holds is
+proposed, as the user's LaTeX with the one edit.  The search stops after ``budget`` seconds.
+
+Example:
+    >>> from einsteinpy_lite.check.claims import Claim, Reader
+    >>> r = Reader()
+    >>> claim = Claim("B^i_j y^j", "B^j_i y^j", 10, 0, 12)
+    >>> search(r, claim, r.read(claim.lhs))
+    ('B^i_j y^j', "transpose 'B^j_i' (swap its indices)")
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import time
+from collections.abc import Iterator
+from fractions import Fraction
+
+from ..core.errors import EinsteinError
+from ..core.expr import Expr
+from .claims import Claim, Reader, _term_end
+from .judge import compare_sides
+
+__all__ = ["search", "candidates"]
+
+_SCRIPT = re.compile(r"([\^_])\s*(\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z0-9])")
+_INDEX = re.compile(r"\\[A-Za-z]+|[A-Za-z](?:_\{\d+\}|_\d+|\d*)")
+_TENSOR = re.compile(r"(?:\\mathrm\{[^{}]*\}|\[[^\[\]]*\]|\\[A-Za-z]+|[A-Za-z])((?:\s*(?:[\^_]\s*(?:\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z0-9])|\{\}))+)")
+_BOUND = re.compile(r"(\\sum\s*_\s*\{\s*([A-Za-z])\s*=\s*0\s*\}\s*\^\s*)(\{[^{}]*\}|[A-Za-z0-9])")
+
+
+def _indices(text: str) -> list[tuple[int, int, str, str]]:
+    """``(start, end, name, '^' or '_')`` of every index written in a script (sum bounds excluded)."""
+    out = []
+    for m in _SCRIPT.finditer(text):
+        body = m.group(2)
+        before = text[:m.start()].rstrip()
+        if "=" in body or before.endswith(("\\sum", "\\partial")) or re.search(r"\\sum\s*_\s*\{[^{}]*\}$", before):
+            continue
+        if before.endswith(("\\frac", "}")) and body.strip("{}").isdigit():
+            continue
+        inner_start = m.start(2) + (1 if body.startswith("{") else 0)
+        inner = body[1:-1] if body.startswith("{") else body
+        if inner.strip().isdigit():
+            continue
+        for im in _INDEX.finditer(inner):
+            out.append((inner_start + im.start(), inner_start + im.end(), im.group(0), m.group(1)))
+    return out
+
+
+def _terms(text: str) -> list[tuple[int, int]]:
+    spans = []
+    i = 0
+    while i < len(text):
+        end = _term_end(text, i)
+        if end == i:
+            break
+        spans.append((i, end))
+        i = end
+    return spans
+
+
+def _coefficient(c: Fraction) -> str:
+    """A coefficient as LaTeX in front of a factor: ``''``, ``'-'``, ``'3 '``, ``'\\frac{1}{2} '``."""
+    sign = "-" if c < 0 else ""
+    c = abs(c)
+    if c == 1:
+        return sign
+    if c.denominator == 1:
+        return f"{sign}{c.numerator} "
+    return f"{sign}\\frac{{{c.numerator}}}{{{c.denominator}}} "
+
+
+def candidates(rhs: str, lhs: str) -> Iterator[tuple[str, str]]:
+    """Edited right sides with a word on each edit, cheapest first.
+
+    Example:
+        >>> [c for c, _ in candidates("x^i", "y^i")][:3]
+        ['-x^i', '2 x^i', '\\\\frac{1}{2} x^i']
+    """
+    text = rhs.strip()
+    terms = _terms(text)
+    single = len(terms) == 1
+    if single:
+        yield (text[1:].strip() if text.startswith("-") else "-" + text), "change the sign"
+    else:
+        yield f"-({text})", "change the sign"
+    lead = re.match(r"(-?\s*\d+)\s+(?=[^\s+\-])", text) if single else None
+    for c, shown, factor in (("2", "2", Fraction(2)), ("\\frac{1}{2}", "1/2", Fraction(1, 2)),
+                             ("-2", "-2", Fraction(-2)), ("-\\frac{1}{2}", "-1/2", Fraction(-1, 2))):
+        if lead is not None:  # a written coefficient is changed, not multiplied: 1 x_m -> 2 x_m
+            yield _coefficient(Fraction(int(lead.group(1).replace(" ", ""))) * factor) + text[lead.end():], \
+                f"multiply by {shown}"
+        else:
+            yield (f"{c} {text}" if single and not text.startswith("-") else f"{c} ({text})"), f"multiply by {shown}"
+    if len(terms) > 1:
+        for a, b in terms:
+            term = text[a:b].strip()
+            flipped = ("+ " + term[1:].strip()) if term.startswith("-") else ("- " + term.lstrip("+ ").strip())
+            if a == 0:
+                flipped = flipped.lstrip("+ ") if flipped.startswith("+") else flipped
+            yield (text[:a] + " " + flipped + " " + text[b:]).strip(), f"change the sign of '{term.lstrip('+- ')}'"
+            yield (text[:a] + text[b:]).strip().lstrip("+ ").strip(), f"drop the term '{term.lstrip('+ ')}'"
+    idx = _indices(text)
+    for s, e, name, pos in idx:
+        mark = text.rfind(pos, 0, s)
+        if mark >= 0 and text[mark + 1:s].strip(" {") == "" and text[e:].lstrip().startswith("}") or (
+                mark >= 0 and text[mark + 1:s].strip() == "" and not text[mark + 1:s].startswith("{")):
+            other = "_" if pos == "^" else "^"
+            yield text[:mark] + other + text[mark + 1:], f"write '{name}' {'down' if pos == '^' else 'up'}"
+        elif mark >= 0 and text[mark + 1:].lstrip().startswith("{"):  # one index of a group: _{i j} -> ^{i}_{j}
+            open_ = text.index("{", mark)
+            close = text.find("}", open_)
+            if not open_ < s < e <= close:
+                continue
+            before = text[open_ + 1:s].strip(" ,")
+            after = text[e:close].strip(" ,")
+            other = "_" if pos == "^" else "^"
+            new = (f"{pos}{{{before}}}" if before else "") + f"{other}{{{name}}}" + (f"{pos}{{{after}}}" if after else "")
+            yield text[:mark] + new + text[close + 1:], f"write '{name}' {'down' if pos == '^' else 'up'}"
+    for m in _TENSOR.finditer(text):
+        inner = _indices(m.group(0))
+        if len(inner) == 2 and inner[0][2] != inner[1][2]:
+            (s1, e1, n1, _), (s2, e2, n2, _) = inner
+            t = m.group(0)
+            new = t[:s1] + n2 + t[e1:s2] + n1 + t[e2:]
+            yield text[:m.start()] + new + text[m.end():], f"transpose '{t.strip()}' (swap its indices)"
+    for s, e, name, pos in idx:  # an index too many (B_k{}^i_j where B has two slots)
+        mark = text.rfind(pos, 0, s)
+        if mark >= 0 and not text[mark + 1:s].strip() and (e >= len(text) or text[e] != "}"):
+            cut = text[:mark] + text[e:]
+            yield cut.replace("{}^", "^").replace("{}_", "_"), f"drop the index '{name}'"
+    names = list(dict.fromkeys(n for _, _, n, _ in idx))
+    for n_a, n_b in itertools.combinations(names, 2):
+        swapped = text
+        for s, e, n, _ in reversed(idx):
+            if n in (n_a, n_b):
+                swapped = swapped[:s] + (n_b if n == n_a else n_a) + swapped[e:]
+        yield swapped, f"swap the indices '{n_a}' and '{n_b}'"
+    pool = list(dict.fromkeys(names + [n for _, _, n, _ in _indices(lhs)]))
+    for s, e, n, _ in reversed(idx):  # the later occurrence first: G_{j_1 j_1} y^{j_1 j_2} -> G_{j_1 j_2}
+        for other in pool:
+            if other != n:
+                yield text[:s] + other + text[e:], f"rename this '{n}' to '{other}'"
+    lhs_bounds = [m.group(3) for m in _BOUND.finditer(lhs)]
+    for m in _BOUND.finditer(text):
+        for good in dict.fromkeys(lhs_bounds):
+            if good != m.group(3):
+                yield text[:m.start(3)] + good + text[m.end(3):], f"let the sum over '{m.group(2)}' run to {good.strip('{}')}"
+
+
+def _ratio(reader: Reader, claim: Claim, lhs: Expr) -> Iterator[tuple[str, str]]:
+    """The coefficient that makes the sides agree when both are one term with the same factors (``3 x_m`` vs ``2 x_m``)."""
+    from ..algebra.simplify import canonical
+    from ..core.expr import Product
+
+    try:
+        rhs = reader.read(claim.rhs, out=tuple(lhs.free))
+        cl, cr = canonical(lhs), canonical(rhs)
+    except (EinsteinError, ValueError):
+        return
+    if not (isinstance(cl, Product) and isinstance(cr, Product) and cl.factors == cr.factors):
+        return
+    try:
+        ratio = Fraction(str(cl.coeff / cr.coeff))
+    except (ValueError, ZeroDivisionError, TypeError):
+        return
+    text = claim.rhs.strip()
+    lead = re.match(r"(-?\s*\d+)\s+(?=[^\s+\-])", text) if len(_terms(text)) == 1 else None
+    if lead is not None:
+        new = _coefficient(Fraction(int(lead.group(1).replace(" ", ""))) * ratio) + text[lead.end():]
+    else:
+        new = _coefficient(ratio) + (text if len(_terms(text)) == 1 else f"({text})")
+    yield new, f"change the coefficient (times {ratio})"
+
+
+def _targeted(claim: Claim, hint: str) -> Iterator[tuple[str, str]]:
+    """The edits that answer what the verdict names first: a bound for a sum bound, an index for a slot count."""
+    keys = {"sum bounds": "let the sum", "slots": "drop the index", "free indices": "rename this"}
+    for key, kind in keys.items():
+        if key in hint:
+            yield from ((c, w) for c, w in candidates(claim.rhs, claim.lhs) if w.startswith(kind))
+
+
+def search(reader: Reader, claim: Claim, lhs: Expr, budget: float = 1.0,
+           strict: bool = False, hint: str = "") -> tuple[str, str] | None:
+    """The first edit of the claim's right side that makes it hold: ``(new right side, what was changed)``.
+
+    Args:
+        reader: the document's reader (the definitions in force at the claim).
+        claim: the failing claim.
+        lhs: its left side, read.
+        budget: seconds the search may take.
+        hint: what the verdict says is wrong (the edits that answer it are tried first).
+        strict: accept only a repair whose index positions agree too (else one that holds with the
+            Euclidean metric is proposed when nothing better is found, saying so).
+
+    Returns:
+        ``(LaTeX, why)`` or ``None`` when no small edit makes it hold within the budget.
+
+    Example:
+        >>> r = Reader()
+        >>> search(r, Claim("x^i", "-x^i", 4, 0, 6), r.read("x^i"))
+        ('x^i', 'change the sign')
+    """
+    deadline = time.monotonic() + budget
+    want = {ix.name for ix in lhs.free}
+    seen: set[str] = set()
+    fallback: tuple[str, str] | None = None  # one that holds only with the Euclidean metric (a variance note)
+    for cand, why in itertools.chain(_ratio(reader, claim, lhs), _targeted(claim, hint),
+                                     candidates(claim.rhs, claim.lhs)):
+        if time.monotonic() > deadline:
+            break
+        key = " ".join(cand.split())
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            rhs = reader.read(cand, out=tuple(lhs.free))
+        except EinsteinError:
+            continue
+        if {ix.name for ix in rhs.free} != want:
+            continue
+        v = compare_sides(lhs, rhs)
+        if v.verdict == "holds" and not v.notes:
+            return key, why
+        if v.verdict == "holds" and fallback is None and not strict:
+            fallback = key, why + " (the index positions still differ: " + "; ".join(v.notes) + ")"
+    return fallback
