@@ -169,8 +169,12 @@ def _ev(e: Expr, ctx: _Ctx, scope: _Scope) -> tuple[np.ndarray, Axes]:
         arr = np.asarray(ctx.arrays[key])
         if arr.ndim != len(e.indices):
             raise EinsteinError(f"tensor '{e.name}' has {len(e.indices)} slots but its array has {arr.ndim} axes")
+        own = {d.name for d in e._free_and_dummies[1]}  # a trace of its own is no index of the scope's
         for ix, n in zip(e.indices, arr.shape):
-            ctx.learn(scope, ix.name, n)
+            if ix.name not in own:
+                ctx.learn(scope, ix.name, n)
+            else:  # still known by its name, for an N_x outside (\frac{1}{N_s} B^s_s)
+                ctx.seen.setdefault(ix.name, set()).add(int(n))
         out = _out_axes(e)
         return _contract([(arr, [ix.name for ix in e.indices])], out), out
     if isinstance(e, Delta):

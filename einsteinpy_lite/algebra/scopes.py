@@ -16,7 +16,7 @@ from ..core.expr import Expr, Product, SumOver
 from ..core.indices import Index, fresh_names
 from ..core.rename import _map_indices
 
-__all__ = ["NameSupply", "avoid_names"]
+__all__ = ["NameSupply", "apart", "avoid_names"]
 
 _N = TypeVar("_N", bound=Expr)
 
@@ -183,3 +183,44 @@ def _unique_dummies(e: Expr, seen: set[str], var: NameSupply) -> Expr:
         # as it is, so that equal arguments stay equal
         return e
     return e.map_children(lambda c: _unique_dummies(c, seen, var))
+
+
+def apart(e: Expr, outer: set[str], var: NameSupply) -> Expr:
+    """Rename every binding (a product's dummy, a tensor's own trace, a ``\\sum``'s index) that reuses a
+    name bound or free *around* it, so that no rewrite can put an index into a scope that already uses
+    its name.  Sibling scopes may keep one name (they cannot meet); function arguments are their own
+    scope and are left alone.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> str(apart(parse(r"C^{i} \\delta_{i m} G^{m j}_{j}"), set(), NameSupply({"i", "j", "m"})))
+        'C^i \\\\delta_{i m} G^{m j}_j'
+        >>> str(apart(parse(r"C^{j} \\delta_{j m} G^{m j}_{j}"), set(), NameSupply({"j", "m"})))
+        'C^j \\\\delta_{j m} G^{m u1}_u1'
+    """
+    if isinstance(e, (Tensor, Delta, Zero)):
+        for d in e._free_and_dummies[1]:
+            if d.name in outer:
+                e = _rename_all(e, d.name, var.fresh(1)[0], False)
+        return e
+    if isinstance(e, Product):
+        factors = list(e.factors)
+        dummies = []
+        for d in e._free_and_dummies[1]:
+            name = d.name
+            if name in outer:
+                (name,) = var.fresh(1)
+                factors = [_map_free(f, {d.name: Index(name)}, _rename_slot) for f in factors]
+            dummies.append(name)
+        inner = outer | set(dummies) | {ix.name for ix in e.free}
+        return Product.make(e.coeff, [apart(f, inner, var) for f in factors])
+    if isinstance(e, SumOver):
+        if e.index_name in outer:
+            moved = e.rename_index(var.fresh(1)[0])
+            if not isinstance(moved, SumOver):
+                return apart(moved, outer, var)
+            e = moved
+        return SumOver.make(e.index_name, e.bounds, apart(e.body, outer | {e.index_name}, var))
+    if isinstance(e, (Apply, Diag)):
+        return e
+    return e.map_children(lambda c: apart(c, outer, var))

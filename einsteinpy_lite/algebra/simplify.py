@@ -39,6 +39,8 @@ from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol, rename_bo
 from ..core.indices import Index
 from ..core.rename import _map_indices, _rename
 from ..notation.parse import expression
+from .scopes import NameSupply, apart
+from .sizes import fold_unsized
 
 __all__ = ["simplify", "canonical"]
 
@@ -812,8 +814,9 @@ def simplify(e: Expr | str) -> Expr:
         >>> str(simplify("x^i + x^i"))
         '2 x^i'
     """
-    e = expression(e, "simplify")
-    order = {ix.name: n for n, ix in enumerate(e.free)}
+    given = expression(e, "simplify")
+    order = {ix.name: n for n, ix in enumerate(given.free)}  # the order as written, before any fold
+    e = _hygienic(given)
     out = _display(e, order, set(), _lowerable(e))
     seen = {e}
     while _live_size_names(out) != _live_size_names(e) and out not in seen:
@@ -821,8 +824,8 @@ def simplify(e: Expr | str) -> Expr:
         # that cancelled (or a fold made one), the next pass names otherwise: go on until it does not
         seen.add(out)
         e, out = out, _display(out, order, set(), _lowerable(out))
-    if out.free_keys != e.free_keys:  # pragma: no cover - an engine bug, never a user error
-        raise AssertionError(f"simplify changed the free indices of {e}: {out.free} != {e.free}")
+    if out.free_keys != given.free_keys:  # pragma: no cover - an engine bug, never a user error
+        raise AssertionError(f"simplify changed the free indices of {given}: {out.free} != {given.free}")
     return out
 
 
@@ -834,4 +837,15 @@ def canonical(e: Expr | str) -> Expr:
         >>> canonical(parse("y^j A^i_j")) == canonical(parse("A^i_k y^k"))
         True
     """
-    return _canonical(expression(e, "canonical"))
+    return _canonical(_hygienic(expression(e, "canonical")))
+
+
+def _hygienic(e: Expr) -> Expr:
+    """``e`` with its sizes folded while the user's names stand (:func:`.sizes.fold_unsized`) and every
+    binding named apart: a contraction can then never put an index into a factor that already uses its
+    name (``C^{i} \\delta_{i \\mu} G^{\\mu j}_{j}`` with G's own trace also called i)."""
+    e = fold_unsized(e)
+    names = [ix.name for node in e.walk() for ix in node._free_and_dummies[1]]
+    if len(names) == len(set(names)) and not (set(names) & ({ix.name for ix in e.free} | set(e.open_bound))):
+        return e
+    return apart(e, {ix.name for ix in e.free} | set(e.open_bound), NameSupply(set(e.all_names())))

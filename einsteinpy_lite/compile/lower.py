@@ -25,7 +25,7 @@ reaches -- never from another index that happens to have the same name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Union
 
 import sympy
@@ -33,7 +33,7 @@ import sympy
 from ..core.atoms import Delta, Tensor, Zero
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
-from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol
+from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol, size_name
 from ..core.indices import Index
 
 __all__ = ["Input", "Contract", "ApplyFn", "Add", "Node", "Program", "lower", "python_name"]
@@ -212,6 +212,8 @@ class _Lowerer:
         self.uncarried: list[tuple[int, int, int]] = []
         #: (bound index name, count, raw label) of each \sum with bounds
         self.bounds: list[tuple[str, sympy.Expr, int]] = []
+        #: (label, name) of the outputs' free indices: a space no tensor carries is sized by one of them
+        self.root_free: list[tuple[int, str]] = []
 
     def space(self, lab: int) -> int:
         while self.space_parent.get(lab, lab) != lab:
@@ -229,6 +231,10 @@ class _Lowerer:
 
         for name, count, raw in self.bounds:
             self.p.bound_counts.append((name, count, slots(raw)))
+        free_of: dict[int, str] = {}
+        for lab, name in self.root_free:
+            free_of.setdefault(self.space(lab), name)
+        raw_of_uncarried = {(vid, lab): raw for vid, lab, raw in self.uncarried}
         by_node: dict[tuple[int, int], set[tuple[str, int]]] = {}
         for vid, lab, raw in self.uncarried:
             by_node.setdefault((vid, lab), set()).update(slots(raw))
@@ -238,6 +244,15 @@ class _Lowerer:
             else:  # no tensor carries its space: its size is a scalar (N_i, or the bound's count)
                 node = self.p.nodes[vid]
                 assert isinstance(node, Contract)
+                rep = free_of.get(self.space(raw_of_uncarried[(vid, lab)]))
+                fb = node.fallback[lab]
+                if rep is not None and size_name(fb) is not None and size_name(fb) != rep:
+                    # asked by the name of a free index of the space (what the user knows: N_k for the free
+                    # k of \delta_k^{u1}), not of a dummy a rewrite named
+                    new = replace(node, fallback=node.fallback[:lab] + (dimension_symbol(rep),) + node.fallback[lab + 1:])
+                    self.p.nodes[vid] = new
+                    self.p.index[new] = vid
+                    node = new
                 self.p.symbols |= node.fallback[lab].free_symbols  # type: ignore[arg-type]
 
     # labels ------------------------------------------------------------
@@ -430,6 +445,7 @@ def lower(exprs: dict[str, Expr], outs: dict[str, tuple[str, ...] | None]) -> Pr
             raise EinsteinError(f"compile: output {name!r} uses bound indices {sorted(e.open_bound)} outside their \\sum")
         p.exprs[name] = e
         env = {(ix.name, False): lw.fresh(ix.name) for ix in e.free}
+        lw.root_free.extend((env[(ix.name, False)], ix.name) for ix in e.free)
         lz = lw.lower(e, env)
         vid, labels = lw.materialize(lz, str(e))
         free_names = tuple(ix.name for ix in e.free)

@@ -45,9 +45,14 @@ class _Ref:
         self.fallback = dict(fallback or {})
 
     def coeff(self, c: sympy.Expr) -> float:
-        subs = {s: self.scalars[str(s)] if str(s) in self.scalars else self.fallback[str(s)[2:]]
-                for s in c.free_symbols}
+        subs = {s: self.scalars[str(s)] if str(s) in self.scalars else self.slot_size(str(s))
+                if str(s).startswith("dim:") else self.fallback[str(s)[2:]] for s in c.free_symbols}
         return float(c.subs(subs))
+
+    def slot_size(self, name: str) -> int:
+        """\\dim(A, n) (the symbol dim:<slot>:<tensor>): the size of that axis of A's array."""
+        slot, _, tensor = name[4:].partition(":")
+        return int(self.arrays[_array_key(tensor)].shape[int(slot)])
 
     # sizes of the labels of e that can be learned bottom-up, given the sizes in env
     def hints(self, e: Expr, env: dict[str, int]) -> dict[str, int]:

@@ -127,3 +127,29 @@ def test_simplify_names_a_shadowing_sum_as_a_second_pass_would():
     A, z, B = rng.random(3), rng.random(2), rng.random((2, 3))
     want = np.einsum("j,b->jb", A, 3 * z - B.sum(1))
     assert np.allclose(el.compile(once, out=("j", "b"))(A=A, z=z, B=B), want)
+
+
+def test_a_contraction_never_puts_an_index_into_a_tensor_that_traces_the_same_name():
+    # harness seed 40414: G's own trace was also called i1, and \delta_{i1 mu} gave G a third i1
+    e = P(r"B_{p u} (\frac{1}{2} C_{n}^{i} \delta_{i \mu}) G^{u i \mu}_{i}")
+    B, C, G = rng.random((2, 3)), rng.random((4, 2)), rng.random((3, 5, 2, 5))
+    want = 0.5 * np.einsum("pu,nm,uiMi->pn".replace("M", "m"), B, C, G)
+    for form in (el.simplify(e), el.canonical(e)):
+        assert np.allclose(el.compile(form, out=("p", "n"))(B=B, C=C, G=G), want)
+    assert np.allclose(el.evaluate(e, {"B": B, "C": C, "G": G}), want)
+
+
+def test_evaluate_keeps_a_tensors_own_trace_out_of_the_scope_around_it():
+    # harness seed 40299: B's trace n and the inner product's dummy n are different indices
+    e = P(r"\mathrm{eps}_{p} B_{j}^{n}_{n} (C^{j} A_{j}^{n} \delta_{n}^{p})")
+    E, B, C, A = rng.random(2), rng.random((3, 4, 4)), rng.random(3), rng.random((3, 2))
+    want = np.einsum("p,jnn,s,sp->j", E, B, C, A)  # B_j keeps j free; the group's j is its own dummy
+    assert np.allclose(el.evaluate(e, {"eps": E, "B": B, "C": C, "A": A}), want)
+
+
+def test_a_space_no_array_carries_is_asked_by_its_free_indexs_name():
+    # harness seed 40000: the second derivative asked for N_j, a dummy's name, not the free k's
+    e = P(r"\sin(\sigma(C_{m} \delta_{k}^{u}))")
+    d2 = el.diff(el.diff(e, "C_{a}"), "C_{b}")
+    fn = el.compile(d2)
+    assert "N_j" not in fn.scalars and set(fn.scalars) <= {"N_k", "N_u"}
