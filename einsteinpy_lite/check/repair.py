@@ -5,7 +5,7 @@ The edits tried, cheapest first: change the sign (of everything, or of one term)
 swap two index names everywhere; rename one index occurrence to another name of the claim; put a sum's
 bound right (the bound the left side has for the same slots).  Each candidate is read and compared
 like the claim itself (:func:`einsteinpy_lite.check.judge.compare_sides`); the first that holds is
-proposed, as the user's LaTeX with the one edit.  The search stops after ``budget`` seconds.
+proposed, as the user's LaTeX with the one edit.  The search stops after :data:`MAX_CANDIDATES` candidates.
 
 Example:
     >>> from einsteinpy_lite.check.claims import Claim, Reader
@@ -189,7 +189,12 @@ def _targeted(claim: Claim, hint: str) -> Iterator[tuple[str, str]]:
             yield from ((c, w) for c, w in candidates(claim.rhs, claim.lhs) if w.startswith(kind))
 
 
-def search(reader: Reader, claim: Claim, lhs: Expr, budget: float = 1.0,
+#: Candidate edits judged at most per failing claim: a count, not a clock, so that the same document
+#: gets the same repairs on a loaded machine (a time budget alone made the answer depend on the load).
+MAX_CANDIDATES = 60
+
+
+def search(reader: Reader, claim: Claim, lhs: Expr, budget: float = 30.0,
            strict: bool = False, hint: str = "") -> tuple[str, str] | None:
     """The first edit of the claim's right side that makes it hold: ``(new right side, what was changed)``.
 
@@ -197,7 +202,8 @@ def search(reader: Reader, claim: Claim, lhs: Expr, budget: float = 1.0,
         reader: the document's reader (the definitions in force at the claim).
         claim: the failing claim.
         lhs: its left side, read.
-        budget: seconds the search may take.
+        budget: seconds the search may take at most (a safety net; the search is bounded by
+            :data:`MAX_CANDIDATES` judged candidates, so that its answer does not depend on the load).
         hint: what the verdict says is wrong (the edits that answer it are tried first).
         strict: accept only a repair whose index positions agree too (else one that holds with the
             Euclidean metric is proposed when nothing better is found, saying so).
@@ -216,7 +222,7 @@ def search(reader: Reader, claim: Claim, lhs: Expr, budget: float = 1.0,
     fallback: tuple[str, str] | None = None  # one that holds only with the Euclidean metric (a variance note)
     for cand, why in itertools.chain(_ratio(reader, claim, lhs), _targeted(claim, hint),
                                      candidates(claim.rhs, claim.lhs)):
-        if time.monotonic() > deadline:
+        if time.monotonic() > deadline or len(seen) >= MAX_CANDIDATES:
             break
         key = " ".join(cand.split())
         if key in seen:
