@@ -596,7 +596,7 @@ class _Gen:
         pos = big.labels.index(C[0])
         P, S = list(big.labels[:pos]), list(big.labels[pos + 1:])
         nP, nS = math.prod(sizes[x] for x in P), math.prod(sizes[x] for x in S)
-        if not P or nS < 32 or set(P + S) & set(R):
+        if not P or nS < 8 or set(P + S) & set(R):
             return None
         Rm = [x for x in mat.labels if x in R]
         m = self.as2d(mat, Rm, C)

@@ -7,7 +7,7 @@ import einsteinpy_lite as el
 
 
 def test_basis_change_of_a_four_index_tensor_copies_no_intermediate():
-    n = 36
+    n = 12
     rng = np.random.default_rng(2)
     c = [rng.normal(size=(n, n)) for _ in range(4)]
     t = rng.normal(size=(n, n, n, n))
