@@ -641,6 +641,9 @@ class _Gen:
             var = self.emit(self.reshape(f"({x3} @ {y3})", tuple(sizes[x] for x in labels)), n(list(labels)),
                             text, flops, shape=tuple(sizes[x] for x in labels))
             return _Arr(var, labels)
+        middle = self.middle_matmul(a, b, C, R, text, flops) or self.middle_matmul(b, a, C, L, text, flops)
+        if middle is not None:
+            return middle
         # 2-d matmul on views: X as (L, C) and Y as (C, R), each possibly transposed
         La = [x for x in a.labels if x in L]
         Ca = [x for x in a.labels if x in C]
@@ -666,6 +669,26 @@ class _Gen:
             expr, op = self.reshape(f"({expr})", tuple(sizes[v] for v in labels)), None
         shape = tuple(sizes[v] for v in labels)
         return _Arr(self.emit(expr, n(list(labels)), text, flops, op=op, shape=shape), labels)
+
+    def middle_matmul(self, big: _Arr, mat: _Arr, C: list[int], R: list[int], text: str, flops: int) -> _Arr | None:
+        """``big`` (P, c, S) times the matrix ``mat`` over its one contracted axis ``c`` in the middle:
+        ``M_{R c} @ big.reshape(P, c, S)`` puts ``R`` where ``c`` was, with no copy of ``big`` (a transpose
+        to bring ``c`` to an end would copy it whole: a step of ``pi,qj,ijkl,rk,sl->pqrs``)."""
+        if not self.np or len(C) != 1 or not R or set(mat.labels) != set(C) | set(R):
+            return None
+        sizes = self.cur[1]
+        pos = big.labels.index(C[0])
+        P, S = list(big.labels[:pos]), list(big.labels[pos + 1:])
+        nP, nS = math.prod(sizes[x] for x in P), math.prod(sizes[x] for x in S)
+        if not P or nS < 8 or set(P + S) & set(R):
+            return None
+        Rm = [x for x in mat.labels if x in R]
+        m = self.as2d(mat, Rm, C)
+        labels = tuple(P + Rm + S)
+        shape = tuple(sizes[x] for x in labels)
+        x3 = self.reshape(big.var, (nP, sizes[C[0]], nS))
+        expr = self.reshape(f"({self.t((m[0], not m[1]))} @ {x3})", shape)
+        return _Arr(self.emit(expr, math.prod(shape), text, flops, shape=shape), labels)
 
     @staticmethod
     def t(x: tuple[str, bool]) -> str:
