@@ -799,6 +799,10 @@ class SumOver(Expr):
         body = _check_factor(body)
         if any(ix.name == name and not ix.bound for node in body.walk() for ix in node.own_indices()):
             (new,) = fresh_names(body.all_names() | {name}, 1, stem="b")
+            if name not in {ix.name for ix in body.free}:
+                # only inner scopes' dummies use the name: rename them apart, keep the binder (its N_name)
+                body = body.map_slots(lambda ix: ix.renamed(new) if (ix.name == name and not ix.bound) else ix)
+                return cls(name, bounds, body)
             if name not in body.open_bound:  # runs over N_name: keep that size (see rename_index)
                 return Product.make(cls(new, bounds, body).count if bounds else dimension_symbol(name), [body])
             body = rename_bound(body, name, new)

@@ -539,7 +539,10 @@ class _Builder:
             body = self.build(body_node)
         finally:
             self.bound.pop()
-        return SumOver(name, bounds, body)
+        # the slots written under the \sum were made bound as they were read; a slot of the same name
+        # that is not bound was named by a rewrite (a nested product's dummy renamed apart when it was
+        # flattened): it is another index, which SumOver.make keeps apart instead of capturing it
+        return SumOver.make(name, bounds, body)
 
     def _bound(self, sup: Any) -> sympy.Expr:
         if isinstance(sup, lark.Token):

@@ -153,3 +153,16 @@ def test_a_space_no_array_carries_is_asked_by_its_free_indexs_name():
     d2 = el.diff(el.diff(e, "C_{a}"), "C_{b}")
     fn = el.compile(d2)
     assert "N_j" not in fn.scalars and set(fn.scalars) <= {"N_k", "N_u"}
+
+
+def test_a_sum_never_captures_a_dummy_that_flattening_named_like_it():
+    # harness seed 50828: the nested dummy b was renamed s1 when its product was flattened, and the
+    # \sum_{s1} around it (over nothing, N_s1) then bound it: equal said False for equal tensors
+    a = P(r"\sum_{s1} (\frac{1}{\mathrm{N_\nu}} A_{a \mu}^{\mu} x^{\nu} \delta^{a}_{i}) B_{\nu b} \sum_{i=0}^{K-1} \lambda^{b i}")
+    b = P(r"\sum_{s1} (\frac{1}{\mathrm{N_\nu}} (\delta_{a}^{b} A_{b \mu}^{\mu}) x^{\nu} \delta^{a}_{i}) B_{\nu b} "
+          r"\sum_{i=0}^{K-1} \lambda^{b i}")
+    A, x, B, lam = rng.random((3, 2, 2)), rng.random(4), rng.random((4, 5)), rng.random((5, 3))
+    want = 6 / 4 * np.einsum("amm,n,nb,bi->a", A, x, B, lam)  # N_s1 = 6 values, N_nu = 4, K = 3
+    for e in (a, b):
+        assert np.allclose(el.compile(e)(A=A, x=x, B=B, **{"lambda": lam}, N_s1=6, K=3), want)
+    assert el.equal(a, b)
