@@ -14,6 +14,7 @@ from ..core.atoms import Delta, Tensor, Zero
 from ..core.elementwise import Apply, Diag
 from ..core.expr import Expr, Product, SumOver
 from ..core.indices import Index, fresh_names
+from ..core.matrix_functions import MatrixFunction
 from ..core.rename import _map_indices
 
 __all__ = ["NameSupply", "avoid_names"]
@@ -178,7 +179,7 @@ def _unique_dummies(e: Expr, seen: set[str], var: NameSupply) -> Expr:
             e = moved
         seen.add(e.index_name)
         return SumOver.make(e.index_name, e.bounds, _unique_dummies(e.body, seen, var))
-    if isinstance(e, (Apply, Diag)):
+    if isinstance(e, (Apply, Diag, MatrixFunction)):
         # a function's argument is its own scope, simplified on its own (diff_simplify): leave it
         # as it is, so that equal arguments stay equal
         return e
