@@ -35,7 +35,7 @@ from ..core.backend import namespace
 from ..core.errors import EinsteinError
 from .codegen import Generated, generate
 from .lower import Contract, Input, Program
-from .plan import best_path, path_cost, planning, resolve
+from .plan import best_path, planning, resolve
 from .runtime import load_generated
 from .slicing import choose_slices
 
