@@ -360,10 +360,10 @@ class _Lowerer:
             lz = self.lower(e.body, env2)
             avid, labels = self.materialize(lz, str(e.body))
             rows, cols = (labels.index(env2[(ix.name, False)]) for ix in e.body.free)
-            node = MatFn(e.func_name, avid, rows, cols, len(labels))
+            mf = MatFn(e.func_name, avid, rows, cols, len(labels))
             names = self.p.axis_names[avid]
-            vid = self.p.add(node, str(e), tuple(names[a] for a in node.kept_axes()))
-            kept = tuple(labels[a] for a in node.kept_axes())
+            vid = self.p.add(mf, str(e), tuple(names[a] for a in mf.kept_axes()))
+            kept = tuple(labels[a] for a in mf.kept_axes())
             return _Lazy(sympy.Integer(1), [(vid, kept)], [], self.out_labels(e, env), [kept])
         raise EinsteinError(f"compile: no lowering for a {type(e).__name__} node ('{e}')",
                             hint="compile supports tensors, deltas, products, sums, \\sum, functions, [\\nabla f]")
