@@ -20,7 +20,7 @@ Example:
 from __future__ import annotations
 
 from ..core.atoms import Delta
-from ..core.expr import Expr
+from ..core.expr import Expr, Sum
 from ..core.indices import Index
 from ..core.matrix_functions import MatrixFunction
 from ..core.rename import rename_free
@@ -47,7 +47,14 @@ def _trace_inverse_times_derivative(body: Expr, var: Variable) -> Expr:
     i, j, i2, j2 = var.fresh(4)
     inv, (si, sj) = _inverse_of(body, (i, j), var)
     db = var.d(rename_free(body, {f1.name: j2, f2.name: i2}, avoid=var.used))
-    return _join(1, [inv, _link(sj, Index(j2, f1.up)), _link(si, Index(i2, f2.up)), db], var)
+    return _distributed(1, [inv, _link(sj, Index(j2, f1.up)), _link(si, Index(i2, f2.up))], db, var)
+
+
+def _distributed(coeff: int, factors: list[Expr], db: Expr, var: Variable) -> Expr:
+    """``coeff factors db``, one product per term of ``db`` (a sum of products reads as matrices; a
+    product with a sum factor of four free indices does not)."""
+    terms = db.terms if isinstance(db, Sum) else (db,)
+    return Sum.make([_join(coeff, [*factors, t], var) for t in terms])
 
 
 @register_rule(MatrixFunction)
@@ -66,5 +73,5 @@ def _d_matrix_function(e: MatrixFunction, var: Variable) -> Expr:
     right, (sq, _) = _inverse_of(body, (q, f2.name), var)
     db = var.d(rename_free(body, {f1.name: p2, f2.name: q2}, avoid=var.used))
     links = [_link(sp, Index(p2, f1.up)), _link(Index(q2, f2.up), sq)]
-    return _join(-1, [left, right, *links, db], var)
+    return _distributed(-1, [left, right, *links], db, var)
 

@@ -682,7 +682,7 @@ class _Reader:
         if v.ones & {v.row.name, v.col.name}:
             raise self.err("the trace of \\mathbf{1} is not supported", node)
         names = {v.row.name, v.col.name}
-        if v.row.up != v.col.up and not any(isinstance(n, (Apply, Diag)) and names <= {ix.name for ix in n.free}
+        if v.row.up != v.col.up and not any(isinstance(n, (Apply, Diag, MatrixFunction)) and names <= {ix.name for ix in n.free}
                                             for n in v.expr.walk()):
             # renaming is a trace wherever the two indices meet in a product or a tensor; inside an
             # elementwise function it would be the function of a trace, so a delta closes that instead
