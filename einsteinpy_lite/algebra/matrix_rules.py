@@ -14,7 +14,7 @@ variance (``X^i_j``, ``X_{ij}``) work.
 Example:
     >>> from einsteinpy_lite import parse, diff
     >>> str(diff(parse(r"\\mathrm{logdet}(X^i_j)"), "X^{m}_{n}"))
-    '\\\\mathrm{inv}(X^n_m)'
+    '\\\\mathrm{inv}(X^i_m) \\\\delta^n_i'
 """
 
 from __future__ import annotations
