@@ -171,3 +171,25 @@ def test_derivative_rules_do_not_apply_elementwise() -> None:
     # the inverse of a diagonal matrix is elementwise, of a full one it is not: the derivative knows it
     d = el.diff(parse(r"\mathrm{inv}(X^i_j)"), "X^{p}_{q}")
     assert el.equal(d, parse(r"-\mathrm{inv}(X^i_p) \mathrm{inv}(X^q_j)"))
+
+
+def test_hessian_vector_product_of_log_det_and_an_inverse_form() -> None:
+    e = el.parse_matrix(r"\log\det X + a^T X^{-1} b", {"X": (3, 3), "a": (3,), "b": (3,)})
+    h = el.hvp(e, "X^m_n", "V")
+    V = RNG.standard_normal((3, 3))
+    inv = np.linalg.inv
+
+    def grad(m: np.ndarray) -> np.ndarray:  # the Cookbook's gradient, eqs. 57 and 61
+        return inv(m).T - inv(m).T @ np.outer(c, b) @ inv(m).T
+
+    eps = 1e-5
+    want = (grad(X + eps * V) - grad(X - eps * V)) / (2 * eps)
+    arrays = {"X": X, "V": V, "a": c, "b": b}
+    np.testing.assert_allclose(_ordered(h, el.evaluate(h, arrays), ["m", "n"]), want, atol=1e-7)
+    np.testing.assert_allclose(el.compile(h, out=("m", "n"))(**arrays), want, atol=1e-7)
+
+
+def test_pretty_printing() -> None:
+    import sympy
+
+    assert sympy.pretty(parse(r"\det(X^i_j) \mathrm{inv}(X^k_l)")).split("\n")[1] == "det(X  )⋅inv(X  )"
