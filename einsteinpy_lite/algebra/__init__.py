@@ -7,6 +7,7 @@ Example:
     '3 x^i'
 """
 
+from . import matrix_rules  # noqa: F401  (registers the derivative rules of inv, det, logdet)
 from .diff import diff, register_rule
 from .evaluate import evaluate
 from .simplify import canonical, simplify

@@ -21,6 +21,7 @@ from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol, slot_of
 from ..core.functions import get_function
+from ..core.matrix_functions import MatrixFunction
 
 __all__ = ["evaluate", "random_arrays", "array_name"]
 
@@ -251,6 +252,9 @@ def _ev(e: Expr, ctx: _Ctx, scope: _Scope) -> tuple[np.ndarray, Axes]:
     if isinstance(e, Apply):
         arr, axes = _ev(e.body, ctx, scope)
         return get_function(e.func_name).implementation(e.order)(_numbers(arr), np), axes
+    if isinstance(e, MatrixFunction):
+        arr, axes = _ev(e.body, ctx, scope)
+        return _matrix_function(e, _numbers(arr), axes)
     if isinstance(e, Diag):
         arr, axes = _ev(e.body, ctx, scope)
         val = get_function(e.func_name).implementation(e.order)(_numbers(arr), np)
@@ -263,6 +267,29 @@ def _ev(e: Expr, ctx: _Ctx, scope: _Scope) -> tuple[np.ndarray, Axes]:
             out = out[..., None] * eye
         return out, axes + [ix.name for ix in e.new_indices]
     raise EinsteinError(f"cannot evaluate a {type(e).__name__}")
+
+
+def _matrix_function(e: MatrixFunction, arr: np.ndarray, axes: Axes) -> tuple[np.ndarray, Axes]:
+    """``inv``, ``det`` or ``logdet`` over the argument's two free axes (any others are a batch)."""
+    rows, cols = (axes.index(ix.name) for ix in e.body.free)
+    if arr.shape[rows] != arr.shape[cols]:
+        raise EinsteinError(f"{e.func_name} of '{e.body}' needs a square matrix, but its indices "
+                            f"{e.body.free[0]} and {e.body.free[1]} have sizes {arr.shape[rows]} and {arr.shape[cols]}")
+    mats = np.moveaxis(arr, (rows, cols), (-2, -1))
+    rest = [a for n, a in enumerate(axes) if n not in (rows, cols)]
+    if e.func_name == "det":
+        return np.linalg.det(mats), rest
+    if e.func_name == "logdet":
+        with np.errstate(divide="ignore"):
+            return np.linalg.slogdet(mats)[1], rest  # log|det|: -inf for a singular matrix, its value
+    try:
+        inv = np.linalg.inv(mats)
+    except np.linalg.LinAlgError:
+        inv = np.full(mats.shape, np.nan)
+    if not np.all(np.isfinite(inv)):
+        raise EinsteinError(f"the matrix '{e.body}' is singular: it has no inverse",
+                            hint="\\mathrm{inv} needs an invertible matrix (\\det \\neq 0)")
+    return np.moveaxis(inv, (-2, -1), (rows, cols)), axes
 
 
 def _out_axes(e: Expr) -> Axes:

@@ -14,6 +14,7 @@ from ..core.atoms import Delta, Tensor, Zero
 from ..core.elementwise import Apply, Diag
 from ..core.expr import Expr, Product, SumOver
 from ..core.indices import Index, fresh_names
+from ..core.matrix_functions import MatrixFunction
 from ..core.rename import _map_indices
 
 __all__ = ["NameSupply", "apart", "avoid_names"]
@@ -84,6 +85,20 @@ def _map_free(e: _N, mapping: Mapping[str, Index | None], convert: Callable[[Ind
         out = Product.make(e.coeff, [_map_free(f, sub, convert) for f in e.factors], kept)
     elif isinstance(e, Apply):
         out = Apply(e.func_name, e.order, _map_free(e.body, mapping, convert))
+    elif isinstance(e, MatrixFunction):
+        # an index of the inverse now bound by a \sum stays a free (matrix) index of the argument, under a
+        # fresh name, and a delta outside carries it to the bound one (as for a diagonal above)
+        links: list[Expr] = []
+        inner: dict[str, Index | None] = {}
+        for u in e.body.free:
+            if u.name in names and slot(u).bound:
+                (w,) = fresh_names(e.all_names() | set(mapping) | {t.name for t in mapping.values() if t}, 1, stem="w")
+                inner[u.name] = Index(w)
+                links.append(Delta(Index(w, not u.up), slot(u)))
+        body = _map_free(e.body, inner, _rename_slot) if inner else e.body
+        body = _map_free(body, {k: v for k, v in mapping.items() if k not in inner}, convert)
+        value = MatrixFunction(e.func_name, body)
+        out = Product.make(1, [value, *links]) if links else value
     elif isinstance(e, SumOver):
         out = SumOver.make(e.index_name, e.bounds, _map_free(e.body, mapping, convert))
     else:
@@ -178,7 +193,7 @@ def _unique_dummies(e: Expr, seen: set[str], var: NameSupply) -> Expr:
             e = moved
         seen.add(e.index_name)
         return SumOver.make(e.index_name, e.bounds, _unique_dummies(e.body, seen, var))
-    if isinstance(e, (Apply, Diag)):
+    if isinstance(e, (Apply, Diag, MatrixFunction)):
         # a function's argument is its own scope, simplified on its own (diff_simplify): leave it
         # as it is, so that equal arguments stay equal
         return e

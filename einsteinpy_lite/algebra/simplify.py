@@ -37,6 +37,7 @@ from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol, rename_bound, size_name
 from ..core.indices import Index
+from ..core.matrix_functions import MatrixFunction
 from ..core.rename import _map_indices, _rename
 from ..notation.parse import expression
 from .scopes import NameSupply, apart
@@ -163,6 +164,10 @@ def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset(),
         return [_Mono(sympy.Integer(1), [], _raised(e) if canon else [e])]
     if isinstance(e, Delta):
         return [_Mono(sympy.Integer(1), [], [e])]
+    if isinstance(e, MatrixFunction):  # opaque, as a function: its argument is simplified on its own
+        body = (_canonical(e.body, reserved) if canon else
+                _display_nested(e.body, {ix.name: n for n, ix in enumerate(e.body.free)}, lowerable, reserved))
+        return [_Mono(sympy.Integer(1), [], [MatrixFunction(e.func_name, body)])]
     if isinstance(e, (Apply, Diag)):
         # the argument keeps its free-index order: a diagonal pairs its slots with it, and the
         # order of free indices is the axis order of the result
@@ -547,7 +552,7 @@ def _anchored(e: Expr) -> frozenset[str]:
     if isinstance(e, Diag):
         inner = _anchored(e.body)
         return inner | {lo.name for u, lo in zip(e.body.free, e.new_indices) if u.name in inner}
-    if isinstance(e, (SumOver, Apply)):
+    if isinstance(e, (SumOver, Apply, MatrixFunction)):
         return _anchored(e.body) & {ix.name for ix in e.free}
     return frozenset(ix.name for ix in e.free)
 
@@ -700,6 +705,8 @@ def _display(e: Expr, free_order: dict[str, int] | None, avoid: set[str],
             return out if isinstance(out, Sum) else g
         if isinstance(g, Apply):
             return Apply(g.func_name, g.order, show(g.body))
+        if isinstance(g, MatrixFunction):
+            return MatrixFunction(g.func_name, show(g.body))
         if isinstance(g, Diag):
             return Diag(g.func_name, g.order, show(g.body), g.new_indices)
         return g
@@ -781,6 +788,8 @@ def _unshadow(e: Expr, visible: set[str], reserved: frozenset[str] = frozenset()
         return Product.make(e.coeff, [_unshadow(f, inner, reserved) for f in factors], e.kept)
     if isinstance(e, Apply):
         return Apply(e.func_name, e.order, _unshadow(e.body, visible, reserved))
+    if isinstance(e, MatrixFunction):
+        return MatrixFunction(e.func_name, _unshadow(e.body, visible, reserved))
     if isinstance(e, Diag):
         return Diag(e.func_name, e.order, _unshadow(e.body, visible, reserved), e.new_indices)
     return e

@@ -30,7 +30,8 @@ import sympy
 from ..core.errors import EinsteinError
 from ..core.functions import get_function
 from .layout import axis_ranks
-from .lower import Add, ApplyFn, Contract, Input, Program, python_name
+from .lower import Add, ApplyFn, Contract, Input, MatFn, Program, python_name
+from .matrix_kernels import matrix_function
 from .memory import free_dead, in_place, pool_buffers
 from .plan import (
     ContractPlan,
@@ -253,6 +254,8 @@ class _Gen:
             res = (self.local[python_name(node.name)], tuple(range(node.rank)))
         elif isinstance(node, ApplyFn):
             res = self.apply(vid, node)
+        elif isinstance(node, MatFn):
+            res = self.matfn(vid, node)
         elif isinstance(node, Add):
             res = self.add(vid, node)
         else:
@@ -320,6 +323,21 @@ class _Gen:
         # the built-ins make a new array (all but the identity); a registered function may return its argument
         new = builtin and not (node.func == "identity" and node.order == 0)
         return self.emit(f"{self.fns[key]}({arg}, xp)", size, desc, size, owns=new), axes
+
+    def matfn(self, vid: int, node: MatFn) -> tuple[str, tuple[int, ...]]:
+        """``inv``, ``det``, ``logdet`` over the argument's two matrix axes, computed once per call."""
+        arg, axes = self.value(node.arg)
+        self.ns["_matrix_function"] = matrix_function
+        rows, cols = axes.index(node.rows), axes.index(node.cols)
+        n = self.r.shapes[node.arg][node.rows]
+        size = math.prod(self.r.shapes[vid])
+        code = f"_matrix_function({node.func!r}, {arg}, xp, {rows}, {cols})"
+        out = self.emit(code, size, self.p.desc[vid], max(size, 1) * n ** 3)
+        if node.func == "inv":
+            return out, axes
+        # the result keeps the other axes in their physical order; each is an axis of the result
+        position = {a: o for o, a in enumerate(node.kept_axes())}
+        return out, tuple(position[a] for a in axes if a not in (node.rows, node.cols))
 
     def add(self, vid: int, node: Add) -> tuple[str, tuple[int, ...]]:
         target = self.ranked(vid)

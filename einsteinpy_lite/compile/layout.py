@@ -8,7 +8,7 @@ inputs and the other intermediates in an elementwise step with the same memory o
 
 from __future__ import annotations
 
-from .lower import Add, ApplyFn, Contract, Input, Program
+from .lower import Add, ApplyFn, Contract, Input, MatFn, Program
 
 __all__ = ["axis_ranks"]
 
@@ -50,6 +50,9 @@ def axis_ranks(p: Program) -> dict[tuple[int, int], int]:
         elif isinstance(node, ApplyFn):
             for a in range(node.rank):
                 union((vid, a), (node.arg, a))
+        elif isinstance(node, MatFn):
+            for o, a in enumerate(node.kept_axes()):
+                union((vid, o), (node.arg, a))
         elif isinstance(node, Add):
             for _, tv, pos in node.terms:
                 for a, o in enumerate(pos):

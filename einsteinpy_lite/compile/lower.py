@@ -35,8 +35,9 @@ from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol, size_name
 from ..core.indices import Index
+from ..core.matrix_functions import MatrixFunction
 
-__all__ = ["Input", "Contract", "ApplyFn", "Add", "Node", "Program", "lower", "python_name"]
+__all__ = ["Input", "Contract", "ApplyFn", "MatFn", "Add", "Node", "Program", "lower", "python_name"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,30 @@ class ApplyFn:
 
 
 @dataclass(frozen=True)
+class MatFn:
+    """``inv``, ``det`` or ``logdet`` of value ``arg`` over its axes ``rows``, ``cols`` (the others: a batch).
+
+    ``inv`` keeps the argument's axes; ``det`` and ``logdet`` drop the two.
+    """
+
+    func: str
+    arg: int
+    rows: int
+    cols: int
+    arg_rank: int
+
+    @property
+    def rank(self) -> int:
+        return self.arg_rank if self.func == "inv" else self.arg_rank - 2
+
+    def kept_axes(self) -> tuple[int, ...]:
+        """The argument's axes that the result keeps, in order (all for ``inv``)."""
+        if self.func == "inv":
+            return tuple(range(self.arg_rank))
+        return tuple(a for a in range(self.arg_rank) if a not in (self.rows, self.cols))
+
+
+@dataclass(frozen=True)
 class Add:
     """``sum_t coeff_t * value_t``; ``positions[t][a]`` is the output axis of axis ``a`` of term ``t``."""
 
@@ -84,7 +109,7 @@ class Add:
     rank: int
 
 
-Node = Union[Input, Contract, ApplyFn, Add]  # noqa: UP007 -- a runtime alias, kept for Python 3.10
+Node = Union[Input, Contract, ApplyFn, MatFn, Add]  # noqa: UP007 -- a runtime alias, kept for Python 3.10
 
 
 @dataclass
@@ -342,6 +367,19 @@ class _Lowerer:
             old = tuple(env[(ix.name, False)] for ix in e.body.free)
             pairs = list(zip(old, new))
             return _Lazy(sympy.Integer(1), [(vid, labels)], pairs, self.out_labels(e, env), [labels, *pairs])
+        if isinstance(e, MatrixFunction):
+            env2 = dict(env)
+            if e.scalar:  # the determinant's two indices are its own
+                for ix in e.body.free:
+                    env2[(ix.name, False)] = self.fresh(ix.name)
+            lz = self.lower(e.body, env2)
+            avid, labels = self.materialize(lz, str(e.body))
+            rows, cols = (labels.index(env2[(ix.name, False)]) for ix in e.body.free)
+            mf = MatFn(e.func_name, avid, rows, cols, len(labels))
+            names = self.p.axis_names[avid]
+            vid = self.p.add(mf, str(e), tuple(names[a] for a in mf.kept_axes()))
+            kept = tuple(labels[a] for a in mf.kept_axes())
+            return _Lazy(sympy.Integer(1), [(vid, kept)], [], self.out_labels(e, env), [kept])
         raise EinsteinError(f"compile: no lowering for a {type(e).__name__} node ('{e}')",
                             hint="compile supports tensors, deltas, products, sums, \\sum, functions, [\\nabla f]")
 

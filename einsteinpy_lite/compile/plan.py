@@ -24,7 +24,7 @@ import sympy
 
 from ..core.errors import EinsteinError
 from ..core.expr import slot_of
-from .lower import Add, ApplyFn, Contract, Input, Program, dimension_index, python_name
+from .lower import Add, ApplyFn, Contract, Input, MatFn, Program, dimension_index, python_name
 
 __all__ = ["Resolved", "resolve", "ContractPlan", "plan_contract", "optimizers_for", "step_flops", "naive_flops",
            "best_path", "path_cost", "planning", "clear_plan_cache",
@@ -171,6 +171,14 @@ def resolve(p: Program, shapes: dict[str, tuple[int, ...]], scalars: dict[str, A
             out_shapes.append(tuple(int(n) for n in shapes[node.name]))
         elif isinstance(node, ApplyFn):
             out_shapes.append(out_shapes[node.arg])
+        elif isinstance(node, MatFn):
+            arg_shape = out_shapes[node.arg]
+            if arg_shape[node.rows] != arg_shape[node.cols]:
+                raise EinsteinError(
+                    f"{node.func} of '{p.desc[node.arg]}' needs a square matrix, but its axes "
+                    f"'{p.axis_names[node.arg][node.rows]}' and '{p.axis_names[node.arg][node.cols]}' have sizes "
+                    f"{arg_shape[node.rows]} and {arg_shape[node.cols]}", hint="pass arrays of a square matrix")
+            out_shapes.append(tuple(arg_shape[a] for a in node.kept_axes()))
         elif isinstance(node, Add):
             sh: list[int | None] = [None] * node.rank
             src: list[tuple[int, int]] = [(-1, -1)] * node.rank

@@ -49,8 +49,10 @@ def rename_free(e: Expr, mapping: Mapping[str, str], avoid: Iterable[str] = ()) 
 
 
 def _rename(e: Expr, mapping: dict[str, str], used: set[str]) -> Expr:
-    if not (mapping.keys() & e._index_names):
-        return e  # nothing to rename here, so nothing here can be captured by a new name
+    if not (mapping.keys() & e._index_names) or not e.free:
+        # nothing to rename here (a node without free indices, such as \det(X^r_c), has only its own
+        # names), so nothing here can be captured by a new name
+        return e
     targets = set(mapping.values())
     if isinstance(e, (Tensor, Delta, Zero)):
         dummies = {ix.name for ix in e._free_and_dummies[1]}

@@ -70,6 +70,7 @@ from ..core.atoms import Delta, Tensor, Zero
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver, slot_of
+from ..core.matrix_functions import MatrixFunction
 
 __all__ = ["equal", "compare", "Comparison", "DEFAULT_MEMORY_LIMIT"]
 
@@ -298,6 +299,9 @@ class _Spaces:
                     elif isinstance(node, Diag):
                         for x, y in zip(node.body.free, node.new_indices):
                             self.union(self.elem(side, x.name), self.elem(side, y.name))
+                    elif isinstance(node, MatrixFunction):  # a square matrix: rows and columns, one size
+                        x, y = node.body.free
+                        self.union(self.elem(side, x.name), self.elem(side, y.name))
                     elif isinstance(node, SumOver) and node.bounds:
                         lo, hi = node.bounds
                         self.bounded.append((self.elem(side, node.index_name), node.index_name,

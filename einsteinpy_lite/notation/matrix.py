@@ -50,6 +50,7 @@ from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, SumOver
 from ..core.functions import get_function, lookup_latex
 from ..core.indices import Index, fresh_names, parse_index_spec
+from ..core.matrix_functions import MatrixFunction
 from ..core.scalars import scalar_symbol, to_scalar
 from .greek import GREEK
 
@@ -58,7 +59,7 @@ __all__ = ["parse_matrix", "read_shapes"]
 Shape = tuple[Any, ...]
 
 #: Operators of matrix notation that are not supported (yet): named in the error instead of "unknown".
-_NOT_YET = {"det": "the determinant", "softmax": "softmax", "logsumexp": "log-sum-exp",
+_NOT_YET = {"softmax": "softmax", "logsumexp": "log-sum-exp",
             "vec": "vec", "otimes": "the Kronecker product"}
 
 
@@ -255,6 +256,11 @@ class _MVal:
         return _MVal(self.expr, self.col, self.row, self.ones)
 
 
+def _transposed(tok: Any) -> bool:
+    """Whether an inverse token is ``^{-\\top}`` (the inverse transposed), not ``^{-1}``."""
+    return "1" not in str(tok)
+
+
 def _rename_free(e: Expr, old: str, new: str) -> Expr:
     return e.map_slots(lambda ix: ix.renamed(new) if (ix.name == old and not ix.bound) else ix)
 
@@ -385,8 +391,17 @@ class _Reader:
             r, c = self.shape(ch[0])
             return c, r
         if kind == "inverse":
-            raise self.err(f"the inverse ({self.src(node)}) is not supported yet", ch[1],
-                           hint="matrix notation reads products, transposes, traces, norms and elementwise functions")
+            r, c = self.shape(ch[0])
+            if _is_scalar((r, c)) or not _unify(r, c):
+                raise self.err(f"the inverse of '{self.src(ch[0])}' ({_show((r, c))}): only a square matrix has "
+                               "an inverse", ch[1])
+            return (c, r) if _transposed(ch[1]) else (r, c)
+        if kind == "det":
+            r, c = self.shape(ch[1])
+            if _is_scalar((r, c)) or not _unify(r, c):
+                raise self.err(f"the determinant of '{self.src(ch[1])}' ({_show((r, c))}): only a square matrix has "
+                               "one", node)
+            return _ONE, _ONE
         if kind == "power":
             base = self.shape(ch[0])
             n = int(re.sub(r"[^0-9]", "", str(ch[1])))
@@ -574,6 +589,15 @@ class _Reader:
         if kind == "trace":
             v = self.build(ch[1])
             return _MVal(self.close(v, node), None, None)
+        if kind in ("inverse", "det"):
+            arg = ch[0] if kind == "inverse" else ch[1]
+            v = self.build(arg)
+            if v.ones:
+                raise self.err("\\mathbf{1} inside an inverse or a determinant is not supported", node)
+            if kind == "inverse":
+                inv = _MVal(MatrixFunction("inv", v.expr), v.row, v.col)
+                return inv.t() if _transposed(ch[1]) else inv
+            return _MVal(MatrixFunction("logdet" if "log" in str(ch[0]) else "det", v.expr), None, None)
         if kind == "call":
             name = self.function(ch[0])
             if name == "diag":
@@ -658,7 +682,7 @@ class _Reader:
         if v.ones & {v.row.name, v.col.name}:
             raise self.err("the trace of \\mathbf{1} is not supported", node)
         names = {v.row.name, v.col.name}
-        if v.row.up != v.col.up and not any(isinstance(n, (Apply, Diag)) and names <= {ix.name for ix in n.free}
+        if v.row.up != v.col.up and not any(isinstance(n, (Apply, Diag, MatrixFunction)) and names <= {ix.name for ix in n.free}
                                             for n in v.expr.walk()):
             # renaming is a trace wherever the two indices meet in a product or a tensor; inside an
             # elementwise function it would be the function of a trace, so a delta closes that instead

@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -30,6 +31,7 @@ from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver
 from ..core.functions import get_function
 from ..core.indices import Index
+from ..core.matrix_functions import MatrixFunction
 from .parse import expression
 
 __all__ = ["to_matrix"]
@@ -59,7 +61,15 @@ def _t(text: str) -> str:
     """The transpose of a printed item (a diagonal and the identity are their own)."""
     if text == "I" or (text.startswith("\\operatorname{diag}(") and text.endswith(")") and _closes_at_end(text)):
         return text
+    for a, b in (("^{-1}", "^{-\\top}"), ("^{-\\top}", "^{-1}")):  # (X^{-1})^\top = X^{-\top}
+        if text.endswith(a) and (_is_name(text[: -len(a)]) or _closes_at_end(text[: -len(a)])):
+            return text[: -len(a)] + b
     return text[: -len("^\\top")] if text.endswith("^\\top") else text + "^\\top"
+
+
+def _is_name(text: str) -> bool:
+    """Whether ``text`` is one symbol (``X``, ``W1``, ``\\Sigma``): an inverse needs no parentheses around it."""
+    return re.fullmatch(r"(\\?[A-Za-z]+|[A-Za-z])[0-9]*", text) is not None
 
 
 def _closes_at_end(text: str) -> bool:
@@ -193,6 +203,14 @@ class _Writer:
                 else:
                     text = f"({inner_text})"
                 out.append(_Item(free, text))
+            elif isinstance(f, MatrixFunction):
+                free = [ix.name for ix in f.body.free]
+                inner_text = self.convert(f.body, free)
+                if f.func_name == "inv":
+                    out.append(_Item(free, (inner_text if _is_name(inner_text) else f"({inner_text})") + "^{-1}"))
+                else:
+                    head = "\\det" if f.func_name == "det" else "\\log\\det"
+                    out.append(_Item([], f"{head}({inner_text})"))
             elif isinstance(f, Diag):
                 free = [ix.name for ix in f.body.free]
                 if len(free) != 1:

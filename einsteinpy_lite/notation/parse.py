@@ -31,6 +31,7 @@ from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver, _check_same_free, as_expr, slot_size_symbol, tensor_signatures
 from ..core.functions import get_function
 from ..core.indices import Index, fresh_names, normalize_index_name
+from ..core.matrix_functions import MATRIX_FUNCTIONS, MatrixFunction
 from ..core.scalars import scalar_symbol
 from .greek import GREEK
 
@@ -698,6 +699,16 @@ class _Builder:
 
     def _call(self, node: Any) -> Expr:
         tok, _, body, _ = node.children
+        matrix = _matrix_function(str(tok))
+        if matrix is not None:
+            if str(tok).endswith("'"):
+                raise self.fail(f"{MATRIX_FUNCTIONS[matrix]} is a matrix function: a prime (derivative) is not "
+                                "written on it", tok, hint="use el.diff for its derivative")
+            inner = self.build(body)
+            try:
+                return MatrixFunction(matrix, inner)
+            except EinsteinError as exc:
+                raise self.fail(exc.message, tok, exc.hint) from None
         name, order = self.function(tok)
         return Apply(name, order, self.build(body))
 
@@ -868,3 +879,10 @@ def expression(e: Any, caller: str, takes: str = "an index expression or its tex
     if not isinstance(e, Expr):
         raise EinsteinError(f"{caller}() takes {takes}, got {type(e).__name__}")
     return e
+
+
+def _matrix_function(raw: str) -> str | None:
+    """The :class:`MatrixFunction` a call token names (``\\det``, ``\\mathrm{inv}``, ``\\mathrm{logdet}``), or None."""
+    m = re.fullmatch(r"\\(?:mathrm|operatorname)\{(.*)\}", raw.rstrip("'"))
+    key = m.group(1) if m else raw.rstrip("'").lstrip("\\")
+    return key if key in MATRIX_FUNCTIONS else None

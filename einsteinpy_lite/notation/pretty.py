@@ -23,6 +23,7 @@ from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver, Zero, register_printer
 from ..core.functions import get_function
 from ..core.indices import Index
+from ..core.matrix_functions import MatrixFunction
 from .greek import GREEK
 from .parse import expression
 
@@ -87,6 +88,10 @@ class _Pretty:
 
     def _block_Apply(self, e: Apply) -> Block:
         return _join(_text(self.fname(e.func_name, e.order) + "("), self.block(e.body), _text(")"))
+
+    def _block_MatrixFunction(self, e: MatrixFunction) -> Block:
+        return _join(_text({"inv": "inv", "det": "det", "logdet": "logdet"}[e.func_name] + "("), self.block(e.body),
+                     _text(")"))
 
     def _block_Diag(self, e: Diag) -> Block:
         inner = _join(_text("[∇" + self.fname(e.func_name, e.order - 1) + "("), self.block(e.body), _text(")]"))

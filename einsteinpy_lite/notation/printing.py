@@ -25,6 +25,7 @@ from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver, register_printer, slot_of
 from ..core.functions import get_function
 from ..core.indices import Index
+from ..core.matrix_functions import MATRIX_FUNCTIONS, MatrixFunction
 from .parse import expression
 
 __all__ = ["latex", "text"]
@@ -151,6 +152,9 @@ class _Printer:
 
     def _print_Apply(self, e: Apply) -> str:
         return f"{self.fname(e.func_name, e.order)}({self.doprint(e.body)})"
+
+    def _print_MatrixFunction(self, e: MatrixFunction) -> str:
+        return f"{MATRIX_FUNCTIONS[e.func_name]}({self.doprint(e.body)})"
 
     def _print_Diag(self, e: Diag) -> str:
         inner = r"\nabla " + self.fname(e.func_name, e.order - 1) if self.latex else r"\nabla" + self.fname(

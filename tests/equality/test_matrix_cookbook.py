@@ -289,3 +289,185 @@ def test_second_derivative_by_a_matrix_has_no_matrix_form() -> None:
     assert el.equal(h, el.parse(r"2 \delta_{p r} \delta^{s q}"))
     with pytest.raises(el.EinsteinError, match=r"no matrix form: .* has 4 free indices \(a tensor of order 4\)"):
         to_matrix(h)
+
+
+# ---- the inverse, the determinant and the log-determinant (Cookbook 2.1 eqs. 49-64 and 2.2)
+#
+# Arrays are well-conditioned: a square matrix is n I plus small noise, so every inverse exists and finite
+# differences are accurate.  ``decidable``: whether ``el.equal`` can decide the identity on its own random
+# draws -- not where an argument is only invertible for some shapes (X^T X needs X tall), which ``equal``
+# cannot know; there it must say "cannot tell" (never "not equal"), and the value is checked against the
+# Cookbook's answer written in numpy instead.
+
+
+@dataclass(frozen=True)
+class MatrixFunctionIdentity:
+    eq: str  # the Cookbook's equation
+    expr: str
+    wrt: str
+    answer: str
+    shapes: dict[str, tuple[int, ...]]
+    f: Callable[..., Any]  # the function in plain numpy
+    printed: str  # what to_matrix prints for el.diff's answer
+    cookbook_form: bool
+    decidable: bool = True
+
+
+inv, det = np.linalg.inv, np.linalg.det
+
+
+def _logdet(m: np.ndarray) -> float:
+    return float(np.linalg.slogdet(m)[1])
+
+
+S3 = (3, 3)
+MATRIX_FUNCTION_IDENTITIES = [
+    MatrixFunctionIdentity("49", r"\det X", "X", r"\det(X) X^{-T}", {"X": S3}, lambda X: det(X),
+                           r"\det(X) X^{-\top}", True),
+    MatrixFunctionIdentity("50", r"\det(A X B)", "X", r"\det(A X B) X^{-T}", {"A": S3, "X": S3, "B": S3},
+                           lambda A, X, B: det(A @ X @ B), r"\det(A X B) A^\top (A X B)^{-\top} B^\top", False),
+    MatrixFunctionIdentity("50 (non-square X)", r"\det(A X B)", "X", r"\det(A X B) A^T (A X B)^{-T} B^T",
+                           {"A": (3, 4), "X": (4, 5), "B": (5, 3)}, lambda A, X, B: det(A @ X @ B),
+                           r"\det(A X B) A^\top (A X B)^{-\top} B^\top", True, decidable=False),
+    MatrixFunctionIdentity("52", r"\det(X^T A X)", "X",
+                           r"\det(X^T A X) (A X (X^T A X)^{-1} + A^T X (X^T A^T X)^{-1})", {"X": (3, 2), "A": S3},
+                           lambda X, A: det(X.T @ A @ X),
+                           r"\det(X^\top A X) (A X (X^\top A X)^{-1} + A^\top X (X^\top A X)^{-\top})", False,
+                           decidable=False),
+    MatrixFunctionIdentity("55", r"\log\det(X^T X)", "X", r"2 X (X^T X)^{-1}", {"X": (4, 2)},
+                           lambda X: _logdet(X.T @ X), r"2 X (X^\top X)^{-1}", True, decidable=False),
+    MatrixFunctionIdentity("57", r"\log\det X", "X", r"X^{-T}", {"X": S3}, lambda X: _logdet(X), r"X^{-\top}", True),
+    MatrixFunctionIdentity("58 (k = 2)", r"\det(X^2)", "X", r"2 \det(X^2) X^{-T}", {"X": S3},
+                           lambda X: det(X @ X), r"\det(X X) ((X X)^{-\top} X^\top + X^\top (X X)^{-\top})", False),
+    MatrixFunctionIdentity("61", r"a^T X^{-1} b", "X", r"-X^{-T} a b^T X^{-T}", {"a": V3, "X": S3, "b": V3},
+                           lambda a, X, b: a @ inv(X) @ b, r"-X^{-\top} a b^\top X^{-\top}", True),
+    MatrixFunctionIdentity("61 (transposed)", r"a^T X^{-T} b", "X", r"-X^{-T} b a^T X^{-T}",
+                           {"a": V3, "X": S3, "b": V3}, lambda a, X, b: a @ inv(X).T @ b,
+                           r"-X^{-\top} b a^\top X^{-\top}", True),
+    MatrixFunctionIdentity("62", r"\det(X^{-1})", "X", r"-\det(X^{-1}) X^{-T}", {"X": S3},
+                           lambda X: det(inv(X)), r"-\det(X^{-1}) X^{-\top} (X^{-1})^{-\top} X^{-\top}", False),
+    MatrixFunctionIdentity("63", r"\operatorname{tr}(A X^{-1} B)", "X", r"-(X^{-1} B A X^{-1})^T",
+                           {"A": S3, "X": S3, "B": S3}, lambda A, X, B: np.trace(A @ inv(X) @ B),
+                           r"-X^{-\top} A^\top B^\top X^{-\top}", False),
+    MatrixFunctionIdentity("64", r"\operatorname{tr}((X + A)^{-1})", "X", r"-((X + A)^{-1} (X + A)^{-1})^T",
+                           {"X": S3, "A": S3}, lambda X, A: np.trace(inv(X + A)),
+                           r"-(X + A)^{-\top} (X + A)^{-\top}", False),
+    MatrixFunctionIdentity("64 (A = 0)", r"\operatorname{tr}(X^{-1})", "X", r"-X^{-T} X^{-T}", {"X": S3},
+                           lambda X: np.trace(inv(X)), r"-X^{-\top} X^{-\top}", True),
+    MatrixFunctionIdentity("2.2 (logdet of a quadratic)", r"\log\det(A + X^T X)", "X",
+                           r"X ((A + X^T X)^{-1} + (A + X^T X)^{-T})", {"X": (4, 3), "A": S3},
+                           lambda X, A: _logdet(A + X.T @ X),
+                           r"X ((A + X^\top X)^{-1} + (A + X^\top X)^{-\top})", True),
+    MatrixFunctionIdentity("2.2 (a vector)", r"\log\det(I + x x^T)", "x", r"2 (I + x x^T)^{-1} x", {"x": V3},
+                           lambda x: _logdet(np.eye(3) + np.outer(x, x)),
+                           r"((I + x x^\top)^{-\top} + (I + x x^\top)^{-1}) x", False),
+    MatrixFunctionIdentity("2.4 (an inverse quadratic form)", r"x^T (A + B)^{-1} x", "x",
+                           r"((A + B)^{-1} + (A + B)^{-T}) x", {"x": V3, "A": S3, "B": S3},
+                           lambda x, A, B: x @ inv(A + B) @ x, r"((A + B)^{-1} + (A + B)^{-\top}) x", True),
+]
+
+
+def _well_conditioned(shapes: dict[str, tuple[int, ...]], seed: int) -> dict[str, np.ndarray]:
+    """Random arrays; a square matrix is n I plus small noise (invertible, well-conditioned)."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for k, v in shapes.items():
+        a = rng.standard_normal(v)
+        out[k] = len(v) * np.eye(v[0]) + 0.3 * a if len(v) == 2 and v[0] == v[1] else a
+    return out
+
+
+@pytest.mark.parametrize("identity", MATRIX_FUNCTION_IDENTITIES,
+                         ids=[f"{i.eq} d/d{i.wrt} {i.expr}" for i in MATRIX_FUNCTION_IDENTITIES])
+def test_cookbook_matrix_function_identity(identity: MatrixFunctionIdentity) -> None:
+    e = parse_matrix(identity.expr, identity.shapes)
+    d = el.diff(e, f"{identity.wrt}^p" if len(identity.shapes[identity.wrt]) == 1 else f"{identity.wrt}^p_q")
+    answer = parse_matrix(identity.answer, identity.shapes, indices=d.free)
+    if identity.decidable:
+        assert el.equal(d, answer), el.compare(d, answer)
+    else:
+        assert "cannot tell" in str(el.compare(d, answer)) or el.equal(d, answer)
+    arrays = _well_conditioned(identity.shapes, seed=len(identity.expr))
+    names = ["p", "q"][: len(identity.shapes[identity.wrt])]
+    got = _in_order(d, el.evaluate(d, arrays), names)
+    fd = _fd_gradient(identity.f, arrays, identity.wrt)
+    np.testing.assert_allclose(got, fd, rtol=1e-6, atol=1e-6)
+    # the Cookbook's answer, evaluated: the same numbers (an oracle the engine's derivative did not produce)
+    np.testing.assert_allclose(_in_order(answer, el.evaluate(answer, arrays), names), fd, rtol=1e-6, atol=1e-6)
+    compiled = el.compile(d)(**{k: v for k, v in arrays.items() if k in d.tensors()})
+    np.testing.assert_allclose(_in_order(d, compiled, names), fd, rtol=1e-6, atol=1e-6)
+    printed = to_matrix(d)
+    assert printed == identity.printed
+    assert el.equal(parse_matrix(printed, identity.shapes, indices=d.free), d) or not identity.decidable
+    assert any(_terms(_plain(to_matrix(d, factor=f))) == _terms(_plain(identity.answer)) for f in (True, False)) \
+        == identity.cookbook_form
+
+
+def _plain(text: str) -> str:
+    return text.replace(r"^{-\top}", "^{-T}")
+
+
+def _fd(f: Callable[[np.ndarray], Any], X: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    """Central differences of ``f`` (an array-valued function of the matrix X): axes f's, then X's."""
+    cols = []
+    for idx in np.ndindex(*X.shape):
+        plus, minus = X.copy(), X.copy()
+        plus[idx] += h
+        minus[idx] -= h
+        cols.append((np.asarray(f(plus)) - np.asarray(f(minus))) / (2 * h))
+    return np.stack(cols, axis=-1).reshape(np.shape(f(X)) + X.shape)
+
+
+X3 = 3 * np.eye(3) + 0.3 * np.random.default_rng(7).standard_normal((3, 3))
+
+
+def test_cookbook_59_derivative_of_the_inverse() -> None:
+    # d (X^{-1})_{kl} / d X_{ij} = -(X^{-1})_{ki} (X^{-1})_{jl}
+    d = el.diff(el.parse(r"\mathrm{inv}(X^k_l)"), "X^i_j")
+    assert el.equal(d, el.parse(r"-\mathrm{inv}(X^k_i) \mathrm{inv}(X^j_l)"))
+    wrong = el.parse(r"-\mathrm{inv}(X^k_b) \mathrm{inv}(X^a_l) \delta_{a i} \delta^{b j}")  # i and j swapped
+    assert "values differ" in str(el.compare(d, wrong))
+    np.testing.assert_allclose(_in_order(d, el.evaluate(d, {"X": X3}), ["k", "l", "i", "j"]),
+                               _fd(inv, X3), rtol=1e-6, atol=1e-8)
+
+
+def test_second_derivative_of_log_det() -> None:
+    # d^2 log|det X| / dX_{pq} dX_{rs} = -(X^{-1})_{qr} (X^{-1})_{sp}
+    h = el.diff(el.diff(parse_matrix(r"\log\det X", {"X": S3}), "X^p_q"), "X^r_s")
+    assert el.equal(h, el.parse(r"-\mathrm{inv}(X^q_r) \mathrm{inv}(X^s_p)"))
+    want = -np.einsum("qr,sp->pqrs", inv(X3), inv(X3))
+    np.testing.assert_allclose(_in_order(h, el.evaluate(h, {"X": X3}), ["p", "q", "r", "s"]), want, rtol=1e-9)
+    np.testing.assert_allclose(want, _fd(lambda X: inv(X).T, X3), rtol=1e-6, atol=1e-8)  # the oracle itself
+
+
+def test_second_derivative_of_det() -> None:
+    # d^2 det X / dX_{pq} dX_{rs} = det X ((X^{-1})_{qp} (X^{-1})_{sr} - (X^{-1})_{qr} (X^{-1})_{sp})
+    h = el.diff(el.diff(parse_matrix(r"\det X", {"X": S3}), "X^p_q"), "X^r_s")
+    assert el.equal(h, el.parse(r"\det(X^a_b) (\mathrm{inv}(X^q_p) \mathrm{inv}(X^s_r) "
+                                r"- \mathrm{inv}(X^q_r) \mathrm{inv}(X^s_p))"))
+    got = _in_order(h, el.evaluate(h, {"X": X3}), ["p", "q", "r", "s"])
+    np.testing.assert_allclose(got, _fd(lambda X: det(X) * inv(X).T, X3), rtol=1e-6, atol=1e-6)
+
+
+def test_third_derivative_of_log_det_by_finite_differences() -> None:
+    e = parse_matrix(r"\log\det X", {"X": (2, 2)})
+    t = el.diff(el.diff(el.diff(e, "X^p_q"), "X^r_s"), "X^u_v")
+    X = 2 * np.eye(2) + 0.3 * np.random.default_rng(3).standard_normal((2, 2))
+    got = _in_order(t, el.evaluate(t, {"X": X}), ["p", "q", "r", "s", "u", "v"])
+    np.testing.assert_allclose(got, _fd(lambda Y: -np.einsum("qr,sp->pqrs", inv(Y), inv(Y)), X), rtol=1e-6,
+                               atol=1e-6)
+
+
+def test_hessian_of_an_inverse_quadratic_form() -> None:
+    shapes = {"x": V3, "A": S3, "B": S3}
+    h = el.diff(el.diff(parse_matrix(r"x^T (A + B)^{-1} x", shapes), "x^p"), "x^r")
+    assert el.equal(h, parse_matrix(r"(A + B)^{-1} + (A + B)^{-T}", shapes, indices=h.free))
+    assert to_matrix(h) == r"(A + B)^{-1} + (A + B)^{-\top}"
+    arrays = _well_conditioned(shapes, seed=5)
+    want = inv(arrays["A"] + arrays["B"])
+    np.testing.assert_allclose(_in_order(h, el.evaluate(h, arrays), ["p", "r"]), want + want.T, rtol=1e-9)
+
+
+def test_count_of_matrix_function_identities() -> None:
+    assert len(MATRIX_FUNCTION_IDENTITIES) + 6 >= 20  # 16 first-order identities, 6 of second and third order
+    assert sum(i.cookbook_form for i in MATRIX_FUNCTION_IDENTITIES) >= 9

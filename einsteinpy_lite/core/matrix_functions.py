@@ -1,0 +1,108 @@
+"""Matrix functions that are not elementwise: the inverse, the determinant and the log-determinant.
+
+A :class:`MatrixFunction` takes an argument with exactly two free indices -- a square matrix whose
+rows are its first free index and whose columns are its second -- and is not applied entry by entry:
+
+* ``inv``: the inverse keeps the argument's two free indices, names and positions:
+  ``\\mathrm{inv}(X^{i}_{j})`` is the entry ``(X^{-1})^{i}{}_{j}``, so ``X^{i}_{k}
+  \\mathrm{inv}(X^{k}_{j}) = \\delta^{i}_{j}``.  (With the Euclidean metric the positions carry no
+  meaning of their own; since ``(X^\\top)^{-1} = (X^{-1})^\\top`` the order of the two free
+  indices does not matter either.)
+* ``det``: ``\\det(X^{r}_{c})``, a scalar;
+* ``logdet``: ``\\mathrm{logdet}(X^{r}_{c}) = \\log|\\det X|`` (``slogdet``'s value), a scalar.
+
+The argument of ``det`` and ``logdet`` is a closed scope: its two free indices are private, always
+named ``r`` and ``c`` (so equal determinants are equal nodes), and renaming the indices of an
+enclosing expression never reaches them.  These functions are *not* registered as elementwise
+functions.  Their derivative rules live in :mod:`einsteinpy_lite.algebra.matrix_rules`.
+
+Example:
+    >>> from einsteinpy_lite.core.builders import tensor
+    >>> MatrixFunction("inv", tensor("X", "^i_j")).free
+    (^i, _j)
+    >>> d = MatrixFunction("det", tensor("X", "^a_b"))
+    >>> d.free, str(d.body)
+    ((), 'X^r_c')
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import sympy
+from sympy.core.symbol import Str
+
+from .errors import EinsteinError
+from .expr import Expr, _check_factor
+from .indices import Index
+
+__all__ = ["MatrixFunction", "MATRIX_FUNCTIONS"]
+
+#: name -> LaTeX of the index form (what the index parser reads back)
+MATRIX_FUNCTIONS: dict[str, str] = {"inv": r"\mathrm{inv}", "det": r"\det", "logdet": r"\mathrm{logdet}"}
+_PRIVATE = ("r", "c")
+
+
+class MatrixFunction(Expr):
+    """``inv``, ``det`` or ``logdet`` of a square matrix (an expression with two free indices).
+
+    Example:
+        >>> from einsteinpy_lite.core.builders import tensor
+        >>> MatrixFunction("logdet", tensor("X", "_i_j")).free
+        ()
+    """
+
+    def __new__(cls, name: str | Str, body: Expr) -> MatrixFunction:
+        fname = name.name if isinstance(name, Str) else name
+        if fname not in MATRIX_FUNCTIONS:
+            raise EinsteinError(f"unknown matrix function {fname!r}; known: {', '.join(MATRIX_FUNCTIONS)}")
+        body = _check_factor(body)
+        if len(body.free) != 2:
+            raise EinsteinError(
+                f"{MATRIX_FUNCTIONS[fname]} takes a square matrix (two free indices), "
+                f"got '{body}' with {len(body.free)} free ind{'ex' if len(body.free) == 1 else 'ices'}",
+                hint="write the argument with one row and one column index, e.g. X^{i}_{j}")
+        if fname != "inv":
+            body = _privatize(body)
+        obj: MatrixFunction = sympy.Basic.__new__(cls, Str(fname), body)  # type: ignore[assignment]
+        obj._free_and_dummies  # noqa: B018
+        return obj
+
+    @property
+    def func_name(self) -> str:
+        """``"inv"``, ``"det"`` or ``"logdet"``."""
+        return self.args[0].name  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def body(self) -> Expr:
+        """The matrix argument."""
+        return self.args[1]  # type: ignore[return-value]
+
+    @property
+    def scalar(self) -> bool:
+        """True for ``det`` and ``logdet`` (no free indices)."""
+        return self.func_name != "inv"
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.body,)
+
+    @cached_property
+    def _free_and_dummies(self) -> tuple[tuple[Index, ...], tuple[Index, ...]]:
+        return (() if self.scalar else self.body.free), ()
+
+    def map_children(self, fn: Any) -> Expr:
+        return MatrixFunction(self.func_name, fn(self.body))
+
+    def map_slots(self, fn: Any) -> Expr:
+        if self.scalar:
+            return self  # a closed scope: its indices are its own
+        return MatrixFunction(self.func_name, self.body.map_slots(fn))
+
+
+def _privatize(body: Expr) -> Expr:
+    """``body`` with its two free indices named ``r``, ``c`` (a determinant's private names)."""
+    from .rename import rename_free
+
+    mapping = {ix.name: new for ix, new in zip(body.free, _PRIVATE)}
+    return rename_free(body, mapping)
