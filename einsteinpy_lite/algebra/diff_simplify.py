@@ -16,7 +16,7 @@ from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product
 from ..core.indices import Index
-from ..core.rename import fresh_names, rename_free
+from ..core.rename import _map_indices, fresh_names, rename_free
 from .scopes import NameSupply, _clear_names, _rename_all, _unique_dummies, avoid_names
 
 __all__ = ["simplify_derivative"]
@@ -100,8 +100,7 @@ class _BodyAtoms:
         free = tuple(body.free)
         bound = tuple(sorted(body.open_bound))
         norm = rename_free(body, {ix.name: f"\\zeta{n}" for n, ix in enumerate(free)})
-        for n, b in enumerate(bound):
-            norm = _rename_all(norm, b, f"\\eta{n}", True)
+        norm = _rename_bound_at_once(norm, {b: f"\\eta{n}" for n, b in enumerate(bound)})
         inner = simplify(self.shell(_unique_dummies(norm, {ix.name for ix in norm.free},
                                                     NameSupply(norm.index_names()))))
         key = canonical(inner)
@@ -144,8 +143,9 @@ class _BodyAtoms:
             if clash:
                 full = _rename_dummies_pretty(full, clash, self.outer | full.index_names() | targets | used)
             body = rename_free(full, mapping, avoid=used)
-            for b, slot in zip(bound, e.indices[len(free):]):
-                body = _rename_all(body, b, slot.name, True)
+            # at once: the slots' names may be another atom's \eta names (nested arguments), and renaming
+            # one by one merged \eta0 -> \eta1 with the \eta1 still waiting to become \eta2
+            body = _rename_bound_at_once(body, {b: slot.name for b, slot in zip(bound, e.indices[len(free):])})
             return Product.make(1, [body, *fix]) if fix else body
         if isinstance(e, Apply):
             return Apply(e.func_name, e.order, self.restore(e.body))
@@ -166,3 +166,10 @@ def _rename_dummies_pretty(e: Expr, names: set[str], taken: set[str]) -> Expr:
     """Rename the dummies ``names`` of ``e`` to short letters not in ``taken``."""
     var = NameSupply(set(taken), pool=list(_PRETTY))
     return _clear_names(e, set(names), var)
+
+
+def _rename_bound_at_once(e: Expr, mapping: dict[str, str]) -> Expr:
+    """Rename the bound slots of ``e`` by ``mapping``, all at once (never one name into another)."""
+    if not mapping:
+        return e
+    return _map_indices(e, lambda ix: ix.renamed(mapping[ix.name]) if (ix.bound and ix.name in mapping) else ix)

@@ -143,7 +143,11 @@ def _display_nested(e: Expr, free_order: dict[str, int], lowerable: frozenset[st
     """:func:`_display` of a function's argument or a sum factor, with the indices of the sums around it
     hidden under placeholders meanwhile, so that the names given inside do not depend on theirs (which
     the enclosing monomial renames: simplify stays idempotent)."""
-    hidden = {o: f"{_PLACEHOLDER}o{n}" for n, o in enumerate(sorted(e.open_bound))}
+    # placeholders the expression does not use: a nested call must not pick the names of the call around
+    # it (renaming \\dummyo0 back to \\dummyo1 while \\dummyo1 still stood for another index merged the two)
+    taken = e.all_names()
+    names = (f"{_PLACEHOLDER}o{n}" for n in itertools.count() if f"{_PLACEHOLDER}o{n}" not in taken)
+    hidden = {o: next(names) for o in sorted(e.open_bound)}
     for o, h in hidden.items():
         e = rename_bound(e, o, h)
     out = _display(e, free_order, set(), lowerable, reserved)
@@ -828,9 +832,11 @@ def simplify(e: Expr | str) -> Expr:
     e = _hygienic(given)
     out = _display(e, order, set(), _lowerable(e))
     seen = {e}
-    while _live_size_names(out) != _live_size_names(e) and out not in seen:
+    while ((_live_size_names(out) != _live_size_names(e) or any(isinstance(n, SumOver) for n in out.walk()))
+           and out not in seen and len(seen) < 4):
         # the names a pass gives avoid the x of every N_x it starts with; where one vanished with a term
-        # that cancelled (or a fold made one), the next pass names otherwise: go on until it does not
+        # that cancelled (or a fold made one), the next pass names otherwise; and a coefficient taken out
+        # of a \\sum lets the next pass distribute it (seed 60123): go on until a pass changes nothing
         seen.add(out)
         e, out = out, _display(out, order, set(), _lowerable(out))
     if out.free_keys != given.free_keys:  # pragma: no cover - an engine bug, never a user error

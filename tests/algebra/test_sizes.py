@@ -166,3 +166,29 @@ def test_a_sum_never_captures_a_dummy_that_flattening_named_like_it():
     for e in (a, b):
         assert np.allclose(el.compile(e)(A=A, x=x, B=B, **{"lambda": lam}, N_s1=6, K=3), want)
     assert el.equal(a, b)
+
+
+def test_nested_function_arguments_keep_their_sum_indices_apart():
+    # harness seed 60003: placeholders of a function argument inside another were renamed back one by
+    # one, \dummyo0 -> \dummyo1 while \dummyo1 still stood for another index: x^p_{a q} became x^q_{a q}
+    e = P(r"\sum_{k} \sum_{p} \sum_{q} \delta_b^k \delta^{i}_p \delta_{s}^{q} \sigma(A_k^{a} \exp(x^p_{a q}))")
+    A, x = rng.normal(size=(2, 3)), rng.normal(size=(4, 3, 5))
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    want = sig(np.einsum("ka,pas->kps", A, np.exp(x)))  # (b, i, s)
+    for form in (el.simplify(e), el.canonical(e)):
+        assert np.allclose(el.compile(form, out=("b", "i", "s"))(A=A, x=x), want)
+    # and through the derivative's simplifier (function arguments as atoms)
+    e2 = P(r"\mathrm{softplus}(-A_{b}^{\mu j} \exp(x^{i}_{j \mu s}))")
+    d = el.diff(el.diff(e2, r"x^{m}_{u n j2}"), r"A_{q}^{l c}")
+    du = el.diff(el.diff(e2, r"x^{m}_{u n j2}", simplify=False), r"A_{q}^{l c}", simplify=False)
+    assert el.equal(d, du)
+
+
+def test_simplify_is_idempotent_when_a_coefficient_leaves_a_sum():
+    # harness seed 60123: the first pass kept \sum_k (d - y_k) whole, the second distributed it
+    e = P(r"\sum_{u1} \frac{\alpha}{2} (\delta^{j}_{b} - y^{j u1}_{b})")
+    once = el.simplify(e)
+    assert el.simplify(once) == once
+    y = rng.random((3, 4, 3))
+    want = 0.5 * 0.7 * (4 * np.eye(3) - y.sum(1))
+    assert np.allclose(el.compile(once, out=("j", "b"))(y=y, alpha=0.7), want)
