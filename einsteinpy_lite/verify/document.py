@@ -15,12 +15,13 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+from ..check.repair import candidates
 from ..check.report import ClaimResult
 from ..check.report import Report as CheckReport
 from ..check.run import check
-from .report import Entry, Finding
+from .report import Entry, Finding, _scripts_typeset
 
-__all__ = ["DOCUMENT", "slides_text", "checked", "sections", "entry", "finding_of"]
+__all__ = ["DOCUMENT", "slides_text", "checked", "sections", "entry", "finding_of", "variance_repairs"]
 
 #: the slides as a document, inside the package
 DOCUMENT = "data/slides.md"
@@ -68,6 +69,44 @@ def sections(text: str) -> dict[str, tuple[str, int, int]]:
     return out
 
 
+_POSITION = re.compile(r"index position: '(\w+)' is (down|up) on the left but (up|down) on the right")
+
+
+@lru_cache(maxsize=4)
+def variance_repairs(text: str | None = None) -> dict[int, str]:
+    """For each claim that holds with an index in another position: the right side with that index moved.
+
+    The candidate edits are the checker's own (:func:`einsteinpy_lite.check.repair.candidates`, "write
+    'j2' down"); one is kept only when the claim then holds under strict Ricci checking, judged by
+    :func:`einsteinpy_lite.check` on the document's opening definitions (up to its first keyed heading)
+    followed by the repaired claims.  Returns ``{line: repaired right side}``.
+
+    Example:
+        >>> print(variance_repairs()[64])
+        B^i_{i_1} [\\nabla\\sigma]^{i_1}_{i_2} A^{i_2}_{j}
+    """
+    source = slides_text() if text is None else text
+    lines = source.split("\n")
+    first = next((n for n, ln in enumerate(lines) if _HEADING.match(ln)), len(lines))
+    parts = ["\n".join(lines[:first])]
+    tried: list[tuple[int, str, int]] = []  # (claim's line, repaired right side, line in the trial document)
+    for c in checked(text).claims:
+        m = _POSITION.search(c.how)
+        if c.verdict != "holds" or m is None or not c.rhs:
+            continue
+        name, left, _ = m.groups()
+        for cand, why in candidates(c.rhs, c.lhs):
+            w = re.fullmatch(r"write '(\w+)' (up|down)", why)
+            if w and w.group(1).replace("_", "") == name and w.group(2) == left and _scripts_typeset(cand):
+                tried.append((c.line, cand, sum(p.count("\n") + 2 for p in parts) + 1))
+                parts.append(f"$$ {c.lhs} = {cand} $$")
+                break
+    if not tried:
+        return {}
+    trial = {r.line: r for r in check("\n\n".join(parts), repairs=False, strict=True).claims}
+    return {line: cand for line, cand, at in tried if at in trial and trial[at].verdict == "holds"}
+
+
 def _kind(c: ClaimResult) -> str:
     """The kind of mistake a claim shows, from the checker's diagnosis."""
     if c.verdict == "holds":
@@ -83,8 +122,10 @@ def _claim_text(c: ClaimResult) -> str:
     return f"{c.lhs} = {c.rhs}" if c.rhs else c.lhs
 
 
-def finding_of(c: ClaimResult) -> Finding | None:
+def finding_of(c: ClaimResult, repaired: str | None = None) -> Finding | None:
     """The mistake a judged claim shows, located by its line (None when it holds without a note).
+
+    ``repaired`` is the right side to propose when the checker has none (see :func:`variance_repairs`).
 
     Example:
         >>> c = checked()[0]
@@ -96,8 +137,9 @@ def finding_of(c: ClaimResult) -> Finding | None:
     if c.verdict == "unsupported":
         return None
     corrected = ""
-    if c.suggestion is not None:
-        corrected = f"{c.lhs} = {c.suggestion}" if c.rhs else c.suggestion
+    suggestion = c.suggestion if c.suggestion is not None else repaired
+    if suggestion is not None:
+        corrected = f"{c.lhs} = {suggestion}" if c.rhs else suggestion
     return Finding(_kind(c), _claim_text(c), corrected, c.how, line=c.line)
 
 
@@ -135,7 +177,7 @@ def entry(key: str, slide: str, title: str, text: str | None = None) -> Entry:
     for c in claims:
         if c.verdict == "holds":
             e.check(f"line {c.line}: {_claim_text(c)}", True, c.how)
-        found = finding_of(c)
+        found = finding_of(c, variance_repairs(text).get(c.line))
         if found is not None:
             e.findings.append(found)
     for (line, name), (_, text_) in zip([d for d in report.definitions if first <= d[0] <= last], defined):

@@ -166,6 +166,22 @@ def test_every_mistake_is_found_by_line_or_by_its_check_and_nothing_else(report)
     assert fixed[line_of(r"$$ [\nabla_b f]^{i_1}{}_{j_1,j_2} =")] == ""  # no repair proposed (yet)
 
 
+def test_a_variance_finding_proposes_the_right_side_that_holds_under_strict_ricci(report):
+    fixed = {f.line: f.corrected for e, f in report.findings if f.kind == "variance" and f.line is not None}
+    # the index moved on the right side to where the label has it (grad_y: as the old verify's correction A^{i_2}_j)
+    assert fixed[line_of(r"[\nabla_y f]^i_j =")].endswith(r"A^{i_2}_{j}")
+    assert fixed[line_of(r"[\nabla_A(A^i_l y^l)]^i_{j_1, j_2} =")].endswith(r"= \delta^i_{j_1} y_{j_2}")
+    # d for B: the checker's edit would write \sigma_k_{j_2} (two subscripts, no LaTeX): none is proposed
+    assert fixed[line_of(r"$$ -[\nabla_B L]_{j_1, j_2} =")] == ""
+    # each proposal holds under strict Ricci checking where the claim as written does not
+    head = SLIDES.split("## Computing the Loss Gradient")[0]
+    for line, corrected in fixed.items():
+        if corrected:
+            assert el.check(head + f"$$ {corrected} $$", strict=True).claims[-1].verdict == "holds", line
+            written = next(f.written for _, f in report.findings if f.line == line)
+            assert el.check(head + f"$$ {written} $$", strict=True).claims[-1].verdict == "fails", line
+
+
 def test_every_entry_is_checked_and_every_check_passed(report):
     for e in report:
         assert e.checks, e.key
