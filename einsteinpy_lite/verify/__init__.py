@@ -1,19 +1,24 @@
-"""Verify the lecture slides: every formula derived by the toolkit, compared, and checked on random arrays.
+"""Verify the lecture slides: their claims checked as a document, and the checks that are not claims.
 
-:func:`slides` runs the catalogue (:mod:`.catalogue`), one entry per formula of
-the slides, and returns a :class:`Report`: each entry has the formula as the
-slide writes it, the toolkit's derivation, the checks run (with their numbers)
-and the mistakes found, each with its correction and why; its verdict --
-holds, holds after a correction, differs only in index variance, fails (or not
-checked, when a check could not run) -- follows from those.
+:func:`slides` runs the catalogue (:mod:`einsteinpy_lite.verify.catalogue`), one entry per formula of
+the slides, and returns a :class:`Report`.  The slides' claims are written as the
+document ``einsteinpy_lite/data/slides.md`` and judged by the general checker
+(:func:`einsteinpy_lite.check`, see :mod:`einsteinpy_lite.verify.document`): each mistake is located by
+the line of the document, with the checker's diagnosis and its repair.  What the
+document cannot say stays in Python (:mod:`einsteinpy_lite.verify.descent`, :mod:`einsteinpy_lite.verify.shapes`): the
+optimizers' behaviour, the chain-rule remark, the shapes written in words, the
+labels, forward vs backward gradients and the cost of the contraction order.  The
+verdict of an entry -- holds, holds after a correction, differs only in index
+variance, fails (or not checked, when a check could not run) -- follows from its
+checks and findings.
 
 Example:
     >>> from einsteinpy_lite import verify
     >>> report = verify.slides(["covector"])
     >>> report["covector"].verdict.value
     'holds after a correction'
-    >>> [f.corrected for f in report["covector"].findings]
-    ['\\\\sum_{j=0}^{N-1} g_j y^j', 'g_j for 0 <= j < N']
+    >>> [(f.line, f.corrected) for f in report["covector"].findings]
+    [(41, 'g_j \\\\text{ for } 0 \\\\leq j < N'), (43, 'g_j y^j = \\\\sum_{j=0}^{N-1} g_j y^j')]
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Checks of the gradient-descent slides: the GD update, the MSE loss gradient, the chain-rule remark,
+"""Checks of the gradient-descent slides that are not claims: the GD update, the chain-rule remark,
 the matrix interpretation (shapes of epsilon, of the function gradient and of d), forward vs backward
 gradients, the parameter structure, and the order "for efficiency, computation goes this way".
 """
@@ -10,15 +10,13 @@ import opt_einsum
 
 from ..algebra.diff import diff
 from ..algebra.simplify import simplify
-from ..core.expr import SumOver
 from ..nets import gradients
 from ..notation.parse import parse
-from .formulas import evaluate_expr, expand, max_diff, model_f, safe_compare, try_parse
+from .formulas import evaluate_expr, max_diff, model_f, try_parse
 from .model import Problem, finite_difference_gradient, finite_difference_jacobian
-from .network import derived_direction
 from .report import Entry
 
-__all__ = ["gd_update", "steepest_descent", "mse_gradient", "chain_rule", "d_shapes", "function_gradient", "forward_backward",
+__all__ = ["gd_update", "steepest_descent", "chain_rule", "d_shapes", "function_gradient", "forward_backward",
            "gradient_structure", "efficient_order", "MEDIUM"]
 
 TOL = 1e-7
@@ -108,55 +106,6 @@ def steepest_descent() -> Entry:
     step = np.asarray(r.iterates[1]) - theta
     e.check("optim.steepest_descent takes exactly that step", max_diff(step, alpha * d) < 1e-10,
             f"max |diff| {max_diff(step, alpha * d):.1e}")
-    return e
-
-
-def _sum_bounds(text: str) -> tuple[str, ...]:
-    e = parse(text)
-    return tuple(str(b) for node in e.walk() if isinstance(node, SumOver) for b in node.bounds)
-
-
-def mse_gradient() -> Entry:
-    """``-grad L = 2/K sum_{k=0}^{N-1} (x_k - f(y_k))^t grad f(y_k)`` (on three slides).
-
-    Example:
-        >>> e = mse_gradient()
-        >>> e.verdict.value, len(e.findings), all(c.passed for c in e.checks)
-        ('holds after a correction', 1, True)
-    """
-    e = Entry("mse_gradient", "Computing the Loss Gradient (also: Interpretation of Loss Gradient, Loss Gradient "
-              "Computation)", "MSE loss gradient",
-              r"\nabla_\theta L = \frac{1}{K} \sum_{k=0}^{K-1} \nabla_\theta \{\|x_k - f_\theta(y_k)\|^2\} = "
-              r"\frac{2}{K} \sum_{k=0}^{K-1} (x_k - f_\theta(y_k))^t \nabla_\theta (x_k - f_\theta(y_k)) = "
-              r"\frac{-2}{K} \sum_{k=0}^{N-1} (x_k - f_\theta(y_k))^t \nabla_\theta f_\theta(y_k)")
-    e.derived = f"-grad_A L = {gradients.single_layer().directions_eps['A']}  (el.diff of the loss; b and B alike)"
-    p = _problem()
-    K = p.X.shape[0]
-    theta = p.theta()
-    grad = finite_difference_gradient(p.loss, theta)
-    line3 = 2 / K * sum(np.asarray(p.eps()[k] @ -p.jacobian(p.Y[k])) for k in range(K))
-    e.check("line 3, (2/K) sum_k (x_k - f)^t grad(x_k - f) with grad(x_k - f) = -grad f, equals finite differences "
-            f"of L (K={K}, P={p.P})", max_diff(line3, grad) < 1e-6, f"max |diff| {max_diff(line3, grad):.1e}")
-    written = _D_A.replace("K-1", "N-1", 1)
-    e.syntax.append(f"-[\\nabla_A L]_{{j_1}}{{}}^{{j_2}} = {written}  (theta = A)")
-    loss_bounds = _sum_bounds(r"\frac{1}{K} \sum_{k=0}^{K-1} \epsilon_k^i \delta_{ij} \epsilon_k^j")
-    if _sum_bounds(written) != loss_bounds:
-        arrays = p.slide_arrays()
-        N = 4
-        short = {k: (v[:N] if k in ("epsilon", "sigma", "nabla_sigma", "y", "x") else v) for k, v in arrays.items()}
-        wrong, _ = evaluate_expr(parse(written), short, K=K)
-        off = max_diff(wrong, p.directions()["A"])
-        e.find("bound", r"\sum_{k=0}^{N-1}", r"\sum_{k=0}^{K-1}",
-               f"k counts the K training pairs, as in the loss (1/K) sum_{{k=0}}^{{K-1}}; N is no sample count "
-               f"(the limit is {_sum_bounds(written)[1]} against the loss's {loss_bounds[1]}). With K={K}, N={N} "
-               f"the sum stops after {N} pairs and d for A is off by up to {off:.2e}. The same limit is on "
-               f"'Interpretation of Loss Gradient' and 'Loss Gradient Computation'")
-    equal, how_eq = safe_compare(expand(parse(_D_A)), derived_direction("A"))
-    e.check("the corrected formula for theta = A equals -d/dA of the loss, derived by el.diff", equal, how_eq)
-    val, how = evaluate_expr(parse(_D_A), p.slide_arrays(), K=K)
-    e.check(f"the corrected formula for theta = A ({how}) equals -grad_A L by finite differences",
-            max_diff(val, -grad[: p.A.size].reshape(p.A.shape)) < 1e-6,
-            f"max |diff| {max_diff(val, -grad[: p.A.size].reshape(p.A.shape)):.1e}")
     return e
 
 

@@ -48,17 +48,28 @@ class Finding:
             statement).
         written: the piece as the slide writes it.
         corrected: the corrected piece.
-        why: the reason, with the evidence (parse error, numbers).
+        why: the reason, with the evidence (the checker's diagnosis, numbers).
+        line: the line of ``data/slides.md`` on which the mistaken claim's ``=`` stands (None for a
+            finding of a check that is not a claim).
+
+    An empty ``corrected`` means no repair is proposed (``why`` says what is wrong).
     """
 
     kind: str
     written: str
     corrected: str
     why: str
+    line: int | None = None
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
-        return {"kind": self.kind, "written": self.written, "corrected": self.corrected, "why": self.why}
+        return {"kind": self.kind, "line": self.line, "written": self.written, "corrected": self.corrected,
+                "why": self.why}
+
+    @property
+    def where(self) -> str:
+        """`` at line N`` (of the slides document) or nothing."""
+        return "" if self.line is None else f" at line {self.line}"
 
 
 @dataclass(frozen=True)
@@ -220,7 +231,47 @@ def math_body(text: str) -> str | None:
     body = re.sub(r"([\^_])([A-Za-z])([0-9]+)", r"\1{\2_{\3}}", body)
     for op, sym in _OPERATORS:
         body = body.replace(op, sym)
-    return body if _balanced(body) else None
+    return body if _balanced(body) and _scripts_typeset(body) else None
+
+
+def _scripts_typeset(body: str) -> bool:
+    """False when an atom gets two subscripts or two superscripts (``B_k^{i}_{j}``, ``x^{i}'``): TeX refuses them.
+
+    Example:
+        >>> _scripts_typeset("B^{i}_{j} y_k^{j}"), _scripts_typeset("B_k^{i}_{j}"), _scripts_typeset("x^{i}'")
+        (True, False, False)
+    """
+    seen: set[str] = set()
+    n = 0
+    while n < len(body):
+        ch = body[n]
+        if ch in "^_'":
+            kind = "^" if ch in "^'" else "_"
+            if kind in seen:
+                return False
+            seen.add(kind)
+            n += 1
+            if ch == "'":
+                continue
+            while n < len(body) and body[n].isspace():
+                n += 1
+            if n < len(body) and body[n] == "{":  # skip the braced argument
+                depth = 0
+                while n < len(body):
+                    depth += {"{": 1, "}": -1}.get(body[n], 0) if body[n - 1] != "\\" else 0
+                    n += 1
+                    if depth == 0:
+                        break
+            elif n < len(body) and body[n] == "\\":
+                m = re.match(r"\\[A-Za-z]+|\\.", body[n:])
+                n += len(m.group(0)) if m else 1
+            else:
+                n += 1
+            continue
+        if not ch.isspace():
+            seen = set()
+        n += 1
+    return True
 
 
 def _segments(text: str) -> list[tuple[bool, str]]:
@@ -257,6 +308,8 @@ def _segments(text: str) -> list[tuple[bool, str]]:
         while core.count("(") < core.count(")") and core.endswith(")"):
             core, tail = core[:-1], ")" + tail
         head = ""
+        if len(core) > 1 and core[0] == core[-1] == "'":  # a quoted formula: the quotes are prose, not primes
+            head, core, tail = "'", core[1:-1], "'" + tail
         while core.count("(") > core.count(")") and core.startswith("("):
             head, core = head + "(", core[1:]
         out += [(False, head), (True, core), (False, tail)]
@@ -430,7 +483,8 @@ class Report:
             if e.derived:
                 out.append(f"     derived: {e.derived}")
             for f in e.findings:
-                out.append(f"     mistake ({f.kind}): {f.written}  ->  {f.corrected}")
+                fix = f"  ->  {f.corrected}" if f.corrected else ""
+                out.append(f"     mistake ({f.kind}){f.where}: {f.written}{fix}")
                 out.append(f"        why: {f.why}")
             for c in e.checks:
                 detail = f": {c.detail}" if c.detail else ""
@@ -454,8 +508,8 @@ class Report:
             if e.derived:
                 out.append(f"- derived: {markdown_prose(e.derived)}")
             for f in e.findings:
-                out.append(f"- mistake ({f.kind}): {markdown_formula(f.written)} → {markdown_formula(f.corrected)}: "
-                           f"{markdown_prose(f.why)}")
+                fix = f" → {markdown_formula(f.corrected)}" if f.corrected else ""
+                out.append(f"- mistake ({f.kind}){f.where}: {markdown_formula(f.written)}{fix}: {markdown_prose(f.why)}")
             for c in e.checks:
                 detail = f": {c.detail}" if c.detail else ""
                 out.append(f"- check {_mark(c.passed)}: {markdown_prose(c.what + detail)}")
@@ -483,8 +537,9 @@ class Report:
             if e.derived:
                 out.append(rf"\item derived: {latex_prose(e.derived)}")
             for f in e.findings:
-                out.append(rf"\item mistake ({esc(f.kind)}): {latex_formula(f.written)} $\to$ "
-                           rf"{latex_formula(f.corrected)}: {latex_prose(f.why)}")
+                fix = rf" $\to$ {latex_formula(f.corrected)}" if f.corrected else ""
+                out.append(rf"\item mistake ({esc(f.kind)}){esc(f.where)}: {latex_formula(f.written)}{fix}: "
+                           rf"{latex_prose(f.why)}")
             for c in e.checks:
                 detail = f": {c.detail}" if c.detail else ""
                 out.append(rf"\item check {esc(_mark(c.passed))}: {latex_prose(c.what + detail)}")

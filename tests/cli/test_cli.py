@@ -60,7 +60,7 @@ def test_parse_dims():
 def test_verify_all_entries_exit_0(capsys):
     code, out, _ = run(capsys, "verify")
     assert code == 0
-    assert out.strip().splitlines()[-1].startswith("22 formulas checked")
+    assert out.strip().splitlines()[-1].startswith("20 formulas checked")
 
 
 def test_verify_formats_and_only(capsys):
@@ -154,7 +154,7 @@ def test_end_to_end_verify_json():
     proc = _cli("verify", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert data["ok"] and len(data["entries"]) == 22 and sum(len(e["findings"]) for e in data["entries"]) == 22
+    assert data["ok"] and len(data["entries"]) == 20 and sum(len(e["findings"]) for e in data["entries"]) == 21
 
 
 # ============================================================== what a new user hit (issue 9)

@@ -279,7 +279,7 @@ SLIDES = {"A": ("h", "n"), "y": ("n",), "b": ("h",), "B": ("m", "h"), "x": ("m",
 
 
 def test_slides_loss_in_matrix_notation_is_the_verified_loss() -> None:
-    from einsteinpy_lite.verify.network import loss_expr
+    from einsteinpy_lite.verify.formulas import loss_expr
 
     e = parse_matrix(r"\frac{1}{K} \sum_{k=0}^{K-1} \|x_k - B \sigma(A y_k + b)\|^2", SLIDES)
     assert el.equal(e, loss_expr())
@@ -299,7 +299,7 @@ def test_slides_loss_in_matrix_notation_is_the_verified_loss() -> None:
     ("B^p_q", r"-\frac{2}{K} \sum_{k=0}^{K - 1} (x_{k} - B \sigma(A y_{k} + b)) \sigma(A y_{k} + b)^\top"),
 ])
 def test_slides_gradients_in_matrix_form_read_back(wrt: str, printed: str) -> None:
-    from einsteinpy_lite.verify.network import loss_expr
+    from einsteinpy_lite.verify.formulas import loss_expr
 
     d = el.diff(loss_expr(), wrt)
     assert to_matrix(d) == printed
