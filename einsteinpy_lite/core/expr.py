@@ -785,15 +785,16 @@ class SumOver(Expr):
 
         The constructor reads a ``\\sum`` as written text does: it binds every ``k`` of its body.
         Rebuilding a sum around a rewritten body must not: a dummy or free index of the new body
-        that happens to be called ``k`` is another index.  Here the binder is renamed instead
-        (alpha-conversion) to a name the body does not use, so nothing is captured.
+        that happens to be called ``k`` is another index.  Here it is renamed apart instead
+        (alpha-conversion of the inner scope; the binder keeps its name, whose ``N_k`` may be the
+        user's), or, when the body has ``k`` free, the binder is renamed: nothing is captured.
 
         Example:
             >>> from einsteinpy_lite.core.atoms import Tensor
             >>> from einsteinpy_lite.core.indices import Index, up, down
             >>> x_k = Tensor("x", [Index("k", False, True)])  # k bound by the sum to be built
             >>> str(SumOver.make("k", (), x_k * Tensor("A", [up("k"), down("j")]) * Tensor("y", [up("j"), down("k")])))
-            '\\\\sum_{b1} x_b1 A^k_j y^j_k'
+            '\\\\sum_{k} x_k A^b1_j y^j_b1'
         """
         name = normalize_index_name(index)
         body = _check_factor(body)

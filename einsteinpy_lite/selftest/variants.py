@@ -128,8 +128,10 @@ class _Builder:
         node = at(self.tree, path)
         bound = next(b for p, _, b in self.nodes if p == path)
         avoid = index_names(node) | {ix.name for ix in free(node, bound)} | set(bound)
-        cands = [n for n in INDEX_POOL if n not in avoid and f"N_{n}" not in self.syms]
-        # the size of a space no array carries is N_x by its name x: renaming it changes that size
+        # the size of a space no array carries is N_x by its name x: renaming it, or renaming another index
+        # to x, changes that size
+        cands = [n for n in INDEX_POOL if n not in avoid and f"N_{n}" not in self.syms
+                 and n not in needs_size(self.tree)]
         if cands and f"N_{old}" not in self.syms and old not in needs_size(self.tree):
             new = cands[int(self.rng.integers(len(cands)))]
             self.add(f"dummy {old} renamed {new}", True, path, rename_binding(node, bid, new))
