@@ -832,11 +832,12 @@ def simplify(e: Expr | str) -> Expr:
     e = _hygienic(given)
     out = _display(e, order, set(), _lowerable(e))
     seen = {e}
-    while ((_live_size_names(out) != _live_size_names(e) or any(isinstance(n, SumOver) for n in out.walk()))
+    while ((_live_size_names(out) != _live_size_names(e) or any(isinstance(n, (SumOver, Delta)) for n in out.walk()))
            and out not in seen and len(seen) < 4):
         # the names a pass gives avoid the x of every N_x it starts with; where one vanished with a term
         # that cancelled (or a fold made one), the next pass names otherwise; and a coefficient taken out
-        # of a \\sum lets the next pass distribute it (seed 60123): go on until a pass changes nothing
+        # of a \\sum lets the next pass distribute it (seed 60123), like terms collected inside a function's
+        # argument let a metric raise an index there (seed 3580573656): go on until a pass changes nothing
         seen.add(out)
         e, out = out, _display(out, order, set(), _lowerable(out))
     if out.free_keys != given.free_keys:  # pragma: no cover - an engine bug, never a user error

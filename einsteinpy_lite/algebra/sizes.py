@@ -19,7 +19,7 @@ from __future__ import annotations
 import sympy
 
 from ..core.atoms import Delta
-from ..core.expr import Expr, Product, SumOver, dimension_symbol
+from ..core.expr import Expr, Product, SumOver, dimension_symbol, fold_delta_loops
 
 __all__ = ["fold_unsized"]
 
@@ -54,37 +54,7 @@ def fold_unsized(e: Expr) -> Expr:
 
 def _fold_loops(e: Product) -> Expr:
     """Remove the closed loops of deltas among ``e``'s factors, multiplying by their size."""
-    dummies = {ix.name for ix in e._free_and_dummies[1]}
-    factors = list(e.factors)
-    carried = {ix.name for f in factors if not isinstance(f, Delta) for ix in f.free}
-    deltas = [n for n, f in enumerate(factors)
-              if isinstance(f, Delta) and not any(ix.bound for ix in f.indices)]
-    seen: set[int] = set()
-    drop: set[int] = set()
-    coeff: sympy.Expr = sympy.Integer(1)
-    for start in deltas:
-        if start in seen:
-            continue
-        comp, names, todo = [], [], [start]
-        seen.add(start)
-        while todo:
-            n = todo.pop()
-            comp.append(n)
-            for ix in factors[n].indices:  # type: ignore[attr-defined]
-                if ix.name not in names:
-                    names.append(ix.name)
-                for m in deltas:
-                    if m not in seen and any(jx.name == ix.name for jx in factors[m].indices):  # type: ignore[attr-defined]
-                        seen.add(m)
-                        todo.append(m)
-        if all(n in dummies for n in names) and not (set(names) & carried):
-            drop.update(comp)
-            first = next(ix.name for ix in factors[min(comp)].indices)  # type: ignore[attr-defined]
-            coeff = coeff * dimension_symbol(first)
-    if not drop:
-        return e
-    return Product.make(e.coeff * coeff, [f for n, f in enumerate(factors) if n not in drop])
-
+    return fold_delta_loops(e)
 
 
 def replace_sizes(e: Expr, mapping: dict[sympy.Symbol, sympy.Expr]) -> Expr:

@@ -488,6 +488,11 @@ class Product(Expr):
                     continue
                 keep |= set(f.kept)
             if isinstance(f, Product):
+                folded = fold_delta_loops(f) if any(d.name in scope for d in f._free_and_dummies[1]) else f
+                if not isinstance(folded, Product):
+                    flat.append(folded)
+                    continue
+                f = folded  # a loop's size is N_name by the user's name: fold it before renaming apart
                 c = c * f.coeff
                 inner = list(f.factors)
                 clash = [d.name for d in f._free_and_dummies[1] if d.name in scope]
@@ -809,6 +814,56 @@ class SumOver(Expr):
             body = rename_bound(body, name, new)
             name = new
         return cls(name, bounds, body)
+
+
+def _is_delta(e: Expr) -> bool:
+    """A Kronecker delta or metric (a leaf with two slots and no name; the class lives in atoms)."""
+    return not e.children() and getattr(e, "name", None) is None and not isinstance(e, Zero) \
+        and len(e.own_indices()) == 2
+
+
+def fold_delta_loops(e: Product) -> Expr:
+    """``e`` without its closed loops of deltas (``\\delta^a_b \\delta^b_a``), times their sizes ``N_a``.
+
+    A loop's space touches no tensor slot: only the user gives its size, by the name written (``N_a``).
+    Folded before a rewrite renames the loop's dummies (which would cut that link).
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> str(fold_delta_loops(parse(r"\\delta^a_b \\delta^b_a x^i")))
+        '\\\\mathrm{N_a} x^i'
+    """
+    dummies = {ix.name for ix in e._free_and_dummies[1]}
+    factors = list(e.factors)
+    carried = {ix.name for f in factors if not _is_delta(f) for ix in f.free}
+    deltas = [n for n, f in enumerate(factors) if _is_delta(f) and not any(ix.bound for ix in f.own_indices())]
+    seen: set[int] = set()
+    drop: set[int] = set()
+    coeff: sympy.Expr = sympy.Integer(1)
+    for start in deltas:
+        if start in seen:
+            continue
+        comp: list[int] = []
+        names: list[str] = []
+        todo = [start]
+        seen.add(start)
+        while todo:
+            n = todo.pop()
+            comp.append(n)
+            for ix in factors[n].own_indices():
+                if ix.name not in names:
+                    names.append(ix.name)
+                for m in deltas:
+                    if m not in seen and any(jx.name == ix.name for jx in factors[m].own_indices()):
+                        seen.add(m)
+                        todo.append(m)
+        if all(x in dummies for x in names) and not (set(names) & carried):
+            drop.update(comp)
+            coeff = coeff * dimension_symbol(factors[min(comp)].own_indices()[0].name)
+    if not drop:
+        return e
+    return Product.make(e.coeff * coeff, [f for n, f in enumerate(factors) if n not in drop],
+                        kept=getattr(e, "kept", ()))
 
 
 def _carrying_slot(e: Expr, name: str) -> tuple[str, int] | None:

@@ -50,6 +50,8 @@ __all__ = ["CHECKS", "Engine", "Failure", "Skip", "run_check", "case_tree"]
 CHECKS = ("parse", "compile", "simplify", "canonical", "equal", "diff")
 
 RTOL = {"float64": 1e-9, "float32": 3e-4, "complex128": 1e-9}
+#: functions whose float32 value overflows for moderate arguments (exp(89) > float32's largest number)
+_GROWING = {"exp", "softplus", "cosh", "sinh", "square"}
 
 
 @dataclass
@@ -377,6 +379,10 @@ def _check_compile(c: _Ctx) -> None:
         got = c.via_compile(e)
         if heads(c.tree) and got[0].dtype != np.dtype(dtype):
             c.fail(f"compile {dtype}: dtype", f"{dtype} inputs give a {got[0].dtype} result")
+        if dtype == "float32" and not np.all(np.isfinite(got[0])) and fns & _GROWING:
+            # float32 overflows where float64 does not (\log(\exp(98)) is inf in float32: e^98 > 3.4e38); that
+            # is float32 arithmetic, not an engine bug
+            continue
         c.compare(f"compile {dtype}", want, got, RTOL[dtype])
 
 

@@ -192,3 +192,22 @@ def test_simplify_is_idempotent_when_a_coefficient_leaves_a_sum():
     y = rng.random((3, 4, 3))
     want = 0.5 * 0.7 * (4 * np.eye(3) - y.sum(1))
     assert np.allclose(el.compile(once, out=("j", "b"))(y=y, alpha=0.7), want)
+
+
+def test_a_loop_of_deltas_in_a_nested_product_keeps_the_users_size_name():
+    # harness seed 3580573889: (\delta_{dq} \delta^{dq}) was renamed apart (s1, s2) when flattened, then
+    # folded to an N_s1 nobody knows; it is folded first, to N_d
+    e = P(r"b2_{q} (\delta_{d q} \delta^{d q}) A_{j} B_{p}^{q}_{d}")
+    assert "N_d" in {s.name for s in e.scalar_symbols()}
+    b2, A, B = rng.random(3), rng.random(2), rng.random((4, 3, 5))
+    want = 5 * np.einsum("q,j,pqd->jpd", b2, A, B)  # N_d: the size of the index d, which B's slot gives
+    assert np.allclose(el.compile(el.simplify(e), out=("j", "p", "d"))(b2=b2, A=A, B=B), want)
+
+
+def test_simplify_is_idempotent_when_collecting_lets_a_metric_raise_an_index():
+    # harness seed 3580573656: sin(6 delta^{ij} y_j), then sin(6 y^i)
+    e = P(r"\sin(3 \delta^{i j2} (y_{j2} + y_{j2}))")
+    once = el.simplify(e)
+    assert el.simplify(once) == once
+    y = rng.random(4)
+    assert np.allclose(el.compile(once)(y=y), np.sin(6 * y))
