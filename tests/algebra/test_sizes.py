@@ -211,3 +211,14 @@ def test_simplify_is_idempotent_when_collecting_lets_a_metric_raise_an_index():
     assert el.simplify(once) == once
     y = rng.random(4)
     assert np.allclose(el.compile(once)(y=y), np.sin(6 * y))
+
+
+def test_flattening_never_leaves_a_dummy_named_like_a_size_beside_it():
+    # 30-minute run seed 3580575059: an inner flattening named a dummy s1, then N_s1 (a scalar the user
+    # passes) met it in the product around: compile read N_s1 as that dummy's size
+    e = P(r"(\mathrm{N_s1} A_{\nu}^{a}_{l} C^{l \nu}) (\mathrm{N_a} (3 B^{\nu} \delta_{\nu}^{l}) \delta_{l \nu})")
+    A, C, B = rng.random((3, 2, 4)), rng.random((4, 3)), rng.random(3)
+    # the second group: N_a 3 B^nu delta_nu^l delta_{l nu'}... its free index nu is B's (metric lowered)
+    want = 7 * 2 * 3 * np.einsum("val,lv,w->aw", A, C, B)
+    got = el.compile(e, out=("a", r"\nu"))(A=A, C=C, B=B, N_s1=7)
+    assert np.allclose(got, want)
