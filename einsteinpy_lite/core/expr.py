@@ -495,10 +495,7 @@ class Product(Expr):
                 f = folded  # a loop's size is N_name by the user's name: fold it before renaming apart
                 c = c * f.coeff
                 inner = list(f.factors)
-                # a dummy named like another factor's index, or like the x of an N_x beside it (a size the
-                # user names: N_s1 next to a dummy that an earlier flattening called s1)
-                beside = {x for k, g in enumerate(items) if k != n for x in g.size_names}
-                clash = [d.name for d in f._free_and_dummies[1] if d.name in scope or d.name in beside]
+                clash = [d.name for d in f._free_and_dummies[1] if d.name in scope]
                 if clash:
                     # the nested product's dummies would meet other factors' indices: give each a name
                     # used nowhere (renaming a name to an unused one everywhere cannot change a value)

@@ -8,6 +8,7 @@ of times inside the sum, in any position, and is never free or a dummy.
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import re
 from collections.abc import Iterable
@@ -171,14 +172,20 @@ def parse_index_spec(spec: str) -> tuple[Index, ...]:
     return tuple(out)
 
 
+#: Names no generated index may take while a text is read: the x of every N_x written in it (a size the
+#: user names; a dummy renamed apart in one factor must not take it when N_x stands in another).
+RESERVED_WHILE_READING: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
+    "RESERVED_WHILE_READING", default=frozenset())
+
+
 def fresh_names(avoid: Iterable[str], count: int, stem: str = "u") -> list[str]:
-    """``count`` index names of the form ``stem<n>`` not in ``avoid``.
+    """``count`` index names of the form ``stem<n>`` not in ``avoid`` (nor reserved while reading a text).
 
     Example:
         >>> fresh_names({"u1"}, 2)
         ['u2', 'u3']
     """
-    used = set(avoid)
+    used = set(avoid) | RESERVED_WHILE_READING.get()
     out: list[str] = []
     for n in itertools.count(1):
         if len(out) == count:

@@ -30,11 +30,13 @@ from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver, _check_same_free, as_expr, slot_size_symbol, tensor_signatures
 from ..core.functions import get_function
-from ..core.indices import Index, fresh_names, normalize_index_name
+from ..core.indices import RESERVED_WHILE_READING, Index, fresh_names, normalize_index_name
 from ..core.matrix_functions import MATRIX_FUNCTIONS, MatrixFunction
 from ..core.scalars import scalar_symbol
 from .greek import GREEK
 
+#: N_x, N_{x}, \\mathrm{N_x} in a text: the x is a size name (see RESERVED_WHILE_READING)
+_SIZE_NAME = re.compile(r"N_\{?\s*((?:\\[A-Za-z]+|[A-Za-z])(?:_?\{?[0-9]+\}?)?)")
 __all__ = ["parse", "CONVENTIONS", "LETTERS"]
 
 #: The index conventions :func:`parse` accepts.
@@ -174,10 +176,15 @@ def _parse_cached(text: str, convention: str, activation: str, letters: str = "s
     builder = _Builder(text, convention, activation, letters, out)
     if out is not None:
         builder.avoid = {_norm(str(t)) for t in builder.index_tokens(tree)}
+    # names the text gives sizes to (N_x): no index renamed apart while building may take them
+    token = RESERVED_WHILE_READING.set(frozenset(normalize_index_name(re.sub(r"[{}\s]", "", m))
+                                                 for m in _SIZE_NAME.findall(text)))
     try:
         expr = builder.build(tree)
     except RecursionError:
         raise EinsteinError("expression nested too deeply", text=text, pos=0) from None
+    finally:
+        RESERVED_WHILE_READING.reset(token)
     if out is not None:
         expr = _sum_the_rest(expr, out, text)
     if convention in ("einstein", "einsum"):
