@@ -80,6 +80,7 @@ class _Ctx:
         self.root = _Scope(None, set(), sizes)
         self.given = dict(sizes)  # sizes by name from the caller: the default for any index of that name
         self.seen: dict[str, set[int]] = {}  # every size seen for a name, any scope (for N_x outside x's scope)
+        self.traces: dict[str, set[int]] = {}  # sizes of tensors' own traces by name (for N_x only)
         self.learning = False  # the first pass: learn sizes, go on past terms that cannot be sized yet
 
     @property
@@ -131,6 +132,8 @@ class _Ctx:
                     n = self.size(scope, name[2:])  # N_m outside the \sum binding m: the one size m has
                 except EinsteinError:
                     n = None
+                if n is None and len(self.traces.get(name[2:], ())) == 1:
+                    n = next(iter(self.traces[name[2:]]))  # the name of a trace, B^s_s
             if n is None:
                 raise EinsteinError(f"no value for the scalar '{name}'", hint=f"pass it as {name}=...")
             subs[s] = n
@@ -174,8 +177,8 @@ def _ev(e: Expr, ctx: _Ctx, scope: _Scope) -> tuple[np.ndarray, Axes]:
         for ix, n in zip(e.indices, arr.shape):
             if ix.name not in own:
                 ctx.learn(scope, ix.name, n)
-            else:  # still known by its name, for an N_x outside (\frac{1}{N_s} B^s_s)
-                ctx.seen.setdefault(ix.name, set()).add(int(n))
+            else:  # still known by its name, for an N_x outside (\frac{1}{N_s} B^s_s), never for an index
+                ctx.traces.setdefault(ix.name, set()).add(int(n))
         out = _out_axes(e)
         return _contract([(arr, [ix.name for ix in e.indices])], out), out
     if isinstance(e, Delta):
@@ -192,7 +195,8 @@ def _ev(e: Expr, ctx: _Ctx, scope: _Scope) -> tuple[np.ndarray, Axes]:
         inner = _Scope(scope, {d.name for d in e._free_and_dummies[1]})
         # tensors first (their arrays tell the sizes), then sums and functions (an N_u1 inside may size a
         # dummy u1 of this product), deltas and zeros last: their sizes come from the factors beside them
-        rank = [0 if isinstance(f, Tensor) else 2 if isinstance(f, (Delta, Zero, Diag)) else 1 for f in e.factors]
+        # (a sum factor after the functions too: its deltas take their sizes from the functions' tensors)
+        rank = [0 if isinstance(f, Tensor) else 2 if isinstance(f, (Delta, Zero, Diag, Sum)) else 1 for f in e.factors]
         done: dict[int, tuple[np.ndarray, Axes]] = {}
         todo = sorted(range(len(e.factors)), key=lambda n: rank[n])
         while todo:

@@ -150,7 +150,9 @@ def _display_nested(e: Expr, free_order: dict[str, int], lowerable: frozenset[st
     hidden = {o: next(names) for o in sorted(e.open_bound)}
     for o, h in hidden.items():
         e = rename_bound(e, o, h)
-    out = _display(e, free_order, set(), lowerable, reserved)
+    # the names hidden stay reserved: a \sum inside named like one of them would capture it when the
+    # placeholders are renamed back (\sum_k \sigma(\sum_{i} C^k_{n i}) became K \sigma(\sum_k C^k_{n k}))
+    out = _display(e, free_order, set(), lowerable, reserved | frozenset(hidden))
     for o, h in hidden.items():
         out = rename_bound(out, h, o)
     return out

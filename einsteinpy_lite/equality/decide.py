@@ -31,9 +31,9 @@ How it is decided (:func:`compare` reports which step settled it):
      delta get one size; spaces get pairwise different sizes (2 to 9) while there
      are few enough, so that ``N_i`` cannot pass for ``N_j``.  Dummy names belong
      to their side (a dummy ``j`` of one side is not the ``j`` of the other); free
-     indices and tensor slots are shared; the summed indices on no tensor
-     (``\\sum_c`` over an absent ``c``, a traced ``\\delta^j_j``) share one size, so
-     renaming them changes nothing.  A scalar in a ``\\sum`` bound (``K`` in ``\\sum_{a=0}^{K-1}``) is the
+     indices and tensor slots are shared; an index on no tensor
+     (``\\sum_c`` over an absent ``c``, a traced ``\\delta^j_j``) has the size ``N_c`` its name
+     gives, on every side (as ``simplify`` and ``compile`` read it).  A scalar in a ``\\sum`` bound (``K`` in ``\\sum_{a=0}^{K-1}``) is the
      integer that gives the sum its space's size;
    * every array and intermediate stays under ``memory_limit`` (64 MiB): sizes
      shrink to fit (at most 4, 3, then 2), and when even size 2 does not fit the
@@ -274,9 +274,9 @@ class _Spaces:
     Each side (program) has its own index names -- a dummy ``j`` of one side and a dummy ``j`` of the
     other are different indices -- except the free indices, which both sides share.  Tensor slots
     are shared: an array has one shape.  Within one side a name is one index (as ``compile`` reads
-    ``N_j``), so two uses of a name on one side share a space.  Summed indices on no tensor slot (the
-    ``j`` of a lone ``\\delta^j_j``, the ``c`` of ``\\sum_c`` over an absent index) share one space on
-    every side: renaming them cannot change a value.
+    ``N_j``), so two uses of a name on one side share a space.  An index on no tensor slot (the
+    ``j`` of a lone ``\\delta^j_j``, the ``c`` of ``\\sum_c`` over an absent index) has the size its name
+    gives, ``N_j``, the same on every side.
     """
 
     def __init__(self, sides: dict[str, list[Expr]], shared: set[str]) -> None:
@@ -312,13 +312,12 @@ class _Spaces:
                     if isinstance(node, SumOver):
                         names.add(node.index_name)
                         self.find(self.elem(side, node.index_name))
-        # a summed index on no tensor (\sum_c over an absent c, a traced \delta^j_j) has no size of its
-        # own: renaming it must not change the value, so all of them, on every side, share one size
-        # (a free index on no tensor keeps its own, by name)
         held = {self.find(x) for x in self.parent if x[0] == "slot"}
         for x in list(self.parent):
             if x[0] == "name" and self.find(x) not in held:
-                self.union(x, ("param", x[2]) if x[1] == "*" else ("param", "*"))
+                # its size is N_x by the name written (as compile and simplify read it): the same name on
+                # every side is one size, two names are two (-\delta^{i}_{i} + \delta^{m}_{m} is not 0)
+                self.union(x, ("param", x[2]))
 
     def owner(self, side: str, name: str) -> str:
         """The side whose index ``name`` a size symbol ``N_name`` on ``side`` means: its own, else another's

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 import einsteinpy_lite as el
 from einsteinpy_lite.algebra.evaluate import evaluate, random_arrays
+from einsteinpy_lite.algebra.sizes import fold_unsized
 from einsteinpy_lite.core.indices import Index
 
 HEADS = "ABCDEFGHPQRSTUVW"
@@ -71,6 +72,9 @@ def test_equal_under_dummy_renaming_and_reordering(e, data):
     factors = [f.map_slots(lambda ix: ix.renamed(mapping.get(ix.name, ix.name))) for f in e.factors]
     shuffled = data.draw(st.permutations(factors))
     other = el.Product.make(e.coeff, shuffled)
+    if fold_unsized(e).scalar_symbols() != e.scalar_symbols():
+        # a loop of deltas on no tensor has the size its name gives (N_a): renaming it is another size
+        return
     assert el.equal(e, other)
     if not any(isinstance(f, el.Delta) for f in e.factors):
         # (a delta chain that closes on itself leaves N_<dummy name>, which renaming changes:

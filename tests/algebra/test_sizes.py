@@ -222,3 +222,29 @@ def test_flattening_never_leaves_a_dummy_named_like_a_size_beside_it():
     want = 7 * 2 * 3 * np.einsum("val,lv,w->aw", A, C, B)
     got = el.compile(e, out=("a", r"\nu"))(A=A, C=C, B=B, N_s1=7)
     assert np.allclose(got, want)
+
+
+def test_a_sum_inside_a_function_never_captures_the_enclosing_sums_index():
+    # 30-minute run seed 3580577567: \sum_k sigma(\sum_i C^k_{n i}) became K sigma(\sum_k C^k_{n k})
+    e = P(r"\sum_{k=0}^{K-1} \sigma(\sum_{i1=0}^{K-1} C^{k}_{n i1})")
+    C = rng.normal(size=(3, 2, 3))
+    want = (1 / (1 + np.exp(-C.sum(2)))).sum(0)
+    for form in (el.simplify(e), el.canonical(e)):
+        assert np.allclose(el.compile(form)(C=C, K=3), want)
+
+
+def test_traces_named_apart_are_sizes_named_apart():
+    # 30-minute run seed 3580577768: equal read every trace on no tensor as one size, so
+    # -delta^{i1}_{i1} + delta^m_m was 0 and cos(G) "equal" to G; they are N_m - N_i1
+    a = P(r"\cos(G^{a l}) (-\delta^{i1}_{i1} + \delta^{m}_{m}) A_{a} W_{l}")
+    b = P(r"G^{a l} (-\delta^{i1}_{i1} + \delta^{m}_{m}) A_{a} W_{l}")
+    assert not el.equal(a, b)
+    assert el.equal(P(r"\delta^{m}_{m} x^i"), P(r"\mathrm{N_m} x^i"))
+
+
+def test_evaluate_sizes_a_delta_in_a_sum_factor_from_the_function_beside_it():
+    # 30-minute run seed 3580577253: delta_{kb} took the size of A's own trace b (a name heuristic)
+    e = P(r"\mathrm{eps}^{j l d} (A_{l j b}^{b}) - (-\delta_{k b} + t1_{k b}) \sin(v^{k d b})")
+    E, A, t1, v = rng.random((2, 3, 4)), rng.random((3, 2, 5, 5)), rng.random((6, 6)), rng.random((6, 4, 6))
+    want = np.einsum("jld,ljbb->d", E, A) - np.einsum("kb,kdb->d", t1 - np.eye(6), np.sin(v))
+    assert np.allclose(el.evaluate(e, {"eps": E, "A": A, "t1": t1, "v": v}), want)

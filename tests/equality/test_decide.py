@@ -248,14 +248,16 @@ def test_pairs_built_equal_or_unequal_agree_with_numpy(seed):
 # ---------------------------------------------------------------- found by running equal on random expressions
 
 
-def test_a_sum_over_an_absent_index_is_the_same_on_both_sides():
-    """\\sum_c over an index on no tensor multiplies by its size, the same on both sides and under renaming."""
+def test_a_sum_over_an_absent_index_multiplies_by_the_size_its_name_gives():
+    """\\sum_c over an index on no tensor multiplies by N_c, the size the user gives by that name (as compile
+    and simplify read it): the same name on both sides is one size, another name another size."""
     e = P(r"\sum_{c} W_{n j}^l")
     r = compare(e, e)
     assert r.equal is True and r.method == "canonical" and "confirmed on 3" in r.detail
     assert equal(e, P(r"\mathrm{N_c} W_{n j}^l")) is True
-    assert equal(e, P(r"\sum_{d} W_{n j}^l")) is True
-    assert equal(P(r"\delta_{a b} \delta^{a b}"), P(r"\delta_{n0 n1} \delta^{n0 n1}")) is True
+    assert equal(e, P(r"\sum_{d} W_{n j}^l")) is False  # N_d, another size
+    assert equal(P(r"\delta_{a b} \delta^{a b}"), P(r"\mathrm{N_a}")) is True
+    assert equal(P(r"\delta_{a b} \delta^{a b}"), P(r"\delta_{n0 n1} \delta^{n0 n1}")) is False
     assert equal(e, P(r"\sum_{c} \sum_{d} W_{n j}^l")) is False
 
 
