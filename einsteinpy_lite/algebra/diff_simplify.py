@@ -102,7 +102,7 @@ class _BodyAtoms:
         norm = rename_free(body, {ix.name: f"\\zeta{n}" for n, ix in enumerate(free)})
         norm = _rename_bound_at_once(norm, {b: f"\\eta{n}" for n, b in enumerate(bound)})
         inner = simplify(self.shell(_unique_dummies(norm, {ix.name for ix in norm.free},
-                                                    NameSupply(norm.index_names()))))
+                                                    NameSupply(set(norm.all_names())))))
         key = canonical(inner)
         name = self.keys.get(key)
         if name is None:
@@ -122,7 +122,7 @@ class _BodyAtoms:
         if isinstance(e, Tensor) and e.name in self.templates:
             template, free, bound = self.templates[e.name]
             slots = e.indices[: len(free)]
-            used = e.index_names() | template.index_names()
+            used = e.index_names() | template.index_names() | template.size_names  # N_x inside: never x
             fix: list[Expr] = []
             mapping: dict[str, str] = {}
             for want, have in zip(free, slots):
@@ -141,7 +141,8 @@ class _BodyAtoms:
             targets = set(mapping.values())
             clash = (full.index_names() - {ix.name for ix in full.free}) & (targets | self.outer)
             if clash:
-                full = _rename_dummies_pretty(full, clash, self.outer | full.index_names() | targets | used)
+                full = _rename_dummies_pretty(full, clash, self.outer | full.index_names() | full.size_names | targets
+                                              | used)
             body = rename_free(full, mapping, avoid=used)
             # at once: the slots' names may be another atom's \eta names (nested arguments), and renaming
             # one by one merged \eta0 -> \eta1 with the \eta1 still waiting to become \eta2

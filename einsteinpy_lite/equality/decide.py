@@ -542,6 +542,20 @@ class _Numeric:
             verdict = self.judge(got)
             worst_abs, worst_rel = max(worst_abs, verdict[1]), max(worst_rel, verdict[2])
             if verdict[0] is not None:
+                if verdict[3] == "numeric" and not self.deciding and not self.confirm(fns, sp, by_py, rng, caps[0],
+                                                                                      scale, signed):
+                    # the canonical forms agree and the values differ only at this scale (rounding amplified by
+                    # the functions): the draw decides nothing; go on with the next
+                    skipped.setdefault("values that amplify rounding", []).append(f"{scale:g}")
+                    draws -= 1
+                    continue
+                if verdict[3] == "numeric" and self.deciding and not self.confirm(fns, sp, by_py, rng, caps[0], scale,
+                                                                                  signed):
+                    # the values differ only at this scale: functions that amplify rounding (\cos(\exp(x))
+                    # with a large x, summed in another order) -- no certain answer
+                    return Comparison(False, "cannot tell", f"{verdict[0]} at scale {scale:g}, but not at smaller "
+                                      "scales: a difference of rounding, amplified by the functions?", worst_abs,
+                                      draws, worst_rel)
                 return Comparison(False, verdict[3], verdict[0], worst_abs, draws, worst_rel)
         if draws < self.trials:
             why = "; ".join(f"{r} at scale{'s' if len(sc) > 1 else ''} {', '.join(sc)}" if r.startswith(("a float", "values"))
@@ -559,6 +573,18 @@ class _Numeric:
         note = "".join(f" ({n})" for n in self.notes)
         return Comparison(True, "numeric", f"the canonical forms differ, but the values agree on {draws} random "
                           f"draws (worst relative difference {worst_rel:.1e}){note}", worst_abs, draws, worst_rel)
+
+    def confirm(self, fns: dict[str, Any], sp: _Spaces, by_py: dict[str, sympy.Symbol], rng: np.random.Generator,
+                cap: int | None, scale: float, signed: bool) -> bool:
+        """Whether a difference seen at ``scale`` shows again on fresh draws at a tenth and a hundredth of it."""
+        for small in (scale / 10, scale / 100):
+            try:
+                got = self.draw(fns, sp, _sizes(sp, rng, cap), by_py, rng, cap, small, signed)
+            except _NoDraw:
+                continue
+            if self.judge(got)[0] is not None:
+                return True
+        return False
 
     def drop(self, key: str, why: str) -> None:
         """Go on without an auxiliary program (the exact difference, the kinks' arguments), saying why."""
