@@ -172,8 +172,9 @@ def parse_index_spec(spec: str) -> tuple[Index, ...]:
     return tuple(out)
 
 
-#: Names no generated index may take while a text is read: the x of every N_x written in it (a size the
-#: user names; a dummy renamed apart in one factor must not take it when N_x stands in another).
+#: Names no generated index may take while a text is read: every index name and the x of every N_x
+#: written in it (sizes the user names: a dummy renamed apart in one factor must not take s1 when N_s1,
+#: or a \\sum_{s1} over nothing, stands in another).
 RESERVED_WHILE_READING: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
     "RESERVED_WHILE_READING", default=frozenset())
 

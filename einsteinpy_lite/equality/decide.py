@@ -363,7 +363,9 @@ def _sizes(sp: _Spaces, rng: np.random.Generator, cap: int | None) -> tuple[dict
     fixed: dict[Any, int] = {}
     values: dict[str, int] = {}
     roots = sorted({sp.find(x) for x in sp.parent}, key=repr)
-    pool = iter(int(n) for n in rng.permutation(np.arange(2, 2 + min(len(roots), _DISTINCT))))
+    # distinct sizes drawn from 2..9 even for few spaces: a value that depends on a size (sin(N_mu) under
+    # relu) is then seen at several sizes, not always at 2
+    pool = iter(int(n) for n in rng.permutation(np.arange(2, 2 + _DISTINCT)))
 
     def space_size(root: Any) -> int:
         if root not in fixed:
@@ -576,8 +578,11 @@ class _Numeric:
 
     def confirm(self, fns: dict[str, Any], sp: _Spaces, by_py: dict[str, sympy.Symbol], rng: np.random.Generator,
                 cap: int | None, scale: float, signed: bool) -> bool:
-        """Whether a difference seen at ``scale`` shows again on fresh draws at a tenth and a hundredth of it."""
-        for small in (scale / 10, scale / 100):
+        """Whether a difference seen at ``scale`` shows again on fresh draws at a third or a tenth of it.
+
+        A real difference does (exp(-x^2) against exp(-2 x^2) too); rounding amplified by the functions
+        (cos(exp(x)) of a large x) fades fast as the values shrink."""
+        for small in (scale / 3, scale / 10):
             try:
                 got = self.draw(fns, sp, _sizes(sp, rng, cap), by_py, rng, cap, small, signed)
             except _NoDraw:

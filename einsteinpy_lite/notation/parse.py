@@ -177,8 +177,10 @@ def _parse_cached(text: str, convention: str, activation: str, letters: str = "s
     if out is not None:
         builder.avoid = {_norm(str(t)) for t in builder.index_tokens(tree)}
     # names the text gives sizes to (N_x): no index renamed apart while building may take them
-    token = RESERVED_WHILE_READING.set(frozenset(normalize_index_name(re.sub(r"[{}\s]", "", m))
-                                                 for m in _SIZE_NAME.findall(text)))
+    # and every index name written: a \sum_{s1} over nothing is N_s1 too, by the name written
+    written = {normalize_index_name(re.sub(r"[{}\s]", "", m)) for m in _SIZE_NAME.findall(text)}
+    written |= {_norm(str(t)) for t in _index_tokens(tree)}
+    token = RESERVED_WHILE_READING.set(frozenset(written))
     try:
         expr = builder.build(tree)
     except RecursionError:
@@ -893,3 +895,17 @@ def _matrix_function(raw: str) -> str | None:
     m = re.fullmatch(r"\\(?:mathrm|operatorname)\{(.*)\}", raw.rstrip("'"))
     key = m.group(1) if m else raw.rstrip("'").lstrip("\\")
     return key if key in MATRIX_FUNCTIONS else None
+
+
+def _index_tokens(tree: Any) -> list[lark.Token]:
+    """The INDEX tokens of a parse tree, walked without recursion (texts may nest deeply)."""
+    out: list[lark.Token] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, lark.Token):
+            if node.type == "INDEX":
+                out.append(node)
+        elif isinstance(node, lark.Tree):
+            stack.extend(node.children)
+    return out

@@ -264,3 +264,19 @@ def test_equal_is_not_fooled_by_rounding_that_a_function_amplifies():
     b = P(r"\cos(\exp(H^{k}_{m l} A_{\nu}^{\nu} W1_{k}^{n m}))")
     assert el.equal(a, b)
     assert not el.equal(a, P(r"\cos(\exp(H^{k}_{l m} A_{\nu}^{\nu} W1_{k}^{n m}))"))
+
+
+def test_equal_sees_a_value_that_depends_on_a_size_at_several_sizes():
+    # 30-minute run seed 3580584118: relu(sin(N_mu)) "equal" to sin(N_mu): the one space was always size 2
+    assert not el.equal(P(r"\mathrm{relu}(\sin(\delta^{\mu}_{\mu}))"), P(r"\sin(\delta^{\mu}_{\mu})"))
+
+
+def test_a_generated_dummy_never_takes_a_name_written_elsewhere_in_the_text():
+    # 30-minute run seed 3580584759: flattening named a dummy s1 in one term while \sum_{s1} over nothing
+    # (N_s1, by that name) stood in another: equal then read N_s1 as the dummy's size
+    a = P(r"\frac{1}{\mathrm{N_\nu}} (y^{c}_{c} B_{u1}^{d}_{d} H_{j2}^{u1} \lambda^{j2}) G^{j2} \cos(x^{i}_{i}) "
+          r"+ \sum_{s1} C^{j2}")
+    b = P(r"\frac{1}{\mathrm{N_\nu}} (y^{c}_{c} B_{u1}^{d}_{d} H_{m}^{u1} \lambda^{m}) G^{j2} \cos(x^{i}_{i}) "
+          r"+ \sum_{s1} C^{j2}")
+    assert "s1" not in {d.name for d in a.terms[0].dummies}
+    assert el.equal(a, b)
