@@ -22,7 +22,8 @@ upward import or a cycle). Lowest first:
     ``matrix`` (+ ``matrix.lark``) and ``matrix_print``: matrix notation in and out.
 ``algebra``
     ``simplify`` (reading form and canonical form), ``evaluate`` (the reference evaluator),
-    ``diff`` (the rule table), ``diff_simplify``, ``second_order`` (Hessian-vector products), ``scopes`` (name bookkeeping of both).
+    ``diff`` (the rule table), ``diff_simplify``, ``second_order`` (Hessian-vector products), ``scopes`` (name bookkeeping of both),
+    ``sizes`` (sizes of index spaces no array carries, folded while the user's names stand).
 ``compile``
     ``lower`` -> ``plan`` -> ``codegen`` (``layout``, ``memory``) -> ``runtime``.
 ``equality``
@@ -31,8 +32,9 @@ upward import or a cycle). Lowest first:
     ``gradients`` (the slides' network, MLPs) and ``objective`` (losses for ``optim``).
 ``optim``
     ``methods``, ``linesearch``, ``experiments``.
-``bench``, ``verify``, ``check``
-    the benchmark harness; the slides' checks; the checker of a user's own derivation (``el.check``).
+``bench``, ``check``, then ``verify``
+    the benchmark harness; the checker of a user's own derivation (``el.check``); the slides' checks,
+    which run the checker on the slides written as a document.
 ``cli``, ``__main__``
     the command line.
 
