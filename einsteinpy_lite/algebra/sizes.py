@@ -37,6 +37,12 @@ def fold_unsized(e: Expr) -> Expr:
         >>> str(fold_unsized(parse(r"\\delta^a_b \\delta^b_a A^i_i")))
         '\\\\mathrm{N_a} A^i_i'
     """
+    if not any(isinstance(n, (Delta, SumOver)) for n in e.walk()):
+        return e  # nothing to fold: no rebuild (simplify calls this on every function argument)
+    return _fold(e)
+
+
+def _fold(e: Expr) -> Expr:
     if isinstance(e, Delta):
         a, b = e.indices
         if a.name == b.name and not a.bound and not b.bound:
@@ -44,7 +50,7 @@ def fold_unsized(e: Expr) -> Expr:
         return e
     if not e.children():
         return e
-    e = e.map_children(fold_unsized)
+    e = e.map_children(_fold)
     if isinstance(e, SumOver) and e.index_name not in e.body.open_bound:
         return Product.make(e.count, [e.body])
     if isinstance(e, Product):
