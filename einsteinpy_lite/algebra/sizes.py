@@ -54,13 +54,8 @@ def _fold(e: Expr) -> Expr:
     if isinstance(e, SumOver) and e.index_name not in e.body.open_bound:
         return Product.make(e.count, [e.body])
     if isinstance(e, Product):
-        return _fold_loops(e)
+        return fold_delta_loops(e)
     return e
-
-
-def _fold_loops(e: Product) -> Expr:
-    """Remove the closed loops of deltas among ``e``'s factors, multiplying by their size."""
-    return fold_delta_loops(e)
 
 
 def replace_sizes(e: Expr, mapping: dict[sympy.Symbol, sympy.Expr]) -> Expr:

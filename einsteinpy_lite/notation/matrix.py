@@ -53,6 +53,7 @@ from ..core.indices import Index, fresh_names, parse_index_spec
 from ..core.matrix_functions import MatrixFunction
 from ..core.scalars import scalar_symbol, to_scalar
 from .greek import GREEK
+from .parse import _tok_pos
 
 __all__ = ["parse_matrix", "read_shapes"]
 
@@ -283,10 +284,10 @@ class _Reader:
 
     # ------------------------------------------------------------------ helpers
     def err(self, message: str, node: Any, hint: str | None = None) -> EinsteinError:
-        return EinsteinError(message, text=self.text, pos=_pos(node)[0], hint=hint)
+        return EinsteinError(message, text=self.text, pos=_tok_pos(node)[0], hint=hint)
 
     def src(self, node: Any) -> str:
-        start, end = _pos(node)
+        start, end = _tok_pos(node)
         return self.text[start:end].strip()
 
     def kind(self, name: str) -> str:
@@ -329,7 +330,7 @@ class _Reader:
             if k == "ones":
                 return _Dim(), _ONE
             if name not in self.symbol_dims:
-                self.first_use[name] = _pos(node)[0]
+                self.first_use[name] = _tok_pos(node)[0]
                 shape = self.declared.get(name)
                 if shape is None:
                     self.symbol_dims[name] = (_Dim(), _Dim())
@@ -376,7 +377,7 @@ class _Reader:
                 else:
                     steps.append("matmul")
                     if not _unify(acc[1], s[0]):
-                        left = self.text[_pos(ch[0])[0]:_pos(prev)[1]].strip()
+                        left = self.text[_tok_pos(ch[0])[0]:_tok_pos(prev)[1]].strip()
                         raise self.err(f"shape mismatch in a matrix product: '{left}' is {_show(acc)}, "
                                        f"'{self.src(f)}' is {_show(s)} ({acc[1].show()} columns, "
                                        f"{s[0].show()} rows)", f)
@@ -696,15 +697,6 @@ class _Reader:
             raise self.err("the norm of \\mathbf{1} is not supported", node)
         e, _ = self.join(a.t(), b, node)
         return _MVal(self.close(_MVal(e, a.col, b.col), node), None, None)
-
-
-def _pos(node: Any) -> tuple[int, int]:
-    meta = getattr(node, "meta", None)
-    if meta is not None and not getattr(meta, "empty", True):
-        return meta.start_pos, meta.end_pos
-    if isinstance(node, lark.Token):
-        return node.start_pos or 0, node.end_pos or 0
-    return 0, 0
 
 
 _BARS = re.compile(r"\\left\s*\\\||\\right\s*\\\||\\lVert(?![A-Za-z])|\\rVert(?![A-Za-z])|\\Vert(?![A-Za-z])|\\\|")
