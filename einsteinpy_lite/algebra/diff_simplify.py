@@ -61,17 +61,19 @@ class _BodyAtoms:
     """
 
     _ATOM = "__arg"  # no text the parser reads names a tensor like this
-    # shared by every call: a network's gradients repeat the same arguments
-    keys: dict[Expr, str] = {}
-    templates: dict[str, tuple[Expr, tuple[Index, ...], tuple[str, ...]]] = {}
-    memo: dict[Expr, Tensor] = {}
-    restored: dict[str, Expr] = {}
+    # shared by every call (a network's gradients repeat the same arguments), and pure: an argument's
+    # simplified form, its atom, and the arguments nested in it, in the order they were met
+    memo: dict[Expr, tuple[Tensor, str, tuple[Expr, tuple[Index, ...], tuple[str, ...]], tuple[Expr, ...]]] = {}
 
     def __init__(self) -> None:
-        if len(self.memo) > 20000:  # bound the caches
-            for cache in (self.keys, self.templates, self.memo, self.restored):
-                cache.clear()
+        if len(self.memo) > 20000:  # bound the cache
+            self.memo.clear()
         self.outer: set[str] = set()
+        # this call's own: which argument an atom restores to is the first one met *in this call*, so
+        # that the result never depends on earlier calls (arguments equal up to index names share an atom)
+        self.templates: dict[str, tuple[Expr, tuple[Index, ...], tuple[str, ...]]] = {}
+        self.restored: dict[str, Expr] = {}
+        self.met: list[list[Expr]] = []
 
     def simplify(self, e: Expr) -> Expr:
         from .simplify import simplify
@@ -92,29 +94,37 @@ class _BodyAtoms:
         return e.map_children(self.shell)
 
     def atom(self, body: Expr) -> Tensor:
+        if self.met:
+            self.met[-1].append(body)
         hit = self.memo.get(body)
         if hit is not None:
-            return hit
+            out, name, template, nested = hit
+            self.met.append([])  # (their own nested ones are in their records, not the caller's)
+            for inner_body in nested:  # meet the nested arguments as a fresh computation would
+                self.atom(inner_body)
+            self.met.pop()
+            self.templates.setdefault(name, template)
+            return out
         from .simplify import canonical, simplify
 
         free = tuple(body.free)
         bound = tuple(sorted(body.open_bound))
         norm = rename_free(body, {ix.name: f"\\zeta{n}" for n, ix in enumerate(free)})
         norm = _rename_bound_at_once(norm, {b: f"\\eta{n}" for n, b in enumerate(bound)})
-        inner = simplify(self.shell(_unique_dummies(norm, {ix.name for ix in norm.free},
-                                                    NameSupply(set(norm.all_names())))))
-        key = canonical(inner)
-        name = self.keys.get(key)
-        if name is None:
-            # named by a digest of the canonical form, so that names (and with them the order
-            # of factors and the dummy names of the result) do not depend on earlier calls
-            name = f"{self._ATOM}{hashlib.sha1(str(key).encode()).hexdigest()[:12]}"
-            self.keys[key] = name
-            self.templates[name] = (inner, tuple(ix.with_bound(False) for ix in norm.free),
-                                    tuple(f"\\eta{n}" for n in range(len(bound))))
+        self.met.append([])
+        try:
+            shelled = self.shell(_unique_dummies(norm, {ix.name for ix in norm.free}, NameSupply(set(norm.all_names()))))
+        finally:
+            nested = tuple(self.met.pop())
+        inner = simplify(shelled)
+        # named by a digest of the canonical form, so that names (and with them the order of factors
+        # and the dummy names of the result) do not depend on earlier calls
+        name = f"{self._ATOM}{hashlib.sha1(str(canonical(inner)).encode()).hexdigest()[:12]}"
+        template = (inner, tuple(ix.with_bound(False) for ix in norm.free), tuple(f"\\eta{n}" for n in range(len(bound))))
+        self.templates.setdefault(name, template)
         slots = list(free) + [Index(b, False, True) for b in bound]
         out = Tensor(name, slots)
-        self.memo[body] = out
+        self.memo[body] = (out, name, template, nested)
         return out
 
     def restore(self, e: Expr) -> Expr:
