@@ -63,17 +63,20 @@ class _BodyAtoms:
     _ATOM = "__arg"  # no text the parser reads names a tensor like this
     # shared by every call (a network's gradients repeat the same arguments), and pure: an argument's
     # simplified form, its atom, and the arguments nested in it, in the order they were met
-    memo: dict[Expr, tuple[Tensor, str, tuple[Expr, tuple[Index, ...], tuple[str, ...]], tuple[Expr, ...]]] = {}
+    memo: dict[Expr, tuple[Tensor, Expr, int]] = {}  # argument -> its atom, normalized argument, sums around
+    records: dict[Expr, tuple[str, tuple[Expr, tuple[Index, ...], tuple[str, ...]], tuple[Expr, ...]]] = {}
 
     def __init__(self) -> None:
-        if len(self.memo) > 20000:  # bound the cache
+        if len(self.memo) + len(self.records) > 40000:  # bound the caches
             self.memo.clear()
+            self.records.clear()
         self.outer: set[str] = set()
         # this call's own: which argument an atom restores to is the first one met *in this call*, so
         # that the result never depends on earlier calls (arguments equal up to index names share an atom)
         self.templates: dict[str, tuple[Expr, tuple[Index, ...], tuple[str, ...]]] = {}
         self.restored: dict[str, Expr] = {}
         self.met: list[list[Expr]] = []
+        self.seen: set[Expr] = set()
 
     def simplify(self, e: Expr) -> Expr:
         from .simplify import simplify
@@ -97,35 +100,51 @@ class _BodyAtoms:
         if self.met:
             self.met[-1].append(body)
         hit = self.memo.get(body)
-        if hit is not None:
-            out, name, template, nested = hit
+        if hit is None:
+            free = tuple(body.free)
+            bound = tuple(sorted(body.open_bound))
+            # the argument up to the names of its free indices and of the sums around it: one record for
+            # every spelling (the argument of \tanh and of its derivative's diagonal, renamed by diff)
+            norm = rename_free(body, {ix.name: f"\\zeta{n}" for n, ix in enumerate(free)})
+            norm = _rename_bound_at_once(norm, {b: f"\\eta{n}" for n, b in enumerate(bound)})
+            name = self.record(norm, len(bound))
+            out = Tensor(name, list(free) + [Index(b, False, True) for b in bound])
+            self.memo[body] = hit = (out, norm, len(bound))
+            return out
+        out, norm, n_bound = hit
+        self.record(norm, n_bound)
+        return out
+
+    def record(self, norm: Expr, n_bound: int) -> str:
+        """The atom's name for the normalized argument ``norm``, its template registered in this call."""
+        rec = self.records.get(norm)
+        if rec is not None:
+            name, template, nested = rec
+            if norm in self.seen:  # met before in this call: its nested arguments too
+                return name
             self.met.append([])  # (their own nested ones are in their records, not the caller's)
             for inner_body in nested:  # meet the nested arguments as a fresh computation would
                 self.atom(inner_body)
             self.met.pop()
-            self.templates.setdefault(name, template)
-            return out
-        from .simplify import canonical, simplify
+        else:
+            from .simplify import canonical, simplify
 
-        free = tuple(body.free)
-        bound = tuple(sorted(body.open_bound))
-        norm = rename_free(body, {ix.name: f"\\zeta{n}" for n, ix in enumerate(free)})
-        norm = _rename_bound_at_once(norm, {b: f"\\eta{n}" for n, b in enumerate(bound)})
-        self.met.append([])
-        try:
-            shelled = self.shell(_unique_dummies(norm, {ix.name for ix in norm.free}, NameSupply(set(norm.all_names()))))
-        finally:
-            nested = tuple(self.met.pop())
-        inner = simplify(shelled)
-        # named by a digest of the canonical form, so that names (and with them the order of factors
-        # and the dummy names of the result) do not depend on earlier calls
-        name = f"{self._ATOM}{hashlib.sha1(str(canonical(inner)).encode()).hexdigest()[:12]}"
-        template = (inner, tuple(ix.with_bound(False) for ix in norm.free), tuple(f"\\eta{n}" for n in range(len(bound))))
+            self.met.append([])
+            try:
+                shelled = self.shell(_unique_dummies(norm, {ix.name for ix in norm.free},
+                                                     NameSupply(set(norm.all_names()))))
+            finally:
+                nested = tuple(self.met.pop())
+            inner = simplify(shelled)
+            # named by a digest of the canonical form, so that names (and with them the order of factors
+            # and the dummy names of the result) do not depend on earlier calls
+            name = f"{self._ATOM}{hashlib.sha1(str(canonical(inner)).encode()).hexdigest()[:12]}"
+            template = (inner, tuple(ix.with_bound(False) for ix in norm.free),
+                        tuple(f"\\eta{n}" for n in range(n_bound)))
+            self.records[norm] = (name, template, nested)
+        self.seen.add(norm)
         self.templates.setdefault(name, template)
-        slots = list(free) + [Index(b, False, True) for b in bound]
-        out = Tensor(name, slots)
-        self.memo[body] = (out, name, template, nested)
-        return out
+        return name
 
     def restore(self, e: Expr) -> Expr:
         """Put the simplified arguments back in place of the atoms."""

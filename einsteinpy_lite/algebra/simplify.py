@@ -81,6 +81,11 @@ def _dummies_of(factors: list[Expr]) -> list[str]:
     return [n for n, c in count.items() if c == 2]
 
 
+def _restrict(mapping: dict[str, str], f: Expr) -> dict[str, str]:
+    """The part of ``mapping`` that renames free indices of ``f``."""
+    return {ix.name: mapping[ix.name] for ix in f.free if ix.name in mapping}
+
+
 def _rename_bound(factors: list[Expr], old: str, new: str) -> list[Expr]:
     return [rename_bound(f, old, new) for f in factors]
 
@@ -499,7 +504,7 @@ def _name_dummies(m: _Mono, factors: list[Expr], avoid: set[str], reserved: froz
     # move this level's names to placeholders first, so that pool names cannot collide mid-way
     # and what is left are the names of scopes nested in the factors
     temp = {d: _fresh(used) for d in dummies if d not in reserved}
-    factors = [_rename(f, {k: v for k, v in temp.items() if k in {ix.name for ix in f.free}}, used) for f in factors]
+    factors = [_rename(f, _restrict(temp, f), used) for f in factors]
     tmps = []
     keep: set[str] = set()
     for name, bd in m.bounds:
@@ -520,14 +525,18 @@ def _name_dummies(m: _Mono, factors: list[Expr], avoid: set[str], reserved: froz
     bound_names = [tmp if tmp in keep else next(bound_pool) for tmp, _ in tmps]
     taken |= set(bound_names)
     final: dict[str, str] = {}
+    carriers: dict[str, list[int]] = {}  # the factors each placeholder occurs in
+    for k, f in enumerate(factors):
+        for name in {ix.name for ix in f.free}:
+            carriers.setdefault(name, []).append(k)
     for d in dummies:
         if d in temp:
-            near = set().union(*(inner[k] for k, f in enumerate(factors) if temp[d] in {ix.name for ix in f.free}))
+            near = set().union(*(inner[k] for k in carriers.get(temp[d], ())))
             final[temp[d]] = next(n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1)))
                                   if n not in taken and n not in near)
             taken.add(final[temp[d]])
     pool = (n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1))) if n not in taken)
-    factors = [_rename(f, {k: v for k, v in final.items() if k in {ix.name for ix in f.free}}, used) for f in factors]
+    factors = [_rename(f, _restrict(final, f), used) for f in factors]
     # traces inside one tensor (A^i_i) get pool names too, after the product's dummies
     for n, f in enumerate(factors):
         if isinstance(f, Tensor) and f._free_and_dummies[1]:

@@ -84,7 +84,12 @@ class Apply(_FunctionNode):
         return self.body.free, ()
 
     def map_children(self, fn: Any) -> Expr:
-        return Apply(self.func_name, self.order, fn(self.body))
+        body = fn(self.body)
+        if body is self.body:
+            return self
+        # the function and order are this node's own, already checked: only the new argument is
+        obj: Apply = sympy.Basic.__new__(type(self), self.args[0], self.args[1], _check_factor(body))  # type: ignore[assignment]
+        return obj
 
 
 class Diag(_FunctionNode):

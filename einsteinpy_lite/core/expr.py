@@ -236,10 +236,16 @@ class Expr(sympy.Basic):
         return ()
 
     def walk(self) -> Iterator[Expr]:
-        """Pre-order traversal of this node and all sub-expressions."""
-        yield self
-        for c in self.children():
-            yield from c.walk()
+        """Pre-order traversal of this node and all sub-expressions.
+
+        With a stack, not nested generators: a chain of 200 functions would pass every node up
+        through 200 generator frames.
+        """
+        stack: list[Expr] = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children()))
 
     @property
     def free_keys(self) -> frozenset[tuple[str, bool]]:
