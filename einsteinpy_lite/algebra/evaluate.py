@@ -332,7 +332,7 @@ def evaluate(
             first.learning = True
             arr, _ = _ev(e, first, first.root)
         except EinsteinError:
-            ctx.seen = first.seen
+            ctx.seen, ctx.traces = first.seen, first.traces  # (a trace in a later term sizes N_x in an earlier one)
             arr, _ = _ev(e, ctx, ctx.root)
     except EinsteinError:
         raise

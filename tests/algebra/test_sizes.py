@@ -280,3 +280,14 @@ def test_a_generated_dummy_never_takes_a_name_written_elsewhere_in_the_text():
           r"+ \sum_{s1} C^{j2}")
     assert "s1" not in {d.name for d in a.terms[0].dummies}
     assert el.equal(a, b)
+
+
+def test_evaluate_sizes_n_x_by_a_trace_in_another_term():
+    # 30-minute run seed 529442330: compile read N_m as the size of v's trace in the other term, evaluate
+    # asked for a value (its second pass forgot the traces its first pass had seen)
+    rng = np.random.default_rng(0)
+    x, v = rng.standard_normal(3), rng.standard_normal((4, 4))
+    e = P(r"\mathrm{N_m} x_{j} + v_{m}^{m} x_j")
+    want = 4 * x + np.trace(v) * x
+    np.testing.assert_allclose(el.evaluate(e, {"x": x, "v": v}), want)
+    np.testing.assert_allclose(el.compile(e)(x=x, v=v), want)
