@@ -770,6 +770,9 @@ def _display(e: Expr, free_order: dict[str, int] | None, avoid: set[str],
     return _finish(e, collected, order, free_order, free_names | avoid | open_bound, reserved)
 
 
+_UNSHADOWED = [0]  # how many products _unshadow renamed dummies in (simplify compares it across a pass)
+
+
 def _unshadow(e: Expr, visible: set[str], reserved: frozenset[str] = frozenset()) -> Expr:
     """Rename dummies of nested products that repeat a name visible from an enclosing scope
     (new names avoid ``reserved`` too)."""
@@ -793,11 +796,11 @@ def _unshadow(e: Expr, visible: set[str], reserved: frozenset[str] = frozenset()
         clash = [d for d in dummies if d in visible]
         factors = list(e.factors)
         if clash:
+            _UNSHADOWED[0] += 1  # names no longer in order of appearance: simplify takes another pass
             used = visible | reserved | e.all_names()
             pool = (n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1))) if n not in used)
             mapping = {d: next(pool) for d in clash}
-            factors = [_rename(f, {k: v for k, v in mapping.items() if k in {ix.name for ix in f.free}},
-                               used | set(mapping.values())) for f in factors]
+            factors = [_rename(f, _restrict(mapping, f), used | set(mapping.values())) for f in factors]
             dummies = [mapping.get(d, d) for d in dummies]
         inner = visible | set(dummies)
         return Product.make(e.coeff, [_unshadow(f, inner, reserved) for f in factors], e.kept)
@@ -841,15 +844,20 @@ def simplify(e: Expr | str) -> Expr:
     given = expression(e, "simplify")
     order = {ix.name: n for n, ix in enumerate(given.free)}  # the order as written, before any fold
     e = _hygienic(given)
+    renamed = _UNSHADOWED[0]
     out = _display(e, order, set(), _lowerable(e))
     seen = {e}
-    while ((_live_size_names(out) != _live_size_names(e) or any(isinstance(n, (SumOver, Delta)) for n in out.walk()))
-           and out not in seen and len(seen) < 4):
+    while ((_live_size_names(out) != _live_size_names(e) or any(isinstance(n, (SumOver, Delta)) for n in out.walk())
+            or _UNSHADOWED[0] != renamed) and out not in seen and len(seen) < 4):
         # the names a pass gives avoid the x of every N_x it starts with; where one vanished with a term
         # that cancelled (or a fold made one), the next pass names otherwise; and a coefficient taken out
         # of a \\sum lets the next pass distribute it (seed 60123), like terms collected inside a function's
         # argument let a metric raise an index there (seed 3580573656): go on until a pass changes nothing
+        # (and a dummy that kept the name of its N_x inside a function's argument, then renamed out of
+        # the way of the same name outside, is named in order of appearance only by the next pass, seed
+        # 529443046)
         seen.add(out)
+        renamed = _UNSHADOWED[0]
         e, out = out, _display(out, order, set(), _lowerable(out))
     if out.free_keys != given.free_keys:  # pragma: no cover - an engine bug, never a user error
         raise AssertionError(f"simplify changed the free indices of {given}: {out.free} != {given.free}")

@@ -291,3 +291,15 @@ def test_evaluate_sizes_n_x_by_a_trace_in_another_term():
     want = 4 * x + np.trace(v) * x
     np.testing.assert_allclose(el.evaluate(e, {"x": x, "v": v}), want)
     np.testing.assert_allclose(el.compile(e)(x=x, v=v), want)
+
+
+def test_simplify_is_idempotent_when_a_dummy_keeps_the_name_of_its_size_inside_a_function():
+    # 30-minute run seed 529443046: the argument's dummy s1 kept its name (N_s1 names it), was then renamed
+    # out of the way of the A^{s1} outside, and only a second pass put the dummies in order of appearance
+    e = P(r"\sigma(\frac{1}{\mathrm{N_s1}} \epsilon^{s1} v_{b s1} G^{b}) A^{s1}")
+    once = el.simplify(e)
+    assert el.simplify(once) == once
+    eps, v, G, A = rng.standard_normal(3), rng.standard_normal((2, 3)), rng.standard_normal(2), rng.standard_normal(3)
+    want = 1 / (1 + np.exp(-(eps @ v.T @ G) / 3)) * A
+    arrays = {"epsilon": eps, "v": v, "G": G, "A": A}
+    np.testing.assert_allclose(el.compile(once)(**arrays), want)
