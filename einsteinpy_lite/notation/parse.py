@@ -723,13 +723,32 @@ class _Builder:
 
     def _frac(self, node: Any) -> Expr:
         _, num, den = node.children
-        d = self.scalar(den, "the denominator of \\frac")
+        return self.fraction(self.build(num), self.scalar(den, "the denominator of \\frac"), den, node)
+
+    def fraction(self, num: Expr, d: sympy.Expr, den: Any, node: Any) -> Expr:
         if d == 0:
             raise self.fail("division by zero", den)
-        out = Product.make(1 / d, [self.build(num)])
+        out = Product.make(1 / d, [num])
         if isinstance(out, Product):
             self.check_size(out.coeff, node)
         return out
+
+    def _fracdigits(self, node: Any) -> Expr:
+        """``\\frac12``: TeX's one-digit arguments."""
+        (tok,) = node.children
+        a, b = (int(ch) for ch in str(tok) if ch.isdigit())
+        return self.fraction(Product.make(a, []), sympy.Integer(b), tok, node)
+
+    def _fracdigit(self, node: Any) -> Expr:
+        """``\\frac1{K}``."""
+        tok, den = node.children
+        a = next(int(ch) for ch in str(tok) if ch.isdigit())
+        return self.fraction(Product.make(a, []), self.scalar(den, "the denominator of \\frac"), den, node)
+
+    def _fracbydigit(self, node: Any) -> Expr:
+        """``\\frac{x^i}2``."""
+        _, num, tok = node.children
+        return self.fraction(self.build(num), sympy.Integer(int(str(tok).strip())), tok, node)
 
     def _diagbr(self, node: Any) -> Expr:
         _, tok, _, body_node, _, *groups = node.children

@@ -307,3 +307,23 @@ def test_unknown_function_lists_the_registry():
         el.parse(r"\mathrm{gelu}(x^i)")
     assert re.search(r"registered: .*sigmoid.*tanh", str(err.value))
     assert "register_function" in str(err.value)
+
+
+@pytest.mark.parametrize("short, long", [
+    (r"\frac12 A^i_j B^j_k", r"\frac{1}{2} A^i_j B^j_k"),
+    (r"\dfrac 3 4 x^i", r"\frac{3}{4} x^i"),
+    (r"\frac1{K} x^i", r"\frac{1}{K} x^i"),
+    (r"\frac{x^i}2", r"\frac{x^i}{2}"),
+    (r"\tfrac{1}{2}\frac34 y_j", r"\frac{3}{8} y_j"),
+])
+def test_frac_with_one_digit_arguments_reads_as_tex_does(short, long):
+    assert el.parse(short) == el.parse(long)
+
+
+@pytest.mark.parametrize("text, message", [
+    (r"\frac10 x^i", "division by zero"),
+    (r"\frac123 x^i", "unexpected token '123'"),
+])
+def test_frac_with_one_digit_arguments_errors(text, message):
+    with pytest.raises(EinsteinError, match=re.escape(message)):
+        el.parse(text)
