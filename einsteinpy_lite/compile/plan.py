@@ -321,13 +321,22 @@ def planning(memory_limit: int | None = None) -> Iterator[None]:
         _MEMORY_LIMIT.reset(token)
 
 
-def _optimizer(name: str, n: int, dp_found: bool = False) -> Any:
-    """An opt_einsum path function (or optimizer object) for ``name``; None when unavailable."""
+#: the time all searches together may take on up to :data:`DP_MAX_OPERANDS` operands
+PLAN_SECONDS = 0.9
+
+
+def _optimizer(name: str, n: int, dp_found: bool = False, left: float = math.inf) -> Any:
+    """An opt_einsum path function (or optimizer object) for ``name``; None when unavailable.
+
+    ``left``: the seconds the searches may still take (a time-bounded search gets no more)."""
     if name == "random-greedy-timed":
         from opt_einsum.path_random import RandomGreedy
 
-        # trial r is seeded with r: within the time budget, the same paths as opt_einsum's 'random-greedy-128'
-        return RandomGreedy(max_repeats=128, max_time=search_seconds(name, n, dp_found))
+        # trial r is seeded with r: within the time budget, the paths of opt_einsum's 'random-greedy-128' (up
+        # to the order of ties, which string hashing varies by process), and beyond 30 operands, where the
+        # orders differ by orders of magnitude, more trials while the budget lasts
+        return RandomGreedy(max_repeats=128 if n <= DP_MAX_OPERANDS else 4096,
+                            max_time=max(0.05, min(search_seconds(name, n, dp_found), left)))
     if name == "dp-bounded":
         try:
             return _bounded_dp(search_seconds(name, n))
@@ -338,8 +347,10 @@ def _optimizer(name: str, n: int, dp_found: bool = False) -> Any:
             import cotengra  # type: ignore[import-not-found,unused-ignore]
         except ImportError:
             return None
-        return cotengra.HyperOptimizer(max_repeats=64, max_time=search_seconds(name, n, dp_found), minimize="flops",
-                                       progbar=False)
+        if left < 0.05:
+            return None
+        return cotengra.HyperOptimizer(max_repeats=64, max_time=min(search_seconds(name, n, dp_found), left),
+                                       minimize="flops", progbar=False)
     return opt_einsum.paths.get_path_fn(name)
 
 
@@ -419,8 +430,9 @@ def _best_path(ops: tuple[tuple[int, ...], ...], out: tuple[int, ...], sizes: tu
     best: tuple[Any, ...] | None = None
     names = optimizers_for(n)
     dp_found = False
+    deadline = time.perf_counter() + (PLAN_SECONDS if n <= DP_MAX_OPERANDS else math.inf)
     for name in names:
-        fn = _optimizer(name, n, dp_found)
+        fn = _optimizer(name, n, dp_found, deadline - time.perf_counter())
         if fn is None:
             continue
         limits = (None, memory_limit) if memory_limit is not None and name != "dp-bounded" else (None,)
