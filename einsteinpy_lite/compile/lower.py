@@ -136,6 +136,9 @@ class Program:
     spaces: dict[tuple[int, int], tuple[tuple[str, int], ...]] = field(default_factory=dict)
     #: every scalar symbol that coefficients or sizes use
     symbols: set[sympy.Symbol] = field(default_factory=set)
+    #: the ``N_i`` of free indices ``i`` whose space no tensor carries: no array slot of an index named
+    #: ``i`` in another scope tells their value
+    uncarried: set[sympy.Symbol] = field(default_factory=set)
     #: per Contract value: the spec with deltas kept as identity operands (labels, out, canonical label of each)
     materialized: dict[int, tuple[tuple[tuple[int, ...], ...], tuple[int, ...], tuple[int, ...]]] = field(
         default_factory=dict)
@@ -175,7 +178,7 @@ class Program:
                             if dimension_index(s) is not None))
         return (tuple(self.nodes), inputs, tuple((k, v[0], v[1]) for k, v in self.outputs.items()),
                 tuple((c, sl) for _, c, sl in self.bound_counts), tuple(sorted(self.spaces.items())),
-                frozenset(self.symbols), dims)
+                frozenset(self.symbols), dims, frozenset(self.uncarried))
 
 
 def dimension_index(sym: sympy.Symbol) -> str | None:
@@ -279,6 +282,10 @@ class _Lowerer:
                     self.p.index[new] = vid
                     node = new
                 self.p.symbols |= node.fallback[lab].free_symbols  # type: ignore[arg-type]
+                if rep is not None and size_name(node.fallback[lab]) == rep:
+                    # the size of a free index of the result, which no tensor carries: not that of another
+                    # scope's index of the same name (seed 220124540: \delta_d^i beside \sum_d H_d)
+                    self.p.uncarried.add(node.fallback[lab])  # type: ignore[arg-type]
 
     # labels ------------------------------------------------------------
     def fresh(self, name: str, size: sympy.Expr | None = None) -> int:

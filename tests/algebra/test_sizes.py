@@ -303,3 +303,14 @@ def test_simplify_is_idempotent_when_a_dummy_keeps_the_name_of_its_size_inside_a
     want = 1 / (1 + np.exp(-(eps @ v.T @ G) / 3)) * A
     arrays = {"epsilon": eps, "v": v, "G": G, "A": A}
     np.testing.assert_allclose(el.compile(once)(**arrays), want)
+
+
+def test_compile_never_sizes_a_free_index_by_another_scopes_index_of_its_name():
+    # 30-minute run seed 220124540: a second derivative kept the free d only on \delta_d^i, beside
+    # \sum_d H_d; compile took N_d from H's bound d (4) and rejected the free d's true size (2)
+    e = P(r"(\sum_{d} H_{d}) \delta_{d}^{i}")
+    fn = el.compile(e)
+    H = rng.standard_normal(4)
+    with pytest.raises(EinsteinError, match="missing scalar 'N_d'"):
+        fn(H=H)
+    np.testing.assert_allclose(fn(H=H, N_d=2), H.sum() * np.eye(2))
