@@ -139,6 +139,9 @@ class Diag(_FunctionNode):
     def own_indices(self) -> tuple[Index, ...]:
         return self.new_indices
 
+    def map_own_slots(self, fn: Any) -> Expr:
+        return Diag(self.func_name, self.order, self.body, [fn(ix) for ix in self.new_indices])
+
     @cached_property
     def _free_and_dummies(self) -> tuple[tuple[Index, ...], tuple[Index, ...]]:
         free, dummies = contract_slots(list(self.body.free) + list(self.new_indices), "[\\nabla f]")

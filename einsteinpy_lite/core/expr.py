@@ -226,7 +226,8 @@ class Expr(sympy.Basic):
     @cached_property
     def open_bound(self) -> frozenset[str]:
         """Names of ``\\sum``-bound indices used here but bound by an enclosing ``\\sum``."""
-        out: set[str] = set()
+        # (slots written on the node itself count too: a diagonal's derivative index bound by a \sum around)
+        out: set[str] = {ix.name for ix in self.own_indices() if ix.bound}
         for a in self.children():
             out |= a.open_bound
         return frozenset(out)
@@ -276,6 +277,10 @@ class Expr(sympy.Basic):
     def own_indices(self) -> tuple[Index, ...]:
         """Index slots written on this node itself (not on children)."""
         return ()
+
+    def map_own_slots(self, fn: Any) -> Expr:
+        """This node with ``fn`` applied to the slots written on it (:meth:`own_indices`), children unchanged."""
+        return self
 
     @cached_property
     def size_names(self) -> frozenset[str]:
@@ -936,7 +941,10 @@ def rename_bound(e: Expr, old: str, new: str) -> Expr:
         return e
     if not e.children():
         return e.map_slots(lambda ix: ix.renamed(new) if (ix.bound and ix.name == old) else ix)
-    return e.map_children(lambda c: rename_bound(c, old, new))
+    out = e.map_children(lambda c: rename_bound(c, old, new))
+    if any(ix.bound and ix.name == old for ix in e.own_indices()):  # a diagonal's derivative index
+        out = out.map_own_slots(lambda ix: ix.renamed(new) if (ix.bound and ix.name == old) else ix)
+    return out
 
 
 # =================================================================== conversion

@@ -289,3 +289,6 @@ register_function("cos", sympy.cos, [lambda x, xp: xp.cos(x), lambda x, xp: -xp.
                   latex=r"\cos")
 register_function("square", lambda x: x**2, [lambda x, xp: x * x, lambda x, xp: 2.0 * x, lambda x, xp: 2.0 + 0.0 * x])
 register_function("identity", lambda x: x, [lambda x, xp: x, _ones, _zeros], latex=r"\mathrm{id}", aliases=("id",))
+# 1 wherever its argument has an entry: a number added to a term with free indices under numpy's einsum
+# semantics (1 - \sigma(z^m)) is broadcast as 1 \mathrm{ones}(\sigma(z^m)) - \sigma(z^m); its derivative is 0
+register_function("ones", lambda x: sympy.Integer(1), [_ones, _zeros, _zeros])

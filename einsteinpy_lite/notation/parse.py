@@ -210,6 +210,19 @@ def _parse_cached(text: str, convention: str, activation: str, letters: str = "s
     return expr
 
 
+def _broadcast_numbers(terms: list[Expr]) -> list[Expr]:
+    """numpy's einsum semantics for a sum: a term without free indices beside terms with them is broadcast
+    to their shape, ``1 - \\sigma(z^m)`` -> ``\\mathrm{ones}(\\sigma(z^m)) - \\sigma(z^m)`` (1 wherever the
+    other term has an entry, derivative 0)."""
+    ref = next((t for t in terms if t.free), None)
+    if ref is None or all(t.free or t.open_bound for t in terms):  # (a term with a summed index is no number)
+        return terms
+    if isinstance(ref, Product) and not ref.kept:  # (its coefficient does not change where it has entries)
+        ref = Product.make(1, list(ref.factors))
+    shape = Apply("ones", 0, ref)
+    return [t if t.free or t.open_bound else Product.make(1, [t, shape]) for t in terms]
+
+
 def _tok_pos(node: Any) -> tuple[int, int]:
     meta = getattr(node, "meta", None)
     if meta is not None and not getattr(meta, "empty", True):
@@ -421,9 +434,15 @@ class _Builder:
             chain.append((node.children[1], node.data == "sub"))
             node = node.children[0]
         terms = [self.build(node)]
+        written: list[tuple[Expr, Any]] = []  # each later term as written (its sign apart) and its node
         for term_node, negate in reversed(chain):
             t = self.build(term_node)
             terms.append(-t if negate else t)
+            written.append((t, term_node))
+        if self.keep is not None:  # numpy's einsum semantics: a number beside indexed terms is broadcast
+            terms = _broadcast_numbers(terms)
+            written = [(t if not w.free and not w.open_bound else w, n) for (w, n), t in zip(written, terms[1:])]
+        for t, term_node in written:
             try:
                 _check_same_free(terms[0], t)
             except EinsteinError as exc:

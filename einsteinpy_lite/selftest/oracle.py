@@ -36,6 +36,7 @@ NUMPY_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
     "cos": np.cos,
     "square": lambda x: x * x,
     "identity": lambda x: np.array(x, copy=True),
+    "ones": lambda x: np.ones_like(np.asarray(x, dtype=np.result_type(x, 1.0))),
 }
 
 #: Functions with a kink, and where (finite differences must not straddle it).

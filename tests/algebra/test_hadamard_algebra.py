@@ -140,3 +140,15 @@ def test_diff_through_kept_indices_matches_finite_differences(text, wrt, f):
         if got.ndim:
             got = np.transpose(got, [names.index(n) for n in want_free])
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)
+
+
+def test_a_sum_bound_diagonal_index_is_renamed_with_its_sum():
+    # the checker's diagonal of d sigma(t^m) / d t^m: simplify renamed \sum_{u1} to \sum_k in the delta but
+    # left the diagonal's own slot u1 (a Diag's bound slot was invisible to open_bound and rename_bound)
+    e = el.parse(r"\sum_{u1} [\nabla\sigma(t^m)]^m_{u1} \odot \delta_{u1}^m")
+    s = el.simplify(e)
+    assert not s.open_bound
+    t = np.random.default_rng(5).standard_normal(4)
+    sg = 1 / (1 + np.exp(-t))
+    np.testing.assert_allclose(el.compile(s)(t=t), sg * (1 - sg))
+    assert el.equal(e, el.parse(r"\sigma'(t^m)"))

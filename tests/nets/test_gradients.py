@@ -172,7 +172,8 @@ def test_gauss_newton_blocks_are_jacobian_products():
 
 
 CASES = [(depth, "tanh") for depth in (1, 2, 3, 4)] + [
-    (2 + n % 3, name) for n, name in enumerate(function_names()) if name != "tanh"
+    # (not the constant \mathrm{ones}: the gradients of the layers below it are zero tensors)
+    (2 + n % 3, name) for n, name in enumerate(function_names()) if name not in ("tanh", "ones")
 ]
 
 

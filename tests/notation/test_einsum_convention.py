@@ -108,3 +108,23 @@ def test_random_equations_match_numpy():
         np.testing.assert_allclose(np.asarray(el.evaluate(e, dict(zip(heads, ops)))),
                                    np.einsum(",".join(specs) + "->" + "".join(ix.name for ix in e.free), *ops),
                                    rtol=1e-10, atol=1e-10, err_msg=f"evaluate {text} -> {out}")
+
+
+def test_a_number_beside_a_term_with_kept_indices_is_broadcast_as_numpy_does():
+    # the Hadamard forms people write, sigma (1 - sigma) y: numpy adds 1 to every entry of sigma(z)
+    e = el.parse(r"\sigma(z^m) (1 - \sigma(z^m)) y^n", convention="einsum", out="mn")
+    assert e.free_keys == frozenset({("m", True), ("n", True)})
+    rng = np.random.default_rng(3)
+    z, y = rng.standard_normal(4), rng.standard_normal(2)
+    s = 1 / (1 + np.exp(-z))
+    np.testing.assert_allclose(el.compile(e)(z=z, y=y), np.einsum("m,m,n->mn", s, 1 - s, y))
+    # the broadcast 1 has derivative 0: d/dz^p [2 - sigma(z^m)] = -sigma'(z^m) delta^m_p
+    d = el.diff(el.parse(r"2 - \sigma(z^m)", convention="einsum", out="m"), "z^{p}")
+    np.testing.assert_allclose(el.compile(d)(z=z), -np.diag(s * (1 - s)))
+    # a term with a summed index is no number: x_j y^j + 1 stays a scalar sum
+    assert el.parse("x_j y^j + 1", convention="einsum", out="").free == ()
+
+
+def test_broadcasting_stays_an_error_in_the_ricci_convention():
+    with pytest.raises(EinsteinError, match="the terms of a sum must have the same free indices"):
+        el.parse(r"1 - \sigma(z^m)")
