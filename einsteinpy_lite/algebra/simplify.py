@@ -848,7 +848,7 @@ def simplify(e: Expr | str) -> Expr:
     out = _display(e, order, set(), _lowerable(e))
     seen = {e}
     while ((_live_size_names(out) != _live_size_names(e) or any(isinstance(n, (SumOver, Delta)) for n in out.walk())
-            or _UNSHADOWED[0] != renamed) and out not in seen and len(seen) < 4):
+            or _UNSHADOWED[0] != renamed or _inner_sum_dummies(out)) and out not in seen and len(seen) < 4):
         # the names a pass gives avoid the x of every N_x it starts with; where one vanished with a term
         # that cancelled (or a fold made one), the next pass names otherwise; and a coefficient taken out
         # of a \\sum lets the next pass distribute it (seed 60123), like terms collected inside a function's
@@ -856,12 +856,20 @@ def simplify(e: Expr | str) -> Expr:
         # (and a dummy that kept the name of its N_x inside a function's argument, then renamed out of
         # the way of the same name outside, is named in order of appearance only by the next pass, seed
         # 529443046)
+        # (and a sum that is a factor names its own dummies after the product's names around it, which are
+        # chosen to avoid the sum's: a second pass may settle both, seed 815188032)
         seen.add(out)
         renamed = _UNSHADOWED[0]
         e, out = out, _display(out, order, set(), _lowerable(out))
     if out.free_keys != given.free_keys:  # pragma: no cover - an engine bug, never a user error
         raise AssertionError(f"simplify changed the free indices of {given}: {out.free} != {given.free}")
     return out
+
+
+def _inner_sum_dummies(e: Expr) -> bool:
+    """Whether a sum that is a factor of a product in ``e`` has dummies of its own."""
+    return any(isinstance(n, Product) and any(isinstance(f, Sum) and f.dummies for f in n.factors)
+               for n in e.walk())
 
 
 def canonical(e: Expr | str) -> Expr:

@@ -353,24 +353,37 @@ class _NoDraw(Exception):
 _DISTINCT = 8  # pairwise different sizes 2..9; more spaces than that get random sizes in that range
 
 
-def _sizes(sp: _Spaces, rng: np.random.Generator, cap: int | None) -> tuple[dict[Any, int], dict[str, int]]:
+def _sizes(sp: _Spaces, rng: np.random.Generator, cap: int | None, smallest: bool = False,
+           used: dict[Any, set[int]] | None = None) -> tuple[dict[Any, int], dict[str, int]]:
     """Integer sizes per space, and integer values of the symbols in ``\\sum`` bounds (``K``).
 
     With ``cap`` None the spaces get pairwise different sizes (2, 3, ... in random order, while there
     are at most 8 spaces), so that a size symbol of one space cannot pass for another's; otherwise
-    sizes are random in ``[2, cap]``.
+    sizes are random in ``[2, cap]``.  ``smallest``: the smallest pairwise different sizes (2, 3, ...
+    in random order), where a function of sizes is far from saturating (``softplus(N_q N_d)`` is
+    ``N_q N_d`` to the last bit once the product passes 40).  ``used``: the sizes each space had in the
+    earlier draws, updated; a space takes one it has not had while there is one (over eight draws a space
+    alone takes every size 2..9: relu(sin(N_mu)) against sin(N_mu) must meet a negative sine).
     """
     fixed: dict[Any, int] = {}
     values: dict[str, int] = {}
     roots = sorted({sp.find(x) for x in sp.parent}, key=repr)
     # distinct sizes drawn from 2..9 even for few spaces: a value that depends on a size (sin(N_mu) under
     # relu) is then seen at several sizes, not always at 2
-    pool = iter(int(n) for n in rng.permutation(np.arange(2, 2 + _DISTINCT)))
+    n_roots = len(roots) + len(sp.bounded)
+    pool = [int(n) for n in (rng.permutation(np.arange(2, 2 + min(_DISTINCT, max(n_roots, 1)))) if smallest
+                             else rng.permutation(np.arange(2, 2 + _DISTINCT)))]
+    had = used if used is not None else {}
 
     def space_size(root: Any) -> int:
         if root not in fixed:
             if cap is None:
-                fixed[root] = next(pool, None) or int(rng.integers(2, 2 + _DISTINCT))
+                new = [n for n in pool if n not in had.get(root, ())]
+                pick = (new or pool or [int(rng.integers(2, 2 + _DISTINCT))])[0]
+                if pick in pool:
+                    pool.remove(pick)
+                fixed[root] = pick
+                had.setdefault(root, set()).add(pick)
             else:
                 fixed[root] = int(rng.integers(2, cap + 1))
         return fixed[root]
@@ -488,6 +501,7 @@ class _Numeric:
         rng = np.random.default_rng(20261130)
         caps = list(_CAPS)
         sizes: tuple[dict[Any, int], dict[str, int]] | None = None
+        had: dict[Any, set[int]] = {}  # the sizes each space has had
         attempt = 0
         signed_draws = 0  # draws made with values of both signs
 
@@ -499,7 +513,8 @@ class _Numeric:
             scale, signed = _SCHEDULE[attempt]
             try:
                 if sizes is None:
-                    sizes = _sizes(sp, rng, caps[0])
+                    # the first draw at the smallest sizes, the next ones anywhere in 2..9
+                    sizes = _sizes(sp, rng, caps[0], smallest=draws == 0 and self.deciding, used=had)
                 state = rng.bit_generator.state
                 got = self.draw(fns, sp, sizes, by_py, rng, caps[0], scale, signed)
                 if kinks and signed:
@@ -536,6 +551,7 @@ class _Numeric:
             attempt += 1
             draws += 1
             signed_draws += int(signed)
+            drawn = sizes  # (a difference is confirmed at these sizes)
             if self.deciding:
                 sizes = None  # deciding on numbers: new sizes every draw; confirming: one set (one plan)
             for k, seen in kinks.items():
@@ -545,14 +561,14 @@ class _Numeric:
             worst_abs, worst_rel = max(worst_abs, verdict[1]), max(worst_rel, verdict[2])
             if verdict[0] is not None:
                 if verdict[3] == "numeric" and not self.deciding and not self.confirm(fns, sp, by_py, rng, caps[0],
-                                                                                      scale, signed):
+                                                                                      scale, signed, drawn):
                     # the canonical forms agree and the values differ only at this scale (rounding amplified by
                     # the functions): the draw decides nothing; go on with the next
                     skipped.setdefault("values that amplify rounding", []).append(f"{scale:g}")
                     draws -= 1
                     continue
                 if verdict[3] == "numeric" and self.deciding and not self.confirm(fns, sp, by_py, rng, caps[0], scale,
-                                                                                  signed):
+                                                                                  signed, drawn):
                     # the values differ only at this scale: functions that amplify rounding (\cos(\exp(x))
                     # with a large x, summed in another order) -- no certain answer
                     return Comparison(False, "cannot tell", f"{verdict[0]} at scale {scale:g}, but not at smaller "
@@ -577,14 +593,18 @@ class _Numeric:
                           f"draws (worst relative difference {worst_rel:.1e}){note}", worst_abs, draws, worst_rel)
 
     def confirm(self, fns: dict[str, Any], sp: _Spaces, by_py: dict[str, sympy.Symbol], rng: np.random.Generator,
-                cap: int | None, scale: float, signed: bool) -> bool:
+                cap: int | None, scale: float, signed: bool,
+                sizes: tuple[dict[Any, int], dict[str, int]] | None = None) -> bool:
         """Whether a difference seen at ``scale`` shows again on fresh draws at a third or a tenth of it.
 
         A real difference does (exp(-x^2) against exp(-2 x^2) too); rounding amplified by the functions
-        (cos(exp(x)) of a large x) fades fast as the values shrink."""
+        (cos(exp(x)) of a large x) fades fast as the values shrink.  ``sizes``: those of the draw that
+        differed, kept (a difference that only sizes make, softplus(N_q N_d) against N_q N_d, shows only at
+        small sizes)."""
         for small in (scale / 3, scale / 10):
             try:
-                got = self.draw(fns, sp, _sizes(sp, rng, cap), by_py, rng, cap, small, signed)
+                got = self.draw(fns, sp, sizes if sizes is not None else _sizes(sp, rng, cap), by_py, rng, cap,
+                                small, signed)
             except _NoDraw:
                 continue
             if self.judge(got)[0] is not None:

@@ -314,3 +314,23 @@ def test_compile_never_sizes_a_free_index_by_another_scopes_index_of_its_name():
     with pytest.raises(EinsteinError, match="missing scalar 'N_d'"):
         fn(H=H)
     np.testing.assert_allclose(fn(H=H, N_d=2), H.sum() * np.eye(2))
+
+
+def test_equal_sees_a_function_of_sizes_at_small_sizes():
+    # 30-minute run seed 815187386: softplus(N_q N_d) "equalled" N_q N_d: every draw had sizes whose product
+    # passed 40, where softplus(x) is x to the last bit; the first draw is now at the smallest sizes, and a
+    # difference is confirmed at the sizes it was seen at
+    a, b = P(r"\mathrm{softplus}(\sum_{q} \delta^{d}_{d})"), P(r"\sum_{q} \delta^{d}_{d}")
+    assert np.log1p(np.exp(-6.0)) > 1e-3  # the oracle: softplus(2 * 3) - 2 * 3
+    assert not el.equal(a, b)
+    assert "not equal (numeric)" in str(el.compare(a, b))
+
+
+def test_simplify_is_idempotent_when_a_sum_factor_names_its_own_dummies():
+    # 30-minute run seed 815188032: the trace inside the sum factor was named after the product's dummies,
+    # which had been named to avoid it
+    once = el.simplify(P(r"(\epsilon^{c}_{i} S_{c}) (C^{d i}_{n d} + A^{i}_{n})"))
+    assert el.simplify(once) == once
+    eps, S, C, A = (rng.standard_normal(s) for s in ((3, 2), 3, (4, 2, 5, 4), (2, 5)))
+    want = np.einsum("ci,c,dind->n", eps, S, C) + np.einsum("ci,c,in->n", eps, S, A)
+    np.testing.assert_allclose(el.compile(once)(epsilon=eps, S=S, C=C, A=A), want)
