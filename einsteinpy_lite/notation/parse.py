@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Collection
 from importlib import resources
 from typing import Any
 
@@ -711,13 +712,30 @@ class _Builder:
         matrix = _matrix_function(str(tok))
         if matrix is not None:
             if str(tok).endswith("'"):
-                raise self.fail(f"{MATRIX_FUNCTIONS[matrix]} is a matrix function: a prime (derivative) is not "
+                raise self.fail(f"{MATRIX_FUNCTIONS[matrix]} is not elementwise: a prime (derivative) is not "
                                 "written on it", tok, hint="use el.diff for its derivative")
             inner = self.build(body)
             try:
                 return MatrixFunction(matrix, inner)
             except EinsteinError as exc:
                 raise self.fail(exc.message, tok, exc.hint) from None
+        if _matrix_function(str(tok), ("logsoftmax",)):
+            # log-softmax is written out, exactly: z^f - logsumexp(z) (finite where softmax underflows)
+            if str(tok).endswith("'"):
+                raise self.fail("\\mathrm{logsoftmax} is not elementwise: a prime (derivative) is not written on it",
+                                tok, hint="use el.diff for its derivative")
+            inner = self.build(body)
+            if len(inner.free) != 1:
+                n = len(inner.free)
+                raise self.fail(f"\\mathrm{{logsoftmax}} takes a vector (one free index), got '{inner}' with {n} free "
+                                f"ind{'ex' if n == 1 else 'ices'}", tok,
+                                hint="write its argument with exactly one free index, e.g. z^{i}")
+            # the scalar logsumexp is broadcast along the free index f by \sum_k \delta^f_k (= 1 for every f)
+            (f,) = inner.free
+            (k,) = fresh_names(self.avoid | inner.all_names(), 1, stem="k")
+            self.avoid.add(k)
+            ones = SumOver(k, (), Delta(f, Index(k, not f.up, True)))
+            return Sum.make([inner, Product.make(-1, [MatrixFunction("logsumexp", inner), ones])])
         name, order = self.function(tok)
         return Apply(name, order, self.build(body))
 
@@ -909,11 +927,13 @@ def expression(e: Any, caller: str, takes: str = "an index expression or its tex
     return e
 
 
-def _matrix_function(raw: str) -> str | None:
-    """The :class:`MatrixFunction` a call token names (``\\det``, ``\\mathrm{inv}``, ``\\mathrm{logdet}``), or None."""
+def _matrix_function(raw: str, names: Collection[str] = MATRIX_FUNCTIONS) -> str | None:
+    """The :class:`MatrixFunction` a call token names (``\\det``, ``\\mathrm{inv}``, ``\\mathrm{logdet}``), or None.
+
+    ``names``: the function names to look for (by default the :class:`MatrixFunction` names)."""
     m = re.fullmatch(r"\\(?:mathrm|operatorname)\{(.*)\}", raw.rstrip("'"))
     key = m.group(1) if m else raw.rstrip("'").lstrip("\\")
-    return key if key in MATRIX_FUNCTIONS else None
+    return key if key in names else None
 
 
 def _index_tokens(tree: Any) -> list[lark.Token]:
