@@ -208,6 +208,9 @@ class _Writer:
                 inner_text = self.convert(f.body, free)
                 if f.func_name == "inv":
                     out.append(_Item(free, (inner_text if _is_name(inner_text) else f"({inner_text})") + "^{-1}"))
+                elif f.vector:  # softmax keeps its argument's one free index; logsumexp is a scalar
+                    text = f"\\operatorname{{{f.func_name}}}({inner_text})"
+                    out.append(_Item(free if f.func_name == "softmax" else [], text))
                 else:
                     head = "\\det" if f.func_name == "det" else "\\log\\det"
                     out.append(_Item([], f"{head}({inner_text})"))
