@@ -207,3 +207,40 @@ def test_bad_input_has_a_caret(text: str, match: str) -> None:
     with pytest.raises(EinsteinError, match=match) as info:
         el.parse("y + " + text if "(x)" in text or "(s)" in text else text)
     assert "^" in str(info.value).splitlines()[2]
+
+
+# ---------------------------------------------------------------- under a \sum, nested
+
+
+def test_softmax_and_inverse_under_a_sum() -> None:
+    rng = np.random.default_rng(4)
+    z, y, A, x, X = rng.normal(size=3), rng.normal(size=3), rng.normal(size=(3, 2)), rng.normal(size=2), \
+        rng.normal(size=(3, 3)) + 3 * np.eye(3)
+    arrays = {"z": z, "y": y, "A": A, "x": x, "X": X}
+    cases = {
+        r"\sum_i \mathrm{softmax}(z^i)": 1.0,
+        r"\sum_i y_i \mathrm{softmax}(A^i_j x^j)": y @ np_softmax(A @ x),
+        r"\sum_i \mathrm{inv}(X^i_j)": np.linalg.inv(X).sum(axis=0),
+        r"-\sum_i t_i \mathrm{logsoftmax}(z^i)": -y @ (z - np_logsumexp(z)),
+    }
+    for text, expected in cases.items():
+        e = el.parse(text)
+        args = {**arrays, "t": y}
+        used = {k: v for k, v in args.items() if f"{k}^" in str(e) or f"{k}_" in str(e)}
+        np.testing.assert_allclose(el.evaluate(e, used), expected, rtol=1e-12)
+        np.testing.assert_allclose(el.compile(e)(**used), expected, rtol=1e-12)
+        assert el.parse(el.latex(e)) == e
+    assert el.equal(el.parse(r"-\sum_i t_i \mathrm{logsoftmax}(z^i)"), el.parse(CE))
+
+
+@pytest.mark.parametrize("text", [r"\sum_i \mathrm{logsumexp}(z^i)", r"\sum_i \det(X^i_j)"])
+def test_scalar_function_of_a_summed_index_is_an_error(text: str) -> None:
+    with pytest.raises(EinsteinError, match=r"its index i is bound by an enclosing \\sum"):
+        el.parse(text)
+
+
+def test_nested_against_finite_differences(z: np.ndarray) -> None:
+    inner = el.diff(el.parse(r"\mathrm{logsumexp}(\mathrm{softmax}(z^i))"), "z^m")
+    np.testing.assert_allclose(el.compile(inner)(z=z), fd(lambda v: np_logsumexp(np_softmax(v)), z), atol=1e-9)
+    twice = el.diff(el.parse(r"\mathrm{softmax}(\mathrm{softmax}(z^i))"), "z^m")
+    np.testing.assert_allclose(el.compile(twice)(z=z), fd(lambda v: np_softmax(np_softmax(v)), z), atol=1e-9)
