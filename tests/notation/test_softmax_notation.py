@@ -54,13 +54,26 @@ def test_cross_entropy_in_matrix_form() -> None:
 
 
 def test_logsoftmax_in_matrix_form() -> None:
-    assert el.to_matrix(el.parse(r"\mathrm{logsoftmax}(z^i)")) == r"z - \operatorname{logsumexp}(z) \mathbf{1}"
+    assert el.to_matrix(el.parse(r"\mathrm{logsoftmax}(z^i)")) == r"\operatorname{logsoftmax}(z)"
+    ce = el.parse_matrix(r"-t^\top \operatorname{logsoftmax}(z)", SHAPES)
+    assert el.equal(ce, el.parse(r"-t_i \mathrm{logsoftmax}(z^i)"))
+    z, t = np.array([1000.0, 0.0, -1000.0]), np.array([0.2, 0.3, 0.5])
+    assert el.compile(ce)(z=z, t=t) == pytest.approx(1300.0)
+    for text in (r"-t^\top \operatorname{logsoftmax}(z)", r"\operatorname{logsoftmax}(W x)",
+                 r"\operatorname{logsoftmax}(z) \odot t"):
+        e = el.parse_matrix(text, SHAPES)
+        assert el.to_matrix(e) == text
+        assert el.parse_matrix(el.to_matrix(e), SHAPES) == e
+    # a logsumexp of another vector is not a log-softmax
+    other = el.parse(r"z^i - \mathrm{logsumexp}(y^r) \sum_k \delta^i_k")
+    assert el.to_matrix(other) == r"z - \operatorname{logsumexp}(y) \mathbf{1}"
 
 
 @pytest.mark.parametrize("text, match", [
     (r"\operatorname{softmax}(W)", r"softmax\} of 'W' \(3×4\): \\operatorname\{softmax\} takes a \(column\) vector"),
     (r"\operatorname{logsumexp}(x^\top)", r"logsumexp\} of 'x\^\\top' \(a row vector of size 4\)"),
     (r"\operatorname{softmax}'(x)", r"not elementwise: a prime"),
+    (r"\operatorname{logsoftmax}(W)", r"logsoftmax\} of 'W' \(3×4\)"),
 ])
 def test_matrix_bad_input(text: str, match: str) -> None:
     with pytest.raises(EinsteinError, match=match) as info:
