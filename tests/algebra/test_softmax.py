@@ -244,3 +244,17 @@ def test_nested_against_finite_differences(z: np.ndarray) -> None:
     np.testing.assert_allclose(el.compile(inner)(z=z), fd(lambda v: np_logsumexp(np_softmax(v)), z), atol=1e-9)
     twice = el.diff(el.parse(r"\mathrm{softmax}(\mathrm{softmax}(z^i))"), "z^m")
     np.testing.assert_allclose(el.compile(twice)(z=z), fd(lambda v: np_softmax(np_softmax(v)), z), atol=1e-9)
+
+
+def test_variable_named_like_a_dummy_inside() -> None:
+    # the variable x^j takes the name of the argument's dummy j; W^j_i swaps the argument's names
+    rng = np.random.default_rng(5)
+    W, x, b = rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=3)
+    d = el.diff(el.parse(r"\mathrm{softmax}(W^i_j x^j)"), "x^j")
+    np.testing.assert_allclose(el.compile(d)(W=W, x=x), fd(lambda v: np_softmax(W @ v), x), atol=1e-9)
+    d2 = el.diff(d, "x^k")
+    jac = el.compile(d)
+    np.testing.assert_allclose(el.compile(d2)(W=W, x=x), fd(lambda v: jac(W=W, x=v), x), atol=1e-8)
+    g = el.diff(el.parse(r"\mathrm{logsumexp}(W^i_j x^j + b^i)"), "W^j_i")  # result axes: j (rows of W), i
+    expected = fd(lambda w: np_logsumexp(w.reshape(3, 4) @ x + b), W.ravel()).reshape(3, 4)
+    np.testing.assert_allclose(el.compile(g)(W=W, x=x, b=b), expected, atol=1e-9)
