@@ -22,6 +22,7 @@ from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol, slot_of
 from ..core.functions import get_function
 from ..core.matrix_functions import MatrixFunction
+from ..core.vector_kernels import vector_function
 
 __all__ = ["evaluate", "random_arrays", "array_name"]
 
@@ -274,7 +275,12 @@ def _ev(e: Expr, ctx: _Ctx, scope: _Scope) -> tuple[np.ndarray, Axes]:
 
 
 def _matrix_function(e: MatrixFunction, arr: np.ndarray, axes: Axes) -> tuple[np.ndarray, Axes]:
-    """``inv``, ``det`` or ``logdet`` over the argument's two free axes (any others are a batch)."""
+    """``inv``, ``det`` or ``logdet`` over the argument's two free axes, ``softmax`` or ``logsumexp`` over its
+    one free axis (any others are a batch)."""
+    if e.vector:
+        axis = axes.index(e.body.free[0].name)
+        out = vector_function(e.func_name, arr, np, axis)
+        return out, (axes if e.func_name == "softmax" else [a for n, a in enumerate(axes) if n != axis])
     rows, cols = (axes.index(ix.name) for ix in e.body.free)
     if arr.shape[rows] != arr.shape[cols]:
         raise EinsteinError(f"{e.func_name} of '{e.body}' needs a square matrix, but its indices "

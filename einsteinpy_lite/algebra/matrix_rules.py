@@ -4,7 +4,12 @@ With ``B`` a matrix argument and ``dB`` its derivative (the Matrix Cookbook, eqs
 
 * ``d B^{-1} = -B^{-1} dB B^{-1}``;
 * ``d \\det B = \\det B \\operatorname{tr}(B^{-1} dB)``;
-* ``d \\log|\\det B| = \\operatorname{tr}(B^{-1} dB)``.
+* ``d \\log|\\det B| = \\operatorname{tr}(B^{-1} dB)``;
+
+and with ``z`` a vector argument and ``p = \\operatorname{softmax}(z)``:
+
+* ``d p^{i} = p^{i} \\odot dz^{i} - p^{i} p_{k} dz^{k}`` (the Jacobian ``\\operatorname{diag}(p) - p p^\\top``);
+* ``d \\operatorname{logsumexp}(z) = p_{k} dz^{k}``.
 
 Each is written with the matrix functions again, so the rules apply to their own results:
 derivatives of every order follow.  Slots are joined through the Euclidean metric (a
@@ -50,18 +55,40 @@ def _trace_inverse_times_derivative(body: Expr, var: Variable) -> Expr:
     return _distributed(1, [inv, _link(sj, Index(j2, f1.up)), _link(si, Index(i2, f2.up))], db, var)
 
 
-def _distributed(coeff: int, factors: list[Expr], db: Expr, var: Variable) -> Expr:
+def _distributed(coeff: int, factors: list[Expr], db: Expr, var: Variable, kept: frozenset[str] = frozenset()) -> Expr:
     """``coeff factors db``, one product per term of ``db`` (a sum of products reads as matrices; a
-    product with a sum factor of four free indices does not)."""
+    product with a sum factor of four free indices does not).  ``kept``: the kept (Hadamard) indices."""
     terms = db.terms if isinstance(db, Sum) else (db,)
-    return Sum.make([_join(coeff, [*factors, t], var) for t in terms])
+    return Sum.make([_join(coeff, [*factors, t], var, kept) for t in terms])
+
+
+def _softmax_times_derivative(body: Expr, var: Variable) -> Expr:
+    """``p_{k} dz^{k}`` with ``p = \\operatorname{softmax}(z)``, ``z = body`` (one free index): the derivative
+    of ``\\operatorname{logsumexp}(z)``."""
+    (f,) = body.free
+    k, k2 = var.fresh(2)
+    p = MatrixFunction("softmax", rename_free(body, {f.name: k}, avoid=var.used))
+    dz = var.d(rename_free(body, {f.name: k2}, avoid=var.used))
+    return _distributed(1, [p, _link(Index(k, f.up), Index(k2, f.up))], dz, var)
+
+
+def _d_softmax(e: MatrixFunction, var: Variable) -> Expr:
+    """``d p^{f} = p^{f} \\odot dz^{f} - p^{f} p_{k} dz^{k}`` (``f`` kept in the first term)."""
+    body = e.body
+    (f,) = body.free
+    diagonal = _distributed(1, [e], var.d(body), var, frozenset({f.name}))
+    return Sum.make([diagonal, _join(-1, [e, _softmax_times_derivative(body, var)], var)])
 
 
 @register_rule(MatrixFunction)
 def _d_matrix_function(e: MatrixFunction, var: Variable) -> Expr:
     """``d B^{-1} = -B^{-1} dB B^{-1}``, ``d \\det B = \\det B \\operatorname{tr}(B^{-1} dB)``, ``d \\log|\\det B|
-    = \\operatorname{tr}(B^{-1} dB)``."""
+    = \\operatorname{tr}(B^{-1} dB)``; softmax and logsumexp as in the module's docstring."""
     body = e.body
+    if e.func_name == "softmax":
+        return _d_softmax(e, var)
+    if e.func_name == "logsumexp":
+        return _softmax_times_derivative(body, var)
     if e.func_name == "logdet":
         return _trace_inverse_times_derivative(body, var)
     if e.func_name == "det":

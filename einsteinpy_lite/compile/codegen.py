@@ -29,6 +29,7 @@ import sympy
 
 from ..core.errors import EinsteinError
 from ..core.functions import get_function
+from ..core.vector_kernels import vector_function
 from .layout import axis_ranks
 from .lower import Add, ApplyFn, Contract, Input, MatFn, Program, python_name
 from .matrix_kernels import matrix_function
@@ -325,15 +326,21 @@ class _Gen:
         return self.emit(f"{self.fns[key]}({arg}, xp)", size, desc, size, owns=new), axes
 
     def matfn(self, vid: int, node: MatFn) -> tuple[str, tuple[int, ...]]:
-        """``inv``, ``det``, ``logdet`` over the argument's two matrix axes, computed once per call."""
+        """``inv``, ``det``, ``logdet`` over the argument's two matrix axes, ``softmax``, ``logsumexp`` over its
+        one vector axis, computed once per call."""
         arg, axes = self.value(node.arg)
-        self.ns["_matrix_function"] = matrix_function
         rows, cols = axes.index(node.rows), axes.index(node.cols)
         n = self.r.shapes[node.arg][node.rows]
         size = math.prod(self.r.shapes[vid])
-        code = f"_matrix_function({node.func!r}, {arg}, xp, {rows}, {cols})"
-        out = self.emit(code, size, self.p.desc[vid], max(size, 1) * n ** 3)
-        if node.func == "inv":
+        if node.rows == node.cols:  # a vector function
+            self.ns["_vector_function"] = vector_function
+            code = f"_vector_function({node.func!r}, {arg}, xp, {rows})"
+            out = self.emit(code, size, self.p.desc[vid], max(size, 1) * n * 4)
+        else:
+            self.ns["_matrix_function"] = matrix_function
+            code = f"_matrix_function({node.func!r}, {arg}, xp, {rows}, {cols})"
+            out = self.emit(code, size, self.p.desc[vid], max(size, 1) * n ** 3)
+        if node.func in ("inv", "softmax"):
             return out, axes
         # the result keeps the other axes in their physical order; each is an axis of the result
         position = {a: o for o, a in enumerate(node.kept_axes())}

@@ -79,9 +79,10 @@ class ApplyFn:
 
 @dataclass(frozen=True)
 class MatFn:
-    """``inv``, ``det`` or ``logdet`` of value ``arg`` over its axes ``rows``, ``cols`` (the others: a batch).
+    """``inv``, ``det`` or ``logdet`` of value ``arg`` over its axes ``rows``, ``cols`` (the others: a batch);
+    ``softmax`` or ``logsumexp`` over its axis ``rows`` (``cols == rows``).
 
-    ``inv`` keeps the argument's axes; ``det`` and ``logdet`` drop the two.
+    ``inv`` and ``softmax`` keep the argument's axes; ``det``, ``logdet`` and ``logsumexp`` drop theirs.
     """
 
     func: str
@@ -92,11 +93,11 @@ class MatFn:
 
     @property
     def rank(self) -> int:
-        return self.arg_rank if self.func == "inv" else self.arg_rank - 2
+        return len(self.kept_axes())
 
     def kept_axes(self) -> tuple[int, ...]:
-        """The argument's axes that the result keeps, in order (all for ``inv``)."""
-        if self.func == "inv":
+        """The argument's axes that the result keeps, in order (all for ``inv`` and ``softmax``)."""
+        if self.func in ("inv", "softmax"):
             return tuple(range(self.arg_rank))
         return tuple(a for a in range(self.arg_rank) if a not in (self.rows, self.cols))
 
@@ -381,7 +382,8 @@ class _Lowerer:
                     env2[(ix.name, False)] = self.fresh(ix.name)
             lz = self.lower(e.body, env2)
             avid, labels = self.materialize(lz, str(e.body))
-            rows, cols = (labels.index(env2[(ix.name, False)]) for ix in e.body.free)
+            rows, *other = (labels.index(env2[(ix.name, False)]) for ix in e.body.free)
+            cols = other[0] if other else rows
             mf = MatFn(e.func_name, avid, rows, cols, len(labels))
             names = self.p.axis_names[avid]
             vid = self.p.add(mf, str(e), tuple(names[a] for a in mf.kept_axes()))

@@ -1,7 +1,9 @@
-"""Matrix functions that are not elementwise: the inverse, the determinant and the log-determinant.
+"""Functions that are not elementwise: the inverse, determinant, log-determinant, softmax and log-sum-exp.
 
-A :class:`MatrixFunction` takes an argument with exactly two free indices -- a square matrix whose
-rows are its first free index and whose columns are its second -- and is not applied entry by entry:
+A :class:`MatrixFunction` is not applied entry by entry.  ``inv``, ``det`` and ``logdet`` take an
+argument with exactly two free indices -- a square matrix whose rows are its first free index and whose
+columns are its second; ``softmax`` and ``logsumexp`` take a vector, an argument with exactly one free
+index:
 
 * ``inv``: the inverse keeps the argument's two free indices, names and positions:
   ``\\mathrm{inv}(X^{i}_{j})`` is the entry ``(X^{-1})^{i}{}_{j}``, so ``X^{i}_{k}
@@ -9,10 +11,13 @@ rows are its first free index and whose columns are its second -- and is not app
   meaning of their own; since ``(X^\\top)^{-1} = (X^{-1})^\\top`` the order of the two free
   indices does not matter either.)
 * ``det``: ``\\det(X^{r}_{c})``, a scalar;
-* ``logdet``: ``\\mathrm{logdet}(X^{r}_{c}) = \\log|\\det X|`` (``slogdet``'s value), a scalar.
+* ``logdet``: ``\\mathrm{logdet}(X^{r}_{c}) = \\log|\\det X|`` (``slogdet``'s value), a scalar;
+* ``softmax``: ``\\mathrm{softmax}(z^{i})`` keeps the argument's free index:
+  ``p^{i} = e^{z^{i}} / \\sum_k e^{z^{k}}``;
+* ``logsumexp``: ``\\mathrm{logsumexp}(z^{r}) = \\log \\sum_r e^{z^{r}}``, a scalar.
 
-The argument of ``det`` and ``logdet`` is a closed scope: its two free indices are private, always
-named ``r`` and ``c`` (so equal determinants are equal nodes), and renaming the indices of an
+The argument of ``det``, ``logdet`` and ``logsumexp`` is a closed scope: its free indices are private,
+always named ``r`` and ``c`` (so equal determinants are equal nodes), and renaming the indices of an
 enclosing expression never reaches them.  These functions are *not* registered as elementwise
 functions.  Their derivative rules live in :mod:`einsteinpy_lite.algebra.matrix_rules`.
 
@@ -37,15 +42,21 @@ from .errors import EinsteinError
 from .expr import Expr, _check_factor
 from .indices import Index
 
-__all__ = ["MatrixFunction", "MATRIX_FUNCTIONS"]
+__all__ = ["MatrixFunction", "MATRIX_FUNCTIONS", "VECTOR_FUNCTIONS"]
 
 #: name -> LaTeX of the index form (what the index parser reads back)
-MATRIX_FUNCTIONS: dict[str, str] = {"inv": r"\mathrm{inv}", "det": r"\det", "logdet": r"\mathrm{logdet}"}
+MATRIX_FUNCTIONS: dict[str, str] = {"inv": r"\mathrm{inv}", "det": r"\det", "logdet": r"\mathrm{logdet}",
+                                    "softmax": r"\mathrm{softmax}", "logsumexp": r"\mathrm{logsumexp}"}
+#: the functions of a vector (one free index); the others take a square matrix (two)
+VECTOR_FUNCTIONS = frozenset({"softmax", "logsumexp"})
+#: the functions whose value keeps the argument's free indices; the others are scalars
+_KEEPS = frozenset({"inv", "softmax"})
 _PRIVATE = ("r", "c")
 
 
 class MatrixFunction(Expr):
-    """``inv``, ``det`` or ``logdet`` of a square matrix (an expression with two free indices).
+    """``inv``, ``det`` or ``logdet`` of a square matrix (two free indices), ``softmax`` or ``logsumexp`` of a
+    vector (one free index).
 
     Example:
         >>> from einsteinpy_lite.core.builders import tensor
@@ -58,12 +69,20 @@ class MatrixFunction(Expr):
         if fname not in MATRIX_FUNCTIONS:
             raise EinsteinError(f"unknown matrix function {fname!r}; known: {', '.join(MATRIX_FUNCTIONS)}")
         body = _check_factor(body)
-        if len(body.free) != 2:
+        if fname in VECTOR_FUNCTIONS:
+            if len(body.free) != 1:
+                n = len(body.free)
+                raise EinsteinError(
+                    f"{MATRIX_FUNCTIONS[fname]} takes a vector (one free index), "
+                    f"got '{body}' with {n} free ind{'ex' if n == 1 else 'ices'}",
+                    hint=f"{MATRIX_FUNCTIONS[fname]} runs over one index: write its argument with exactly one "
+                         "free index, e.g. z^{i} (a batch of vectors is not supported)")
+        elif len(body.free) != 2:
             raise EinsteinError(
                 f"{MATRIX_FUNCTIONS[fname]} takes a square matrix (two free indices), "
                 f"got '{body}' with {len(body.free)} free ind{'ex' if len(body.free) == 1 else 'ices'}",
                 hint="write the argument with one row and one column index, e.g. X^{i}_{j}")
-        if fname != "inv":
+        if fname not in _KEEPS:
             body = _privatize(body)
         obj: MatrixFunction = sympy.Basic.__new__(cls, Str(fname), body)  # type: ignore[assignment]
         obj._free_and_dummies  # noqa: B018
@@ -71,7 +90,7 @@ class MatrixFunction(Expr):
 
     @property
     def func_name(self) -> str:
-        """``"inv"``, ``"det"`` or ``"logdet"``."""
+        """``"inv"``, ``"det"``, ``"logdet"``, ``"softmax"`` or ``"logsumexp"``."""
         return self.args[0].name  # type: ignore[attr-defined,no-any-return]
 
     @property
@@ -81,8 +100,13 @@ class MatrixFunction(Expr):
 
     @property
     def scalar(self) -> bool:
-        """True for ``det`` and ``logdet`` (no free indices)."""
-        return self.func_name != "inv"
+        """True for ``det``, ``logdet`` and ``logsumexp`` (no free indices)."""
+        return self.func_name not in _KEEPS
+
+    @property
+    def vector(self) -> bool:
+        """True for ``softmax`` and ``logsumexp`` (a vector argument: one free index)."""
+        return self.func_name in VECTOR_FUNCTIONS
 
     def children(self) -> tuple[Expr, ...]:
         return (self.body,)
@@ -101,7 +125,7 @@ class MatrixFunction(Expr):
 
 
 def _privatize(body: Expr) -> Expr:
-    """``body`` with its two free indices named ``r``, ``c`` (a determinant's private names)."""
+    """``body`` with its free indices named ``r`` (and ``c``): a determinant's private names."""
     from .rename import rename_free
 
     mapping = {ix.name: new for ix, new in zip(body.free, _PRIVATE)}

@@ -299,7 +299,7 @@ class _Spaces:
                     elif isinstance(node, Diag):
                         for x, y in zip(node.body.free, node.new_indices):
                             self.union(self.elem(side, x.name), self.elem(side, y.name))
-                    elif isinstance(node, MatrixFunction):  # a square matrix: rows and columns, one size
+                    elif isinstance(node, MatrixFunction) and not node.vector:  # square: rows, columns one size
                         x, y = node.body.free
                         self.union(self.elem(side, x.name), self.elem(side, y.name))
                     elif isinstance(node, SumOver) and node.bounds:

@@ -10,6 +10,8 @@ The notation is that of the Matrix Cookbook and of ML notes (grammar in ``matrix
 * ``I`` (or ``\mathbf{I}``) is the identity and ``\mathbf{1}`` the vector of ones, sized by their use;
 * numbers, ``\frac{..}{..}`` with a scalar constant below, ``+``, ``-``, and the registered elementwise
   functions and their derivatives (``\sigma(X)``, ``\exp(x)``, ``\mathrm{relu}(W x)``, ``\sigma'(z)``);
+* ``\operatorname{softmax}(v)``, ``\operatorname{logsoftmax}(v)`` (vectors) and ``\operatorname{logsumexp}(v)``
+  (a scalar) of a column vector;
 * ``\odot`` (or ``\circ``), the Hadamard product (looser than juxtaposition, tighter than ``+``), and
   ``\operatorname{diag}(v)``, both written with kept (elementwise) indices (``x^i \odot y^i``);
 * ``\sum_{k=0}^{K-1}`` (or ``\sum_k``) over samples, in which ``y_k`` is the ``k``-th vector ``y`` (the
@@ -47,10 +49,10 @@ import sympy
 from ..core.atoms import Delta, Tensor
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
-from ..core.expr import Expr, Product, SumOver
+from ..core.expr import Expr, Product, Sum, SumOver
 from ..core.functions import get_function, lookup_latex
 from ..core.indices import Index, fresh_names, parse_index_spec
-from ..core.matrix_functions import MatrixFunction
+from ..core.matrix_functions import VECTOR_FUNCTIONS, MatrixFunction
 from ..core.scalars import scalar_symbol, to_scalar
 from .greek import GREEK
 from .parse import _tok_pos
@@ -60,8 +62,9 @@ __all__ = ["parse_matrix", "read_shapes"]
 Shape = tuple[Any, ...]
 
 #: Operators of matrix notation that are not supported (yet): named in the error instead of "unknown".
-_NOT_YET = {"softmax": "softmax", "logsumexp": "log-sum-exp",
-            "vec": "vec", "otimes": "the Kronecker product"}
+#: the functions of a column vector: softmax and logsumexp (MatrixFunction nodes), logsoftmax (written out)
+_VECTOR = VECTOR_FUNCTIONS | {"logsoftmax"}
+_NOT_YET = {"vec": "vec", "otimes": "the Kronecker product"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -428,6 +431,13 @@ class _Reader:
                 raise self.err(f"trace of the non-square '{self.src(ch[1])}' ({_show((r, c))})", node)
             return _ONE, _ONE
         if kind == "call":
+            if self.function(ch[0]) in _VECTOR:
+                r, c = self.shape(ch[2])
+                name = f"\\operatorname{{{self.function(ch[0])}}}"
+                if _is_scalar((r, c)) or not _unify(c, _ONE):
+                    raise self.err(f"{name} of '{self.src(ch[2])}' ({_show((r, c))}): {name} takes a (column) vector",
+                                   node, hint="apply it to a vector, e.g. \\operatorname{softmax}(W x)")
+                return (_ONE, _ONE) if self.function(ch[0]) == "logsumexp" else (r, c)
             if self.function(ch[0]) == "diag":
                 r, c = self.shape(ch[2])
                 if not _unify(c, _ONE):
@@ -443,10 +453,17 @@ class _Reader:
         raise self.err(f"internal: unknown node {kind}", node)  # pragma: no cover
 
     def function(self, tok: Any) -> str:
-        """The registered name of the function token ``tok`` (its primes ignored), or ``"diag"``."""
+        """The registered name of the function token ``tok`` (its primes ignored), ``"diag"``, ``"softmax"`` or
+        ``"logsumexp"``."""
         word = str(tok).rstrip("'")
         if re.fullmatch(r"\\(?:mathrm|operatorname)\{diag\}", word):
             return "diag"
+        vector = re.fullmatch(r"\\(?:mathrm|operatorname)\{(softmax|logsumexp|logsoftmax)\}", word)
+        if vector:
+            if word != str(tok):
+                raise self.err(f"{word} is not elementwise: a prime (derivative) is not written on it", tok,
+                               hint="use el.diff for its derivative")
+            return vector.group(1)
         m = re.fullmatch(r"\\(?:mathrm|operatorname)\{([A-Za-z][A-Za-z0-9]*)\}", word)
         bare = m.group(1) if m else word.lstrip("\\")
         fn = lookup_latex(word)
@@ -604,6 +621,17 @@ class _Reader:
             if name == "diag":
                 return self.diag(ch[2], node)
             v = self.build(ch[2])
+            if name in _VECTOR:
+                if v.ones:
+                    raise self.err("\\mathbf{1} inside a function is not supported", node)
+                if name == "logsoftmax" and v.row is not None:  # z - logsumexp(z) 1, as the index parser reads it
+                    k = self.fresh()
+                    ones = SumOver(k, (), Delta(v.row, Index(k, not v.row.up, True)))
+                    lse = Product.make(-1, [MatrixFunction("logsumexp", v.expr), ones])
+                    return _MVal(Sum.make([v.expr, lse]), v.row, v.col)
+                if name == "softmax":
+                    return _MVal(MatrixFunction(name, v.expr), v.row, v.col)
+                return _MVal(MatrixFunction(name, v.expr), None, None)
             if v.ones:
                 raise self.err("\\mathbf{1} inside a function is not supported", node)
             order = len(str(ch[0])) - len(str(ch[0]).rstrip("'"))

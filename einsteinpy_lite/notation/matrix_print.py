@@ -193,6 +193,9 @@ class _Writer:
                     out.append(_Item([f.index_name], "\\mathbf{1}"))
                 elif count != 2:
                     raise _no_form(f"the index {f.index_name} of {f} is used {count} times", self.top)
+            elif isinstance(f, Sum) and (x := _logsoftmax_of(f)) is not None:
+                free = [ix.name for ix in f.free]
+                out.append(_Item(free, f"\\operatorname{{logsoftmax}}({self.convert(x, free)})"))
             elif isinstance(f, (Apply, Sum)):
                 free = [ix.name for ix in f.free]
                 if len(free) > 2:
@@ -208,6 +211,9 @@ class _Writer:
                 inner_text = self.convert(f.body, free)
                 if f.func_name == "inv":
                     out.append(_Item(free, (inner_text if _is_name(inner_text) else f"({inner_text})") + "^{-1}"))
+                elif f.vector:  # softmax keeps its argument's one free index; logsumexp is a scalar
+                    text = f"\\operatorname{{{f.func_name}}}({inner_text})"
+                    out.append(_Item(free if f.func_name == "softmax" else [], text))
                 else:
                     head = "\\det" if f.func_name == "det" else "\\log\\det"
                     out.append(_Item([], f"{head}({inner_text})"))
@@ -376,6 +382,8 @@ class _Writer:
 
     # ---------------------------------------------------------------- sums
     def terms(self, e: Expr, row: str | None, col: str | None) -> list[_Term]:
+        if isinstance(e, Sum) and _logsoftmax_of(e) is not None:
+            return [self.product(sympy.Integer(1), [e], row, col)]
         if isinstance(e, Sum):
             return [t for u in e.terms for t in self.terms(u, row, col)]
         if isinstance(e, Zero):
@@ -390,6 +398,25 @@ class _Writer:
         row = free[0] if free else None
         col = free[1] if len(free) > 1 else None
         return _join_terms(self.terms(e, row, col), self.factor)
+
+
+def _logsoftmax_of(e: Sum) -> Expr | None:
+    """``z`` when ``e`` is log-softmax as the parsers write it, ``z^i - \\mathrm{logsumexp}(z) \\sum_k \\delta^i_k``."""
+    if len(e.terms) != 2 or len(e.free) != 1:
+        return None
+    for z, rest in (e.terms, e.terms[::-1]):
+        if not (isinstance(rest, Product) and rest.coeff == -1 and len(rest.factors) == 2 and not rest.kept):
+            continue
+        lse, ones = rest.factors if isinstance(rest.factors[0], MatrixFunction) else rest.factors[::-1]
+        if not (isinstance(lse, MatrixFunction) and lse.func_name == "logsumexp" and isinstance(ones, SumOver)
+                and not ones.bounds and isinstance(ones.body, Delta)):
+            continue
+        (f,) = e.free
+        slots = set(ones.body.indices)
+        if f in slots and any(ix.bound and ix.name == ones.index_name for ix in slots) \
+                and len(z.free) == 1 and MatrixFunction("logsumexp", z) == lse:
+            return z
+    return None
 
 
 def _coeff_text(c: sympy.Expr) -> tuple[str, str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Collection
 from importlib import resources
 from typing import Any
 
@@ -31,7 +32,7 @@ from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver, _check_same_free, as_expr, slot_size_symbol, tensor_signatures
 from ..core.functions import get_function
 from ..core.indices import RESERVED_WHILE_READING, Index, fresh_names, normalize_index_name
-from ..core.matrix_functions import MATRIX_FUNCTIONS, MatrixFunction
+from ..core.matrix_functions import MATRIX_FUNCTIONS, VECTOR_FUNCTIONS, MatrixFunction
 from ..core.scalars import scalar_symbol
 from .greek import GREEK
 
@@ -730,15 +731,69 @@ class _Builder:
         matrix = _matrix_function(str(tok))
         if matrix is not None:
             if str(tok).endswith("'"):
-                raise self.fail(f"{MATRIX_FUNCTIONS[matrix]} is a matrix function: a prime (derivative) is not "
+                raise self.fail(f"{MATRIX_FUNCTIONS[matrix]} is not elementwise: a prime (derivative) is not "
                                 "written on it", tok, hint="use el.diff for its derivative")
             inner = self.build(body)
+            inner, links = self.unbind(matrix, inner)
             try:
-                return MatrixFunction(matrix, inner)
+                value = MatrixFunction(matrix, inner)
             except EinsteinError as exc:
+                caught = sorted(inner.open_bound & set(self.bound))
+                if caught:  # the argument's index is the enclosing \sum's
+                    raise self.fail(f"{exc.message}: its index {', '.join(caught)} is bound by an enclosing \\sum",
+                                    tok, hint=f"the indices of {MATRIX_FUNCTIONS[matrix]} are its own: write it outside "
+                                              "the \\sum, with a free index") from None
                 raise self.fail(exc.message, tok, exc.hint) from None
+            return Product.make(1, [value, *links]) if links else value
+        if _matrix_function(str(tok), ("logsoftmax",)):
+            # log-softmax is written out, exactly: z^f - logsumexp(z) (finite where softmax underflows)
+            if str(tok).endswith("'"):
+                raise self.fail("\\mathrm{logsoftmax} is not elementwise: a prime (derivative) is not written on it",
+                                tok, hint="use el.diff for its derivative")
+            inner, links = self.unbind("softmax", self.build(body))
+            if len(inner.free) != 1:
+                n = len(inner.free)
+                raise self.fail(f"\\mathrm{{logsoftmax}} takes a vector (one free index), got '{inner}' with {n} free "
+                                f"ind{'ex' if n == 1 else 'ices'}", tok,
+                                hint="write its argument with exactly one free index, e.g. z^{i}")
+            # the scalar logsumexp is broadcast along the free index f by \sum_k \delta^f_k (= 1 for every f)
+            (f,) = inner.free
+            (k,) = fresh_names(self.avoid | inner.all_names(), 1, stem="k")
+            self.avoid.add(k)
+            ones = SumOver(k, (), Delta(f, Index(k, not f.up, True)))
+            value = Sum.make([inner, Product.make(-1, [MatrixFunction("logsumexp", inner), ones])])
+            return Product.make(1, [value, *links]) if links else value
         name, order = self.function(tok)
         return Apply(name, order, self.build(body))
+
+    def unbind(self, matrix: str, inner: Expr) -> tuple[Expr, list[Expr]]:
+        """The argument of ``inv`` or ``softmax`` (or log-softmax) with its indices bound by an enclosing ``\\sum`` made
+        free.
+
+        In ``\\sum_i \\mathrm{softmax}(z^i)`` the slot ``i`` of the argument is bound by the sum, so the
+        argument has no free index; the function needs it free.  It is renamed to a fresh free index
+        ``w`` and a delta ``\\delta_w^i`` outside carries it back to the bound ``i`` (as
+        :func:`~einsteinpy_lite.core.rename` does for the scopes of a derivative).  The scalar functions
+        (``det``, ``logsumexp``) keep their indices private: a bound index there stays an error.
+        """
+        arity = 1 if matrix in VECTOR_FUNCTIONS else 2
+        open_bound = sorted(inner.open_bound & set(self.bound))
+        if matrix not in ("inv", "softmax") or len(inner.free) + len(open_bound) != arity or not open_bound:
+            return inner, []
+        names = fresh_names(self.avoid | inner.all_names(), len(open_bound), stem="w")
+        self.avoid |= set(names)
+        new = dict(zip(open_bound, names))
+        ups: dict[str, bool] = {}
+
+        def free(ix: Index) -> Index:
+            if ix.bound and ix.name in new:
+                ups[ix.name] = ix.up
+                return Index(new[ix.name], ix.up)
+            return ix
+
+        inner = inner.map_slots(free)
+        links: list[Expr] = [Delta(Index(new[n], not ups[n]), Index(n, ups[n], True)) for n in open_bound]
+        return inner, links
 
     def _frac(self, node: Any) -> Expr:
         _, num, den = node.children
@@ -928,11 +983,13 @@ def expression(e: Any, caller: str, takes: str = "an index expression or its tex
     return e
 
 
-def _matrix_function(raw: str) -> str | None:
-    """The :class:`MatrixFunction` a call token names (``\\det``, ``\\mathrm{inv}``, ``\\mathrm{logdet}``), or None."""
+def _matrix_function(raw: str, names: Collection[str] = MATRIX_FUNCTIONS) -> str | None:
+    """The :class:`MatrixFunction` a call token names (``\\det``, ``\\mathrm{inv}``, ``\\mathrm{logdet}``), or None.
+
+    ``names``: the function names to look for (by default the :class:`MatrixFunction` names)."""
     m = re.fullmatch(r"\\(?:mathrm|operatorname)\{(.*)\}", raw.rstrip("'"))
     key = m.group(1) if m else raw.rstrip("'").lstrip("\\")
-    return key if key in MATRIX_FUNCTIONS else None
+    return key if key in names else None
 
 
 def _index_tokens(tree: Any) -> list[lark.Token]:

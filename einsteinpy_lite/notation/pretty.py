@@ -90,8 +90,7 @@ class _Pretty:
         return _join(_text(self.fname(e.func_name, e.order) + "("), self.block(e.body), _text(")"))
 
     def _block_MatrixFunction(self, e: MatrixFunction) -> Block:
-        return _join(_text({"inv": "inv", "det": "det", "logdet": "logdet"}[e.func_name] + "("), self.block(e.body),
-                     _text(")"))
+        return _join(_text(e.func_name + "("), self.block(e.body), _text(")"))
 
     def _block_Diag(self, e: Diag) -> Block:
         inner = _join(_text("[∇" + self.fname(e.func_name, e.order - 1) + "("), self.block(e.body), _text(")]"))
