@@ -87,7 +87,18 @@ class _BodyAtoms:
         return self.restore(out)
 
     def shell(self, e: Expr) -> Expr:
-        """``e`` with the argument of every Apply and Diag replaced by an atom."""
+        """``e`` with the argument of every Apply and Diag replaced by an atom.
+
+        Not an argument with a free index that no array sizes (\\mathrm{softplus}(\\delta_\\mu^c)): an atom
+        is a tensor, whose slots would size that index, and the simplifier would rename it freely while its
+        size is the one its name gives (seed 130641402)."""
+        if isinstance(e, (Apply, Diag)):
+            from .simplify import _anchored
+
+            if e.body.size_names or {ix.name for ix in e.body.free} - _anchored(e.body):
+                # (nor one with a size N_x: an atom would hide the x from the names the simplifier must not
+                # give a dummy, \cos(N_i) beside a dummy it named i, seed 130642301)
+                return e.map_children(self.shell)
         if isinstance(e, Apply):
             return Apply(e.func_name, e.order, self.atom(e.body))
         if isinstance(e, Diag):

@@ -424,6 +424,29 @@ def _has_kink(name: str) -> bool:
     return bool(f.has(sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.sign, sympy.Piecewise))
 
 
+def _constant(name: str) -> bool:
+    """Whether an elementwise function is a constant (\\mathrm{ones}): nothing to see of its argument."""
+    from ..core.functions import get_function
+
+    return bool(get_function(name).derivative_formula(1) == 0)
+
+
+def _informative(name: str, order: int, x: np.ndarray) -> bool:
+    """Whether some entry of the argument ``x`` is where the function's ``order``-th derivative still depends on
+    it: a relative change of ``x`` changes ``f`` by at least a millionth of that (tanh at |x| > 10 does not)."""
+    from ..core.functions import get_function
+
+    fn = get_function(name)
+    with np.errstate(all="ignore"):
+        xs = np.asarray(x)
+        if np.iscomplexobj(xs):
+            return True
+        xs = xs.astype(float)
+        value, slope = fn(xs, order), fn(xs, order + 1)
+        sens = np.abs(xs * slope) / np.maximum(np.abs(value), 1e-300)
+    return bool(np.any(np.isfinite(sens) & (sens >= 1e-6))) or not np.any(np.isfinite(sens))
+
+
 # ------------------------------------------------------------------ the numeric check
 
 _KINK_DRAWS = 8  # draws made at most to see every kinked function's argument on both sides of 0
@@ -442,6 +465,7 @@ class _Numeric:
         self.notes: list[str] = []
         self.trials, self.rtol, self.atol, self.limit = trials, rtol, atol, memory_limit
         self.axes = tuple(ix.name for ix in a.free)
+        self.smooth: dict[str, tuple[str, int]] = {}  # output -> (function, order) of a smooth function's argument
 
     def programs(self) -> dict[str, tuple[dict[str, Expr], bool]]:
         """Per program (its side's letter first): outputs, and whether they take the free-index order."""
@@ -454,6 +478,15 @@ class _Numeric:
                                        and not node.body.open_bound and _has_kink(node.func_name)))
             if kinks:
                 progs["k" + side] = ({f"k{side}{n}": t for n, t in enumerate(kinks)}, False)
+            if self.deciding:
+                # the arguments of smooth functions: a draw where every entry saturates one (tanh(30 x) is 1
+                # to the last bit, whatever x) says nothing about it; draws go on until each was seen unsaturated
+                smooth = list(dict.fromkeys((node.func_name, node.order, node.body) for node in e.walk()
+                                            if isinstance(node, (Apply, Diag)) and not node.body.open_bound
+                                            and not _has_kink(node.func_name) and not _constant(node.func_name)))
+                if smooth:
+                    progs["s" + side] = ({f"s{side}{n}": t for n, (_, _, t) in enumerate(smooth)}, False)
+                    self.smooth.update({f"s{side}{n}": (f, o) for n, (f, o, _) in enumerate(smooth)})
         if self.forms and self.diff:
             # the difference's terms, and the two forms whole: the difference is trusted only where the
             # forms have the values of the sides they stand for
@@ -494,8 +527,9 @@ class _Numeric:
                 sp.find(("param", sym.name[2:]))  # N_x of an index no side has: a size all the same
             elif (slot := slot_of(sym)) is not None:
                 sp.find(("slot", *slot))  # \dim(A, n): the space of that slot of A
-        kinks = {k: [False, False] for key, (outs, ordered) in progs.items() if not ordered and key in fns
+        kinks = {k: [False, False] for key, (outs, ordered) in progs.items() if key.startswith("k") and key in fns
                  for k in outs}
+        unsaturated = {k: False for key, (outs, _) in progs.items() if key.startswith("s") and key in fns for k in outs}
         draws, worst_abs, worst_rel = 0, 0.0, 0.0
         skipped: dict[str, list[str]] = {}  # why a draw was not made -> its scales (+: positive values)
         rng = np.random.default_rng(20261130)
@@ -506,7 +540,7 @@ class _Numeric:
         signed_draws = 0  # draws made with values of both signs
 
         def more() -> bool:
-            seen_both = all(pos and neg for pos, neg in kinks.values())
+            seen_both = all(pos and neg for pos, neg in kinks.values()) and all(unsaturated.values())
             return draws < self.trials or (not seen_both and draws < _KINK_DRAWS)
 
         while attempt < len(_SCHEDULE) and more():
@@ -539,6 +573,7 @@ class _Numeric:
                     fns.pop(key)
                     self.drop(key, exc.args[0])
                     kinks = {k: v for k, v in kinks.items() if k[:2] != key}
+                    unsaturated = {k: v for k, v in unsaturated.items() if k[:2] != key}
                     continue  # the same draw without it
                 if exc.args[1] == "memory" and len(caps) > 1:
                     caps.pop(0)  # smaller sizes, same scale
@@ -557,6 +592,8 @@ class _Numeric:
             for k, seen in kinks.items():
                 seen[0] = seen[0] or bool(np.any(got[k] > 0))
                 seen[1] = seen[1] or bool(np.any(got[k] < 0))
+            for k in unsaturated:
+                unsaturated[k] = unsaturated[k] or _informative(*self.smooth[k], got[k])
             verdict = self.judge(got)
             worst_abs, worst_rel = max(worst_abs, verdict[1]), max(worst_rel, verdict[2])
             if verdict[0] is not None:
@@ -588,6 +625,13 @@ class _Numeric:
             return Comparison(False, "cannot tell", f"the values agree on {draws} random draws, but the argument "
                               f"of a function with a kink was never drawn on both sides of it", worst_abs, draws,
                               worst_rel)
+        saturated = [k for k, ok in unsaturated.items() if not ok]
+        if saturated and self.deciding:
+            # e.g. tanh(X) against tanh(3/2 X) where every draw made |X| > 20: both sides are 1 to the last bit
+            f, _ = self.smooth[saturated[0]]
+            return Comparison(False, "cannot tell", f"the values agree on {draws} random draws, but the argument of "
+                              f"{f} saturated it on every draw (its value did not depend on the argument)", worst_abs,
+                              draws, worst_rel)
         note = "".join(f" ({n})" for n in self.notes)
         return Comparison(True, "numeric", f"the canonical forms differ, but the values agree on {draws} random "
                           f"draws (worst relative difference {worst_rel:.1e}){note}", worst_abs, draws, worst_rel)

@@ -334,3 +334,28 @@ def test_simplify_is_idempotent_when_a_sum_factor_names_its_own_dummies():
     eps, S, C, A = (rng.standard_normal(s) for s in ((3, 2), 3, (4, 2, 5, 4), (2, 5)))
     want = np.einsum("ci,c,dind->n", eps, S, C) + np.einsum("ci,c,in->n", eps, S, A)
     np.testing.assert_allclose(el.compile(once)(epsilon=eps, S=S, C=C, A=A), want)
+
+
+def test_equal_never_decides_on_draws_that_saturate_a_function():
+    # 30-minute run seed 130641099: tanh(X) "equalled" tanh(3/2 X): X carried traces and sums, so every
+    # draw made |X| > 20 and both sides were 1 to the last bit; draws now go on until each smooth function's
+    # argument was seen where the function still depends on it
+    x = np.linspace(0.1, 1.0, 5)
+    assert np.max(np.abs(np.tanh(x) - np.tanh(1.5 * x))) > 0.05  # the oracle
+    a = P(r"\tanh(C^{i}_{i}^{s1} (\sum_{q} \Gamma^{i}_{i}) (\epsilon_{s1 n} \delta^{j2}_{j2}))")
+    b = P(r"\tanh(C^{i}_{i}^{s1} (\sum_{q} \Gamma^{i}_{i}) (\frac{3}{2} \epsilon_{s1 n} \delta^{j2}_{j2}))")
+    assert not el.equal(a, b)
+    assert el.equal(P(r"\tanh(x^i)"), P(r"2 \sigma(2 x^i) - \mathrm{ones}(x^i)"))
+
+
+def test_the_derivative_simplifier_never_names_a_dummy_like_a_size_inside_a_function():
+    # 30-minute run seed 130642301: cos(N_i) went into an atom, so the simplifier named a dummy i beside it
+    e = P(r"(-\frac{3}{4} (\Gamma^{c}_{n} C^{n}_{p} v_{c}) \cos(\delta^{i}_{i}) \sum_{j2=0}^{K-1} y^{p j2}) "
+          r"\sum_{u1=0}^{K-1} (S^{d}_{d} + t1_{c}^{c} + H_{u1})")
+    d = el.diff(e, "C^{m}_{q}")
+    assert "i" not in d.index_names()
+    G, v, y, S, t1, H = (rng.standard_normal(s) for s in ((3, 4), 3, (5, 2), (2, 2), (3, 3), 2))
+    T = 2 * (np.trace(S) + np.trace(t1)) + H.sum()
+    want = -0.75 * np.cos(6) * T * np.einsum("c,cm,q->mq", v, G, y.sum(axis=1))
+    got = el.compile(d, out=("m", "q"))(Gamma=G, v=v, y=y, S=S, t1=t1, H=H, N_i=6, K=2)
+    np.testing.assert_allclose(got, want)
