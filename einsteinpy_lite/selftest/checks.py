@@ -489,7 +489,12 @@ def _fd_second(c: _Ctx, h1: str, u: np.ndarray, h2: str, w: np.ndarray, h: float
         arrs[h2] = arrs[h2] + t * w
         return c.oracle(arrays=arrs).evaluate()[0]
 
-    return (f(h, h) - f(h, -h) - f(-h, h) + f(-h, -h)) / (4 * h * h)
+    def d(k: float) -> np.ndarray:
+        return (f(k, k) - f(k, -k) - f(-k, k) + f(-k, -k)) / (4 * k * k)
+
+    # Richardson's extrapolation: the O(h^2) error cancels (a curvature of 5e3, cos(square(N_k v C)), put the
+    # plain difference off by 3e-5 relative: seeds 130640431, 3077837523)
+    return (4 * d(h / 2) - d(h)) / 3
 
 
 def _free_after_diff(e: Any, wrt: str) -> Any:
