@@ -161,13 +161,16 @@ def avoid_names(e: Expr, names: set[str] | frozenset[str]) -> Expr:
     return _clear_names(e, set(names), var)
 
 
-def _unique_dummies(e: Expr, seen: set[str], var: NameSupply) -> Expr:
+def _unique_dummies(e: Expr, seen: set[str], var: NameSupply, outer: frozenset[str] = frozenset()) -> Expr:
     """Give every dummy and ``\\sum``-bound index a name used by no enclosing or earlier scope.
 
     The rules copy sub-expressions (a factor that is a sum lands in several
     terms beside the derivative of another factor), so one name may end up
     summed in nested scopes; that is valid, but the simplifier, which expands
-    sums inside products, reads it wrongly.
+    sums inside products, reads it wrongly.  A dummy whose space no array sizes
+    (``\\delta^\\mu_c \\mathrm{softplus}(\\delta_\\mu^c)``: its size is ``N_\\mu``, by its name) keeps
+    its name where only an earlier, not an enclosing, scope used it (seed 130641402); ``outer``:
+    the names the enclosing scopes bind.
     """
     if isinstance(e, (Tensor, Delta, Zero)):
         for d in e._free_and_dummies[1]:
@@ -177,27 +180,35 @@ def _unique_dummies(e: Expr, seen: set[str], var: NameSupply) -> Expr:
         return e
     if isinstance(e, Product):
         factors = list(e.factors)
-        for d in e._free_and_dummies[1]:
-            if d.name in seen:
+        dummies = [d.name for d in e._free_and_dummies[1]]
+        sizeless: set[str] = set()
+        if any(n in seen and n not in outer for n in dummies):
+            from .simplify import _anchored_names
+
+            sizeless = set(dummies) - _anchored_names(factors)
+        for name in dummies:
+            if name in seen and not (name in sizeless and name not in outer):
                 (new,) = var.fresh(1)
-                factors = [_map_free(f, {d.name: Index(new)}, _rename_slot) for f in factors]
+                factors = [_map_free(f, {name: Index(new)}, _rename_slot) for f in factors]
                 seen.add(new)
+                name = new
             else:
-                seen.add(d.name)
-        return Product.make(e.coeff, [_unique_dummies(f, seen, var) for f in factors], e.kept)
+                seen.add(name)
+            outer = outer | {name}
+        return Product.make(e.coeff, [_unique_dummies(f, seen, var, outer) for f in factors], e.kept)
     if isinstance(e, SumOver):
         if e.index_name in seen:
             moved = e.rename_index(var.fresh(1)[0])
             if not isinstance(moved, SumOver):
-                return _unique_dummies(moved, seen, var)
+                return _unique_dummies(moved, seen, var, outer)
             e = moved
         seen.add(e.index_name)
-        return SumOver.make(e.index_name, e.bounds, _unique_dummies(e.body, seen, var))
+        return SumOver.make(e.index_name, e.bounds, _unique_dummies(e.body, seen, var, outer | {e.index_name}))
     if isinstance(e, (Apply, Diag, MatrixFunction)):
         # a function's argument is its own scope, simplified on its own (diff_simplify): leave it
         # as it is, so that equal arguments stay equal
         return e
-    return e.map_children(lambda c: _unique_dummies(c, seen, var))
+    return e.map_children(lambda c: _unique_dummies(c, seen, var, outer))
 
 
 def apart(e: Expr, outer: set[str], var: NameSupply) -> Expr:

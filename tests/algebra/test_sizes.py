@@ -359,3 +359,17 @@ def test_the_derivative_simplifier_never_names_a_dummy_like_a_size_inside_a_func
     want = -0.75 * np.cos(6) * T * np.einsum("c,cm,q->mq", v, G, y.sum(axis=1))
     got = el.compile(d, out=("m", "q"))(Gamma=G, v=v, y=y, S=S, t1=t1, H=H, N_i=6, K=2)
     np.testing.assert_allclose(got, want)
+
+
+def test_diff_keeps_the_name_of_a_dummy_whose_size_is_its_name():
+    # 30-minute run seed 130641402: the product rule's copy of delta^mu_c softplus(delta_mu^c) got fresh
+    # names u2, u3 (to keep dummies unique across terms), and with them sizes N_u2, N_u3 nobody knows
+    e = P(r"(\delta^{\mu}_{c} \mathrm{softplus}(\delta_{\mu}^{c})) A_{n} ((\sum_{j=0}^{K-1} \lambda_{j}) "
+          r"\Gamma^{\mu}_{\mu} b2^{c} \lambda_{c}) B_{j2}")
+    d2 = el.diff(el.diff(e, "A_{q}"), r"\lambda_{i}")
+    lam, G, b2, B = (rng.standard_normal(s) for s in (3, (3, 3), 3, 2))
+    sp1 = np.log1p(np.e)  # sum_{mu, c} delta^mu_c softplus(delta_mu^c) = N_mu softplus(1), N_mu = 3 (Gamma's)
+    want = np.einsum("nq,m,i->nqmi", np.eye(2), B, b2.dot(lam) * np.ones(3) + lam.sum() * b2) * 3 * sp1 * np.trace(G)
+    # the space of mu and c is sized by its name: compile asks for N_mu (and N_n: n is on deltas only)
+    got = el.compile(d2, out=("n", "q", "j2", "i"))(**{"lambda": lam}, Gamma=G, b2=b2, B=B, K=3, N__mu=3, N_n=2)
+    np.testing.assert_allclose(got, want)
