@@ -18,6 +18,7 @@ from ..core.expr import Expr, Product
 from ..core.indices import Index
 from ..core.rename import _map_indices, fresh_names, rename_free
 from .scopes import NameSupply, _clear_names, _rename_all, _unique_dummies, avoid_names
+from .sizes import anchored
 
 __all__ = ["simplify_derivative"]
 
@@ -93,9 +94,7 @@ class _BodyAtoms:
         is a tensor, whose slots would size that index, and the simplifier would rename it freely while its
         size is the one its name gives (seed 130641402)."""
         if isinstance(e, (Apply, Diag)):
-            from .simplify import _anchored
-
-            if e.body.size_names or {ix.name for ix in e.body.free} - _anchored(e.body):
+            if e.body.size_names or {ix.name for ix in e.body.free} - anchored(e.body):
                 # (nor one with a size N_x: an atom would hide the x from the names the simplifier must not
                 # give a dummy, \cos(N_i) beside a dummy it named i, seed 130642301)
                 return e.map_children(self.shell)

@@ -16,6 +16,7 @@ from ..core.expr import Expr, Product, SumOver
 from ..core.indices import Index, fresh_names
 from ..core.matrix_functions import MatrixFunction
 from ..core.rename import _map_indices
+from .sizes import anchored_names
 
 __all__ = ["NameSupply", "apart", "avoid_names"]
 
@@ -183,9 +184,7 @@ def _unique_dummies(e: Expr, seen: set[str], var: NameSupply, outer: frozenset[s
         dummies = [d.name for d in e._free_and_dummies[1]]
         sizeless: set[str] = set()
         if any(n in seen and n not in outer for n in dummies):
-            from .simplify import _anchored_names
-
-            sizeless = set(dummies) - _anchored_names(factors)
+            sizeless = set(dummies) - anchored_names(factors)
         for name in dummies:
             if name in seen and not (name in sizeless and name not in outer):
                 (new,) = var.fresh(1)
@@ -239,7 +238,7 @@ def apart(e: Expr, outer: set[str], var: NameSupply) -> Expr:
                 factors = [_map_free(f, {d.name: Index(name)}, _rename_slot) for f in factors]
             dummies.append(name)
         inner = outer | set(dummies) | {ix.name for ix in e.free}
-        return Product.make(e.coeff, [apart(f, inner, var) for f in factors])
+        return Product.make(e.coeff, [apart(f, inner, var) for f in factors], e.kept)
     if isinstance(e, SumOver):
         if e.index_name in outer:
             moved = e.rename_index(var.fresh(1)[0])

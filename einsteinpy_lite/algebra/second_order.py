@@ -242,7 +242,7 @@ def _collect(e: Expr) -> Expr:
     if isinstance(e, Sum):
         return _factor_sum(_merge_sums([_collect(t) for t in e.terms]))
     if isinstance(e, Product):
-        return Product.make(e.coeff, [_collect(f) for f in e.factors])
+        return Product.make(e.coeff, [_collect(f) for f in e.factors], e.kept)
     if isinstance(e, SumOver):
         return SumOver.make(e.index_name, e.bounds, _collect(e.body))
     return e

@@ -41,6 +41,7 @@ from ..core.matrix_functions import MatrixFunction
 from ..core.rename import _map_indices, _rename
 from ..notation.parse import expression
 from .scopes import NameSupply, apart
+from .sizes import anchored_names as _anchored_names
 from .sizes import fold_unsized
 
 __all__ = ["simplify", "canonical"]
@@ -540,7 +541,10 @@ def _name_dummies(m: _Mono, factors: list[Expr], avoid: set[str], reserved: froz
     # traces inside one tensor (A^i_i) get pool names too, after the product's dummies
     for n, f in enumerate(factors):
         if isinstance(f, Tensor) and f._free_and_dummies[1]:
-            tr = {d.name: _fresh(used) for d in f._free_and_dummies[1] if d.name not in reserved}
+            # (a trace keeps a name an N_x gives only while no other factor uses that name: t1_q^q beside a
+            # dummy q of the product is renamed by the next pass's hygiene, seed 1195010385)
+            around = {x for k, g in enumerate(factors) if k != n for x in g.all_names()}
+            tr = {d.name: _fresh(used) for d in f._free_and_dummies[1] if d.name not in reserved or d.name in around}
             f = _map_indices(f, lambda ix, tr=tr: ix.renamed(tr[ix.name]) if ix.name in tr else ix)
             tr2 = {v: next(pool) for v in tr.values()}
             factors[n] = _map_indices(f, lambda ix, tr2=tr2: ix.renamed(tr2[ix.name]) if ix.name in tr2 else ix)
@@ -549,41 +553,6 @@ def _name_dummies(m: _Mono, factors: list[Expr], avoid: set[str], reserved: froz
         factors = _rename_bound(factors, tmp, new)
         bounds.append((new, bd))
     return _Mono(m.coeff, bounds, factors)
-
-
-@functools.lru_cache(maxsize=8192)
-def _anchored(e: Expr) -> frozenset[str]:
-    """The free indices of ``e`` whose size an array decides (a tensor slot carries them, directly or
-    through deltas); the others only have the size their name gives them (``N_i``)."""
-    if isinstance(e, Tensor):
-        return frozenset(ix.name for ix in e.free)
-    if isinstance(e, (Delta, Zero)):
-        return frozenset()
-    if isinstance(e, Product):
-        free = {ix.name for ix in e.free}
-        return frozenset(free & _anchored_names(list(e.factors)))
-    if isinstance(e, Sum):
-        return frozenset().union(*(_anchored(t) for t in e.terms))
-    if isinstance(e, Diag):
-        inner = _anchored(e.body)
-        return inner | {lo.name for u, lo in zip(e.body.free, e.new_indices) if u.name in inner}
-    if isinstance(e, (SumOver, Apply, MatrixFunction)):
-        return _anchored(e.body) & {ix.name for ix in e.free}
-    return frozenset(ix.name for ix in e.free)
-
-
-def _anchored_names(factors: list[Expr]) -> set[str]:
-    """Names among the factors' free indices whose size an array decides, deltas passing it along."""
-    out = set().union(*(_anchored(f) for f in factors if not isinstance(f, Delta)))
-    links = [(f.indices[0].name, f.indices[1].name) for f in factors if isinstance(f, Delta)]
-    changed = True
-    while changed:
-        changed = False
-        for a, b in links:
-            if (a in out) != (b in out):
-                out |= {a, b}
-                changed = True
-    return out
 
 
 def _sizeless(factors: list[Expr], dummies: set[str]) -> frozenset[str]:
@@ -848,7 +817,8 @@ def simplify(e: Expr | str) -> Expr:
     out = _display(e, order, set(), _lowerable(e))
     seen = {e}
     while ((_live_size_names(out) != _live_size_names(e) or any(isinstance(n, (SumOver, Delta)) for n in out.walk())
-            or _UNSHADOWED[0] != renamed or _inner_sum_dummies(out)) and out not in seen and len(seen) < 4):
+            or _UNSHADOWED[0] != renamed or _inner_sum_dummies(out) or _hygienic(out) is not out)
+           and out not in seen and len(seen) < 4):
         # the names a pass gives avoid the x of every N_x it starts with; where one vanished with a term
         # that cancelled (or a fold made one), the next pass names otherwise; and a coefficient taken out
         # of a \\sum lets the next pass distribute it (seed 60123), like terms collected inside a function's
@@ -857,10 +827,13 @@ def simplify(e: Expr | str) -> Expr:
         # the way of the same name outside, is named in order of appearance only by the next pass, seed
         # 529443046)
         # (and a sum that is a factor names its own dummies after the product's names around it, which are
-        # chosen to avoid the sum's: a second pass may settle both, seed 815188032)
+        # chosen to avoid the sum's: a second pass may settle both, seed 815188032; and a result whose
+        # bindings are not apart -- a trace t1_q^q in a sum factor beside the product's dummy q -- is what
+        # the next pass's hygiene renames, seed 1195010385)
         seen.add(out)
         renamed = _UNSHADOWED[0]
-        e, out = out, _display(out, order, set(), _lowerable(out))
+        e, nxt = out, _hygienic(out)
+        out = _display(nxt, order, set(), _lowerable(nxt))
     if out.free_keys != given.free_keys:  # pragma: no cover - an engine bug, never a user error
         raise AssertionError(f"simplify changed the free indices of {given}: {out.free} != {given.free}")
     return out

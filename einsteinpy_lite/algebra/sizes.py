@@ -16,12 +16,16 @@ Example:
 
 from __future__ import annotations
 
+import functools
+
 import sympy
 
-from ..core.atoms import Delta
-from ..core.expr import Expr, Product, SumOver, dimension_symbol, fold_delta_loops
+from ..core.atoms import Delta, Tensor, Zero
+from ..core.elementwise import Apply, Diag
+from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol, fold_delta_loops
+from ..core.matrix_functions import MatrixFunction
 
-__all__ = ["fold_unsized"]
+__all__ = ["fold_unsized", "anchored", "anchored_names"]
 
 
 def fold_unsized(e: Expr) -> Expr:
@@ -74,3 +78,50 @@ def replace_sizes(e: Expr, mapping: dict[sympy.Symbol, sympy.Expr]) -> Expr:
     if isinstance(e, SumOver):
         return SumOver(e.index_name, tuple(b.xreplace(mapping) for b in e.bounds), replace_sizes(e.body, mapping))
     return e.map_children(lambda c: replace_sizes(c, mapping))
+
+
+@functools.lru_cache(maxsize=8192)
+def anchored(e: Expr) -> frozenset[str]:
+    """The free indices of ``e`` whose size an array decides (a tensor slot carries them, directly or
+    through deltas); the others only have the size their name gives them (``N_i``).
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> sorted(anchored(parse(r"A^i_j \\delta^j_k"))), sorted(anchored(parse(r"\\delta^i_k")))
+        (['i', 'k'], [])
+    """
+    if isinstance(e, Tensor):
+        return frozenset(ix.name for ix in e.free)
+    if isinstance(e, (Delta, Zero)):
+        return frozenset()
+    if isinstance(e, Product):
+        free = {ix.name for ix in e.free}
+        return frozenset(free & anchored_names(list(e.factors)))
+    if isinstance(e, Sum):
+        return frozenset().union(*(anchored(t) for t in e.terms))
+    if isinstance(e, Diag):
+        inner = anchored(e.body)
+        return inner | {lo.name for u, lo in zip(e.body.free, e.new_indices) if u.name in inner}
+    if isinstance(e, (SumOver, Apply, MatrixFunction)):
+        return anchored(e.body) & {ix.name for ix in e.free}
+    return frozenset(ix.name for ix in e.free)
+
+
+def anchored_names(factors: list[Expr]) -> set[str]:
+    """Names among the factors' free indices whose size an array decides, deltas passing it along.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> sorted(anchored_names(list(parse(r"x^i \\delta_i^k \\delta^m_n").factors)))
+        ['i', 'k']
+    """
+    out = set().union(*(anchored(f) for f in factors if not isinstance(f, Delta)))
+    links = [(f.indices[0].name, f.indices[1].name) for f in factors if isinstance(f, Delta)]
+    changed = True
+    while changed:
+        changed = False
+        for a, b in links:
+            if (a in out) != (b in out):
+                out |= {a, b}
+                changed = True
+    return out

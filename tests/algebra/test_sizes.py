@@ -373,3 +373,17 @@ def test_diff_keeps_the_name_of_a_dummy_whose_size_is_its_name():
     # the space of mu and c is sized by its name: compile asks for N_mu (and N_n: n is on deltas only)
     got = el.compile(d2, out=("n", "q", "j2", "i"))(**{"lambda": lam}, Gamma=G, b2=b2, B=B, K=3, N__mu=3, N_n=2)
     np.testing.assert_allclose(got, want)
+
+
+def test_simplify_is_idempotent_when_a_trace_keeps_the_name_of_a_size_beside_a_dummy_of_that_name():
+    # 30-minute run seed 1195010385: t1_q^q (q named by N_q) in a sum factor beside the product's dummy q
+    # was renamed only by the next pass's hygiene
+    e = P(r"(\sum_{s1} C^{q n i1} G_{q} \Gamma_{n}^{s1}) (\frac{\alpha}{2} (t1_{q}^{q} + A_{\nu}^{\nu}) "
+          r"\sum_{q} B_{s1}^{s1})")
+    once = el.simplify(e)
+    assert el.simplify(once) == once
+    # every index named q has size 2 (N_q is the size of the index q: C's first axis)
+    C, G, Gam, t1, A, B = (rng.standard_normal(s) for s in ((2, 3, 4), 2, (3, 5), (2, 2), (2, 2), (5, 5)))
+    want = 0.5 * 0.7 * 2 * np.einsum("qni,q,ns->i", C, G, Gam) * (np.trace(t1) + np.trace(A)) * np.trace(B)
+    got = el.compile(once)(C=C, G=G, Gamma=Gam, t1=t1, A=A, B=B, alpha=0.7)
+    np.testing.assert_allclose(got, want)
