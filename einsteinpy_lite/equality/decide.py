@@ -433,7 +433,8 @@ def _constant(name: str) -> bool:
 
 def _informative(name: str, order: int, x: np.ndarray) -> bool:
     """Whether some entry of the argument ``x`` is where the function's ``order``-th derivative still depends on
-    it: a relative change of ``x`` changes ``f`` by at least a millionth of that (tanh at |x| > 10 does not)."""
+    it: at most 1 in size, or a relative change of ``x`` changes ``f`` by at least a millionth of that (tanh
+    at |x| > 10 does not)."""
     from ..core.functions import get_function
 
     fn = get_function(name)
@@ -444,7 +445,8 @@ def _informative(name: str, order: int, x: np.ndarray) -> bool:
         xs = xs.astype(float)
         value, slope = fn(xs, order), fn(xs, order + 1)
         sens = np.abs(xs * slope) / np.maximum(np.abs(value), 1e-300)
-    return bool(np.any(np.isfinite(sens) & (sens >= 1e-6))) or not np.any(np.isfinite(sens))
+    # (an entry of size at most 1 saturates no function: square(0) of an argument that is zero is seen)
+    return bool(np.any(np.abs(xs) <= 1.0) or np.any(np.isfinite(sens) & (sens >= 1e-6))) or not np.any(np.isfinite(sens))
 
 
 # ------------------------------------------------------------------ the numeric check

@@ -387,3 +387,12 @@ def test_simplify_is_idempotent_when_a_trace_keeps_the_name_of_a_size_beside_a_d
     want = 0.5 * 0.7 * 2 * np.einsum("qni,q,ns->i", C, G, Gam) * (np.trace(t1) + np.trace(A)) * np.trace(B)
     got = el.compile(once)(C=C, G=G, Gamma=Gam, t1=t1, A=A, B=B, alpha=0.7)
     np.testing.assert_allclose(got, want)
+
+
+def test_equal_sees_a_function_of_an_argument_that_is_zero():
+    # 30-minute run seed 2936441303: square(x - x) against square(x - delta x): both are 0, but the argument
+    # (0 everywhere) was taken as saturating square, and equal said 'cannot tell'
+    a = P(r"\mathrm{square}(-(-\mathrm{eps}^{p s1} + \mathrm{eps}^{p s1}) (\delta^{b}_{b} \epsilon^{j2}_{j2}) A^{c})")
+    b = P(r"\mathrm{square}(-(-(\delta^{s1}_{j2} \mathrm{eps}^{p j2}) + \mathrm{eps}^{p s1}) (\delta^{b}_{b} "
+          r"\epsilon^{j2}_{j2}) A^{c})")
+    assert el.equal(a, b)
