@@ -817,7 +817,7 @@ def simplify(e: Expr | str) -> Expr:
     out = _display(e, order, set(), _lowerable(e))
     seen = {e}
     while ((_live_size_names(out) != _live_size_names(e) or any(isinstance(n, (SumOver, Delta)) for n in out.walk())
-            or _UNSHADOWED[0] != renamed or _inner_sum_dummies(out) or _hygienic(out) is not out)
+            or _UNSHADOWED[0] != renamed or _inner_sum_dummies(out) or _shadowed(out))
            and out not in seen and len(seen) < 4):
         # the names a pass gives avoid the x of every N_x it starts with; where one vanished with a term
         # that cancelled (or a fold made one), the next pass names otherwise; and a coefficient taken out
@@ -832,7 +832,7 @@ def simplify(e: Expr | str) -> Expr:
         # the next pass's hygiene renames, seed 1195010385)
         seen.add(out)
         renamed = _UNSHADOWED[0]
-        e, nxt = out, _hygienic(out)
+        e, nxt = out, (_hygienic(out) if _shadowed(out) else out)
         out = _display(nxt, order, set(), _lowerable(nxt))
     if out.free_keys != given.free_keys:  # pragma: no cover - an engine bug, never a user error
         raise AssertionError(f"simplify changed the free indices of {given}: {out.free} != {given.free}")
@@ -861,7 +861,12 @@ def _hygienic(e: Expr) -> Expr:
     binding named apart: a contraction can then never put an index into a factor that already uses its
     name (``C^{i} \\delta_{i \\mu} G^{\\mu j}_{j}`` with G's own trace also called i)."""
     e = fold_unsized(e)
-    names = [ix.name for node in e.walk() for ix in node._free_and_dummies[1]]
-    if len(names) == len(set(names)) and not (set(names) & ({ix.name for ix in e.free} | set(e.open_bound))):
+    if not _shadowed(e):
         return e
     return apart(e, {ix.name for ix in e.free} | set(e.open_bound), NameSupply(set(e.all_names())))
+
+
+def _shadowed(e: Expr) -> bool:
+    """Whether two bindings in ``e`` share a name, or one reuses a free index's (what :func:`_hygienic` renames)."""
+    names = [ix.name for node in e.walk() for ix in node._free_and_dummies[1]]
+    return len(names) != len(set(names)) or bool(set(names) & ({ix.name for ix in e.free} | set(e.open_bound)))
