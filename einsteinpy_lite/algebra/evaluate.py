@@ -83,6 +83,9 @@ class _Ctx:
         self.seen: dict[str, set[int]] = {}  # every size seen for a name, any scope (for N_x outside x's scope)
         self.traces: dict[str, set[int]] = {}  # sizes of tensors' own traces by name (for N_x only)
         self.learning = False  # the first pass: learn sizes, go on past terms that cannot be sized yet
+        # size an index by its name in another scope only when nothing else can (set for a last try): a
+        # delta's dummy c beside \sum_c t1_{ic} waits for the product's own C^i_{bc}, not the sum's c
+        self.guess = False
 
     @property
     def sizes(self) -> dict[str, int]:
@@ -96,7 +99,7 @@ class _Ctx:
         n = scope.get(name)
         if n is None:
             n = self.given.get(name)
-        if n is None and len(self.seen.get(name, ())) == 1:
+        if n is None and self.guess and len(self.seen.get(name, ())) == 1:
             n = next(iter(self.seen[name]))  # an index only on deltas, where its name has one size
         if n is not None:
             return n
@@ -339,7 +342,21 @@ def evaluate(
             arr, _ = _ev(e, first, first.root)
         except EinsteinError:
             ctx.seen, ctx.traces = first.seen, first.traces  # (a trace in a later term sizes N_x in an earlier one)
-            arr, _ = _ev(e, ctx, ctx.root)
+            try:
+                arr, _ = _ev(e, ctx, ctx.root)
+            except EinsteinError as exc:
+                if "is unknown" not in exc.message:
+                    raise
+                # the last try: an index only on deltas takes the one size its name has elsewhere
+                ctx = _Ctx(arrays, scalars, dict(sizes or {}))
+                ctx.seen, ctx.traces, ctx.guess = first.seen, first.traces, True
+                ctx.learning = True
+                try:
+                    _ev(e, ctx, ctx.root)
+                except EinsteinError:
+                    pass
+                ctx.learning = False
+                arr, _ = _ev(e, ctx, ctx.root)
     except EinsteinError:
         raise
     except ValueError as exc:  # numpy's einsum or broadcasting on arrays whose shapes disagree

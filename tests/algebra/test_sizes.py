@@ -396,3 +396,14 @@ def test_equal_sees_a_function_of_an_argument_that_is_zero():
     b = P(r"\mathrm{square}(-(-(\delta^{s1}_{j2} \mathrm{eps}^{p j2}) + \mathrm{eps}^{p s1}) (\delta^{b}_{b} "
           r"\epsilon^{j2}_{j2}) A^{c})")
     assert el.equal(a, b)
+
+
+def test_evaluate_sizes_a_deltas_dummy_by_its_own_product_not_by_a_sums_index_of_that_name():
+    # 30-minute run seed 2936442203: \delta^{dc}'s c (the product's dummy, C's third axis: 3) took the size
+    # of the \sum_c beside it (t1's c: 4), because that sum was evaluated first
+    e = P(r"\frac{1}{N_b} \delta^{d c} (C^{i}_{b c} + y_{b}^{i}_{c}) \sum_{c} t1_{i c}")
+    C, y, t1 = rng.standard_normal((4, 5, 3)), rng.standard_normal((5, 4, 3)), rng.standard_normal((4, 6))
+    want = np.einsum("dc,ibc,i->db", np.eye(3), C + y.transpose(1, 0, 2), t1.sum(1)) / 5
+    got = el.evaluate(e, {"C": C, "y": y, "t1": t1}, N_b=5)
+    np.testing.assert_allclose(got, want)
+    np.testing.assert_allclose(el.compile(e)(C=C, y=y, t1=t1, N_b=5), want)
