@@ -35,7 +35,7 @@ import sympy
 from ..core.atoms import Delta, Tensor, Zero
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
-from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol, rename_bound, size_name
+from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol, fold_loops, free_slot, rename_bound, size_name, slot_size_symbol
 from ..core.indices import Index
 from ..core.matrix_functions import MatrixFunction
 from ..core.rename import _map_indices, _rename
@@ -217,8 +217,46 @@ def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset(),
             else:
                 parts = _expand(f, canon, lowerable, reserved)
             monos = [_merge(a, b) for a in monos for b in parts]
+        if len(monos) > 1:
+            folded = _fold_distributed_loops(e, monos)
+            if folded is None and canon:
+                # a dummy some term would keep only on deltas under a function (\cos(\delta^{ij}) \delta_{ij}):
+                # no loop to fold, no slot to size it; the sums stay factors, each in its canonical form
+                monos = [_Mono(e.coeff)]
+                for f in e.factors:
+                    g = _canonical(f, reserved) if isinstance(f, Sum) else f
+                    parts = [_Mono(sympy.Integer(1), [], [g])] if isinstance(g, Sum) else _expand(g, canon, lowerable, reserved)
+                    monos = [_merge(a, b) for a in monos for b in parts]
+                return monos
+            monos = folded if folded is not None else monos
         return monos
     raise EinsteinError(f"simplify: no rule for a {type(e).__name__}")
+
+
+def _fold_distributed_loops(e: Product, monos: list[_Mono]) -> list[_Mono] | None:
+    """``monos`` (``e`` distributed over its sums) with the loops of deltas that distributing left
+    without a tensor folded to the size of the slot that carried them in ``e``; None when a term keeps
+    such a dummy elsewhere (under a function: nothing can size it there).
+
+    ``(A^{u1 j} - \\delta^{u1 j}) \\delta_{u1 j}`` gives ``-\\delta^{u1 j} \\delta_{u1 j}``: its size is A's
+    first axis (``\\dim(A, 1)``), not ``N_u1``, which would tie it to a name that other terms may size otherwise.
+    """
+    dummies = {d.name for d in e._free_and_dummies[1]}
+    sizes: dict[str, sympy.Expr] = {}
+    for d in dummies:
+        slot = next((s for s in (free_slot(f, d) for f in e.factors) if s is not None), None)
+        if slot is not None:
+            sizes[d] = slot_size_symbol(*slot)
+    if not sizes:
+        return monos
+    out = []
+    for m in monos:
+        coeff, factors = fold_loops(m.factors, set(_dummies_of(m.factors)), sizes, only_sized=True)
+        left = {ix.name for f in factors for ix in f.free if not ix.bound} & set(sizes)
+        if left - _anchored_names(factors):
+            return None
+        out.append(m if len(factors) == len(m.factors) else _Mono(m.coeff * coeff, m.bounds, factors))
+    return out
 
 
 def _expand_hadamard(e: Product, canon: bool, lowerable: frozenset[str], reserved: frozenset[str]) -> list[_Mono]:

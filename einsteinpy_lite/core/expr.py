@@ -26,7 +26,7 @@ in :mod:`.builders`, index renaming in :mod:`.rename`; :mod:`einsteinpy_lite.cor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import Any
 
@@ -772,7 +772,7 @@ class SumOver(Expr):
             # \sum_c (G_{j} + \delta_{j}^{c}): c runs over the space of j, which G's slot carries
             free = {ix.name for ix in self.body.free}
             for partner in _delta_partners(self.body, self.index_name):
-                slot = _free_slot(self.body, partner) if partner in free else None
+                slot = free_slot(self.body, partner) if partner in free else None
                 if slot is not None:
                     break
         return slot_size_symbol(*slot) if slot is not None else dimension_symbol(self.index_name)
@@ -845,7 +845,27 @@ def fold_delta_loops(e: Product) -> Expr:
         '\\\\mathrm{N_a} x^i'
     """
     dummies = {ix.name for ix in e._free_and_dummies[1]}
-    factors = list(e.factors)
+    coeff, factors = fold_loops(list(e.factors), dummies, {})
+    if len(factors) == len(e.factors):
+        return e
+    return Product.make(e.coeff * coeff, factors, kept=getattr(e, "kept", ()))
+
+
+def fold_loops(factors: list[Expr], dummies: set[str], sizes: Mapping[str, sympy.Expr],
+               only_sized: bool = False) -> tuple[sympy.Expr, list[Expr]]:
+    """The closed loops of deltas among ``factors`` (a product's, with its ``dummies``) folded to sizes.
+
+    A loop whose names are all dummies that no other factor carries is dropped; its size is ``sizes``
+    of one of its names where given (the slot that carried it before a sum was distributed), else
+    ``N_x`` of its first name -- or, with ``only_sized``, the loop stays.  Returns (the product of the
+    sizes, the factors left).
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> coeff, rest = fold_loops(list(parse(r"\\delta^a_b \\delta^b_a x^i").factors), {"a", "b"}, {})
+        >>> coeff, [str(f) for f in rest]
+        (N_a, ['x^i'])
+    """
     carried = {ix.name for f in factors if not _is_delta(f) for ix in f.free}
     deltas = [n for n, f in enumerate(factors) if _is_delta(f) and not any(ix.bound for ix in f.own_indices())]
     seen: set[int] = set()
@@ -869,12 +889,14 @@ def fold_delta_loops(e: Product) -> Expr:
                         seen.add(m)
                         todo.append(m)
         if all(x in dummies for x in names) and not (set(names) & carried):
+            size = next((sizes[x] for x in names if x in sizes), None)
+            if size is None:
+                if only_sized:
+                    continue
+                size = dimension_symbol(factors[min(comp)].own_indices()[0].name)
             drop.update(comp)
-            coeff = coeff * dimension_symbol(factors[min(comp)].own_indices()[0].name)
-    if not drop:
-        return e
-    return Product.make(e.coeff * coeff, [f for n, f in enumerate(factors) if n not in drop],
-                        kept=getattr(e, "kept", ()))
+            coeff = coeff * size
+    return coeff, [f for n, f in enumerate(factors) if n not in drop]
 
 
 def _carrying_slot(e: Expr, name: str) -> tuple[str, int] | None:
@@ -908,7 +930,7 @@ def _delta_partners(e: Expr, name: str) -> list[str]:
     return [p for c in e.children() for p in _delta_partners(c, name)]
 
 
-def _free_slot(e: Expr, name: str) -> tuple[str, int] | None:
+def free_slot(e: Expr, name: str) -> tuple[str, int] | None:
     """A tensor slot holding the index ``name`` that is free in ``e`` (not a nested product's own dummy)."""
     if name not in {ix.name for ix in e.free}:
         return None
@@ -919,7 +941,7 @@ def _free_slot(e: Expr, name: str) -> tuple[str, int] | None:
                         None)
         return None
     for c in e.children():
-        hit = _free_slot(c, name)
+        hit = free_slot(c, name)
         if hit is not None:
             return hit
     return None

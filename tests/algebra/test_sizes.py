@@ -407,3 +407,28 @@ def test_evaluate_sizes_a_deltas_dummy_by_its_own_product_not_by_a_sums_index_of
     got = el.evaluate(e, {"C": C, "y": y, "t1": t1}, N_b=5)
     np.testing.assert_allclose(got, want)
     np.testing.assert_allclose(el.compile(e)(C=C, y=y, t1=t1, N_b=5), want)
+
+
+def test_canonical_sizes_a_loop_of_deltas_left_by_distributing_by_the_slot_that_carried_it():
+    # 30-minute run seed 2936445786: (A - delta) delta distributed gave -delta^{u1 j} delta_{u1 j} = -N_u1,
+    # a size tied to the name u1, which x^{u1}_{u1} (another size) also uses
+    e = P(r"(A^{u1 j} - \delta^{u1 j}) (\delta_{u1 j}) - K x^{u1}_{u1}")
+    A, x = rng.standard_normal((3, 3)), rng.standard_normal((4, 4))
+    want = np.trace(A) - 3 - 2.5 * np.trace(x)
+    form = el.canonical(e)
+    assert "N_u1" not in str(form)
+    np.testing.assert_allclose(el.compile(form)(A=A, x=x, K=2.5), want)
+    np.testing.assert_allclose(el.evaluate(form, {"A": A, "x": x}, K=2.5), want)
+
+
+def test_canonical_keeps_a_sum_factor_whose_distribution_would_leave_a_dummy_only_under_a_function():
+    # 30-minute run seed 2936441197: cos(delta^{j s}) (S_{s j} + delta_{j s}) distributed leaves
+    # cos(delta^{j s}) delta_{j s}, whose dummies nothing sizes (compile asked for N_s2)
+    e = P(r"\frac{2}{K} (\cos(\delta^{j2 s1}) A^{b} (S_{s1 j2} + \delta_{j2 s1})) B^{j} C_{s1 k j} R^{l}_{b l}^{j2}")
+    A, S, B, C, R = (rng.standard_normal(s) for s in (2, (4, 4), 3, (5, 6, 3), (2, 2, 2, 7)))
+    cos_d = np.cos(np.eye(4))
+    inner = np.einsum("js,sj->", cos_d, S) + np.trace(cos_d)
+    want = 2 / 3 * inner * np.einsum("b,j,skj,lblt->skt", A, B, C, R)
+    for form in (e, el.canonical(e)):
+        got = el.compile(form, out=("s1", "k", "j2"))(A=A, S=S, B=B, C=C, R=R, K=3)
+        np.testing.assert_allclose(got, want)
