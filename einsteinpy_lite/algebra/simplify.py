@@ -35,7 +35,18 @@ import sympy
 from ..core.atoms import Delta, Tensor, Zero
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
-from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol, fold_loops, free_slot, rename_bound, size_name, slot_size_symbol
+from ..core.expr import (
+    Expr,
+    Product,
+    Sum,
+    SumOver,
+    dimension_symbol,
+    fold_loops,
+    free_slot,
+    rename_bound,
+    size_name,
+    slot_size_symbol,
+)
 from ..core.indices import Index
 from ..core.matrix_functions import MatrixFunction
 from ..core.rename import _map_indices, _rename
