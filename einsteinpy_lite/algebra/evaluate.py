@@ -95,11 +95,12 @@ class _Ctx:
         scope.learn(name, n)
         self.seen.setdefault(name, set()).add(int(n))
 
-    def size(self, scope: _Scope, name: str) -> int:
+    def size(self, scope: _Scope, name: str, by_name: bool = False) -> int:
+        """The size of index ``name`` in ``scope``; ``by_name`` (an ``N_x``): else the one size its name has."""
         n = scope.get(name)
         if n is None:
             n = self.given.get(name)
-        if n is None and self.guess and len(self.seen.get(name, ())) == 1:
+        if n is None and (self.guess or by_name) and len(self.seen.get(name, ())) == 1:
             n = next(iter(self.seen[name]))  # an index only on deltas, where its name has one size
         if n is not None:
             return n
@@ -133,7 +134,7 @@ class _Ctx:
             n = None
             if name.startswith("N_"):
                 try:
-                    n = self.size(scope, name[2:])  # N_m outside the \sum binding m: the one size m has
+                    n = self.size(scope, name[2:], by_name=True)  # N_m outside the \sum binding m: the one size m has
                 except EinsteinError:
                     n = None
                 if n is None and len(self.traces.get(name[2:], ())) == 1:

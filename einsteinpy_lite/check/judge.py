@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..algebra.simplify import simplify
-from ..core.atoms import Tensor
+from ..core.atoms import Tensor, Zero
+from ..core.elementwise import Apply
 from ..core.errors import EinsteinError
-from ..core.expr import Expr, SumOver
+from ..core.expr import Expr, Product, SumOver
 from ..equality.decide import compare
 from ..notation.printing import latex
 from .claims import Claim, Reader
@@ -185,6 +186,42 @@ def slot_mismatch(lhs: Expr, rhs: Expr) -> str | None:
     return None
 
 
+def _number(e: Expr) -> Any:
+    """The value of a side that is a plain number (``0``, ``\\frac{1}{2}``), else None."""
+    if isinstance(e, Zero) and not e.free:
+        return 0
+    if isinstance(e, Product) and not e.factors:
+        return e.coeff
+    return None
+
+
+def _broadcast_number(lhs: Expr, rhs: Expr) -> tuple[Expr, Expr, str | None]:
+    """A side that is a number, against a side with free indices, read as a tensor of that shape with
+    every entry the number (``0 = x^i - x^i``: the zero tensor), and the note that says so.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> l, r, note = _broadcast_number(parse("0"), parse("x^i - x^i"))
+        >>> l.free
+        (^i,)
+        >>> print(note)
+        the number on the left side is read as a tensor of the right side's shape (every entry 0)
+    """
+    for side, num, other in (("left", lhs, rhs), ("right", rhs, lhs)):
+        c = _number(num)
+        if c is None or not other.free or num.open_bound:
+            continue
+        if c == 0:
+            shaped: Expr = Zero(other.free)
+        else:
+            ref = Product.make(1, list(other.factors)) if isinstance(other, Product) and not other.kept else other
+            shaped = Product.make(c, [Apply("ones", 0, ref)])
+        note = (f"the number on the {side} side is read as a tensor of the "
+                f"{'right' if side == 'left' else 'left'} side's shape (every entry {c})")
+        return (shaped, rhs, note) if side == "left" else (lhs, shaped, note)
+    return lhs, rhs, None
+
+
 def compare_sides(lhs: Expr, rhs: Expr) -> Verdict:
     """The verdict on two read sides (the left side's free indices are the claim's output).
 
@@ -201,6 +238,7 @@ def compare_sides(lhs: Expr, rhs: Expr) -> Verdict:
     bound = bound_mismatch(lhs, rhs)
     if bound is not None:
         return Verdict("fails", f"the sum bounds disagree: {bound}", lhs=lhs, rhs=rhs)
+    lhs, rhs, broadcast = _broadcast_number(lhs, rhs)
     ln, rn = {ix.name for ix in lhs.free}, {ix.name for ix in rhs.free}
     if ln != rn:
         fl = " ".join(map(str, lhs.free)) or "none"
@@ -208,6 +246,7 @@ def compare_sides(lhs: Expr, rhs: Expr) -> Verdict:
         return Verdict("fails", f"the free indices differ: left {fl}, right {fr}", lhs=lhs, rhs=rhs)
     try:
         rhs2, notes = _align_variance(lhs, rhs)
+        notes = ([broadcast] if broadcast else []) + notes
         cmp = compare(lhs, rhs2)
     except EinsteinError as exc:
         return Verdict("unsupported", f"cannot compare: {exc.message}", lhs=lhs, rhs=rhs)

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cached_property
 from typing import Any
 
 import sympy
 from sympy.core.symbol import Str
 
+from .cached import cached_property
 from .errors import EinsteinError
 from .expr import Expr, Zero, contract_slots
 from .indices import Index

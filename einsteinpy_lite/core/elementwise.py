@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable
-from functools import cached_property
 from typing import Any
 
 import sympy
 from sympy.core.symbol import Str
 
+from .cached import cached_property
 from .errors import EinsteinError
 from .expr import Expr, _check_factor, contract_slots
 from .functions import get_function

@@ -27,12 +27,12 @@ in :mod:`.builders`, index renaming in :mod:`.rename`; :mod:`einsteinpy_lite.cor
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from functools import cached_property
 from typing import Any
 
 import sympy
 from sympy.core.symbol import Str
 
+from .cached import cached_property
 from .errors import EinsteinError
 from .indices import Index, fresh_names, normalize_index_name
 from .scalars import to_scalar
@@ -487,10 +487,7 @@ class Product(Expr):
         # names visible in the flattened product: every factor's free indices and the names a \sum
         # around the product binds (a dummy named like one of them would be captured)
         scope = {ix.name for f in items for ix in f.free} | {n for f in items for n in f.open_bound}
-        reserved = {n for f in items for n in f.size_names}
-        everywhere: set[str] = set().union(*(f.all_names() for f in items if isinstance(f, Product)))
-        if everywhere:
-            everywhere |= set().union(*(f.all_names() for f in items))
+        avoid: set[str] | None = None  # the N_x names and every name of every factor: found at the first clash
         for n, f in enumerate(items):
             if isinstance(f, Product) and f.kept:
                 others = {ix.name for k, g in enumerate(items) if k != n for ix in g.free if not ix.bound}
@@ -511,7 +508,9 @@ class Product(Expr):
                     # the nested product's dummies would meet other factors' indices: give each a name
                     # used nowhere (renaming a name to an unused one everywhere cannot change a value)
                     # (nowhere: not even as another factor's own dummy, a trace \delta^{s1}_{s1} beside it)
-                    fresh = fresh_names(scope | reserved | everywhere, len(clash), stem="s")
+                    if avoid is None:
+                        avoid = {n for g in items for n in g.size_names}.union(*(g.all_names() for g in items))
+                    fresh = fresh_names(scope | avoid, len(clash), stem="s")
                     mapping = dict(zip(clash, fresh))
                     inner = [g.map_slots(lambda ix, m=mapping: ix.renamed(m[ix.name])  # type: ignore[misc]
                                          if (ix.name in m and not ix.bound) else ix) for g in inner]

@@ -32,12 +32,12 @@ Example:
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Any
 
 import sympy
 from sympy.core.symbol import Str
 
+from .cached import cached_property
 from .errors import EinsteinError
 from .expr import Expr, _check_factor
 from .indices import Index

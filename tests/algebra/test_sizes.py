@@ -432,3 +432,13 @@ def test_canonical_keeps_a_sum_factor_whose_distribution_would_leave_a_dummy_onl
     for form in (e, el.canonical(e)):
         got = el.compile(form, out=("s1", "k", "j2"))(A=A, S=S, B=B, C=C, R=R, K=3)
         np.testing.assert_allclose(got, want)
+
+
+def test_evaluate_sizes_n_x_by_the_index_x_of_a_nested_scope():
+    # 30-minute run seed 2038473857: N_p outside the sum whose product binds p is the one size p has
+    # (H's first axis); evaluate had stopped looking names up anywhere but a last try
+    e = P(r"(\frac{1}{N_p} z^n) \sum_{k} H^{p k} y_p w_k")
+    z, H, y, w = rng.standard_normal(2), rng.standard_normal((3, 4)), rng.standard_normal(3), rng.standard_normal(4)
+    want = z * (y @ H @ w) / 3
+    np.testing.assert_allclose(el.evaluate(e, {"z": z, "H": H, "y": y, "w": w}), want)
+    np.testing.assert_allclose(el.compile(e)(z=z, H=H, y=y, w=w), want)

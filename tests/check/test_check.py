@@ -378,3 +378,18 @@ $$
 $$
 """
     assert verdicts(el.check(doc)) == ["holds", "fails"]
+
+
+def test_a_number_on_one_side_is_a_tensor_of_the_other_sides_shape() -> None:
+    # 0 = (a gradient that vanishes) is the zero tensor with the gradient's indices, as a user means it;
+    # a nonzero number is broadcast too (every entry that number), and a wrong one fails
+    doc = r"""
+$$ 0 = \frac{\partial}{\partial x^{m}} (y^i y_i) $$
+$$ x^i - x^i = 0 $$
+$$ x^i - x^i = 1 $$
+$$ \frac{1}{2} = \sigma(0 x^i) $$
+$$ 2 = x^i + x^i $$
+"""
+    report = el.check(doc)
+    assert verdicts(report) == ["holds", "holds", "fails", "holds", "fails"]
+    assert "read as a tensor of the right side's shape (every entry 0)" in report.claims[0].how
