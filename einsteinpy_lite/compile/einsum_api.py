@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import opt_einsum
 
 from ..core.backend import namespace
 from ..core.errors import EinsteinError
@@ -381,10 +382,17 @@ def _result_dtype(arrays: list[Any], dtype: Any, casting: str, text: str) -> np.
 
 
 class _Runner:
-    """Run one equation on fixed shapes and dtypes: cast, call the generated code, fix the result's type."""
+    """Run one equation on fixed shapes and dtypes: cast, call the generated code, fix the result's type.
+
+    Tiered: the first call of a plain equation (numpy arrays of one float or complex dtype, two to
+    eight operands, no diagonal, no broadcast axis, no memory limit) runs the planned order through
+    ``opt_einsum.contract`` -- no code to generate for an equation that may be called once; the
+    second call generates the code every later call runs.  Both run the same pairwise order; their
+    results agree to rounding.
+    """
 
     __slots__ = ("run", "generated", "names", "cast", "want", "scalar", "limit", "slices", "bound",
-                 "numpy_flavor", "like")
+                 "numpy_flavor", "like", "shapes", "first")
 
     def __init__(self, bound: _Bound, arrays: list[Any], want: np.dtype | None, numpy_flavor: bool,
                  memory_limit: int | None) -> None:
@@ -398,7 +406,20 @@ class _Runner:
         self.like = arrays[0] if arrays else np.zeros(())
         #: (label, chunk) sliced to honour the memory limit
         self.slices = _choose_slices(bound, memory_limit) if memory_limit is not None else []
-        self.run, self.generated = self.code(tuple(tuple(int(n) for n in a.shape) for a in arrays))
+        self.shapes = tuple(tuple(int(n) for n in a.shape) for a in arrays)
+        self.first = self._plain(arrays)
+        self.run: Any = None
+        self.generated: Generated | None = None
+        if not self.first:
+            self.run, self.generated = self.code(self.shapes)
+
+    def _plain(self, arrays: list[Any]) -> bool:
+        """Whether the first call may run the planned order through opt_einsum (see the class)."""
+        b = self.bound
+        return (self.numpy_flavor and self.limit is None and not self.cast and 2 <= len(arrays) <= 8
+                and self.want is not None and self.want.kind in "fc"
+                and all(len(set(labs)) == len(labs) for labs in b.inputs)
+                and all(shape == tuple(b.sizes[x] for x in labs) for shape, labs in zip(self.shapes, b.inputs)))
 
     def code(self, shapes: tuple[tuple[int, ...], ...]) -> tuple[Any, Generated]:
         """The generated ``_run`` for these operand shapes (the full ones, or one chunk's)."""
@@ -415,7 +436,14 @@ class _Runner:
             arrays = [a if a.dtype == want else a.astype(want) for a in arrays]
         if self.slices:
             res = self._sliced(arrays)
+        elif self.run is not None:
+            res = self.run(dict(zip(self.names, arrays)))
+        elif self.first:
+            self.first = False
+            b = self.bound
+            res = opt_einsum.contract(b.spec, *arrays, optimize=[tuple(st) for st in best_path(b.inputs, b.out, b.sizes)])
         else:
+            self.run, self.generated = self.code(self.shapes)
             res = self.run(dict(zip(self.names, arrays)))
         if self.numpy_flavor:
             if res.dtype != self.want:

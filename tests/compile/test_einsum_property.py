@@ -84,9 +84,10 @@ def test_einsum_matches_numpy(case: tuple[str, list[np.ndarray]]) -> None:
         with pytest.raises(EinsteinError):
             el.einsum(eq, *ops)
         return
-    got = el.einsum(eq, *ops)
-    assert type(got) is type(want)
-    _close(got, want)
+    for _ in range(3):  # the first call runs the planned order through opt_einsum, the next ones generated code
+        got = el.einsum(eq, *ops)
+        assert type(got) is type(want)
+        _close(got, want)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -98,7 +99,8 @@ def test_contract_matches_opt_einsum(case: tuple[str, list[np.ndarray]]) -> None
         want = opt_einsum.contract(eq, *ops)
     except (ValueError, TypeError, IndexError):
         return
-    _close(el.contract(eq, *ops), want)
+    for _ in range(2):  # the first call and the generated code
+        _close(el.contract(eq, *ops), want)
     _close(el.contract(eq, *ops, memory_limit="max_input"), want)
 
 
