@@ -865,8 +865,9 @@ def fold_loops(factors: list[Expr], dummies: set[str], sizes: Mapping[str, sympy
         >>> coeff, [str(f) for f in rest]
         (N_a, ['x^i'])
     """
-    carried = {ix.name for f in factors if not _is_delta(f) for ix in f.free}
     deltas = [n for n, f in enumerate(factors) if _is_delta(f) and not any(ix.bound for ix in f.own_indices())]
+    # a delta with a \sum-bound slot (\delta^a_{i1} under \sum_{i1}) ties its other name to that sum's range
+    carried = {ix.name for n, f in enumerate(factors) if n not in deltas for ix in f.free}
     seen: set[int] = set()
     drop: set[int] = set()
     coeff: sympy.Expr = sympy.Integer(1)

@@ -442,3 +442,13 @@ def test_evaluate_sizes_n_x_by_the_index_x_of_a_nested_scope():
     want = z * (y @ H @ w) / 3
     np.testing.assert_allclose(el.evaluate(e, {"z": z, "H": H, "y": y, "w": w}), want)
     np.testing.assert_allclose(el.compile(e)(z=z, H=H, y=y, w=w), want)
+
+
+def test_a_delta_tied_to_a_bounded_sum_is_no_closed_loop():
+    # 30-minute run seed 2440347378: delta_{a s2} beside delta^a_{i1} delta^{s2}_{i1} (i1 bound by the sum)
+    # was folded as a closed loop of deltas to N_a, leaving a and s2 free: the result had three free indices
+    e = P(r"\sum_{i1=0}^{K-1} 3 \delta^{a}_{i1} (\delta^{s1}_{i1} \delta_{a s1}) A_{s1}")
+    A = rng.standard_normal(5)
+    for form in (el.canonical(e), el.simplify(e)):
+        assert [ix.name for ix in form.free] == ["s1"]
+        np.testing.assert_allclose(el.compile(form)(A=A, K=4), 3 * 4 * A)
