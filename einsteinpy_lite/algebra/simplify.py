@@ -124,10 +124,14 @@ def _merge(a: _Mono, b: _Mono) -> _Mono:
             a_bounds[i] = (new, bd)
     a = _Mono(a.coeff, a_bounds, a_factors)
     a_names = a.names()
+    # b's dummies meet a's indices only at a's top level: a name bound inside one of a's factors (a function's
+    # argument, a sum) is another scope (renaming b's dummy for it made the result depend on factor order:
+    # relu(... W1_mu^mu ...) beside Gamma_mu^mu, seed 3066234152)
+    a_top = {ix.name for f in a.factors for ix in f.free} | {name for name, _ in a.bounds}
     factors = list(b.factors)
     bounds = list(b.bounds)
     for d in _dummies_of(b.factors):
-        if d in a_names:
+        if d in a_top:
             new = _fresh(used)
             factors = [_rename(f, {d: new}, used) if d in {ix.name for ix in f.free} else f for f in factors]
     for i, (name, bd) in enumerate(bounds):

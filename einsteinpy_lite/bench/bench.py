@@ -448,8 +448,19 @@ def _bench_einsum(repeat: int, quick: bool = False) -> dict[str, Any]:
             oe_cost[opt] = float(opt_einsum.contract_path(eq_r, *shapes_r, shapes=True, optimize=opt)[1].opt_cost)
             oe_cost[opt + " s"] = time.perf_counter() - t0
         best = min(oe_cost[o] for o in opts)
-        plans.append({"tensors": n_t, "flops": float(info.opt_cost), "plan_seconds": plan_s, "opt_einsum": oe_cost,
-                      "vs_best": float(info.opt_cost) / best, "vs_auto": float(info.opt_cost) / oe_cost["auto"]})
+        row = {"tensors": n_t, "flops": float(info.opt_cost), "plan_seconds": plan_s, "opt_einsum": oe_cost,
+               "vs_best": float(info.opt_cost) / best, "vs_auto": float(info.opt_cost) / oe_cost["auto"]}
+        try:  # cotengra's hyper-optimizer where it is installed (an optional extra), given 2 s
+            import cotengra  # type: ignore[import-not-found,unused-ignore]
+
+            t0 = time.perf_counter()
+            opt = cotengra.HyperOptimizer(max_repeats=128, max_time=2.0, minimize="flops", progbar=False)
+            ctg = float(opt_einsum.contract_path(eq_r, *shapes_r, shapes=True, optimize=opt)[1].opt_cost)
+            row.update({"cotengra": ctg, "cotengra_seconds": time.perf_counter() - t0,
+                        "vs_cotengra": float(info.opt_cost) / ctg})
+        except ImportError:
+            pass
+        plans.append(row)
     out["planning"] = plans
     try:
         import threadpoolctl
@@ -601,4 +612,8 @@ def _einsum_table(e: dict[str, Any]) -> list[str]:
         best = min(v for k, v in oe.items() if not k.endswith(" s"))
         lines.append(f"| {row['tensors']} tensors | {row['flops']:.3g} | {_fmt_t(row['plan_seconds'])} | {oe['auto']:.3g} | "
                      f"{best:.3g} | {row['vs_best']:.2f} | {row['vs_auto']:.2f} |")
+    ctg = [row for row in e["planning"] if "cotengra" in row]
+    if ctg:
+        lines.append("cotengra's hyper-optimizer (2 s): " + ", ".join(
+            f"{row['tensors']} tensors {row['cotengra']:.3g} FLOPs (ours {row['vs_cotengra']:.2f}x)" for row in ctg))
     return lines

@@ -3,8 +3,9 @@
 :func:`resolve` checks the arrays' shapes against the index structure (before
 any work) and infers the dimension symbols ``N_i`` and the symbols of
 ``\\sum`` bounds (``K`` in ``\\sum_{k=0}^{K-1}``).  :func:`plan_contract` asks
-every opt_einsum optimizer that is affordable for the operand count (``dp`` and a
-time-bounded random-greedy for many operands, cotengra when installed) and keeps the
+every opt_einsum optimizer that is affordable for the operand count (``dp``, and for many
+operands random-greedy trials improved by subtree reconfiguration, :mod:`.reconfigure`;
+cotengra when installed) and keeps the
 path with the fewest FLOPs, under a memory limit set by :func:`planning`.
 """
 
@@ -25,10 +26,11 @@ import sympy
 from ..core.errors import EinsteinError
 from ..core.expr import slot_of
 from .lower import Add, ApplyFn, Contract, Input, MatFn, Program, dimension_index, python_name
+from .reconfigure import search
 
 __all__ = ["Resolved", "resolve", "ContractPlan", "plan_contract", "optimizers_for", "step_flops", "naive_flops",
            "best_path", "path_cost", "planning", "clear_plan_cache",
-           "search_seconds"]
+           "search_seconds", "DP_MAX_OPERANDS", "QUICK_MAX_OPERANDS"]
 
 
 @dataclass
@@ -227,17 +229,18 @@ def optimizers_for(n: int) -> tuple[str, ...]:
 
     Up to 14 operands opt_einsum's own ``'auto'`` choice is always among them (so the path is
     never worse), with ``dp``.  Above (beyond what ``optimal``/``branch`` searches afford):
-    ``dp`` bounded in time (up to :data:`DP_MAX_OPERANDS` operands; abandoned when over its
-    budget), ``greedy`` (what ``'auto'`` picks there), opt_einsum's seeded ``random-greedy``
-    trials within a time budget, and cotengra's hyper-optimizer when it is installed.
+    ``dp`` bounded in time (up to 20 operands; abandoned when over its budget), ``greedy`` (what
+    ``'auto'`` picks there), seeded random-greedy trials improved by subtree reconfiguration
+    (:func:`.reconfigure.search`) within a time budget, and cotengra's hyper-optimizer when it is
+    installed.
 
     Example:
         >>> optimizers_for(3)
         ('optimal',)
-        >>> optimizers_for(24)
-        ('dp-bounded', 'greedy', 'random-greedy-timed', 'cotengra')
+        >>> optimizers_for(18)
+        ('dp-bounded', 'greedy', 'reconfigured', 'cotengra')
         >>> optimizers_for(40)
-        ('greedy', 'random-greedy-timed', 'cotengra')
+        ('greedy', 'reconfigured', 'cotengra')
     """
     if n <= 5:  # exhaustive: nothing can do better (opt_einsum's 'auto' is optimal or branch-all here)
         return ("optimal",)
@@ -250,32 +253,34 @@ def optimizers_for(n: int) -> tuple[str, ...]:
     if n <= 14:
         return ("dp", "branch-1", "greedy")
     if n <= DP_MAX_OPERANDS:
-        return ("dp-bounded", "greedy", "random-greedy-timed", "cotengra")
-    return ("greedy", "random-greedy-timed", "cotengra")
+        return ("dp-bounded", "greedy", "reconfigured", "cotengra")
+    return ("greedy", "reconfigured", "cotengra")
 
 
-#: the most operands for which a time-bounded ``dp`` is tried
-DP_MAX_OPERANDS = 30
+#: the most operands for which a time-bounded ``dp`` is tried (beyond, it rarely finishes in its budget)
+DP_MAX_OPERANDS = 20
+#: the most operands planned within :data:`PLAN_SECONDS`; more get a longer search
+QUICK_MAX_OPERANDS = 30
 
 
 def search_seconds(name: str, n: int, dp_found: bool = False) -> float:
-    """The time budget of a bounded search (``dp-bounded``, ``random-greedy-timed``, ``cotengra``) on ``n`` operands.
+    """The time budget of a bounded search (``dp-bounded``, ``reconfigured``, ``cotengra``) on ``n`` operands.
 
-    About one second in all up to 30 operands: ``dp`` gets 0.6 s (up to 20 operands) or 0.35 s,
-    random-greedy the rest (0.3 s when ``dp`` finished, whose path it rarely beats); 2 s of
-    random-greedy beyond 30 operands, where orders differ by orders of magnitude.
+    Under a second in all up to 30 operands: ``dp`` gets 0.4 s (up to 20 operands), the
+    reconfigured search what is left of :data:`PLAN_SECONDS` (0.2 s when ``dp`` finished, whose
+    path it rarely beats); 2 s beyond 30 operands, where orders differ by orders of magnitude.
 
     Example:
-        >>> search_seconds("dp-bounded", 20), search_seconds("random-greedy-timed", 30)
-        (0.6, 0.65)
-        >>> search_seconds("random-greedy-timed", 60)
+        >>> search_seconds("dp-bounded", 20), search_seconds("reconfigured", 30)
+        (0.4, 0.85)
+        >>> search_seconds("reconfigured", 60)
         2.0
     """
     if name == "dp-bounded":
-        return 0.6 if n <= 20 else 0.35
-    if n > DP_MAX_OPERANDS:
+        return 0.4
+    if n > QUICK_MAX_OPERANDS:
         return 2.0
-    return 0.3 if dp_found else 0.65
+    return 0.2 if dp_found else 0.85
 
 
 class _OutOfTime(Exception):
@@ -321,7 +326,7 @@ def planning(memory_limit: int | None = None) -> Iterator[None]:
         _MEMORY_LIMIT.reset(token)
 
 
-#: the time all searches together may take on up to :data:`DP_MAX_OPERANDS` operands
+#: the time all searches together may take on up to :data:`QUICK_MAX_OPERANDS` operands
 PLAN_SECONDS = 0.9
 
 
@@ -329,14 +334,6 @@ def _optimizer(name: str, n: int, dp_found: bool = False, left: float = math.inf
     """An opt_einsum path function (or optimizer object) for ``name``; None when unavailable.
 
     ``left``: the seconds the searches may still take (a time-bounded search gets no more)."""
-    if name == "random-greedy-timed":
-        from opt_einsum.path_random import RandomGreedy
-
-        # trial r is seeded with r: within the time budget, the paths of opt_einsum's 'random-greedy-128' (up
-        # to the order of ties, which string hashing varies by process), and beyond 30 operands, where the
-        # orders differ by orders of magnitude, more trials while the budget lasts
-        return RandomGreedy(max_repeats=128 if n <= DP_MAX_OPERANDS else 4096,
-                            max_time=max(0.05, min(search_seconds(name, n, dp_found), left)))
     if name == "dp-bounded":
         try:
             return _bounded_dp(search_seconds(name, n))
@@ -430,12 +427,17 @@ def _best_path(ops: tuple[tuple[int, ...], ...], out: tuple[int, ...], sizes: tu
     best: tuple[Any, ...] | None = None
     names = optimizers_for(n)
     dp_found = False
-    deadline = time.perf_counter() + (PLAN_SECONDS if n <= DP_MAX_OPERANDS else math.inf)
+    deadline = time.perf_counter() + (PLAN_SECONDS if n <= QUICK_MAX_OPERANDS else math.inf)
     for name in names:
-        fn = _optimizer(name, n, dp_found, deadline - time.perf_counter())
+        if name == "reconfigured":
+            seconds = max(0.05, min(search_seconds(name, n, dp_found), deadline - time.perf_counter()))
+            fn: Any = lambda *_args, s=seconds: search(ops, out, sizes, s)  # noqa: E731
+        else:
+            fn = _optimizer(name, n, dp_found, deadline - time.perf_counter())
         if fn is None:
             continue
-        limits = (None, memory_limit) if memory_limit is not None and name != "dp-bounded" else (None,)
+        limits = ((None, memory_limit) if memory_limit is not None and name not in ("dp-bounded", "reconfigured")
+                  else (None,))
         for limit in limits:
             try:
                 raw = fn(inputs, output, size_dict, limit)

@@ -452,3 +452,15 @@ def test_a_delta_tied_to_a_bounded_sum_is_no_closed_loop():
     for form in (el.canonical(e), el.simplify(e)):
         assert [ix.name for ix in form.free] == ["s1"]
         np.testing.assert_allclose(el.compile(form)(A=A, K=4), 3 * 4 * A)
+
+
+def test_canonical_form_does_not_depend_on_factor_order_when_a_function_argument_reuses_a_dummys_name():
+    # 30-minute run seed 3066234152: Gamma_mu^mu's raised dummy mu was renamed when the factor came after
+    # relu(... W1_mu^mu ...) (whose argument binds mu in its own scope) and kept before it; with log forcing
+    # positive draws, relu's kink was never crossed and equal said 'cannot tell' for a mere reordering
+    relu = r"\mathrm{relu}(\delta^{\mu}_{\mu} W1_{\mu}^{\mu} x_{u1})"
+    logs = r"(\sum_{\mu=0}^{K-1} \log(P^{j2}_{\mu}^{u1}_{k}))"
+    rest = r"(-\frac{3}{4} (\mathrm{N_\nu} S_{l} (\frac{1}{\mathrm{N_u1}} \Gamma_{\mu}^{\mu}) W1_{j2}^{l}) b2^{b} S_{b})"
+    a, b = P(f"{relu} {logs} {rest}"), P(f"{rest} {logs} {relu}")
+    assert el.canonical(a) == el.canonical(b)
+    assert el.compare(a, b).method == "canonical"
