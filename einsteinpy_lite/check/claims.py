@@ -41,6 +41,7 @@ from ..core.indices import Index, fresh_names
 from ..core.rename import rename_free
 from ..notation.greek import GREEK
 from ..notation.parse import parse
+from .matrix_claims import MatrixReader
 
 __all__ = ["Definition", "Claim", "Reader", "split_relations", "extract", "RELATIONS"]
 
@@ -219,6 +220,8 @@ class Reader:
         self.loose: list[str] = []
         #: the sides read with numpy einsum semantics for their output (an output index kept, elementwise)
         self.kept: list[str] = []
+        #: the document's declared shapes and definitions in matrix notation (steps written as in the Cookbook)
+        self.matrix = MatrixReader()
 
     # -- the one place where a side's text becomes an expression ------------------------------------
     def parse_side(self, text: str, out: tuple[Index, ...] | None = None) -> Expr:

@@ -35,6 +35,7 @@ from ..core.elementwise import Apply
 from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, SumOver
 from ..equality.decide import compare
+from ..notation.matrix_print import to_matrix
 from ..notation.printing import latex
 from .claims import Claim, Reader
 
@@ -69,6 +70,7 @@ class Verdict:
     notes: list[str] = field(default_factory=list)
     derived: str | None = None
     difference: str | None = None
+    matrix: bool = False
 
 
 def _unreadable(exc: EinsteinError, side: str, side_offset: int) -> Verdict:
@@ -322,6 +324,8 @@ def judge(reader: Reader, claim: Claim) -> Verdict:
         return Verdict("unsupported", f"the relation '{claim.relation}' is not judged (only '=' claims are)")
     reader.loose.clear()
     reader.kept.clear()
+    if reader.matrix.is_matrix(claim.lhs) or reader.matrix.is_matrix(claim.rhs):
+        return _judge_matrix(reader, claim)
     sides = read_sides(reader, claim)
     if isinstance(sides, Verdict):
         return sides
@@ -338,4 +342,38 @@ def judge(reader: Reader, claim: Claim) -> Verdict:
             v.derived = latex(simplify(lhs))
         except (EinsteinError, ValueError):
             v.derived = None
+    return v
+
+
+def _judge_matrix(reader: Reader, claim: Claim) -> Verdict:
+    """The verdict of a claim written in matrix notation (:mod:`.matrix_claims`): entry by entry, rows then columns."""
+    m = reader.matrix
+    sides: list[Expr] = []
+    for side, text, offset in (("left", claim.lhs, claim.lhs_offset), ("right", claim.rhs, claim.rhs_offset)):
+        try:
+            sides.append(m.read(text))
+        except EinsteinError as exc:
+            v = _unreadable(exc, side, offset)
+            if m.substitute(text) != text:
+                v.offset = None  # (the caret would point into the substituted definition)
+            v.matrix = True
+            return v
+    shapes = m.layout(claim.lhs, sides[0]), m.layout(claim.rhs, sides[1])
+    lhs, rhs = m.align(sides[0], sides[1])
+    note = "read in matrix notation" + (" (the derivative in the Matrix Cookbook's layout: it has the shape of "
+                                         "the variable)" if m.is_derivative(claim.lhs) else "")
+    if shapes[0] != shapes[1]:
+        return Verdict("fails", f"the shapes differ: the left side is {m.shape_of(shapes[0])}, the right side "
+                       f"{m.shape_of(shapes[1])}", lhs=lhs, rhs=rhs, notes=[note], matrix=True)
+    v = compare_sides(lhs, rhs)
+    v.notes = [n for n in v.notes if not n.startswith("index position")] + [note]
+    v.matrix = True
+    if v.verdict != "holds" and m.is_derivative(claim.lhs):
+        try:
+            v.derived = to_matrix(simplify(lhs))
+        except (EinsteinError, ValueError):
+            try:
+                v.derived = latex(simplify(lhs))
+            except (EinsteinError, ValueError):
+                v.derived = None
     return v

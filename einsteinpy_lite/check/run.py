@@ -22,6 +22,7 @@ from .claims import Claim, Reader, extract, split_relations
 from .declarations import cross_check, read_declaration
 from .document import Document, Problem, read_document
 from .judge import Verdict, judge
+from .matrix_claims import declared_shapes
 from .report import ClaimResult, Report
 
 __all__ = ["check", "load", "MAX_STATEMENTS"]
@@ -97,6 +98,8 @@ def check(source: str | os.PathLike[str], repairs: bool = True, strict: bool = F
     doc = read_document(text, markdown)
     report = Report(problems=list(doc.problems), name=name)
     reader = Reader()
+    for inline, _ in doc.inline:  # shapes declared anywhere (x \in \mathbb{R}^{n}): steps in matrix notation
+        reader.matrix.shapes.update(declared_shapes(inline))
     used: set[Any] = set()
     items: list[tuple[str, Any]] = _statements(doc)
     lines = text.split("\n")
@@ -129,6 +132,15 @@ def check(source: str | os.PathLike[str], repairs: bool = True, strict: bool = F
                 del implicit[key]
         if kind == "define":
             lhs, rhs, lo, ro, sign = item
+            try:
+                matrix_def = reader.matrix.define(lhs, rhs)  # r := A x - b, in matrix notation
+            except EinsteinError as exc:
+                line, col = doc.position(sign)
+                report.problems.append(Problem(line, col, f"the definition of '{lhs.strip()}' is not used: {exc.message}"))
+                continue
+            if matrix_def:
+                report.definitions.append((doc.position(sign)[0], lhs.strip()))
+                continue
             if reader.head(lhs) is not None:
                 _define(doc, reader, report, lhs, rhs, lo, sign)
                 continue
@@ -166,14 +178,15 @@ def check(source: str | os.PathLike[str], repairs: bool = True, strict: bool = F
                               + "; ".join(positions).replace("index position: ", ""), lhs=verdict.lhs,
                               rhs=verdict.rhs, derived=verdict.derived)
         result = _result(doc, lines, claim, verdict)
-        if repairs and (verdict.verdict == "fails" or verdict.verdict == "malformed" and verdict.how.startswith((
+        if repairs and not verdict.matrix and (verdict.verdict == "fails" or verdict.verdict == "malformed" and verdict.how.startswith((
                 "the right side", "the left side uses"))) and not claim.error:
             if verdict.lhs is None:
                 try:
                     verdict.lhs = reader.read(claim.lhs)
                 except EinsteinError:
                     verdict.lhs = None
-        if verdict.lhs is not None and repairs and result.verdict in ("fails", "malformed") and not claim.error:
+        if verdict.lhs is not None and repairs and not verdict.matrix and result.verdict in ("fails", "malformed") \
+                and not claim.error:
             from .repair import search
 
             found = search(reader, claim, verdict.lhs, strict=strict, hint=verdict.how)

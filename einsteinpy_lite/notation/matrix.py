@@ -76,7 +76,8 @@ def _parser() -> lark.Lark:
 # ----------------------------------------------------------------------------------------- shapes
 
 _NAME = r"(?:\\(?:mathbf|boldsymbol|bm)\s*\{\s*[A-Za-z]\s*\}|\\[A-Za-z]+|[A-Za-z])"
-_DECL = re.compile(rf"\s*((?:{_NAME}\s*,\s*)*{_NAME})\s*\\in\s*\\mathbb\s*(?:\{{\s*R\s*\}}|R)"
+_DECL = re.compile(rf"\s*((?:{_NAME}\s*,\s*)*{_NAME})\s*\\in\s*(?:\\mathbb\s*(?:\{{\s*R\s*\}}|R)|\\Re(?![A-Za-z])"
+                   r"|\\mathbf\s*\{\s*R\s*\})"
                    r"\s*(?:\^\s*(\{[^{}]*\}|[A-Za-z0-9]))?\s*")
 _SEP = re.compile(r"\s*(?:,|;|\\q?quad(?![A-Za-z])|\\text\s*\{\s*(?:and|where|with)\s*\}|\\[,;:])\s*")
 _DECL_START = re.compile(rf"(?:^|,|;|\\q?quad(?![A-Za-z])|\\text\s*\{{\s*(?:where|with)\s*\}})\s*"
@@ -118,6 +119,8 @@ def read_shapes(decls: str) -> dict[str, Shape]:
     Example:
         >>> read_shapes(r"x, y \in \mathbb{R}^{n}, A \in \mathbb{R}^{n \times 3}, \alpha \in \mathbb{R}")
         {'x': ('n',), 'y': ('n',), 'A': ('n', 3), 'alpha': ()}
+        >>> read_shapes(r"W \in \Re^{m \times n}")  # (\Re and \mathbf{R} too)
+        {'W': ('m', 'n')}
     """
     out: dict[str, Shape] = {}
     pos = 0

@@ -393,3 +393,63 @@ $$ 2 = x^i + x^i $$
     report = el.check(doc)
     assert verdicts(report) == ["holds", "holds", "fails", "holds", "fails"]
     assert "read as a tensor of the right side's shape (every entry 0)" in report.claims[0].how
+
+
+MATRIX_DOC = r"""Let $x \in \mathbb{R}^{n}$, $A \in \mathbb{R}^{n \times n}$, $a \in \mathbb{R}^{n}$, $b \in \mathbb{R}^{m}$,
+$X \in \mathbb{R}^{n \times m}$, $M \in \Re^{m \times n}$ and $c \in \mathbb{R}^{m}$.
+
+The Matrix Cookbook, eqs. (70), (71) and (81), and the least-squares gradient:
+$$ \nabla_x (x^\top A x) = (A + A^\top) x $$
+$$ \frac{\partial}{\partial X} a^\top X b = a b^\top $$
+$$ \frac{\partial (b^\top X^\top a)}{\partial X} = a b^\top $$
+$$ r := M x - c $$
+$$ \nabla_x \|r\|^2 = 2 M^\top r $$
+$$ \operatorname{tr}(A^\top) = \operatorname{tr}(A) $$
+
+Mistakes:
+$$ \nabla_x (x^\top A x) = 2 A x $$
+$$ \frac{\partial (a^\top X b)}{\partial X} = b a^\top $$
+$$ \nabla_x \|r\|^2 = 2 M r $$
+
+Index notation beside it is read as before:
+$$ x^i A_{ij} x^j = x^k A_{kj} x^j $$
+"""
+
+
+def test_claims_in_matrix_notation_follow_the_cookbook() -> None:
+    report = el.check(MATRIX_DOC)
+    assert verdicts(report) == ["holds", "holds", "holds", "holds", "holds", "fails", "fails", "malformed", "holds"]
+    assert report.definitions[-1][1] == "r"
+    first = report.claims[0]
+    assert "read in matrix notation" in first.how and "Cookbook's layout" in first.how
+    wrong = report.claims[5]
+    assert wrong.suggestion is None  # (the repairs are searched in index notation only)
+    assert "shape mismatch" in report.claims[7].how
+    assert "matrix notation" not in report.claims[8].how
+
+
+def test_a_matrix_step_is_checked_against_numpy() -> None:
+    # the engine's reading of a Cookbook step, evaluated, against numpy written here
+    from einsteinpy_lite.check.matrix_claims import MatrixReader
+
+    m = MatrixReader({"x": ("n",), "A": ("n", "n")})
+    lhs, rhs = m.read_sides(r"\nabla_x (x^\top A x)", r"(A + A^\top) x")
+    rng = np.random.default_rng(3)
+    A, x = rng.standard_normal((4, 4)), rng.standard_normal(4)
+    np.testing.assert_allclose(el.evaluate(lhs, {"A": A, "x": x}), (A + A.T) @ x)
+    np.testing.assert_allclose(el.evaluate(rhs, {"A": A, "x": x}), (A + A.T) @ x)
+
+
+def test_matrix_steps_with_wrong_shapes_or_undeclared_variables_are_reported() -> None:
+    doc = r"""Let $x \in \mathbb{R}^{n}$ and $A \in \mathbb{R}^{n \times n}$.
+$$ \nabla_z (x^\top x) = 2 x $$
+$$ x^\top = x $$
+$$ \nabla_x (x^\top A x) = x^\top (A + A^\top) $$
+$$ q := q + x $$
+"""
+    report = el.check(doc)
+    assert verdicts(report) == ["malformed", "fails", "fails"]
+    assert "'z' of a derivative in matrix notation has no declared shape" in report.claims[0].how
+    assert "a row vector, the right side a column vector" in report.claims[1].how
+    assert "a column vector, the right side a row vector" in report.claims[2].how
+    assert any("refers to itself" in p.message for p in report.problems)
