@@ -287,6 +287,8 @@ register_function("sin", sympy.sin, [lambda x, xp: xp.sin(x), lambda x, xp: xp.c
                   latex=r"\sin")
 register_function("cos", sympy.cos, [lambda x, xp: xp.cos(x), lambda x, xp: -xp.sin(x), lambda x, xp: -xp.cos(x)],
                   latex=r"\cos")
+register_function("sqrt", sympy.sqrt, [lambda x, xp: xp.sqrt(x), lambda x, xp: 0.5 / xp.sqrt(x),
+                                        lambda x, xp: -0.25 / (x * xp.sqrt(x))])  # (the 2-norm: sqrt(x^i x_i))
 register_function("square", lambda x: x**2, [lambda x, xp: x * x, lambda x, xp: 2.0 * x, lambda x, xp: 2.0 + 0.0 * x])
 register_function("identity", lambda x: x, [lambda x, xp: x, _ones, _zeros], latex=r"\mathrm{id}", aliases=("id",))
 # 1 wherever its argument has an entry: a number added to a term with free indices under numpy's einsum

@@ -427,7 +427,10 @@ class _Reader:
             if "F" not in sub and not _unify(inner[1], _ONE):
                 raise self.err(f"\\|{self.src(ch[1])}\\| of {_show(inner)}: the 2-norm is for vectors; "
                                "write \\|X\\|_F^2 for the Frobenius norm", node)
-            return inner
+            if sub and not re.search(r"F|2", sub):
+                raise self.err(f"the norm {sub.strip()}: only the 2-norm of a vector and the Frobenius norm "
+                               "\\|X\\|_F are supported", node)
+            return _ONE, _ONE  # a norm is a scalar (\\|x\\| = sqrt(x^T x))
         if kind == "trace":
             r, c = self.shape(ch[1])
             if not _unify(r, c):
@@ -604,9 +607,8 @@ class _Reader:
                     e, ones = self.join(acc, v, ch[0])
                     acc = _MVal(e, acc.row, v.col, ones)
             return acc
-        if kind == "norm":
-            raise self.err(f"the norm '{self.src(node)}' itself (a square root) is not supported", node,
-                           hint="write the squared norm, \\|x\\|^2 or \\|X\\|_F^2")
+        if kind == "norm":  # \\|x\\| = sqrt(x^T x), \\|X\\|_F = sqrt(tr(X^T X))
+            return _MVal(Apply("sqrt", 0, self.squared_norm(node).expr), None, None)
         if kind == "trace":
             v = self.build(ch[1])
             return _MVal(self.close(v, node), None, None)

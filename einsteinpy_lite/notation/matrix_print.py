@@ -217,6 +217,9 @@ class _Writer:
                 else:
                     head = "\\det" if f.func_name == "det" else "\\log\\det"
                     out.append(_Item([], f"{head}({inner_text})"))
+            elif isinstance(f, Diag) and not f.body.free:  # the derivative of a function of a scalar: a scalar
+                value = f"{get_function(f.func_name).latex}{chr(39) * f.order}({self.convert(f.body, [])})"
+                out.append(_Item([], value))
             elif isinstance(f, Diag):
                 free = [ix.name for ix in f.body.free]
                 if len(free) != 1:

@@ -32,6 +32,7 @@ NUMPY_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
     "softplus": lambda x: np.logaddexp(0.0, x),
     "exp": np.exp,
     "log": np.log,
+    "sqrt": np.sqrt,
     "sin": np.sin,
     "cos": np.cos,
     "square": lambda x: x * x,

@@ -24,6 +24,7 @@ from .checks import CHECKS, Engine, Failure, Skip, case_tree, run_check
 from .tree import (
     HEAD_POOL,
     ONE,
+    POSITIVE_ARG,
     Add,
     Fn,
     Leaf,
@@ -89,7 +90,7 @@ def _candidates(tree: Node) -> Iterator[Node]:
     used = set(heads(tree))
     fresh = next((h for h in HEAD_POOL if h not in used), "Z")
     for path, n, bound in walk(tree):
-        under_log = bool(path) and isinstance(at(tree, path[:-1]), Fn) and at(tree, path[:-1]).name == "log"  # type: ignore[union-attr]
+        under_log = bool(path) and isinstance(at(tree, path[:-1]), Fn) and at(tree, path[:-1]).name in POSITIVE_ARG  # type: ignore[union-attr]
         if not isinstance(n, Leaf):
             slots = free(n, bound)
             if slots:

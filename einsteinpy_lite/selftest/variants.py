@@ -18,6 +18,7 @@ import numpy as np
 from .tree import (
     INDEX_POOL,
     ONE,
+    POSITIVE_ARG,
     Add,
     Coef,
     Dlt,
@@ -98,11 +99,11 @@ def rename_binding(node: Node, bid: int, new: str) -> Node:
 
 
 def under_log(tree: Node, path: Path) -> bool:
-    """True when the node at ``path`` is the argument of a ``\\log`` (it must stay positive)."""
+    """True when the node at ``path`` is the argument of a ``\\log`` or ``\\mathrm{sqrt}`` (it must stay positive)."""
     if not path:
         return False
     parent = at(tree, path[:-1])
-    return isinstance(parent, Fn) and parent.name == "log"
+    return isinstance(parent, Fn) and parent.name in POSITIVE_ARG
 
 
 class _Builder:
@@ -208,8 +209,8 @@ class _Builder:
         p, fn = self.one(fns)  # type: ignore[arg-type]
         assert isinstance(fn, Fn)
         self.add(f"a function {fn.name} dropped", False, p, fn.body)
-        if fn.name != "log":
-            other = [f for f in function_names() if f not in (fn.name, "log")]
+        if fn.name not in POSITIVE_ARG:
+            other = [f for f in function_names() if f != fn.name and f not in POSITIVE_ARG]
             self.add(f"a function {fn.name} replaced", False, p, replace(fn, name=other[int(self.rng.integers(len(other)))]))
 
     def swap(self) -> None:

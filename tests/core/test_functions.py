@@ -17,13 +17,13 @@ from einsteinpy_lite.core.functions import (
     register_function,
 )
 
-BUILT_IN = ("sigmoid", "tanh", "relu", "softplus", "exp", "log", "sin", "cos", "square", "identity")
+BUILT_IN = ("sigmoid", "tanh", "relu", "softplus", "exp", "log", "sin", "cos", "square", "identity", "sqrt")
 X = sympy.Symbol("x", real=True)
 
 
 def points(name: str) -> np.ndarray:
     """Sample points inside the function's domain, away from relu's kink."""
-    if name == "log":
+    if name in ("log", "sqrt"):
         return np.linspace(0.3, 3.0, 9)
     return np.array([-2.3, -1.1, -0.4, 0.35, 0.9, 1.7, 2.6])
 

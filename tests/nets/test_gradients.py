@@ -181,7 +181,7 @@ CASES = [(depth, "tanh") for depth in (1, 2, 3, 4)] + [
 def test_mlp_loss_gradient_matches_finite_differences(depth, activation):
     sizes = [3] + [3] * (depth - 1) + [2]
     net = gradients.mlp(sizes, activation=activation)
-    params, x, y = _data(net, sizes, K=3, seed=depth, positive=activation == "log", activation=activation)
+    params, x, y = _data(net, sizes, K=3, seed=depth, positive=activation in ("log", "sqrt"), activation=activation)
     rng = np.random.default_rng(7)
     eps = 1e-6
     for p in net.params:

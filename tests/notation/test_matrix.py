@@ -142,7 +142,7 @@ def test_shape_not_inferable_names_the_symbol() -> None:
     (r"\alpha^\top x", r"transpose of the scalar '\\alpha'", 6),
     ("2^T x", r"transpose of the scalar '2'", 1),
     (r"\|X\|^2", r"the 2-norm is for vectors; write \\\|X\\\|_F\^2", 0),
-    (r"\|x\|", r"the norm '\\\|x\\\|' itself \(a square root\) is not supported", 0),
+    (r"\|X\| + 1", r"the 2-norm is for vectors", 0),
     (r"\|x\|^3", r"only the squared norm", 5),
     ("x^i", "unexpected '\\^' in matrix notation", 1),
     ("A_{ij}", "unexpected '_' in matrix notation", 1),
@@ -317,3 +317,18 @@ def test_sum_without_bounds_and_sample_errors() -> None:
         parse_matrix(r"\sum_k (A y)_k", {"y": (3,), "A": (3, 3)})
     with pytest.raises(EinsteinError, match="both bounds"):
         parse_matrix(r"\sum_{k=0} y_k", {"y": (3,)})
+
+
+def test_norms_differentiate_as_the_cookbook_says() -> None:
+    # d|x|/dx = x/|x|, d|X|_F/dX = X/|X|_F (Matrix Cookbook eqs. 129, 555); the Hessian of |x| is
+    # (I - x x^T/|x|^2)/|x|; checked against numpy written here
+    rng = np.random.default_rng(4)
+    x, X = rng.standard_normal(4), rng.standard_normal((3, 5))
+    g = el.diff(parse_matrix(r"\|x\|_2", {"x": ("n",)}), "x^p")
+    np.testing.assert_allclose(el.evaluate(g, {"x": x}), x / np.linalg.norm(x))
+    h = el.diff(g, "x^q")
+    n = np.linalg.norm(x)
+    np.testing.assert_allclose(el.evaluate(h, {"x": x}), (np.eye(4) - np.outer(x, x) / n**2) / n)
+    f = el.diff(parse_matrix(r"\|X\|_F", {"X": ("n", "m")}), "X^p_q")
+    np.testing.assert_allclose(el.evaluate(f, {"X": X}), X / np.linalg.norm(X))
+    assert el.to_matrix(g) == r"2 \mathrm{sqrt}'(x^\top x) x"
