@@ -488,17 +488,34 @@ class Product(Expr):
         # around the product binds (a dummy named like one of them would be captured)
         scope = {ix.name for f in items for ix in f.free} | {n for f in items for n in f.open_bound}
         avoid: set[str] | None = None  # the N_x names and every name of every factor: found at the first clash
-        for n, f in enumerate(items):
+        # nested products whose dummies share a name keep it in an order of their own content, not of their
+        # position: which one keeps it must not depend on how the factors were written (a size N_l beside
+        # two products with a dummy l is then given the same owner whatever the order, seed 1726453655)
+        nested = [n for n, f in enumerate(items) if isinstance(f, Product)]
+        order = list(range(len(items)))
+        if len(nested) > 1:
+            seen: set[str] = set()
+            shared = False
+            for n in nested:
+                names = {d.name for d in items[n]._free_and_dummies[1]}
+                shared = shared or bool(names & seen)
+                seen |= names
+            if shared:
+                order = sorted(nested, key=lambda n: str(items[n])) + [n for n in order if n not in nested]
+        pieces: list[list[Expr]] = [[] for _ in items]
+        for n in order:
+            f = items[n]
+            out = pieces[n]
             if isinstance(f, Product) and f.kept:
                 others = {ix.name for k, g in enumerate(items) if k != n for ix in g.free if not ix.bound}
                 if any(k in others and k not in keep for k in f.kept):
-                    flat.append(f)  # a kept index summed against another factor: a Hadamard factor
+                    out.append(f)  # a kept index summed against another factor: a Hadamard factor
                     continue
                 keep |= set(f.kept)
             if isinstance(f, Product):
                 folded = fold_delta_loops(f) if any(d.name in scope for d in f._free_and_dummies[1]) else f
                 if not isinstance(folded, Product):
-                    flat.append(folded)
+                    out.append(folded)
                     continue
                 f = folded  # a loop's size is N_name by the user's name: fold it before renaming apart
                 c = c * f.coeff
@@ -515,12 +532,13 @@ class Product(Expr):
                     inner = [g.map_slots(lambda ix, m=mapping: ix.renamed(m[ix.name])  # type: ignore[misc]
                                          if (ix.name in m and not ix.bound) else ix) for g in inner]
                 scope |= {ix.name for g in inner for ix in g.free} | {n for g in inner for n in g.open_bound}
-                flat.extend(inner)
+                out.extend(inner)
             elif isinstance(f, Zero):
                 zero = True
-                flat.append(f)
+                out.append(f)
             else:
-                flat.append(f)
+                out.append(f)
+        flat = [g for piece in pieces for g in piece]
         count: dict[str, int] = {}
         for f in flat:
             for ix in f.free:

@@ -40,6 +40,9 @@ NUMPY_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
     "ones": lambda x: np.ones_like(np.asarray(x, dtype=np.result_type(x, 1.0))),
 }
 
+#: Periodic functions: their value at a large argument is the rounding of that argument (see ``Oracle.phase``).
+PERIODIC = frozenset({"sin", "cos"})
+
 #: Functions with a kink, and where (finite differences must not straddle it).
 KINKS: dict[str, float] = {"relu": 0.0}
 
@@ -59,7 +62,9 @@ def _user_function(name: str) -> Callable[[Any], Any]:
 class Oracle:
     """Evaluates trees on given arrays (by head) and scalars (``K``, ``alpha``, ``N_x`` of unused names).
 
-    ``margin`` is the smallest distance of a kinked function's argument to its kink seen so far.
+    ``margin`` is the smallest distance of a kinked function's argument to its kink seen so far, ``phase``
+    the largest argument of a periodic function (``\\sin(\\exp(x))`` at a large ``exp(x)`` amplifies the
+    rounding of any summation order: such a draw decides nothing).
 
     Example:
         >>> from fractions import Fraction
@@ -76,6 +81,7 @@ class Oracle:
     arrays: Mapping[str, np.ndarray]
     scalars: Mapping[str, Any]
     margin: float = field(default=np.inf)
+    phase: float = 0.0
     _sizes: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def evaluate(self, tree: Node | None = None) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -112,6 +118,9 @@ class Oracle:
         arr, fr = self._ev(node.body, env)
         if node.name in KINKS:
             self.margin = min(self.margin, float(np.min(np.abs(arr - KINKS[node.name]), initial=np.inf)))
+        if node.name in PERIODIC:
+            with np.errstate(all="ignore"):
+                self.phase = max(self.phase, float(np.max(np.abs(arr), initial=0.0)))
         fn = NUMPY_FUNCTIONS.get(node.name) or _user_function(node.name)
         with np.errstate(all="ignore"):
             return np.asarray(fn(arr)), fr

@@ -464,3 +464,16 @@ def test_canonical_form_does_not_depend_on_factor_order_when_a_function_argument
     a, b = P(f"{relu} {logs} {rest}"), P(f"{rest} {logs} {relu}")
     assert el.canonical(a) == el.canonical(b)
     assert el.compare(a, b).method == "canonical"
+
+
+def test_which_nested_product_keeps_a_shared_dummy_name_does_not_depend_on_factor_order():
+    # 30-minute run seed 1726453655: two parenthesized products with a dummy l beside N_l; flattening kept l
+    # for the first written, so the canonical forms of a reordering differed (and with log forcing
+    # positive draws, relu's kink was never crossed: equal said 'cannot tell')
+    relu = r"\mathrm{relu}(\lambda^{q}_{j}^{j} B^{n} W1_{n q})"
+    logs = r"((2 \epsilon_{l} (\frac{1}{\mathrm{N_a}} \epsilon_{p})) \log(P^{l p}))"
+    rest = r"(-\frac{3}{4} \epsilon_{l} R_{a}^{l} x^{a})"
+    a = P(rf"\mathrm{{N_l}} {relu} {logs} {rest} \mathrm{{eps}}_{{n a}}")
+    b = P(rf"\mathrm{{N_l}} {rest} {logs} {relu} \mathrm{{eps}}_{{n a}}")
+    assert el.canonical(a) == el.canonical(b)
+    assert el.compare(a, b).method == "canonical"
