@@ -41,6 +41,15 @@ class _Tree:
         self.kids: dict[int, tuple[int, int]] = {}
         self.leaves: dict[int, int] = {k: 1 << k for k in range(self.n)}  # node -> bitmask of its leaves
         self._prod: dict[int, int] = {}
+        # _bytes[k][b]: the product of the sizes of labels 8k..8k+7 whose bits are set in b
+        self._bytes: list[list[int]] = []
+        for k in range(0, len(sizes), 8):
+            row = [1] * 256
+            for b in range(1, 256):
+                low = b & -b
+                x = k + low.bit_length() - 1
+                row[b] = row[b ^ low] * (sizes[x] if x < len(sizes) else 1)
+            self._bytes.append(row)
         for node, (a, b) in enumerate(ssa, start=self.n):
             self.kids[node] = (a, b)
             self.leaves[node] = self.leaves[a] | self.leaves[b]
@@ -58,14 +67,17 @@ class _Tree:
         return need
 
     def prod(self, mask: int) -> int:
+        """The product of the sizes of the labels in ``mask`` (a byte of labels at a time, from a table)."""
         hit = self._prod.get(mask)
         if hit is None:
-            hit, m, x = 1, mask, 0
+            hit, k, m = 1, 0, mask
+            table = self._bytes
             while m:
-                if m & 1:
-                    hit *= self.sizes[x]
-                m >>= 1
-                x += 1
+                b = m & 255
+                if b:
+                    hit *= table[k][b]
+                m >>= 8
+                k += 1
             self._prod[mask] = hit
         return hit
 
