@@ -24,6 +24,7 @@ EXPECTED = {
     "02_compiling": {"text/latex": 1, "text/markdown": 1},
     "03_single_layer_gradients": {"text/latex": 8},
     "04_gradient_descent": {"image/png": 5, "text/latex": 1},
+    "05_softmax_cross_entropy": {"text/latex": 6},
 }
 
 
