@@ -477,3 +477,15 @@ def test_which_nested_product_keeps_a_shared_dummy_name_does_not_depend_on_facto
     b = P(rf"\mathrm{{N_l}} {rest} {logs} {relu} \mathrm{{eps}}_{{n a}}")
     assert el.canonical(a) == el.canonical(b)
     assert el.compare(a, b).method == "canonical"
+
+
+def test_equal_does_not_take_the_rounding_of_an_exactly_zero_difference_for_a_difference():
+    # 30-minute run seed 3244992591: distributing (B + delta) gave \dim(B, 2) on one side and N_k (the loop
+    # delta_k^j delta_j^k, the name k also B's dummy) on the other; at the sizes drawn the difference's
+    # coefficient K N_k - K \dim(B, 2) is exactly 0, but its float evaluation was 2e-15, and equal said 'not equal'
+    p = r"K \cdot \Gamma_{a}^{a} (\lambda_{u1}^{u1} + t1^{j2}_{j2} + \delta^{j2}_{j2})"
+    a = P(rf"-(-{p} \delta_{{k}}^{{j}} (B_{{j}}^{{k}} + \delta_{{j}}^{{k}})) A_{{k}}")
+    b = P(rf"-(-{p} \delta_{{k}}^{{j}} B_{{j}}^{{k}} - {p} \delta_{{k}}^{{j}} \delta_{{j}}^{{k}}) A_{{k}}")
+    assert el.equal(a, b)
+    # a difference of 1e-12 in a coefficient is still one
+    assert not el.equal(P("x^i"), P("(1 + 1/1000000000000) x^i"))
