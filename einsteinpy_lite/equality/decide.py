@@ -433,8 +433,9 @@ def _constant(name: str) -> bool:
 
 def _informative(name: str, order: int, x: np.ndarray) -> bool:
     """Whether some entry of the argument ``x`` is where the function's ``order``-th derivative still depends on
-    it: at most 1 in size, or a relative change of ``x`` changes ``f`` by at least a millionth of that (tanh
-    at |x| > 10 does not)."""
+    it, and not as a straight line: at most 1 in size, or a relative change of ``x`` changes ``f`` by at least
+    a millionth of that (tanh at |x| > 10 does not) with a curvature ``x^2 f''`` of at least a millionth of
+    ``f`` (softplus at x > 20 is x to the last bits: dropping it went unseen, seed 3244997759)."""
     from ..core.functions import get_function
 
     fn = get_function(name)
@@ -444,9 +445,18 @@ def _informative(name: str, order: int, x: np.ndarray) -> bool:
             return True
         xs = xs.astype(float)
         value, slope = fn(xs, order), fn(xs, order + 1)
-        sens = np.abs(xs * slope) / np.maximum(np.abs(value), 1e-300)
+        scale = np.maximum(np.abs(value), 1e-300)
+        sens = np.abs(xs * slope) / scale
+        try:
+            bend = fn(xs, order + 2)
+            straight = not np.any(np.asarray(fn(np.array([-2.0, -0.5, 0.5, 1.5]), order + 2)) != 0)
+        except EinsteinError:  # no derivative of that order: the slope alone decides
+            bend, straight = None, True
+        curved = np.ones(xs.shape, bool) if straight or bend is None else np.abs(xs * xs * bend) / scale >= 1e-6
+    if not np.any(np.isfinite(sens)):
+        return True
     # (an entry of size at most 1 saturates no function: square(0) of an argument that is zero is seen)
-    return bool(np.any(np.abs(xs) <= 1.0) or np.any(np.isfinite(sens) & (sens >= 1e-6))) or not np.any(np.isfinite(sens))
+    return bool(np.any(np.abs(xs) <= 1.0) or np.any(np.isfinite(sens) & (sens >= 1e-6) & curved))
 
 
 # ------------------------------------------------------------------ the numeric check

@@ -489,3 +489,12 @@ def test_equal_does_not_take_the_rounding_of_an_exactly_zero_difference_for_a_di
     assert el.equal(a, b)
     # a difference of 1e-12 in a coefficient is still one
     assert not el.equal(P("x^i"), P("(1 + 1/1000000000000) x^i"))
+
+
+def test_equal_sees_a_softplus_dropped_at_large_arguments():
+    # 30-minute run seed 3244997759: every draw made softplus's argument large, where softplus(x) is x to the
+    # last bits; its slope said 'informative', and equal said True with the function dropped
+    e = (r"K \cdot (\sum_{j=0}^{K-1} b2^{j}) (\frac{1}{\mathrm{N_j}} W1_{s1 j} S^{i}_{i}^{s1 j}) "
+         r"(K \delta_{s1 i} t1^{i s1})")
+    assert not el.equal(P(rf"\mathrm{{softplus}}({e})"), P(e))
+    assert el.equal(P(rf"\mathrm{{softplus}}({e})"), P(rf"\mathrm{{softplus}}({e} + 0)"))
