@@ -235,7 +235,3 @@ class MatrixReader:
     def is_derivative(self, text: str) -> bool:
         """Whether ``text`` is a derivative written in matrix notation."""
         return self._variable(text) is not None
-
-    @staticmethod
-    def shape_text(e: Expr) -> str:
-        return {0: "a scalar", 1: "a vector", 2: "a matrix"}.get(len(e.free), f"{len(e.free)} indices")

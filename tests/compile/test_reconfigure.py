@@ -31,6 +31,11 @@ def _labelled(eq: str, shapes: list[tuple[int, ...]]) -> tuple[tuple[tuple[int, 
     return tuple(tuple(lab[c] for c in t) for t in terms), tuple(lab[c] for c in out), tuple(sizes)
 
 
+def _greedy(eq: str, shapes: list[tuple[int, ...]]) -> tuple[tuple[int, ...], ...]:
+    """opt_einsum's greedy path, the starting point every test reconfigures."""
+    return tuple(tuple(s) for s in opt_einsum.contract_path(eq, *shapes, shapes=True, optimize="greedy")[0])
+
+
 def _oe_cost(eq: str, shapes: list[tuple[int, ...]], optimize: object) -> int:
     return int(opt_einsum.contract_path(eq, *shapes, shapes=True, optimize=optimize)[1].opt_cost)
 
@@ -40,7 +45,7 @@ def test_reconfiguring_the_whole_tree_finds_the_optimum(seed: int) -> None:
     # a frontier of every operand is the whole network: the exact search over its subsets is 'optimal'
     eq, shapes = rand_equation(7, 3, n_out=2, d_min=2, d_max=6, seed=seed)
     ops, out, sizes = _labelled(eq, shapes)
-    greedy = tuple(tuple(s) for s in opt_einsum.contract_path(eq, *shapes, shapes=True, optimize="greedy")[0])
+    greedy = _greedy(eq, shapes)
     path = reconfigure(ops, out, sizes, greedy, float("inf"), k=7)
     assert _oe_cost(eq, shapes, list(path)) == _oe_cost(eq, shapes, "optimal")
 
@@ -49,7 +54,7 @@ def test_reconfiguring_the_whole_tree_finds_the_optimum(seed: int) -> None:
 def test_large_frontiers_use_dp_and_match_it(seed: int) -> None:
     eq, shapes = rand_equation(11, 3, n_out=2, d_min=2, d_max=6, seed=seed)
     ops, out, sizes = _labelled(eq, shapes)
-    greedy = tuple(tuple(s) for s in opt_einsum.contract_path(eq, *shapes, shapes=True, optimize="greedy")[0])
+    greedy = _greedy(eq, shapes)
     path = reconfigure(ops, out, sizes, greedy, float("inf"), k=11)
     assert _oe_cost(eq, shapes, list(path)) <= _oe_cost(eq, shapes, "dp")
 
@@ -60,7 +65,7 @@ def test_reconfiguring_never_costs_more_and_keeps_the_value(seed: int) -> None:
     eq, shapes = rand_equation(14, 3, n_out=2, d_min=2, d_max=3, seed=seed)
     ops, out, sizes = _labelled(eq, shapes)
     arrays = [rng.standard_normal(s) for s in shapes]
-    greedy = tuple(tuple(s) for s in opt_einsum.contract_path(eq, *shapes, shapes=True, optimize="greedy")[0])
+    greedy = _greedy(eq, shapes)
     for k in (3, 5, 8):
         path = reconfigure(ops, out, sizes, greedy, time.perf_counter() + 0.1, k=k, seed=seed)
         assert path_cost(ops, out, sizes, path)[0] == _oe_cost(eq, shapes, list(path))
