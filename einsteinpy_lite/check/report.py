@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import html
+import importlib.resources
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,10 +22,35 @@ from typing import Any
 from ..core.errors import EinsteinError
 from .document import Problem
 
-__all__ = ["ClaimResult", "Report", "FORMATS"]
+__all__ = ["ClaimResult", "Report", "FORMATS", "mathjax_script"]
 
 #: the output formats of :meth:`Report.format`
 FORMATS = ("text", "markdown", "json", "html")
+
+#: MathJax 3 with every TeX extension and SVG output (no font files to load), from the optional package
+#: ``django-static-mathjax`` (extra ``html``): inlined, so the page typesets offline
+_MATHJAX = ("mathjax", "static/mathjax/es5/tex-svg-full.js")
+_MATHJAX_CONFIG = ("window.MathJax={loader:{load:[]},tex:{inlineMath:[['\\\\(','\\\\)']],"
+                   "displayMath:[['\\\\[','\\\\]']]},svg:{fontCache:'global'}};")
+
+
+def mathjax_script() -> str | None:
+    """The ``<script>`` elements that typeset a page offline, or None where no MathJax package is installed.
+
+    Example:
+        >>> s = mathjax_script()
+        >>> s is None or (s.startswith("<script>window.MathJax=") and "src=" not in s[:200])
+        True
+    """
+    package, path = _MATHJAX
+    try:
+        code = (importlib.resources.files(package) / path).read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+        return None
+    # a script's text ends at the first "</script": never in MathJax's code, but make sure
+    code = code.replace("</script", "<\\/script")
+    return f"<script>{_MATHJAX_CONFIG}</script><script>{code}</script>"
+
 
 _COLOURS = {"holds": "32", "fails": "31", "malformed": "33", "unsupported": "35"}
 
@@ -179,6 +205,13 @@ class Report:
             rows.append(f"<tr class='{c.verdict}'><td>{c.line}:{c.column}</td><td>{c.verdict}</td>"
                         f"<td>\\[{html.escape(c.lhs)} = {html.escape(c.rhs)}\\]{extra}</td>"
                         f"<td>{html.escape(c.how)}</td></tr>")
+        script = mathjax_script()
+        if script is None:
+            script = ""
+            typeset = ("The formulas are LaTeX between \\[ and \\]: install the extra <code>html</code> "
+                       "(<code>pip install 'einsteinpy_lite[html]'</code>) to have them typeset.")
+        else:
+            typeset = "The formulas are typeset by MathJax, inlined in this page (it works offline)."
         probs = "".join(f"<li>line {p.line}, column {p.column}: {html.escape(p.message)}</li>" for p in self.problems)
         return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Check of "
                 f"{html.escape(self.name)}</title><style>body{{font-family:sans-serif}}"
@@ -188,5 +221,4 @@ class Report:
                 f"<h1>Check of {html.escape(self.name)}</h1><p>{html.escape(self._count_line())}</p>"
                 + (f"<ul>{probs}</ul>" if probs else "")
                 + "<table><tr><th>where</th><th>verdict</th><th>claim</th><th>how</th></tr>"
-                + "".join(rows) + "</table><p>The formulas are LaTeX between \\[ and \\]; no script is loaded "
-                "(the page works offline).</p></body></html>")
+                + "".join(rows) + f"</table><p>{typeset}</p>{script}</body></html>")

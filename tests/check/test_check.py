@@ -193,9 +193,27 @@ def test_markdown_and_html_formats() -> None:
     report = el.check("$$ a^i = 2 a^i $$")
     assert "| 1:8 | **fails** |" in report.format("markdown")
     page = report.format("html")
-    assert page.startswith("<!DOCTYPE html>") and "class='fails'" in page and "http" not in page
+    assert page.startswith("<!DOCTYPE html>") and "class='fails'" in page
+    assert "<script src" not in page and "<link" not in page  # nothing is fetched: the page works offline
     with pytest.raises(el.EinsteinError, match="unknown format"):
         report.format("pdf")
+
+
+def test_html_page_typesets_with_mathjax_inlined() -> None:
+    pytest.importorskip("mathjax")
+    page = el.check("$$ a^i = 2 a^i $$").format("html")
+    head, _, script = page.partition("<script>window.MathJax=")
+    assert r"\[a^i = 2 a^i\]" in head  # the formula, between MathJax's display delimiters
+    assert "typeset by MathJax" in head and script.count("</script>") == 2 and script.endswith("</script></body></html>")
+    assert len(script) > 1_000_000  # MathJax itself, not a link to it
+
+
+def test_html_page_without_mathjax_says_how_to_typeset(monkeypatch: pytest.MonkeyPatch) -> None:
+    from einsteinpy_lite.check import report as report_module
+
+    monkeypatch.setattr(report_module, "_MATHJAX", ("no_such_package_here", "x.js"))
+    page = el.check("$$ a^i = 2 a^i $$").format("html")
+    assert "<script" not in page and "pip install 'einsteinpy_lite[html]'" in page
 
 
 def test_document_rows_keep_their_offsets() -> None:
