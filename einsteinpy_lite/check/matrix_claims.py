@@ -206,6 +206,8 @@ class MatrixReader:
         var = self._variable(text)
         if var is not None:
             return (True, False)[: len(self.shapes[var])]
+        if len(e.free) == 2:  # a matrix: its index positions say nothing (A^\top has a lower first index)
+            return (True, False)
         return tuple(ix.up for ix in e.free)
 
     @staticmethod

@@ -28,7 +28,7 @@ from ..core.expr import Expr
 from .claims import Claim, Reader, _term_end
 from .judge import compare_sides
 
-__all__ = ["search", "candidates"]
+__all__ = ["search", "candidates", "search_matrix", "matrix_candidates"]
 
 _SCRIPT = re.compile(r"([\^_])\s*(\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z0-9])")
 _INDEX = re.compile(r"\\[A-Za-z]+|[A-Za-z](?:_\{\d+\}|_\d+|\d*)")
@@ -78,25 +78,31 @@ def _coefficient(c: Fraction) -> str:
     return f"{sign}\\frac{{{c.numerator}}}{{{c.denominator}}} "
 
 
-def candidates(rhs: str, lhs: str) -> Iterator[tuple[str, str]]:
-    """Edited right sides with a word on each edit, cheapest first.
+_LEAD = re.compile(r"(-?)\s*(?:(\d+)\s+|\\frac\s*\{\s*(\d+)\s*\}\s*\{\s*(\d+)\s*\}\s*)(?=[^\s+\-])")
 
-    Example:
-        >>> [c for c, _ in candidates("x^i", "y^i")][:3]
-        ['-x^i', '2 x^i', '\\\\frac{1}{2} x^i']
-    """
-    text = rhs.strip()
+
+def _lead(text: str) -> tuple[Fraction, int] | None:
+    """The coefficient written in front of a term (``3 x``, ``-\\frac{1}{2} x``) and where the rest begins."""
+    m = _LEAD.match(text)
+    if m is None or m.group(4) == "0":
+        return None
+    value = Fraction(int(m.group(2))) if m.group(2) else Fraction(int(m.group(3)), int(m.group(4)))
+    return (-value if m.group(1) else value), m.end()
+
+
+def _scalings(text: str) -> Iterator[tuple[str, str]]:
+    """The edits of sign and coefficient: of everything, or of one term (or the term dropped)."""
     terms = _terms(text)
     single = len(terms) == 1
     if single:
         yield (text[1:].strip() if text.startswith("-") else "-" + text), "change the sign"
     else:
         yield f"-({text})", "change the sign"
-    lead = re.match(r"(-?\s*\d+)\s+(?=[^\s+\-])", text) if single else None
+    lead = _lead(text) if single else None
     for c, shown, factor in (("2", "2", Fraction(2)), ("\\frac{1}{2}", "1/2", Fraction(1, 2)),
                              ("-2", "-2", Fraction(-2)), ("-\\frac{1}{2}", "-1/2", Fraction(-1, 2))):
         if lead is not None:  # a written coefficient is changed, not multiplied: 1 x_m -> 2 x_m
-            yield _coefficient(Fraction(int(lead.group(1).replace(" ", ""))) * factor) + text[lead.end():], \
+            yield _coefficient(lead[0] * factor) + text[lead[1]:], \
                 f"multiply by {shown}"
         else:
             yield (f"{c} {text}" if single and not text.startswith("-") else f"{c} ({text})"), f"multiply by {shown}"
@@ -108,6 +114,17 @@ def candidates(rhs: str, lhs: str) -> Iterator[tuple[str, str]]:
                 flipped = flipped.lstrip("+ ") if flipped.startswith("+") else flipped
             yield (text[:a] + " " + flipped + " " + text[b:]).strip(), f"change the sign of '{term.lstrip('+- ')}'"
             yield (text[:a] + text[b:]).strip().lstrip("+ ").strip(), f"drop the term '{term.lstrip('+ ')}'"
+
+
+def candidates(rhs: str, lhs: str) -> Iterator[tuple[str, str]]:
+    """Edited right sides with a word on each edit, cheapest first.
+
+    Example:
+        >>> [c for c, _ in candidates("x^i", "y^i")][:3]
+        ['-x^i', '2 x^i', '\\\\frac{1}{2} x^i']
+    """
+    text = rhs.strip()
+    yield from _scalings(text)
     idx = _indices(text)
     for s, e, name, pos in idx:
         mark = text.rfind(pos, 0, s)
@@ -173,9 +190,9 @@ def _ratio(reader: Reader, claim: Claim, lhs: Expr) -> Iterator[tuple[str, str]]
     except (ValueError, ZeroDivisionError, TypeError):
         return
     text = claim.rhs.strip()
-    lead = re.match(r"(-?\s*\d+)\s+(?=[^\s+\-])", text) if len(_terms(text)) == 1 else None
+    lead = _lead(text) if len(_terms(text)) == 1 else None
     if lead is not None:
-        new = _coefficient(Fraction(int(lead.group(1).replace(" ", ""))) * ratio) + text[lead.end():]
+        new = _coefficient(lead[0] * ratio) + text[lead[1]:]
     else:
         new = _coefficient(ratio) + (text if len(_terms(text)) == 1 else f"({text})")
     yield new, f"change the coefficient (times {ratio})"
@@ -240,3 +257,101 @@ def search(reader: Reader, claim: Claim, lhs: Expr, budget: float = 30.0,
         if v.verdict == "holds" and fallback is None and not strict:
             fallback = key, why + " (the index positions still differ: " + "; ".join(v.notes) + ")"
     return fallback
+
+
+#: a transposition or inversion written after a factor in matrix notation
+_MATRIX_SCRIPT = re.compile(
+    r"\s*\^\s*(?P<t>\\top(?![A-Za-z])|\\intercal(?![A-Za-z])|T(?![A-Za-z])|\{\s*(?:\\top|T|\\mathsf\s*\{?\s*T\s*\}?)\s*\})"
+    r"|\s*\^\s*(?P<inv>\{\s*-\s*1\s*\})|\s*\^\s*(?P<invt>\{\s*-\s*(?:\\top|T)\s*\})")
+#: a factor of matrix notation: a letter (with a label subscript), a Greek letter, a parenthesized group
+_MATRIX_ATOM = re.compile(r"(?<![\\A-Za-z{])(?:[A-Za-z]|\\(?!(?:left|right|frac|sum|det|log|operatorname|mathrm|"
+                          r"mathbf|mathsf|top|partial|nabla|cdot|odot|otimes)(?![A-Za-z]))[A-Za-z]+)"
+                          r"(?![A-Za-z(])(?:_\{[^{}]*\}|_[A-Za-z0-9])?")
+
+
+def _groups(text: str) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of every parenthesized group, ``\\left( ... \\right)`` included."""
+    stack: list[int] = []
+    for k, ch in enumerate(text):
+        if ch == "(":
+            stack.append(k - 5 if text[max(0, k - 5):k] == "\\left" else k)
+        elif ch == ")" and stack:
+            yield stack.pop(), k + 1
+
+
+def matrix_candidates(rhs: str) -> Iterator[tuple[str, str]]:
+    r"""Edited right sides of a claim in matrix notation, cheapest first: sign and coefficient, then
+    one factor transposed (``A`` -> ``A^\top``, ``A^\top`` -> ``A``, ``X^{-1}`` -> ``X^{-\top}``), then two
+    neighbouring factors swapped: their names (``b a^\top`` -> ``a b^\top``), or the factors whole.
+
+    Example:
+        >>> [c for c, w in matrix_candidates(r"a b^\top") if "transpose" in w or "swap" in w]
+        ['a^\\top b^\\top', 'a b', 'b a^\\top', 'b^\\top a']
+    """
+    text = rhs.strip()
+    yield from _scalings(text)
+    spans = [(m.start(), m.end()) for m in _MATRIX_ATOM.finditer(text)]
+    spans += [g for g in _groups(text) if not text[:g[0]].rstrip().endswith(("}", "\\det", "\\log", "\\|"))]
+    for a, b in sorted(spans):
+        factor = text[a:b]
+        if factor in ("I",) or text[:a].rstrip().endswith(("\\operatorname{", "\\mathrm{", "\\mathbf{")):
+            continue
+        m = _MATRIX_SCRIPT.match(text, b)
+        if m is None:
+            yield text[:b] + "^\\top" + text[b:], f"transpose '{factor}'"
+        elif m.group("t"):
+            yield text[:b] + text[m.end():], f"drop the transpose of '{factor}'"
+        elif m.group("inv"):
+            yield text[:b] + "^{-\\top}" + text[m.end():], f"transpose '{factor}^{{-1}}'"
+        else:
+            yield text[:b] + "^{-1}" + text[m.end():], f"drop the transpose of '{text[a:m.end()].strip()}'"
+    atoms = []
+    for a, b in sorted(spans):
+        m = _MATRIX_SCRIPT.match(text, b)
+        atoms.append((a, b, m.end() if m else b))
+    for (a1, n1, b1), (a2, n2, b2) in zip(atoms, atoms[1:]):
+        if b1 <= a2 and not text[b1:a2].strip():  # neighbours in one product
+            first, second = text[a1:n1], text[a2:n2]
+            yield (text[:a1] + second + text[n1:a2] + first + text[n2:],
+                   f"swap the names '{first}' and '{second}'")
+            first, second = text[a1:b1], text[a2:b2]
+            yield text[:a1] + second + text[b1:a2] + first + text[b2:], f"swap '{first}' and '{second}'"
+
+
+def search_matrix(reader: Reader, claim: Claim, budget: float = 30.0) -> tuple[str, str] | None:
+    r"""The first edit of a matrix-notation claim's right side that makes it hold: ``(LaTeX, what was changed)``.
+
+    Each candidate (:func:`matrix_candidates`) is read in matrix notation and compared entry by entry
+    with the left side, rows and columns as well as values; at most :data:`MAX_CANDIDATES` are judged.
+
+    Example:
+        >>> r = Reader()
+        >>> r.matrix.shapes.update({"a": ("n",), "X": ("n", "m"), "b": ("m",)})
+        >>> search_matrix(r, Claim(r"\frac{\partial}{\partial X} a^\top X b", r"b a^\top", 0, 0, 0))
+        ('a b^\\top', "swap the names 'b' and 'a'")
+    """
+    m = reader.matrix
+    try:
+        lhs = m.read(claim.lhs)
+    except EinsteinError:
+        return None
+    layout = m.layout(claim.lhs, lhs)
+    deadline = time.monotonic() + budget
+    seen: set[str] = set()
+    for cand, why in matrix_candidates(claim.rhs):
+        if time.monotonic() > deadline or len(seen) >= MAX_CANDIDATES:
+            break
+        key = " ".join(cand.split())
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            rhs = m.read(cand)
+        except EinsteinError:
+            continue
+        if m.layout(cand, rhs) != layout:
+            continue
+        left, right = m.align(lhs, rhs)
+        if compare_sides(left, right).verdict == "holds":
+            return key, why
+    return None

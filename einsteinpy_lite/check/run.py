@@ -193,6 +193,14 @@ def check(source: str | os.PathLike[str], repairs: bool = True, strict: bool = F
             if found is not None:
                 result.suggestion, why = found
                 result.how += f"; repair: {why}"
+        if verdict.matrix and repairs and not claim.error and (result.verdict == "fails" or result.verdict == "malformed"
+                                                                and verdict.how.startswith("the right side")):
+            from .repair import search_matrix
+
+            found = search_matrix(reader, claim)  # sign, coefficient, a transpose, two factors swapped
+            if found is not None:
+                result.suggestion, why = found
+                result.how += f"; repair: {why}"
         report.claims.append(result)
     for group in sections_decl.values():
         flagged = cross_check([(t, d) for t, d, _ in group])
