@@ -847,7 +847,7 @@ def _sum_the_rest(e: Expr, out: tuple[str, ...], text: str) -> Expr:
     wrapped = []
     for t in terms:
         for name in sorted(t.open_bound, reverse=True):
-            t = SumOver(name, (), t)
+            t = _place_sum(t, name)
         wrapped.append(t)
     result = Sum.make(wrapped)
     free = [ix.name for ix in result.free]
@@ -856,6 +856,49 @@ def _sum_the_rest(e: Expr, out: tuple[str, ...], text: str) -> Expr:
             raise EinsteinError(f"out lists index '{n}', which is not an index of the result", text=text, pos=0,
                                 hint="out names indices that occur in the text, outside an explicit \\sum")
     return result
+
+
+def _uses(e: Expr, name: str) -> int:
+    """How many slots of ``e`` are named ``name`` (every one, at any depth)."""
+    count = [0]
+
+    def look(ix: Index) -> Index:
+        count[0] += ix.name == name
+        return ix
+
+    e.map_slots(look)
+    return count[0]
+
+
+def _place_sum(e: Expr, name: str) -> Expr:
+    r"""Convention 'einsum': ``\sum_{name}`` put around the smallest part of a term that holds all of ``name``.
+
+    numpy's einsum sums an index that is not in the output over its whole term; a term here may also
+    hold elementwise functions, and an index paired inside a function's argument
+    (``\sigma(A^m_l y^l + b^m)``) is that argument's own contraction, as the Ricci convention reads it:
+    the sum goes inside the argument, and inside the one term of a sum that holds the index (never
+    ``N_l b^m``).  An index written once inside an argument (``\sigma(x_l)``) is summed outside, over the
+    term, as numpy would.
+    """
+    if isinstance(e, Product):
+        holders = [k for k, f in enumerate(e.factors) if name in f.open_bound]
+        if len(holders) == 1 and isinstance(e.factors[holders[0]], (Apply, Sum, SumOver)):
+            inner = _place_sum(e.factors[holders[0]], name)
+            if not (isinstance(inner, SumOver) and inner.index_name == name and inner.body == e.factors[holders[0]]):
+                factors = list(e.factors)
+                factors[holders[0]] = inner
+                return Product.make(e.coeff, factors, e.kept)
+    elif isinstance(e, Apply) and _uses(e.body, name) >= 2:
+        return Apply(e.func_name, e.order, _place_sum(e.body, name))
+    elif isinstance(e, Sum):
+        holders = [k for k, t in enumerate(e.terms) if name in t.open_bound]
+        if len(holders) == 1:
+            terms = list(e.terms)
+            terms[holders[0]] = _place_sum(terms[holders[0]], name)
+            return Sum.make(terms)
+    elif isinstance(e, SumOver) and e.index_name != name:
+        return SumOver.make(e.index_name, e.bounds, _place_sum(e.body, name))
+    return SumOver(name, (), e)
 
 
 def _norm(raw: str) -> str:

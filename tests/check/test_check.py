@@ -524,3 +524,12 @@ def test_matrix_steps_get_repairs_that_are_the_cookbooks_answers() -> None:
     np.testing.assert_allclose(grad(lambda X: a @ X @ b, X), np.outer(a, b), atol=1e-8)
     C = rng.standard_normal((m, n))
     np.testing.assert_allclose(grad(lambda X: np.trace(A @ X @ C), X), A.T @ C.T, atol=1e-7)
+
+
+def test_a_hadamard_step_with_a_contraction_inside_the_function_holds() -> None:
+    # a false alarm found by the 50-claim benchmark document: the argument's own sum over l was hoisted out
+    doc = r"$$ \frac{\partial}{\partial s^{m}} H^i_j \sigma(U^j_l u^l + s^j) = H^i_m \sigma'(U^m_l u^l + s^m) $$"
+    (claim,) = el.check(doc).claims
+    assert claim.verdict == "holds", claim.how
+    wrong = r"$$ \frac{\partial}{\partial s^{m}} H^i_j \sigma(U^j_l u^l + s^j) = H^i_m \sigma'(U^m_l u^l) $$"
+    assert el.check(wrong).claims[0].verdict == "fails"

@@ -128,3 +128,23 @@ def test_a_number_beside_a_term_with_kept_indices_is_broadcast_as_numpy_does():
 def test_broadcasting_stays_an_error_in_the_ricci_convention():
     with pytest.raises(EinsteinError, match="the terms of a sum must have the same free indices"):
         el.parse(r"1 - \sigma(z^m)")
+
+
+def test_an_index_paired_inside_a_function_argument_is_summed_there() -> None:
+    # found by a 50-claim benchmark document: B^i_m \sigma'(A^m_l y^l + b^m) with i, m kept was read as
+    # \sum_l B^i_m \odot \sigma'(A_{ml} y^l + b_m) -- the argument's own contraction hoisted out of the
+    # function (and N_l copies of b); the checker then failed a correct step
+    A, B, y, b = arr("ij"), arr("ki"), arr("j"), arr("i")
+    z = A @ y + b
+    sig = 1 / (1 + np.exp(-z))
+    arrays = {"A": A, "B": B, "y": y, "b": b}
+    e = el.parse(r"B^k_m \sigma'(A^m_l y^l + b^m)", convention="einsum", out="km")
+    np.testing.assert_allclose(el.evaluate(e, arrays), B * (sig * (1 - sig))[None, :])
+    e = el.parse(r"\tanh(A^m_l y^l + b^m)", convention="einsum", out="m")
+    np.testing.assert_allclose(el.evaluate(e, arrays), np.tanh(z))
+    # an index written once inside an argument is still summed over its whole term, as numpy would
+    x = arr("j")
+    e = el.parse(r"\tanh(x_l)", convention="einsum", out="")
+    np.testing.assert_allclose(el.evaluate(e, {"x": x}), np.tanh(x).sum())
+    e = el.parse(r"c (x^l x_l + d)", convention="einsum", out="")
+    np.testing.assert_allclose(el.evaluate(e, {"x": x}, c=2.0, d=3.0), 2.0 * (x @ x + 3.0))
