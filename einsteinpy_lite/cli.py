@@ -278,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "per-call overhead; compile and cache hit; path FLOPs; parse/simplify/equal")
     p.add_argument("--quick", action="store_true", help="tiny sizes and few repeats")
     p.add_argument("--sizes", default=None, help="comma-separated: tiny, medium, large (default all)")
-    p.add_argument("--sections", default=None, help="comma-separated: backprop, overhead, compile, paths, core, einsum, hvp")
+    p.add_argument("--sections", default=None, help="comma-separated: backprop, overhead, compile, paths, core, einsum, hvp, check")
     p.add_argument("--repeat", type=int, default=None, help="interleaved repeats per measurement (medians)")
     p.add_argument("--json", default=None, help="also write the results as JSON to this file (default: none)")
     p.set_defaults(run=_cmd_bench)

@@ -23,7 +23,9 @@ interleaved repeats (so a load spike on a shared machine hits every contender):
   regular networks of 20-60 tensors against opt_einsum's optimizers;
 * **hvp** -- the Hessian-vector product of the single-layer loss (all parameters) against one compiled
   gradient, ``jax.jit(jvp(grad))`` and ``torch.func`` ``jvp(grad)``, and a memory-bounded (sliced)
-  contraction against the unlimited one (:mod:`.second_order_bench`).
+  contraction against the unlimited one (:mod:`.second_order_bench`);
+* **check** -- ``einsteinpy-lite check`` on a 50-claim document in a fresh process, and the repair
+  search of each failing claim (:mod:`.check_bench`).
 
 Example:
     >>> res = run_benchmarks(quick=True, sections=("overhead",))
@@ -49,7 +51,7 @@ from .common import SIZES, _arrays, _fmt_t, _median_times
 
 __all__ = ["run_benchmarks", "format_table", "SIZES", "backprop_exprs", "hand_backprop"]
 
-SECTIONS = ("backprop", "overhead", "compile", "paths", "core", "einsum", "hvp")
+SECTIONS = ("backprop", "overhead", "compile", "paths", "core", "einsum", "hvp", "check")
 
 _EPS = r"(x_k^{i} - B^{i}_{j} \sigma(A^{j}_{l} y_k^{l} + b^{j}))"
 _EPS1 = r"(x_k^{i_1} - B^{i_1}_{j_3} \sigma(A^{j_3}_{l} y_k^{l} + b^{j_3}))"
@@ -480,7 +482,7 @@ def run_benchmarks(sizes: Sequence[str] | None = None, repeat: int | None = None
         repeat: interleaved repeats per measurement, medians reported (default 7; ``quick``: 3).
         json_path: write the results there as JSON too.
         quick: tiny sizes and few repeats (for tests and a first look).
-        sections: which of ``backprop``, ``overhead``, ``compile``, ``paths``, ``core``, ``einsum``, ``hvp`` to run.
+        sections: which of ``backprop``, ``overhead``, ``compile``, ``paths``, ``core``, ``einsum``, ``hvp``, ``check`` to run.
 
     Returns:
         A dict with ``machine`` and one entry per section run.
@@ -523,6 +525,10 @@ def run_benchmarks(sizes: Sequence[str] | None = None, repeat: int | None = None
         from .second_order_bench import bench_hvp
 
         res["hvp"] = bench_hvp(reps, quick)
+    if "check" in sections:
+        from .check_bench import bench_check
+
+        res["check"] = bench_check(reps, quick)
     if json_path:
         with open(json_path, "w") as fh:
             json.dump(res, fh, indent=2, default=str)
@@ -582,6 +588,10 @@ def format_table(result: dict[str, Any]) -> str:
         from .second_order_bench import format_hvp
 
         lines += format_hvp(result["hvp"])
+    if "check" in result:
+        from .check_bench import format_check
+
+        lines += format_check(result["check"])
     return "\n".join(lines)
 
 

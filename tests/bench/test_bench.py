@@ -14,7 +14,9 @@ from einsteinpy_lite.bench import bench
 def test_quick_run_has_every_section_and_writes_json(tmp_path):
     path = tmp_path / "bench.json"
     res = bench.run_benchmarks(quick=True, repeat=1, json_path=str(path))
-    assert {"machine", "backprop", "overhead", "compile", "paths", "core"} <= set(res)
+    assert {"machine", "backprop", "overhead", "compile", "paths", "core", "check"} <= set(res)
+    # the checker's section: the one-block document's 3 wrong claims, each repaired
+    assert (res["check"]["claims"], res["check"]["fails"], res["check"]["repaired"]) == (10, 3, 3)
     row = res["backprop"][0]
     assert row["size"] == "tiny" and (row["K"], row["N_x"], row["N_1"], row["N_y"]) == (32, 4, 16, 8)
     assert set(row["seconds"]) >= {"compiled", "hand numpy", "opt_einsum expr", "np.einsum opt"}
@@ -27,7 +29,7 @@ def test_quick_run_has_every_section_and_writes_json(tmp_path):
     assert saved["backprop"][0]["size"] == "tiny"
     table = bench.format_table(res)
     for needle in ("backprop of the single-layer net", "tiny (32, 4, 16, 8)", "per call", "cold compile",
-                   "cache hit", "contraction FLOPs", "core"):
+                   "cache hit", "contraction FLOPs", "core", "check: a document of 10 claims"):
         assert needle in table
 
 
