@@ -194,7 +194,7 @@ def get_function(name: str) -> ElementwiseFunction:
         >>> get_function("nope")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        einsteinpy_lite.EinsteinError: unknown function 'nope'; registered: cos, exp, ...
+        einsteinpy_lite.EinsteinError: unknown function 'nope'; registered: abs, cos, ...
     """
     key = _ALIASES.get(name)
     if key is None:
@@ -289,6 +289,8 @@ register_function("cos", sympy.cos, [lambda x, xp: xp.cos(x), lambda x, xp: -xp.
                   latex=r"\cos")
 register_function("sqrt", sympy.sqrt, [lambda x, xp: xp.sqrt(x), lambda x, xp: 0.5 / xp.sqrt(x),
                                         lambda x, xp: -0.25 / (x * xp.sqrt(x))])  # (the 2-norm: sqrt(x^i x_i))
+register_function("abs", sympy.Abs, [lambda x, xp: xp.abs(x), lambda x, xp: xp.sign(x), _zeros],
+                  latex=r"\operatorname{abs}")  # written |x|, \lvert x \rvert; kinked at 0 as relu is
 register_function("square", lambda x: x**2, [lambda x, xp: x * x, lambda x, xp: 2.0 * x, lambda x, xp: 2.0 + 0.0 * x])
 register_function("identity", lambda x: x, [lambda x, xp: x, _ones, _zeros], latex=r"\mathrm{id}", aliases=("id",))
 # 1 wherever its argument has an entry: a number added to a term with free indices under numpy's einsum

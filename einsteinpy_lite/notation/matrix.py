@@ -451,6 +451,8 @@ class _Reader:
                                    "vector", node)
                 return r, r
             return self.shape(ch[2])
+        if kind == "sqrt":  # elementwise, as every function
+            return self.shape(ch[1])
         if kind == "frac":
             top, bottom = self.shape(ch[1]), self.shape(ch[2])
             if not (_unify(bottom[0], _ONE) and _unify(bottom[1], _ONE)):
@@ -641,6 +643,11 @@ class _Reader:
                 raise self.err("\\mathbf{1} inside a function is not supported", node)
             order = len(str(ch[0])) - len(str(ch[0]).rstrip("'"))
             return _MVal(Apply(name, order, v.expr), v.row, v.col)
+        if kind == "sqrt":
+            v = self.build(ch[1])
+            if v.ones:
+                raise self.err("\\mathbf{1} inside a function is not supported", node)
+            return _MVal(Apply("sqrt", 0, v.expr), v.row, v.col)
         if kind == "frac":
             top, bottom = self.build(ch[1]), self.build(ch[2])
             if not (isinstance(bottom.expr, Product) and not bottom.expr.factors):

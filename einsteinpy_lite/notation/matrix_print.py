@@ -37,6 +37,13 @@ from .parse import expression
 __all__ = ["to_matrix"]
 
 
+def _call(name: str, order: int, argument: str) -> str:
+    """An elementwise function applied, as matrix notation writes it: ``\\sqrt{x^\\top x}``, ``\\sigma'(A x)``."""
+    if name == "sqrt" and order == 0:
+        return f"\\sqrt{{{argument}}}"
+    return f"{get_function(name).latex}{chr(39) * order}({argument})"
+
+
 @dataclass
 class _Item:
     """A factor in the matrix view: its index names (row, column) and how it prints (row to column)."""
@@ -202,7 +209,7 @@ class _Writer:
                     raise _no_form(f"'{f}' has {len(free)} free indices", self.top)
                 inner_text = self.convert(f.body if isinstance(f, Apply) else f, free)
                 if isinstance(f, Apply):
-                    text = f"{get_function(f.func_name).latex}{chr(39) * f.order}({inner_text})"
+                    text = _call(f.func_name, f.order, inner_text)
                 else:
                     text = f"({inner_text})"
                 out.append(_Item(free, text))
@@ -218,13 +225,13 @@ class _Writer:
                     head = "\\det" if f.func_name == "det" else "\\log\\det"
                     out.append(_Item([], f"{head}({inner_text})"))
             elif isinstance(f, Diag) and not f.body.free:  # the derivative of a function of a scalar: a scalar
-                value = f"{get_function(f.func_name).latex}{chr(39) * f.order}({self.convert(f.body, [])})"
+                value = _call(f.func_name, f.order, self.convert(f.body, []))
                 out.append(_Item([], value))
             elif isinstance(f, Diag):
                 free = [ix.name for ix in f.body.free]
                 if len(free) != 1:
                     raise _no_form(f"the diagonal {f} of a function of a matrix is a 4-index tensor", self.top)
-                value = f"{get_function(f.func_name).latex}{chr(39) * f.order}({self.convert(f.body, free)})"
+                value = _call(f.func_name, f.order, self.convert(f.body, free))
                 out.append(_Item([free[0], f.new_indices[0].name], f"\\operatorname{{diag}}({value})", symmetric=True))
             else:  # pragma: no cover - every node kind is handled above
                 raise _no_form(f"{type(f).__name__} has no matrix notation", self.top)

@@ -16,6 +16,7 @@ a Greek letter or an operator without its backslash (``tanh(x^i)``), words
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from collections.abc import Collection
@@ -59,7 +60,46 @@ _TOKEN_NAMES = {
     "MINUS": "'-'", "SLASH": "'/'", "STAR": "'*'", "FUNC": "a function", "MATHRM": "\\mathrm{...}",
     "BRACKET": "a [bracketed] name", "$END": "end of text", "SUM": "\\sum", "FRAC": "\\frac", "DELTA": "\\delta",
     "EQUAL": "'='", "COMMA": "','", "LSQB": "'['", "RSQB": "']'", "NABLA": "\\nabla", "ODOT": "\\odot",
+    "SQRT": "\\sqrt", "ABSL": "an opening '|'", "ABSR": "a closing '|'",
 }
+
+
+def _bars(text: str) -> str:
+    """``text`` with each bare ``|`` marked as an absolute value's opening (``\\x01``) or closing (``\\x02``) bar.
+
+    A bar closes when one is open and what stands before it ends an operand (``|x^i|``); else it opens
+    (``|a| |b|``, ``||a| - b|``).  ``\\|`` (a norm), ``\\left|`` and ``\\right|`` are left alone.  The text keeps
+    its length, so carets stay where they were.
+
+    Example:
+        >>> _bars("|a| |b| - ||c| - d|").replace("\\x01", "<").replace("\\x02", ">")
+        '<a> <b> - <<c> - d>'
+    """
+    if "|" not in text:
+        return text
+    out = list(text)
+    depth = 0
+    for k, ch in enumerate(text):
+        if ch != "|" or (k and text[k - 1] == "\\") or re.search(r"\\(left|right)\s*$", text[:k]):
+            continue
+        before = text[:k].rstrip()
+        ends_operand = bool(before) and (before[-1].isalnum() or before[-1] in ")}]'\x02")
+        if depth and ends_operand:
+            out[k] = "\x02"
+            depth -= 1
+        else:
+            out[k] = "\x01"
+            depth += 1
+    if depth:
+        opened = [k for k, ch in enumerate(out) if ch == "\x01"]
+        closed = sum(ch == "\x02" for ch in out)
+        at = opened[closed]
+        if not text[at + 1:].strip():
+            raise EinsteinError("this '|' closes no absolute value", text=text, pos=at,
+                                hint="open it before the argument: |x^i|")
+        raise EinsteinError("an absolute value's '|' is never closed", text=text, pos=at,
+                            hint="close it with a second '|' after its argument: |x^i|")
+    return "".join(out)
 
 
 def _expected(names: Any) -> str:
@@ -152,8 +192,12 @@ def _parse_cached(text: str, convention: str, activation: str, letters: str = "s
                   out: tuple[str, ...] | None = None) -> Expr:
     if not text.strip():
         raise EinsteinError("empty expression", text=text, pos=0)
+    root = re.search(r"\\sqrt\s*\[", text)
+    if root:
+        raise EinsteinError("only square roots are written: \\sqrt{...}", text=text, pos=root.start(),
+                            hint="write another root as a power of a scalar, or register the function")
     try:
-        tree = _parser().parse(text)
+        tree = _parser().parse(_bars(text))
     except lark.exceptions.UnexpectedCharacters as exc:
         pos = exc.pos_in_stream or 0
         raise EinsteinError(f"unexpected character {text[pos]!r}", text=text,
@@ -310,6 +354,20 @@ class _Builder:
         out.sort(key=lambda t: t.start_pos or 0)
         return out
 
+    def known_command(self, tok: Any) -> None:
+        """A ``\\word`` written as a name must be a Greek letter: a typo (``\\simga``) or a command the notation
+        does not have (``\\vert``, ``\\sqrt[3]``) is an error, never a new scalar."""
+        word = str(tok)[1:]
+        if word in GREEK or word in _NAME_COMMANDS:
+            return
+        hints = {"sqrt": "a square root is \\sqrt{...} (no other roots)",
+                 "vert": "an absolute value is |x|, \\lvert x \\rvert or \\left| x \\right|",
+                 "lvert": "an absolute value is \\lvert x \\rvert", "rvert": "an absolute value is \\lvert x \\rvert"}
+        near = difflib.get_close_matches(word, list(GREEK), n=1)
+        hint = hints.get(word) or (f"did you mean \\{near[0]}?" if near else
+                                   "a named scalar is written \\mathrm{" + word + "}")
+        raise self.fail(f"unknown command '\\{word}'", tok, hint=hint)
+
     def operator_error(self, name: str, tok: Any) -> EinsteinError:
         """``\\odot``, ``\\circ``, ``\\top`` ... written where a name or an index goes: say what is meant instead."""
         what, hint = _OPERATORS[name]
@@ -458,6 +516,12 @@ class _Builder:
 
     def _paren(self, node: Any) -> Expr:
         return self.build(node.children[1])
+
+    def _sqrt(self, node: Any) -> Expr:
+        return Apply("sqrt", 0, self.build(node.children[-1]))
+
+    def _absval(self, node: Any) -> Expr:
+        return Apply("abs", 0, self.build(node.children[1]))
 
     def _parenpow(self, node: Any) -> Expr:
         base = self.scalar(node.children[1], "a base raised to a power")
@@ -658,6 +722,8 @@ class _Builder:
             name = raw
             if tok.type == "GREEK" and raw[1:] in _OPERATORS:
                 raise self.operator_error(raw[1:], tok)
+            if tok.type == "GREEK":
+                self.known_command(tok)
         if not slots and tok.type != "BRACKET":
             # a bare name is a scalar symbol: K, \alpha, \mathrm{N_x}
             sym = _symbol(name)
@@ -928,6 +994,9 @@ _OPERATORS: dict[str, tuple[str, str]] = {
     "top": ("the transpose", _TRANSPOSE),
     "intercal": ("the transpose", _TRANSPOSE),
 }
+
+#: commands that name a symbol as a Greek letter does (\ell)
+_NAME_COMMANDS = frozenset({"ell", "hbar", "imath", "jmath"})
 
 _COMMANDS = ("sum frac dfrac tfrac nabla cdot times sqrt partial left right mathrm operatorname mathbf "
              "quad qquad").split()

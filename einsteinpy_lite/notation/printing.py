@@ -151,6 +151,10 @@ class _Printer:
         return get_function(name).latex + "'" * order
 
     def _print_Apply(self, e: Apply) -> str:
+        if e.order == 0 and e.func_name == "sqrt":
+            return rf"\sqrt{{{self.doprint(e.body)}}}"
+        if e.order == 0 and e.func_name == "abs":
+            return rf"\left| {self.doprint(e.body)} \right|"
         return f"{self.fname(e.func_name, e.order)}({self.doprint(e.body)})"
 
     def _print_MatrixFunction(self, e: MatrixFunction) -> str:

@@ -11,7 +11,7 @@ import einsteinpy_lite as el
 from einsteinpy_lite import EinsteinError
 from einsteinpy_lite.core.atoms import Tensor, Zero
 from einsteinpy_lite.core.builders import apply, delta, tensor
-from einsteinpy_lite.core.elementwise import Diag
+from einsteinpy_lite.core.elementwise import Apply, Diag
 from einsteinpy_lite.core.expr import Product, Sum, SumOver, dimension_symbol
 from einsteinpy_lite.core.indices import Index, down, up
 from einsteinpy_lite.notation.parse import _parse_cached
@@ -114,8 +114,29 @@ SYNTAX = [
     (r"\left(x^i + y^i\right) z_i", (x() + tensor("y", "^i")) * tensor("z", "_i")),
     ("x^i \\, y_i", x() * tensor("y", "_i")),
     (r"x^i \quad y_i \qquad", x() * tensor("y", "_i")),  # LaTeX spacing is ignored
-    (r"\quadratic^i", tensor(r"\quadratic", "^i")),
+    (r"\varepsilon^i", tensor(r"\varepsilon", "^i")),
+    (r"|x^i|", Apply("abs", 0, x())),
+    (r"\lvert x^i \rvert", Apply("abs", 0, x())),
+    (r"\left| x^i \right|", Apply("abs", 0, x())),
+    (r"\sqrt{x^i}", Apply("sqrt", 0, x())),
+    (r"|a_i| |x^i|", Apply("abs", 0, tensor("a", "_i")) * Apply("abs", 0, x())),
 ]
+
+
+@pytest.mark.parametrize(("text", "message", "column"), [
+    (r"\quadratic^i", r"unknown command '\\quadratic'", 0),  # (not the spacing \quad, then 'ratic')
+    (r"\simga(x^i) + \simga x^i", r"unknown function", 0),
+    (r"2 \simga x^i", r"unknown command '\\simga'.*did you mean \\sigma", 2),
+    (r"\vert x^i \vert", r"unknown command '\\vert'.*an absolute value is \|x\|", 0),
+    (r"\sqrt[3]{x^i}", r"only square roots", 0),
+    (r"y_i |x^i", r"'\|' is never closed", 4),
+    (r"y_i x^i|", r"this '\|' closes no absolute value", 7),
+])
+def test_unknown_commands_and_unbalanced_bars_are_errors(text: str, message: str, column: int) -> None:
+    # a typo or a command the notation lacks was read as a new scalar (\simga x^i was \mathrm{simga} x^i)
+    with pytest.raises(EinsteinError, match="(?s)" + message) as info:
+        el.parse(text)
+    assert info.value.pos == column
 
 
 @pytest.mark.parametrize("text,expected", SYNTAX, ids=[t for t, _ in SYNTAX])
@@ -181,7 +202,7 @@ ERRORS = [
     ("A^i_j A^j_k A^k", r"tensor 'A' is used with two slot patterns: 'A\^i_j' and 'A\^k'", 12),
     (r"[\nabla \sigma]^i_j x^j + [\nabla\sigma]^i", r"tensor '\\nabla\\sigma' is used with two slot patterns", 26),
     # unknown function
-    (r"\foo(x^i)", r"unknown function '\\foo'; registered: cos, exp, identity", 0),
+    (r"\foo(x^i)", r"unknown function '\\foo'; registered: abs, cos, exp, identity", 0),
     (r"x^i \mathrm{bar}(y_i)", r"unknown function 'bar'", 4),
     # malformed text
     ("A^i_j (", r"unexpected end of text", 7),
