@@ -10,7 +10,10 @@ r"""The ``hvp`` section of ``einsteinpy-lite bench``: Hessian-vector products an
   N_y=256, N_1=512, N_x=64, K=1024 (a 131,072-square Hessian);
 * a contraction whose best order makes a large intermediate (``\sum_a T_{ijk} A^i_a B^j_a
   C^k_a``, a CP reconstruction), compiled without a memory limit and under a limit an eighth of
-  that intermediate (sliced), side by side.
+  that intermediate (sliced), side by side;
+* the Hessian of the softmax cross-entropy ``-t^\top \operatorname{logsoftmax}(z)`` with respect to the
+  logits (``diag(p) - p p^T``) at 10, 100 and 1000 classes, compiled, beside ``torch.func.hessian`` and
+  ``jax.jit(jax.hessian)`` of the same loss (where installed).
 
 Example:
     >>> r = bench_hvp(repeat=1, quick=True, contenders=("compiled hvp", "compiled gradient"))
@@ -21,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -158,7 +162,7 @@ def _hvp_rows(size: str, repeat: int, contenders: Sequence[str]) -> dict[str, An
 def _check(want: dict[str, Any], got: dict[str, Any], who: str) -> None:
     for k, w in want.items():
         if not np.allclose(got[k], w, rtol=1e-8, atol=1e-10):
-            raise EinsteinError(f"benchmark: the compiled Hessian-vector product of {k} disagrees with {who}")
+            raise EinsteinError(f"benchmark: {k} disagrees with {who}")
 
 
 def _memory_row(repeat: int, quick: bool) -> dict[str, Any]:
@@ -223,6 +227,70 @@ def _diagonal_row(repeat: int, quick: bool) -> dict[str, Any]:
     return out
 
 
+def _torch_ce(t: Any, z: Any) -> Any:
+    import torch
+
+    return -(t * torch.log_softmax(z, 0)).sum()
+
+
+def _jax_ce(t: Any, z: Any) -> Any:
+    import jax
+
+    return -(t * jax.nn.log_softmax(z)).sum()
+
+
+def _ready(fn: Any, *args: Any) -> Any:
+    return fn(*args).block_until_ready()
+
+
+def _softmax_rows(repeat: int, quick: bool) -> list[dict[str, Any]]:
+    """The Hessian of the softmax cross-entropy ``-t^T logsoftmax(z)`` with respect to the logits, compiled,
+    against ``torch.func.hessian`` (and ``jax.jit(jax.hessian)``) of the same loss, where installed."""
+    from ..algebra.diff import diff
+    from ..compile import compile as compile_expr
+    from ..notation.matrix import parse_matrix
+    from .common import _median_times
+
+    rows = []
+    for c in (10,) if quick else (10, 100, 1000):
+        E = parse_matrix(r"-t^\top \operatorname{logsoftmax}(z)", {"t": (c,), "z": (c,)})
+        H = diff(diff(E, "z^p"), "z^q")
+        fn = compile_expr(H, out=("p", "q"))
+        rng = np.random.default_rng(c)
+        z, t = rng.standard_normal(c), np.eye(c)[c // 3]
+        p = np.exp(z - z.max())
+        p /= p.sum()
+        want = np.diag(p) - np.outer(p, p)
+        _check({"H": want}, {"H": fn(z=z, t=t)}, "compiled softmax cross-entropy Hessian")
+        fns: dict[str, Callable[[], Any]] = {"compiled": functools.partial(fn, z=z, t=t)}
+        try:
+            import torch
+            from torch.func import hessian
+
+            zt, tt = torch.tensor(z), torch.tensor(t)
+            hf = hessian(functools.partial(_torch_ce, tt))
+            _check({"H": want}, {"H": hf(zt).numpy()}, "torch.func.hessian")
+            fns["torch.func.hessian"] = functools.partial(hf, zt)
+        except ImportError:
+            pass
+        try:
+            import jax
+            import jax.numpy as jnp
+
+            jax.config.update("jax_enable_x64", True)
+            jt = jnp.asarray(t)
+            jh = jax.jit(jax.hessian(functools.partial(_jax_ce, jt)))
+            jz = jnp.asarray(z)
+            _check({"H": want}, {"H": np.asarray(jh(jz))}, "jax.hessian")
+            fns["jax.jit(jax.hessian)"] = functools.partial(_ready, jh, jz)
+        except ImportError:
+            pass
+        times = _median_times(fns, repeat)
+        rows.append({"classes": c, "seconds": times,
+                     "ratios": {k: times["compiled"] / v for k, v in times.items() if k != "compiled"}})
+    return rows
+
+
 def bench_hvp(repeat: int = 7, quick: bool = False, contenders: Sequence[str] = CONTENDERS) -> dict[str, Any]:
     """The ``hvp`` section: Hessian-vector products side by side, and a sliced contraction against the unlimited one.
 
@@ -239,7 +307,8 @@ def bench_hvp(repeat: int = 7, quick: bool = False, contenders: Sequence[str] = 
         t = rows[label]
         base = t.get("compiled hvp")
         rows[f"ratios ({label})"] = {k: base / v for k, v in t.items() if base and k != "compiled hvp"}
-    return {"hvp": rows, "diagonal": _diagonal_row(repeat, quick), "memory": _memory_row(repeat, quick)}
+    return {"hvp": rows, "diagonal": _diagonal_row(repeat, quick), "memory": _memory_row(repeat, quick),
+            "softmax": _softmax_rows(repeat, quick)}
 
 
 def format_hvp(r: dict[str, Any]) -> list[str]:
@@ -276,6 +345,11 @@ def format_hvp(r: dict[str, Any]) -> list[str]:
                      f"{_fmt_t(sm['seconds']['full Hessian'])} ({sm['ratio']:.3f}x); at N_y={lg['N_y']}, "
                      f"N_1={lg['N_1']}, N_x={lg['N_x']}, K={lg['K']} (a {lg['hessian_side']:,}-square Hessian): "
                      f"{_fmt_t(lg['seconds'])}, largest intermediate {lg['largest_intermediate']:,} entries")
+    for row in r.get("softmax", []):
+        t = row["seconds"]
+        others = ", ".join(f"{k} {_fmt_t(v)} ({row['ratios'][k]:.2f}x)" for k, v in t.items() if k != "compiled")
+        lines.append(f"Hessian of the softmax cross-entropy -t^T logsoftmax(z), {row['classes']} classes: compiled "
+                     f"{_fmt_t(t['compiled'])}" + (f"; {others}" if others else " (torch and jax not installed)"))
     m = r["memory"]
     lines.append(f"memory-bounded: \\sum_a T_ijk A^i_a B^j_a C^k_a at N={m['N']}, R={m['R']}: unlimited "
                  f"{_fmt_t(m['seconds']['unlimited'])} (largest intermediate {m['unlimited_bytes'] / 2**20:.2f} MiB), "

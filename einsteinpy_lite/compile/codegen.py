@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import sympy
 
 from ..core.errors import EinsteinError
@@ -59,6 +60,19 @@ _FROM_VALUE = {
     ("sigmoid", 2): "{v} * (1.0 - {v}) * (1.0 - 2.0 * {v})",
     ("tanh", 2): "-2.0 * {v} * (1.0 - {v} * {v})",
 }
+
+
+def embed_diagonal(values: Any, shape: tuple[int, ...], spec: str, dtype: Any) -> Any:
+    """A new numpy array of ``shape``, zero except on the diagonal that ``spec`` (``"aab->ab"``) names,
+    which holds ``values``.
+
+    Example:
+        >>> embed_diagonal(np.array([1.0, 2.0]), (2, 2), "aa->a", np.float64).tolist()
+        [[1.0, 0.0], [0.0, 2.0]]
+    """
+    out = np.zeros(shape, dtype=np.result_type(dtype, values))
+    np.einsum(spec, out)[...] = values
+    return out
 
 
 @dataclass
@@ -457,6 +471,19 @@ class _Gen:
         first: dict[int, int] = {}
         for pos, lab in enumerate(out_labels):
             first.setdefault(lab, pos)
+        uniq = tuple(first)
+        if self.np and res is not None and set(res.labels) == set(uniq) and len(uniq) < len(out_labels) <= 26:
+            # numpy: zeros with the values written on their diagonal (never an identity materialized and
+            # multiplied, which took three passes over the result)
+            sym = "abcdefghijklmnopqrstuvwxyz"
+            spec = "".join(sym[uniq.index(x)] for x in out_labels) + "->" + sym[:len(uniq)]
+            values = self.expand(res.var, tuple(uniq.index(x) for x in res.labels), tuple(range(len(uniq))))
+            if coeff is not None:
+                values = f"{coeff} * {values}"
+            self.ns["_embed_diagonal"] = embed_diagonal
+            var = self.emit(f"_embed_diagonal({values}, {shape}, {spec!r}, _dt)", size,
+                            f"{self.p.desc[vid]} (on a diagonal)", size)
+            return var, target
         factors: list[str] = []
         if res is not None and res.labels:
             factors.append(self.expand(res.var, tuple(first[x] for x in res.labels), full))

@@ -30,7 +30,7 @@ HEAD_POOL = ("A", "B", "C", "G", "W1", "x", "y", "z", "v", "b2", "t1", r"\epsilo
 #: Heads of tensors whose arrays are positive (arguments of \log).
 POSITIVE_HEADS = ("P", "Q", r"\rho")
 #: Functions that are not holomorphic: no complex128 inputs for them.
-NON_HOLOMORPHIC = frozenset({"relu", "softplus"})
+NON_HOLOMORPHIC = frozenset({"relu", "softplus", "abs"})
 #: Functions whose argument must be positive.
 POSITIVE_ARG = frozenset({"log", "sqrt"})
 

@@ -19,6 +19,10 @@ def test_quick_hvp_section_runs_and_slices() -> None:
     assert m["sliced"] and m["sliced_bytes"] <= m["limit_bytes"] < m["unlimited_bytes"]
     text = "\n".join(format_hvp(r))
     assert "Hessian-vector product of the single-layer loss" in text and "sliced over" in text
+    # the softmax cross-entropy Hessian (checked against diag(p) - p p^T inside the bench) at 10 classes
+    (row,) = r["softmax"]
+    assert row["classes"] == 10 and row["seconds"]["compiled"] > 0
+    assert "Hessian of the softmax cross-entropy -t^T logsoftmax(z), 10 classes: compiled" in text
 
 
 def test_hvp_is_a_section_of_the_bench() -> None:
