@@ -2,7 +2,7 @@
 
 The layers, lowest first (a module may import its own layer's modules and every lower layer's):
 
-    core < notation < algebra < compile < equality < nets < optim < bench, check < verify < cli, selftest < __main__
+    core < notation < algebra < compile < equality < nets < optim < check < bench, verify < cli, selftest < __main__
 
 ``einsteinpy_lite/__init__.py`` is the facade above them all and is not checked. Imports under
 ``if TYPE_CHECKING:`` are annotations only and are not counted.
@@ -18,7 +18,7 @@ import pytest
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "einsteinpy_lite"
 
 RANK = {"core": 0, "notation": 1, "algebra": 2, "compile": 3, "equality": 4, "nets": 5,
-        "optim": 6, "bench": 7, "check": 7, "verify": 8, "cli": 9, "selftest": 9, "__main__": 10}
+        "optim": 6, "check": 7, "bench": 8, "verify": 8, "cli": 9, "selftest": 9, "__main__": 10}
 
 
 def _modules() -> dict[str, pathlib.Path]:

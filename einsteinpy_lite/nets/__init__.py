@@ -6,6 +6,6 @@ Example:
     (^i,)
 """
 
-from . import gradients, objective
+from . import classifier, gradients, objective
 
-__all__ = ["gradients", "objective"]
+__all__ = ["gradients", "objective", "classifier"]

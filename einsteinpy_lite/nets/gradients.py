@@ -106,6 +106,9 @@ class Network:
         <Network mlp: 2 layers (tanh, linear); input y (N_y=3) -> output f ~ target x (N_x=2); parameters W1 4x3, b1 4, W2 2x4, b2 2 (P=26)>
     """
 
+    #: what the loss is (in ``objective``'s description)
+    LOSS = "MSE"
+
     def __init__(self, layers: Sequence[Layer], indices: Sequence[str], loss_indices: Sequence[str],
                  sizes: Sequence[int] | None = None, name: str = "network") -> None:
         if len(indices) != len(layers) + 1 or len(loss_indices) != len(layers) + 1:
@@ -594,7 +597,7 @@ class Network:
         return Objective(lambda p: value_and_grad(p)[0], lambda p: value_and_grad(p)[1],
                          hessian=lambda p: self.hessian_matrix(p, xa, ya),
                          hvp=lambda p, v: self.hessian_vector(p, v, xa, ya), value_and_grad=value_and_grad,
-                         names=self.params, description=f"MSE of the {self.name} net on K={xa.shape[0]} pairs")
+                         names=self.params, description=f"{self.LOSS} of the {self.name} net on K={xa.shape[0]} pairs")
 
     def flat(self, params: Mapping[str, Any]) -> np.ndarray:
         """The parameter vector ``theta`` (all parameters flattened, in :attr:`params` order)."""
