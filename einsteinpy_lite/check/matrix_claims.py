@@ -38,7 +38,7 @@ __all__ = ["MatrixReader", "declared_shapes"]
 _MARKERS = re.compile(
     r"\^\s*(?:\\top(?![A-Za-z])|\{\s*\\top\s*\}|\\intercal|\{\s*\\mathsf\s*\{?\s*T\s*\}?\s*\}|T(?![A-Za-z])|"
     r"\{\s*T\s*\}|\{\s*-\s*1\s*\}|\{\s*-\s*\\top\s*\})"
-    r"|\\operatorname\s*\{\s*(?:tr|Tr|diag|vec|softmax|logsumexp|logsoftmax)\s*\}|\\mathrm\s*\{\s*(?:tr|Tr)\s*\}"
+    r"|\\operatorname\s*\{\s*(?:tr|Tr|diag|vec|softmax|logsumexp|logsoftmax|layernorm)\s*\}|\\mathrm\s*\{\s*(?:tr|Tr)\s*\}"
     r"|\\det(?![A-Za-z])|\\\||\\lVert")
 _NABLA = re.compile(r"^\s*\\nabla_\s*(\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z])")
 _FRAC_OF = re.compile(r"^\s*\\frac\s*\{\s*\\partial\s*(?P<body>(?:[^{}]|\{[^{}]*\})*?)\s*\}\s*"

@@ -289,6 +289,9 @@ register_function("cos", sympy.cos, [lambda x, xp: xp.cos(x), lambda x, xp: -xp.
                   latex=r"\cos")
 register_function("sqrt", sympy.sqrt, [lambda x, xp: xp.sqrt(x), lambda x, xp: 0.5 / xp.sqrt(x),
                                         lambda x, xp: -0.25 / (x * xp.sqrt(x))])  # (the 2-norm: sqrt(x^i x_i))
+register_function("rsqrt", lambda x: 1 / sympy.sqrt(x),
+                  [lambda x, xp: 1.0 / xp.sqrt(x), lambda x, xp: -0.5 / (x * xp.sqrt(x)),
+                   lambda x, xp: 0.75 / (x * x * xp.sqrt(x))])  # 1/sqrt(x): layer norm's scale (core.composite)
 register_function("abs", sympy.Abs, [lambda x, xp: xp.abs(x), lambda x, xp: xp.sign(x), _zeros],
                   latex=r"\operatorname{abs}")  # written |x|, \lvert x \rvert; kinked at 0 as relu is
 register_function("square", lambda x: x**2, [lambda x, xp: x * x, lambda x, xp: 2.0 * x, lambda x, xp: 2.0 + 0.0 * x])

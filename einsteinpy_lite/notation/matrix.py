@@ -47,6 +47,7 @@ import lark
 import sympy
 
 from ..core.atoms import Delta, Tensor
+from ..core.composite import layer_norm
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver
@@ -63,8 +64,11 @@ Shape = tuple[Any, ...]
 
 #: Operators of matrix notation that are not supported (yet): named in the error instead of "unknown".
 #: the functions of a column vector: softmax and logsumexp (MatrixFunction nodes), logsoftmax (written out)
-_VECTOR = VECTOR_FUNCTIONS | {"logsoftmax"}
+_VECTOR = VECTOR_FUNCTIONS | {"logsoftmax", "layernorm"}
 _NOT_YET = {"vec": "vec", "otimes": "the Kronecker product"}
+#: why they are not: both fuse two indices into one, which index notation never does
+_WHY_NOT = ("it reshapes two indices into one, and index notation keeps every index apart; write the "
+            "tensor with its indices instead: A^i_j B^k_l for A \\otimes B, X^i_j for vec(X)")
 
 
 @functools.lru_cache(maxsize=1)
@@ -323,7 +327,7 @@ class _Reader:
             if raw.startswith("\\") and name not in GREEK:
                 what = _NOT_YET.get(name)
                 if what:
-                    raise self.err(f"{what} ({raw}) is not supported in matrix notation yet", node)
+                    raise self.err(f"{what} ({raw}) is not supported in matrix notation", node, hint=_WHY_NOT)
                 raise self.err(f"unknown operator {raw!r}", node,
                                hint="matrix notation knows products, ^\\top, \\operatorname{tr}, \\|x\\|^2, "
                                     "\\|X\\|_F^2 and the registered elementwise functions")
@@ -466,7 +470,7 @@ class _Reader:
         word = str(tok).rstrip("'")
         if re.fullmatch(r"\\(?:mathrm|operatorname)\{diag\}", word):
             return "diag"
-        vector = re.fullmatch(r"\\(?:mathrm|operatorname)\{(softmax|logsumexp|logsoftmax)\}", word)
+        vector = re.fullmatch(r"\\(?:mathrm|operatorname)\{(softmax|logsumexp|logsoftmax|layernorm)\}", word)
         if vector:
             if word != str(tok):
                 raise self.err(f"{word} is not elementwise: a prime (derivative) is not written on it", tok,
@@ -483,7 +487,7 @@ class _Reader:
         if fn is None:
             what = _NOT_YET.get(bare)
             if what:
-                raise self.err(f"{what} ({word}) is not supported in matrix notation yet", tok)
+                raise self.err(f"{what} ({word}) is not supported in matrix notation", tok, hint=_WHY_NOT)
             raise self.err(f"unknown operator {word!r}", tok,
                            hint="matrix notation knows products, ^\\top, \\operatorname{tr}, \\|x\\|^2, \\|X\\|_F^2 "
                                 "and the registered elementwise functions")
@@ -638,6 +642,10 @@ class _Reader:
                     return _MVal(Sum.make([v.expr, lse]), v.row, v.col)
                 if name == "softmax":
                     return _MVal(MatrixFunction(name, v.expr), v.row, v.col)
+                if name == "layernorm":  # written out in index notation (core.composite)
+                    value = layer_norm(v.expr, self.reserved)
+                    self.reserved |= value.all_names()
+                    return _MVal(value, v.row, v.col)
                 return _MVal(MatrixFunction(name, v.expr), None, None)
             if v.ones:
                 raise self.err("\\mathbf{1} inside a function is not supported", node)
@@ -825,8 +833,8 @@ def parse_matrix(text: str, shapes: Mapping[str, Any] | str | None = None,
             raise EinsteinError("unexpected end of text", text=text, pos=len(body.rstrip())) from None
         word = text[tok.start_pos: tok.end_pos] if tok.start_pos is not None else str(tok)
         if tok.type == "GREEK" and word.lstrip("\\") in _NOT_YET:
-            raise EinsteinError(f"{_NOT_YET[word.lstrip(chr(92))]} ({word}) is not supported in matrix notation yet",
-                                text=text, pos=tok.start_pos) from None
+            raise EinsteinError(f"{_NOT_YET[word.lstrip(chr(92))]} ({word}) is not supported in matrix notation",
+                                text=text, pos=tok.start_pos, hint=_WHY_NOT) from None
         raise EinsteinError(f"unexpected {word!r} in matrix notation", text=text, pos=tok.start_pos) from None
     except lark.exceptions.UnexpectedEOF:
         raise EinsteinError("unexpected end of text", text=text, pos=len(body)) from None

@@ -28,6 +28,7 @@ import sympy
 
 from ..core.atoms import Delta, Tensor, Zero
 from ..core.builders import hadamard
+from ..core.composite import layer_norm
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver, _check_same_free, as_expr, slot_size_symbol, tensor_signatures
@@ -828,6 +829,18 @@ class _Builder:
             self.avoid.add(k)
             ones = SumOver(k, (), Delta(f, Index(k, not f.up, True)))
             value = Sum.make([inner, Product.make(-1, [MatrixFunction("logsumexp", inner), ones])])
+            return Product.make(1, [value, *links]) if links else value
+        if _matrix_function(str(tok), ("layernorm",)):
+            # layer normalization along the argument's one free index, written out (core.composite)
+            if str(tok).endswith("'"):
+                raise self.fail("\\mathrm{layernorm} is not elementwise: a prime (derivative) is not written on it",
+                                tok, hint="use el.diff for its derivative")
+            inner, links = self.unbind("softmax", self.build(body))
+            try:
+                value = layer_norm(inner, self.avoid)
+            except EinsteinError as exc:
+                raise self.fail(exc.message, tok, exc.hint) from None
+            self.avoid |= value.all_names()
             return Product.make(1, [value, *links]) if links else value
         name, order = self.function(tok)
         return Apply(name, order, self.build(body))

@@ -32,7 +32,7 @@ POSITIVE_HEADS = ("P", "Q", r"\rho")
 #: Functions that are not holomorphic: no complex128 inputs for them.
 NON_HOLOMORPHIC = frozenset({"relu", "softplus", "abs"})
 #: Functions whose argument must be positive.
-POSITIVE_ARG = frozenset({"log", "sqrt"})
+POSITIVE_ARG = frozenset({"log", "sqrt", "rsqrt"})
 
 
 @dataclass(frozen=True)
