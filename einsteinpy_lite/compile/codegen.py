@@ -362,6 +362,10 @@ class _Gen:
 
     def add(self, vid: int, node: Add) -> tuple[str, tuple[int, ...]]:
         target = self.ranked(vid)
+        if self.np and not self.exact and len(node.terms) > 2:  # (integer arrays keep numpy's integer sums)
+            chained = self.add_chain(vid, node, target)
+            if chained is not None:
+                return chained, target
         parts: list[str] = []
         logical = True
         for coeff, tv, pos in node.terms:
@@ -388,6 +392,52 @@ class _Gen:
         if logical:
             self.bools.add(var)
         return var, target
+
+    def add_chain(self, vid: int, node: Add, target: tuple[int, ...]) -> str | None:
+        """numpy: a sum of three or more terms as a chain of binary adds into one accumulator, the common
+        coefficient applied once at the end (``c (t1 - t2 + t3)``): each line may then write in place
+        (:func:`~.memory.in_place`), where one Python expression made a new array per ``*`` and ``+``.
+
+        None where a term is boolean (numpy's sums of bools count) or a coefficient is not a real number.
+        """
+        terms = []
+        for coeff, tv, pos in node.terms:
+            var, axes = self.value(tv)
+            if var in self.bools:
+                return None
+            value = self.coeff_value(coeff)
+            if not (value.is_number and value.is_real):  # (a complex coefficient may not write into a real array)
+                return None
+            terms.append((value, self.expand(var, tuple(pos[a] for a in axes), target)))
+        shape = tuple(self.r.shapes[vid][a] for a in target)
+        size = math.prod(self.r.shapes[vid])
+        # the coefficient most terms have (up to sign) is applied once, at the end; the accumulator starts
+        # from a full-shaped term with exactly that coefficient (so it is an array of the result's shape)
+        counts: dict[sympy.Expr, int] = {}
+        for value, _ in terms:
+            counts[abs(value)] = counts.get(abs(value), 0) + 1
+        common = max(counts, key=lambda c: counts[c])
+        if not any(value == common for value, _ in terms):
+            common = -common
+        if common == 0:
+            return None
+        terms.sort(key=lambda t: (t[0] != common, "[" in t[1]))
+        acc = terms[0][1]
+        for value, v in terms[1:]:
+            ratio = value / common
+            if ratio == 1 or ratio == -1:
+                op = "add" if ratio == 1 else "subtract"
+                acc = self.emit(f"{acc} {'+' if ratio == 1 else '-'} {v}", size, self.p.desc[vid], size,
+                                op=(op, [acc, v]), shape=shape)
+            else:
+                r = _num(ratio)
+                scaled = self.emit(f"{r} * {v}", size, self.p.desc[vid], size, op=("multiply", [r, v]), shape=shape)
+                acc = self.emit(f"{acc} + {scaled}", size, self.p.desc[vid], size, op=("add", [acc, scaled]),
+                                shape=shape)
+        if common != 1:
+            c = _num(common)
+            acc = self.emit(f"{c} * {acc}", size, self.p.desc[vid], size, op=("multiply", [c, acc]), shape=shape)
+        return acc
 
     # contractions ----------------------------------------------------------
     def contract(self, vid: int, node: Contract) -> tuple[str, tuple[int, ...]]:
