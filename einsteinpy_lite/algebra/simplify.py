@@ -656,7 +656,10 @@ def _finish(e: Expr, collected: dict[Any, _Mono], order: list[Any], free_order: 
             continue
         terms.append(_rebuild(_Mono(c, m.bounds, m.factors)))
     if not terms:
-        return Zero(e.free)
+        # the canonical zero lists its free indices in one order (of the names), not in the order they first
+        # appear: factors written in another order made 0^c_{i s} and 0_{i s}^c, and equal could not tell
+        # (seed 2508265500); simplify keeps the expression's order
+        return Zero(e.free if free_order is not None else tuple(sorted(e.free, key=lambda ix: (ix.name, ix.up))))
     if free_order is not None:
         want = tuple(ix.key for ix in e.free)
         terms.sort(key=lambda t: tuple(ix.key for ix in t.free) != want)

@@ -498,3 +498,14 @@ def test_equal_sees_a_softplus_dropped_at_large_arguments():
          r"(K \delta_{s1 i} t1^{i s1})")
     assert not el.equal(P(rf"\mathrm{{softplus}}({e})"), P(e))
     assert el.equal(P(rf"\mathrm{{softplus}}({e})"), P(rf"\mathrm{{softplus}}({e} + 0)"))
+
+
+def test_equal_of_two_zeros_does_not_depend_on_the_order_of_their_free_indices():
+    # 25-minute run seed 2508265500: the canonical zero kept its free indices in order of first appearance, so
+    # with the factors in another order 0^c_{i1 s1} and 0_{i1 s1}^c differed, and with a kink that positive
+    # draws (for log) never crossed, equal could only say 'cannot tell'
+    zero = r"(\epsilon^{c}_{b} - \epsilon^{c}_{b})"
+    a = P(rf"\mathrm{{N_b}} {zero} A_{{q i1}} \log(Q_{{s1}}^{{b}}) \mathrm{{relu}}(t1^{{q}})")
+    b = P(rf"\mathrm{{N_b}} A_{{q i1}} \log(Q_{{s1}}^{{b}}) \mathrm{{relu}}(t1^{{q}}) {zero}")
+    assert el.equal(a, b)
+    assert not el.equal(a, P(r"\mathrm{N_b} A_{q i1} \log(Q_{s1}^{b}) \mathrm{relu}(t1^{q}) \epsilon^{c}_{b}"))
