@@ -174,6 +174,6 @@ def test_result_does_not_depend_on_earlier_calls():
     for text in (r"x_i \tanh(y_q A^{iq})", r"\tanh(y_q A^{iq}) x_i"):
         el.hvp(el.parse(text), "A^{m}_{n}", "V")
     after = shown()
-    assert r"\tanh''(A^{k}{}_{p} y^{p})" in after, after
+    assert r"\tanh''(A^{k}{}_{l} y^{l})" in after, after
     _BodyAtoms.memo.clear()
     assert shown() == after
