@@ -78,27 +78,27 @@ def _bars(text: str) -> str:
     """
     if "|" not in text:
         return text
+    for k, ch in enumerate(text):
+        if ch in "\x01\x02":  # (the marks themselves, written: never part of an expression)
+            raise EinsteinError(f"unexpected character {ch!r}", text=text, pos=k)
     out = list(text)
-    depth = 0
+    opened: list[int] = []  # the bars open now
     for k, ch in enumerate(text):
         if ch != "|" or (k and text[k - 1] == "\\") or re.search(r"\\(left|right)\s*$", text[:k]):
             continue
         before = text[:k].rstrip()
         ends_operand = bool(before) and (before[-1].isalnum() or before[-1] in ")}]'\x02")
-        if depth and ends_operand:
+        if opened and ends_operand:
             out[k] = "\x02"
-            depth -= 1
+            opened.pop()
         else:
             out[k] = "\x01"
-            depth += 1
-    if depth:
-        opened = [k for k, ch in enumerate(out) if ch == "\x01"]
-        closed = sum(ch == "\x02" for ch in out)
-        at = opened[closed]
-        if not text[at + 1:].strip():
-            raise EinsteinError("this '|' closes no absolute value", text=text, pos=at,
+            opened.append(k)
+    if opened:
+        if not text[opened[-1] + 1:].strip():
+            raise EinsteinError("this '|' closes no absolute value", text=text, pos=opened[-1],
                                 hint="open it before the argument: |x^i|")
-        raise EinsteinError("an absolute value's '|' is never closed", text=text, pos=at,
+        raise EinsteinError("an absolute value's '|' is never closed", text=text, pos=opened[0],
                             hint="close it with a second '|' after its argument: |x^i|")
     return "".join(out)
 

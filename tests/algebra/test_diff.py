@@ -25,6 +25,7 @@ from einsteinpy_lite.core.elementwise import Apply, Diag
 from einsteinpy_lite.core.expr import Expr, Product, Sum, SumOver
 from einsteinpy_lite.core.functions import function_names, get_function, register_function
 from einsteinpy_lite.core.indices import Index, down, up
+from einsteinpy_lite.selftest.tree import POSITIVE_ARG
 
 # ============================================================== reference evaluator
 
@@ -320,7 +321,7 @@ def test_sum_over_and_bound_index():
 
 def _domain(name: str, rng: np.random.Generator, n: int) -> np.ndarray:
     mag = rng.uniform(0.3, 1.5, size=n)
-    if name in ("log", "sqrt"):  # defined for positive arguments only
+    if name in POSITIVE_ARG:  # defined for positive arguments only
         return mag
     return mag * rng.choice([-1.0, 1.0], size=n)
 

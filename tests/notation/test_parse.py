@@ -131,6 +131,7 @@ SYNTAX = [
     (r"\sqrt[3]{x^i}", r"only square roots", 0),
     (r"y_i |x^i", r"'\|' is never closed", 4),
     (r"y_i x^i|", r"this '\|' closes no absolute value", 7),
+    ("\x02|", r"unexpected character '\\x02'", 0),  # hypothesis (CI): the bar marks themselves, written
 ])
 def test_unknown_commands_and_unbalanced_bars_are_errors(text: str, message: str, column: int) -> None:
     # a typo or a command the notation lacks was read as a new scalar (\simga x^i was \mathrm{simga} x^i)
