@@ -37,8 +37,9 @@ from ..algebra.second_order import collect_factors
 from ..core.atoms import Tensor
 from ..core.builders import delta, hadamard
 from ..core.expr import Expr, Product, Sum, SumOver
-from ..core.indices import Index, down, up
+from ..core.indices import Index, down, fresh_names, up
 from ..core.matrix_functions import MatrixFunction
+from ..core.rename import rename_free
 from .gradients import _SAMPLE, K, Network, _check_activation, _sample_sum, mlp
 
 __all__ = ["Classifier", "classifier"]
@@ -95,8 +96,6 @@ class Classifier(Network):
 
     def _softmax(self, name: str) -> Expr:
         """``p_k^{name} = softmax(f(y_k))``, free index ``name``."""
-        from ..core.rename import rename_free
-
         logits = self._logits(self.indices)
         return rename_free(MatrixFunction("softmax", logits), {self.output_index: name},
                            avoid=logits.index_names())
@@ -142,14 +141,10 @@ class Classifier(Network):
         return collect_factors(simplify_derivative(_sample_sum(1 / K, body)))
 
 def _renamed(e: Expr, old: str, new: str) -> Expr:
-    from ..core.rename import rename_free
-
     return rename_free(e, {old: new}, avoid=e.index_names())
 
 
 def _fresh(taken: set[str], n: int) -> tuple[str, ...]:
-    from ..core.indices import fresh_names
-
     return tuple(fresh_names(taken, n, stem="a"))
 
 
