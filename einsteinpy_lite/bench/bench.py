@@ -7,7 +7,8 @@ interleaved repeats (so a load spike on a shared machine hits every contender):
   slides' single-layer net, written in index notation and compiled, against hand-written
   numpy backprop (``((E @ B) * S1).T @ Y``), bare ``opt_einsum.contract_expression``,
   ``numpy.einsum(optimize=True)`` and torch autograd (when torch is installed), at
-  tiny (K=32, N_x=4, N_1=16, N_y=8), medium (512, 64, 256, 128) and large (4096, 128, 512, 256);
+  tiny (K=32, N_x=4, N_1=16, N_y=8), medium (512, 64, 256, 128) and large (4096, 128, 512, 256),
+  and the step's five matrix products alone (its roofline at the machine's GEMM rate);
 * **overhead** -- per-call time of tiny 2-5 operand contractions;
 * **compile** -- cold compile (lower, plan, generate, first call) of the three update
   directions, and the cost of a cache hit;
@@ -178,11 +179,20 @@ def _backprop_row(fn: Any, name: str, repeat: int) -> dict[str, Any]:
             raise EinsteinError(f"benchmark: compiled {k} disagrees with hand-written numpy at {name} sizes")
     oe_step = _oe_backprop({"x": x.shape, "A": A.shape})
     np_step = _einsum_backprop(lambda s, *o: np.einsum(s, *o, optimize=True))
+    S = 1.0 / (1.0 + np.exp(-(y @ A.T + b)))
+    E = x - S @ B.T
+    G = (E @ B) * (S * (1.0 - S))
+
+    def gemms() -> Any:
+        # the step's five matrix products alone, on ready operands: its roofline at this BLAS's GEMM rate
+        return y @ A.T, S @ B.T, E @ B, G.T @ y, E.T @ S
+
     contenders: dict[str, Callable[[], Any]] = {
         "compiled": lambda: fn(A=A, b=b, B=B, x=x, y=y),
         "hand numpy": lambda: hand_backprop(A, b, B, x, y),
         "opt_einsum expr": lambda: oe_step(A, b, B, x, y),
         "np.einsum opt": lambda: np_step(A, b, B, x, y),
+        "GEMMs alone": gemms,
     }
     tstep = _torch_backprop()
     if tstep is not None:
@@ -194,7 +204,8 @@ def _backprop_row(fn: Any, name: str, repeat: int) -> dict[str, Any]:
     times = _median_times(contenders, repeat)
     hand = times["hand numpy"]
     return {"size": name, "K": K, "N_x": Nx, "N_1": N1, "N_y": Ny,
-            "seconds": times, "vs_hand": {k: v / hand for k, v in times.items()}}
+            "seconds": times, "vs_hand": {k: v / hand for k, v in times.items()},
+            "vs_gemms": times["compiled"] / times["GEMMs alone"]}
 
 
 def _bench_backprop(sizes: Sequence[str], repeat: int) -> list[dict[str, Any]]:
@@ -557,6 +568,8 @@ def format_table(result: dict[str, Any]) -> str:
             cells = [f"{_fmt_t(row['seconds'][n])} ({row['vs_hand'][n]:.2f}x)" for n in names]
             lines.append(f"| {row['size']} ({row['K']}, {row['N_x']}, {row['N_1']}, {row['N_y']}) | "
                          + " | ".join(cells) + " |")
+        lines.append("compiled / GEMMs alone (the step's five matrix products on ready operands, its roofline): "
+                     + ", ".join(f"{row['size']} {row['vs_gemms']:.2f}x" for row in result["backprop"]))
         if result.get("torch") == "not installed":
             lines.append("(torch autograd: torch is not installed; `pip install torch` adds its column)")
     if "overhead" in result:

@@ -19,7 +19,8 @@ def test_quick_run_has_every_section_and_writes_json(tmp_path):
     assert (res["check"]["claims"], res["check"]["fails"], res["check"]["repaired"]) == (10, 3, 3)
     row = res["backprop"][0]
     assert row["size"] == "tiny" and (row["K"], row["N_x"], row["N_1"], row["N_y"]) == (32, 4, 16, 8)
-    assert set(row["seconds"]) >= {"compiled", "hand numpy", "opt_einsum expr", "np.einsum opt"}
+    assert set(row["seconds"]) >= {"compiled", "hand numpy", "opt_einsum expr", "np.einsum opt", "GEMMs alone"}
+    assert row["vs_gemms"] > 0
     assert all(t > 0 for t in row["seconds"].values())
     assert [r["operands"] for r in res["overhead"]] == [2, 3, 4, 5]
     assert res["compile"]["cold_compile_s"] > 0 and res["compile"]["cache_hit_s"] > 0
@@ -28,7 +29,7 @@ def test_quick_run_has_every_section_and_writes_json(tmp_path):
     saved = json.loads(path.read_text())
     assert saved["backprop"][0]["size"] == "tiny"
     table = bench.format_table(res)
-    for needle in ("backprop of the single-layer net", "tiny (32, 4, 16, 8)", "per call", "cold compile",
+    for needle in ("backprop of the single-layer net", "tiny (32, 4, 16, 8)", "compiled / GEMMs alone", "per call", "cold compile",
                    "cache hit", "contraction FLOPs", "core", "check: a document of 10 claims"):
         assert needle in table
 
