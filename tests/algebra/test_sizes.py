@@ -509,3 +509,15 @@ def test_equal_of_two_zeros_does_not_depend_on_the_order_of_their_free_indices()
     b = P(rf"\mathrm{{N_b}} A_{{q i1}} \log(Q_{{s1}}^{{b}}) \mathrm{{relu}}(t1^{{q}}) {zero}")
     assert el.equal(a, b)
     assert not el.equal(a, P(r"\mathrm{N_b} A_{q i1} \log(Q_{s1}^{b}) \mathrm{relu}(t1^{q}) \epsilon^{c}_{b}"))
+
+
+def test_a_trace_beside_a_pair_of_the_same_name_is_equal_to_itself_reordered():
+    # 20-minute run seed 3081368041 (against a fix that was then reverted): folding the trace \delta^{j2}_{j2}
+    # to N_j2 beside a pair named j2 let compile size N_j2 from the pair on one side only, and equal said that
+    # two orders of the same factors differ. The trace and the pair share the name, and so their size.
+    a = P(r"(\delta^{j2}_{j2} \epsilon^{c}) ((v^{d}_{d} B^{\nu}_{\nu} y^{d}_{d}) A^{j2} \delta_{c j2})")
+    b = P(r"((v^{d}_{d} B^{\nu}_{\nu} y^{d}_{d}) A^{j2} \delta_{c j2}) (\delta^{j2}_{j2} \epsilon^{c})")
+    assert el.equal(a, b)
+    e, v, B, y, A = (rng.standard_normal(s) for s in (3, (2, 2), (4, 4), (2, 2), 3))
+    want = 3 * (e @ A) * np.trace(v) * np.trace(B) * np.trace(y)  # N_j2 = 3, A's size
+    assert np.isclose(float(el.compile(a)(epsilon=e, v=v, B=B, y=y, A=A)), want)
