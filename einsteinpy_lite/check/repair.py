@@ -211,6 +211,19 @@ def _targeted(claim: Claim, hint: str) -> Iterator[tuple[str, str]]:
 MAX_CANDIDATES = 60
 
 
+def _judged(edits: Iterator[tuple[str, str]], budget: float) -> Iterator[tuple[str, str]]:
+    """The distinct edits (spacing aside) to judge, at most :data:`MAX_CANDIDATES` and within ``budget`` seconds."""
+    deadline = time.monotonic() + budget
+    seen: set[str] = set()
+    for cand, why in edits:
+        if time.monotonic() > deadline or len(seen) >= MAX_CANDIDATES:
+            return
+        key = " ".join(cand.split())
+        if key not in seen:
+            seen.add(key)
+            yield key, why
+
+
 def search(reader: Reader, claim: Claim, lhs: Expr, budget: float = 30.0,
            strict: bool = False, hint: str = "") -> tuple[str, str] | None:
     """The first edit of the claim's right side that makes it hold: ``(new right side, what was changed)``.
@@ -233,20 +246,12 @@ def search(reader: Reader, claim: Claim, lhs: Expr, budget: float = 30.0,
         >>> search(r, Claim("x^i", "-x^i", 4, 0, 6), r.read("x^i"))
         ('x^i', 'change the sign')
     """
-    deadline = time.monotonic() + budget
     want = {ix.name for ix in lhs.free}
-    seen: set[str] = set()
     fallback: tuple[str, str] | None = None  # one that holds only with the Euclidean metric (a variance note)
-    for cand, why in itertools.chain(_ratio(reader, claim, lhs), _targeted(claim, hint),
-                                     candidates(claim.rhs, claim.lhs)):
-        if time.monotonic() > deadline or len(seen) >= MAX_CANDIDATES:
-            break
-        key = " ".join(cand.split())
-        if key in seen:
-            continue
-        seen.add(key)
+    for key, why in _judged(itertools.chain(_ratio(reader, claim, lhs), _targeted(claim, hint),
+                                            candidates(claim.rhs, claim.lhs)), budget):
         try:
-            rhs = reader.read(cand, out=tuple(lhs.free))
+            rhs = reader.read(key, out=tuple(lhs.free))
         except EinsteinError:
             continue
         if {ix.name for ix in rhs.free} != want:
@@ -336,20 +341,12 @@ def search_matrix(reader: Reader, claim: Claim, budget: float = 30.0) -> tuple[s
     except EinsteinError:
         return None
     layout = m.layout(claim.lhs, lhs)
-    deadline = time.monotonic() + budget
-    seen: set[str] = set()
-    for cand, why in matrix_candidates(claim.rhs):
-        if time.monotonic() > deadline or len(seen) >= MAX_CANDIDATES:
-            break
-        key = " ".join(cand.split())
-        if key in seen:
-            continue
-        seen.add(key)
+    for key, why in _judged(matrix_candidates(claim.rhs), budget):
         try:
-            rhs = m.read(cand)
+            rhs = m.read(key)
         except EinsteinError:
             continue
-        if m.layout(cand, rhs) != layout:
+        if m.layout(key, rhs) != layout:
             continue
         left, right = m.align(lhs, rhs)
         if compare_sides(left, right).verdict == "holds":

@@ -104,12 +104,8 @@ class Classifier(Network):
     def gauss_newton(self, p: str, q: str) -> Expr:
         r"""The generalized Gauss-Newton block ``\frac{1}{K} \sum_k m_k J_p^a (\operatorname{diag}(p_k) -
         p_k p_k^\top)_{ab} J_q^b`` (``J`` the Jacobian of the logits, ``m_k = \sum_o x_k^o``)."""
-        k = Index(_SAMPLE, False, True)
         i, o = self.indices[-1], self.loss_indices[-1]
-        first = len(self.variable(p).indices) + 1
-        dp = diff(self._forward(self.indices, k), self.variable(p), simplify=False)
-        dq = diff(self._forward(self.loss_indices, k), self.variable(q, first), simplify=False)
-        dq = avoid_names(dq, dp.index_names() - {ix.name for ix in dq.free})
+        dp, dq = self._output_jacobians(p, q)
         taken = dp.index_names() | dq.index_names() | {_SAMPLE}
         (a, b) = _fresh(taken, 2)
         # diag(p): the Hadamard product of J_p's output index with the softmax, then summed against J_q

@@ -307,13 +307,18 @@ class Network:
     @functools.cache  # noqa: B019
     def gauss_newton(self, p: str, q: str) -> Expr:
         """The Gauss-Newton block ``\\frac{2}{K} \\sum_k [\\nabla_p f_k]^i \\delta_{ij} [\\nabla_q f_k]^j``."""
-        k = Index(_SAMPLE, False, True)
         i, o = self.indices[-1], self.loss_indices[-1]
+        dp, dq = self._output_jacobians(p, q)
+        return simplify_derivative(_sample_sum(2 / K, dp * delta(down(i), down(o)) * dq))
+
+    def _output_jacobians(self, p: str, q: str) -> tuple[Expr, Expr]:
+        """``[\\nabla_p f_k]`` (output index ``i``, ``p``'s slots ``j1..``) and ``[\\nabla_q f_k]`` (output index of
+        the loss's second copy, ``q``'s slots after ``p``'s), per sample ``k``, their dummies apart."""
+        k = Index(_SAMPLE, False, True)
         first = len(self.variable(p).indices) + 1
         dp = diff(self._forward(self.indices, k), self.variable(p), simplify=False)
         dq = diff(self._forward(self.loss_indices, k), self.variable(q, first), simplify=False)
-        dq = avoid_names(dq, dp.index_names() - {ix.name for ix in dq.free})
-        return simplify_derivative(_sample_sum(2 / K, dp * delta(down(i), down(o)) * dq))
+        return dp, avoid_names(dq, dp.index_names() - {ix.name for ix in dq.free})
 
     # ------------------------------------------------------------ second order without the Hessian
     def vector(self, q: str) -> Tensor:
