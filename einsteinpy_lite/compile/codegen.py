@@ -913,12 +913,14 @@ def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
     return Generated(source, ns, g.steps, g.largest, g.records)
 
 
-@functools.lru_cache(maxsize=256)
 def _piece_code(ops: tuple[tuple[int, ...], ...], out: tuple[int, ...], limit: int,
                 shapes: tuple[tuple[int, ...], ...]) -> Any:
     """The generated numpy code of one piece of a sliced contraction (``ops -> out`` on arrays of ``shapes``).
 
-    Planned under the memory limit (``limit`` entries) that the slicing was chosen for.
+    Planned under the memory limit (``limit`` entries) that the slicing was chosen for.  Its
+    intermediates are pooled: the pieces of one call reuse the same buffers (a fresh large
+    array each piece would page-fault it in again), kept by the :class:`SlicedContraction`
+    that asked for this code, so they go with the compiled function.
     """
     import builtins
 
@@ -942,7 +944,7 @@ def _piece_code(ops: tuple[tuple[int, ...], ...], out: tuple[int, ...], limit: i
     p.outputs["out"] = (vid, tuple(range(len(out))), tuple(names[x] for x in out))
     r = resolve(p, dict(zip(args, shapes)), {})
     with planning(memory_limit=limit):
-        gen = generate(p, r, numpy_flavor=True, single=True, args=args, checks={}, inplace=False, pool=False)
+        gen = generate(p, r, numpy_flavor=True, single=True, args=args, checks={}, inplace=False, pool=True)
     ns: dict[str, Any] = {"xp": np, "np": np, **gen.namespace}
     exec(builtins.compile(gen.source, "<einsteinpy_lite sliced piece>", "exec"), ns)  # noqa: S102 -- our own code
     run = ns["_run"]

@@ -34,6 +34,7 @@ from ..core.functions import registry_version
 from .codegen import Generated, Step, generate
 from .lower import Contract, Program, lower, python_name
 from .plan import Resolved, materialized_cost, resolve
+from .slicing import memory_bytes
 
 __all__ = ["Compiled", "Plan", "compile"]
 
@@ -449,7 +450,7 @@ _CANONICAL_CACHE: dict[Any, _Code] = {}
 def compile(  # noqa: A001 -- the public name is fixed by the design
     expr: Expr | str | dict[str, Expr | str],
     out: tuple[str, ...] | dict[str, tuple[str, ...]] | None = None,
-    memory_limit: float | None = DEFAULT_MEMORY_LIMIT,
+    memory_limit: float | str | None = DEFAULT_MEMORY_LIMIT,
     reuse_buffers: bool = True,
 ) -> Compiled:
     """Compile an index expression (or a dict of them) into a cached callable on arrays.
@@ -459,7 +460,9 @@ def compile(  # noqa: A001 -- the public name is fixed by the design
             name -> expression (the result is then a dict; shared subexpressions are computed once).
         out: the output axis order as index names (default ``expr.free`` order); for a dict, a dict
             name -> order.
-        memory_limit: bytes any intermediate may take (default 2 GiB); None for no limit.
+        memory_limit: bytes any intermediate may take (default 2 GiB), as a number or text with a
+            unit (``"1GiB"``, ``"512MB"``); None for no limit.  A contraction that no order fits under
+            it is sliced (see the plan).
         reuse_buffers: on numpy, keep the intermediates' buffers between calls (no allocation
             per call; outputs are always new arrays).  Costs the intermediates' memory while the
             callable lives.
@@ -498,6 +501,7 @@ def compile(  # noqa: A001 -- the public name is fixed by the design
         if order is not None and (isinstance(order, str) or not isinstance(order, (tuple, list))
                                   or not all(isinstance(n, str) for n in order)):
             raise EinsteinError(f"out={order!r} must be a tuple of index names", hint="e.g. out=('j', 'i')")
+    memory_limit = memory_bytes(memory_limit)
     items = {k: parse(v) if isinstance(v, str) else v for k, v in items.items()}
     if isinstance(out, dict):
         outs_key: Any = tuple(sorted((k, tuple(v)) for k, v in out.items()))

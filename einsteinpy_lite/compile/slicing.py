@@ -30,7 +30,10 @@ import opt_einsum
 from ..core.errors import EinsteinError
 from .plan import best_path, path_cost
 
-__all__ = ["choose_slices", "SlicedContraction", "sliced_cost", "human_bytes"]
+__all__ = ["choose_slices", "SlicedContraction", "sliced_cost", "human_bytes", "memory_bytes"]
+
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
 
 
 def human_bytes(n: float) -> str:
@@ -44,6 +47,37 @@ def human_bytes(n: float) -> str:
         if n >= size:
             return f"{n / size:.3g} {unit}"
     return f"{n:.0f} B"
+
+
+def memory_bytes(limit: Any, where: str = "memory_limit") -> float | None:
+    """A memory limit in bytes: a number, None (no limit) or text with a unit (``'1GiB'``, ``'512 MB'``).
+
+    Raises:
+        EinsteinError: text that is no size, a unit it does not know, or a size that is not positive.
+
+    Example:
+        >>> memory_bytes("1GiB"), memory_bytes("1.5 kib"), memory_bytes(2e6), memory_bytes(None)
+        (1073741824, 1536, 2000000.0, None)
+    """
+    import re
+
+    if limit is None:
+        return None
+    value: Any = limit
+    if isinstance(limit, str):
+        m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z]*)\s*", limit)
+        if not m or m.group(2).lower() not in _UNITS:
+            raise EinsteinError(f"{where}={limit!r} is not a size in bytes",
+                                hint="pass a number of bytes, None, or text such as '1GiB', '512MiB', '2GB'")
+        scaled = float(m.group(1)) * _UNITS[m.group(2).lower()]
+        value = int(scaled) if scaled.is_integer() else scaled
+    elif isinstance(limit, bool) or not isinstance(limit, (int, float)):
+        raise EinsteinError(f"{where}={limit!r} is not a size in bytes",
+                            hint="pass a number of bytes, None, or text such as '1GiB'")
+    if not math.isfinite(value) or value <= 0:
+        raise EinsteinError(f"{where}={limit!r} must be a positive number of bytes",
+                            hint="None means no limit")
+    return value
 
 
 def _largest(ops: tuple[tuple[int, ...], ...], out: tuple[int, ...], sizes: tuple[int, ...],
@@ -154,6 +188,7 @@ class SlicedContraction:
         self.fills = any(x in out for x, _ in self.slices)
         self.xp = xp
         self.piece = piece
+        self._runs: dict[tuple[tuple[int, ...], ...], Any] = {}  # piece shapes -> the piece's code
 
     @property
     def pieces(self) -> int:
@@ -172,7 +207,11 @@ class SlicedContraction:
             parts = [a[tuple(where.get(x, slice(None)) for x in labs)] if any(x in where for x in labs) else a
                      for a, labs in zip(arrays, self.ops)]
             if self.piece is not None:
-                piece = self.piece(tuple(tuple(a.shape) for a in parts))(*parts)
+                shapes = tuple(tuple(a.shape) for a in parts)
+                run = self._runs.get(shapes)
+                if run is None:
+                    run = self._runs[shapes] = self.piece(shapes)
+                piece = run(*parts)
             else:
                 piece = opt_einsum.contract(self.spec, *parts, optimize=self.path)
             if self.fills:

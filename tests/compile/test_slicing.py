@@ -50,6 +50,24 @@ def test_sliced_pieces_add_up_for_a_summed_index() -> None:
     np.testing.assert_allclose(run(x, M, y), x @ M @ y, rtol=1e-12)
 
 
+def test_pieces_reuse_their_buffers_and_never_a_returned_result() -> None:
+    # the pieces of a sliced contraction share pooled intermediates (no page faults per piece); a
+    # result handed back, summed over the pieces or filled in, must survive the next call
+    rng = np.random.default_rng(5)
+    summed = el.compile("A^i_a B^{j a} C_{i j}", memory_limit=8 * 300)
+    filled = el.compile("X^i_a M^a_b N^b_l", out=("l", "i"), memory_limit=8 * 50)
+    runs = []
+    for _ in range(3):
+        A, B, C = rng.normal(size=(40, 30)), rng.normal(size=(50, 30)), rng.normal(size=(40, 50))
+        X, M, N = rng.normal(size=(2, 50)), rng.normal(size=(50, 50)), rng.normal(size=(50, 2))
+        runs.append(((A, B, C, X, M, N), summed(A=A, B=B, C=C), filled(X=X, M=M, N=N)))
+    assert "sliced over" in str(summed.plan(i=40, j=50, a=30))
+    assert "sliced over" in str(filled.plan(i=2, a=50, b=50, l=2))
+    for (A, B, C, X, M, N), s, f in runs:
+        np.testing.assert_allclose(s, np.einsum("ia,ja,ij->", A, B, C), rtol=1e-12)
+        np.testing.assert_allclose(f, (X @ M @ N).T, rtol=1e-12)
+
+
 def test_no_slicing_when_an_order_fits() -> None:
     # (A^i_k B^k_j) C^j_l would make i x j = 40 x 50; A (B C) makes k x l = 6 entries
     rng = np.random.default_rng(3)
@@ -78,6 +96,22 @@ def test_a_limit_no_slicing_can_meet_is_an_einstein_error() -> None:
         fn(A=a["A"], B=a["B"], D=a["D"])
     with pytest.raises(el.EinsteinError, match="no slicing meets the memory limit of 50 entries"):
         choose_slices(((0,), (1,), (2,)), (0, 1, 2), (10, 10, 10), limit=50, out_ok=False)
+
+
+def test_a_limit_with_a_unit_is_the_same_limit() -> None:
+    a = _arrays()
+    text = el.compile("A^i_a B^{j a} C_{i j}", memory_limit="2.4 kB")
+    assert text is el.compile("A^i_a B^{j a} C_{i j}", memory_limit=2400)
+    np.testing.assert_allclose(text(A=a["A"], B=a["B"], C=a["C"]), np.einsum("ia,ja,ij->", a["A"], a["B"], a["C"]))
+    assert "sliced over" in str(text.plan(i=40, j=50, a=30))
+
+
+@pytest.mark.parametrize("bad, match", [("1 GiBs", "is not a size in bytes"), ("lots", "is not a size in bytes"),
+                                        (-5, "must be a positive number"), ("0MiB", "must be a positive number"),
+                                        (float("nan"), "must be a positive number"), ([1], "is not a size")])
+def test_a_limit_that_is_no_size_is_an_einstein_error(bad: object, match: str) -> None:
+    with pytest.raises(el.EinsteinError, match=match):
+        el.compile("A^i_a B^{j a} C_{i j}", memory_limit=bad)  # type: ignore[arg-type]
 
 
 def test_el_contract_slices_by_the_same_choice() -> None:
