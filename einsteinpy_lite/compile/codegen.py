@@ -282,6 +282,21 @@ class _Gen:
     def ranked(self, vid: int) -> tuple[int, ...]:
         return tuple(sorted(range(len(self.r.shapes[vid])), key=lambda a: (self.ranks[(vid, a)], a)))
 
+    def value_sibling(self, node: ApplyFn, arg: str) -> int | None:
+        """The program's node of the function itself (order 0) on the same argument as the derivative
+        ``node``, or on another node whose computed value is that same array ``arg`` (a transposed
+        contraction the pair memo found again): its value gives the derivative without a pass of exp.
+        """
+        sib = self.p.index.get(ApplyFn(node.func, 0, node.arg, node.rank))
+        if sib is not None:
+            return sib
+        for other, vid in self.p.index.items():
+            if (isinstance(other, ApplyFn) and other.func == node.func and other.order == 0
+                    and other.rank == node.rank and other.arg != node.arg
+                    and self.value(other.arg)[0] == arg):
+                return vid
+        return None
+
     def apply(self, vid: int, node: ApplyFn) -> tuple[str, tuple[int, ...]]:
         arg, axes = self.value(node.arg)
         size = math.prod(self.r.shapes[vid])
@@ -293,7 +308,7 @@ class _Gen:
         fn = get_function(node.func)
         builtin = fn.impls[min(node.order, len(fn.impls) - 1)].__module__ == "einsteinpy_lite.core.functions"
         if builtin and node.order == 1 and node.func in ("sigmoid", "tanh", "exp"):
-            sib = self.p.index.get(ApplyFn(node.func, 0, node.arg, node.rank))
+            sib = self.value_sibling(node, arg)
             if sib is not None:
                 v, _ = self.value(sib)
                 if node.func == "exp":
@@ -309,7 +324,7 @@ class _Gen:
         if builtin and node.order == 2 and node.func in ("sigmoid", "tanh"):
             # the second derivative from the function's value (sigma'' = sigma'(1 - 2 sigma),
             # tanh'' = -2 tanh tanh'): no second pass of exp over the argument
-            sib = self.p.index.get(ApplyFn(node.func, 0, node.arg, node.rank))
+            sib = self.value_sibling(node, arg)
             if sib is not None:
                 v, _ = self.value(sib)
                 if not self.np:
@@ -317,11 +332,12 @@ class _Gen:
                 if node.func == "sigmoid":
                     u = self.emit(f"1.0 - {v}", size, f"1 - {v}", size, op=("subtract", ["1.0", v]), shape=sh)
                     d1 = self.emit(f"{u} * {v}", size, f"{u} {v}", size, op=("multiply", [u, v]), shape=sh)
-                    w = self.emit(f"1.0 - 2.0 * {v}", size, f"1 - 2 {v}", 2 * size, shape=sh)
+                    w2 = self.emit(f"-2.0 * {v}", size, f"-2 {v}", size, op=("multiply", ["-2.0", v]), shape=sh)
+                    w = self.emit(f"{w2} + 1.0", size, f"1 - 2 {v}", size, op=("add", [w2, "1.0"]), shape=sh)
                 else:
                     u = self.emit(f"{v} * {v}", size, f"{v}^2", size, op=("multiply", [v, v]), shape=sh)
                     d1 = self.emit(f"1.0 - {u}", size, f"1 - {u}", size, op=("subtract", ["1.0", u]), shape=sh)
-                    w = self.emit(f"-2.0 * {v}", size, f"-2 {v}", size, shape=sh)
+                    w = self.emit(f"-2.0 * {v}", size, f"-2 {v}", size, op=("multiply", ["-2.0", v]), shape=sh)
                 return self.emit(f"{d1} * {w}", size, f"{desc} from {v}", size, op=("multiply", [d1, w]), shape=sh), axes
         if self.np and builtin and node.order == 0 and node.func in ("sigmoid", "tanh", "exp"):
             if node.func == "sigmoid":

@@ -150,3 +150,23 @@ def test_bad_vectors_are_einstein_errors_that_name_the_block() -> None:
         net.gauss_newton_vector(p, {**v, "W1": v["W1"].T}, x, y)
     with pytest.raises(el.EinsteinError, match="unknown parameter 'Q'"):
         net.hvp("Q")
+
+
+def test_the_products_pass_the_activation_over_each_layer_once() -> None:
+    # sigma'' and tanh'' come from the activation's value even where their argument is the same
+    # matrix product written transposed (a separate node the code generator finds again): one exp
+    # per sigmoid layer and one tanh per tanh layer, never the registered second derivative
+    net = gradients.single_layer()
+    p = net.init([3, 5, 2])
+    rng = np.random.default_rng(7)
+    x, y = rng.normal(size=(4, 2)), rng.normal(size=(4, 3))
+    v = {k: rng.normal(size=a.shape) for k, a in p.items()}
+    net.hessian_vector(p, v, x, y)
+    src = net._product_step("hvp").fn.source
+    assert src.count("np.exp(") == 1 and "_f0(" not in src
+    deep, sizes = gradients.mlp([3, 4, 4, 2]), [3, 4, 4, 2]
+    q = deep.init(sizes)
+    w = {k: rng.normal(size=a.shape) for k, a in q.items()}
+    deep.hessian_vector(q, w, rng.normal(size=(4, 2)), rng.normal(size=(4, 3)))
+    src = deep._product_step("hvp").fn.source
+    assert src.count("np.tanh(") == 2 and "_f0(" not in src
