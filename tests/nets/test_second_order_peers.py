@@ -83,10 +83,18 @@ def test_products_and_diagonal_match_jax(problem: tuple[Any, ...]) -> None:
     def loss(q: dict[str, Any]) -> Any:
         return jnp.mean(jnp.sum((jnp.asarray(x) - outputs(q)) ** 2, axis=1))
 
-    _close(ours["hvp"], jax.jvp(jax.grad(loss), (jp,), (jv,))[1], net)
+    want_hvp = jax.jvp(jax.grad(loss), (jp,), (jv,))[1]
+    _close(ours["hvp"], want_hvp, net)
     f, jv_out = jax.jvp(outputs, (jp,), (jv,))
     _, pullback = jax.vjp(outputs, jp)
-    _close(ours["ggn"], {k: 2 / len(x) * g for k, g in pullback(jv_out)[0].items()}, net)
+    want_ggn = {k: 2 / len(x) * g for k, g in pullback(jv_out)[0].items()}
+    _close(ours["ggn"], want_ggn, net)
+    # the compiled steps on jax arrays: jax arrays back, equal to jax's own autodiff
+    arrays = {**jp, **{f"v{k}": a for k, a in jv.items()}, "x": jnp.asarray(x), "y": jnp.asarray(y)}
+    for kind, want in (("hvp", want_hvp), ("ggn_vp", want_ggn)):
+        got = net._product_step(kind)(**arrays)
+        assert all(isinstance(got[k], jax.Array) for k in net.params)
+        _close({k: np.asarray(got[k]).reshape(p[k].shape) for k in net.params}, want, net)
     flat = jnp.concatenate([jp[k].ravel() for k in net.params])
     shapes = [p[k].shape for k in net.params]
 
@@ -117,10 +125,23 @@ def test_products_and_diagonal_match_torch(problem: tuple[Any, ...]) -> None:
         return ((tx - outputs(*q)) ** 2).sum(dim=1).mean()
 
     _, hv = torch.autograd.functional.hvp(loss, prims, tangents)
-    _close(ours["hvp"], {k: t.numpy() for k, t in zip(names, hv)}, net)
+    want_hvp = {k: t.numpy() for k, t in zip(names, hv)}
+    _close(ours["hvp"], want_hvp, net)
     _, jv_out = torch.func.jvp(outputs, prims, tangents)
     _, pullback = torch.func.vjp(outputs, *prims)
-    _close(ours["ggn"], {k: 2 / len(x) * t.numpy() for k, t in zip(names, pullback(jv_out))}, net)
+    want_ggn = {k: 2 / len(x) * t.numpy() for k, t in zip(names, pullback(jv_out))}
+    _close(ours["ggn"], want_ggn, net)
     H = torch.autograd.functional.hessian(loss, prims)
     diag = np.concatenate([torch.diagonal(H[i][i].reshape(prims[i].numel(), -1)).numpy() for i in range(len(names))])
     np.testing.assert_allclose(net.flat(ours["diag"]), diag, rtol=1e-9, atol=1e-12)
+    # the same compiled steps on torch tensors (the array-API path an accelerator takes): torch
+    # tensors back, equal to torch's own autodiff
+    arrays = {**{k: torch.tensor(a) for k, a in p.items()}, **{f"v{k}": torch.tensor(a) for k, a in v.items()},
+              "x": tx, "y": ty}
+    for kind, want in (("hvp", want_hvp), ("ggn_vp", want_ggn)):
+        got = net._product_step(kind)(**arrays)
+        assert all(isinstance(got[k], torch.Tensor) and got[k].dtype == torch.float64 for k in names)
+        _close({k: got[k].numpy().reshape(p[k].shape) for k in names}, want, net)
+    got = net._diagonal_step()(**arrays)
+    assert all(isinstance(got[k], torch.Tensor) for k in names)
+    np.testing.assert_allclose(np.concatenate([got[k].numpy().ravel() for k in names]), diag, rtol=1e-9, atol=1e-12)
