@@ -36,7 +36,8 @@ from ..nets.gradients import single_layer
 
 __all__ = ["bench_hvp", "format_hvp", "CONTENDERS"]
 
-CONTENDERS = ("compiled hvp", "compiled gradient", "jax.jit jvp(grad)", "torch.func jvp(grad)")
+CONTENDERS = ("compiled hvp", "compiled gradient", "jax.jit jvp(grad)", "torch.func jvp(grad)",
+              "compiled hvp on torch")
 
 
 def _blas_limitable() -> bool:
@@ -148,6 +149,14 @@ def _hvp_rows(size: str, repeat: int, contenders: Sequence[str]) -> dict[str, An
         got = th(pt, vt)
         _check(want, {k: got[k].numpy() for k in p}, "torch")
         fns["torch.func jvp(grad)"] = lambda: th(pt, vt)
+    if "compiled hvp on torch" in contenders:
+        # the same compiled step on torch tensors, through the array API (the path an accelerator takes)
+        with contextlib.suppress(ImportError):
+            import torch
+
+            tarr = {k: torch.tensor(a) for k, a in {**p, **vec, "x": x, "y": y}.items()}
+            _check(want, {k: t.numpy() for k, t in hvp_step(**tarr).items()}, "the compiled step on torch tensors")
+            fns["compiled hvp on torch"] = lambda: hvp_step(**tarr)
     rows: dict[str, Any] = {"size": size, "K": K, "N_x": Nx, "N_1": N1, "N_y": Ny}
     for label, n in (("default", None), ("one thread", 1)):
         with _threads(n):
