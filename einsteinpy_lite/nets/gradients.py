@@ -55,6 +55,7 @@ __all__ = ["Layer", "Network", "single_layer", "mlp", "K", "Step"]
 
 #: The number of training pairs (the bound of the sample sum).
 K = sympy.Symbol("K")  # plain, as the parser reads it, so printed formulas parse back equal
+_K_NAME = str(K)
 _SAMPLE = "k"
 
 
@@ -768,24 +769,28 @@ class Step:
         self.order = {k: tuple(v) for k, v in order.items()}
         self.dims = dict(dims)
         self.fn = compile_fn(self.exprs, out=self.order)
+        scalars = tuple(getattr(self.fn, "scalars", ()))
+        # what a call reads, worked out once (a call of a small step is tens of microseconds)
+        self._takes = frozenset(getattr(self.fn, "arrays", ())) | frozenset(scalars)
+        self._from_arrays = [(name, *self.dims[name[2:]]) for name in scalars
+                             if name.startswith("N_") and name[2:] in self.dims]
+        self._needs_k = _K_NAME in scalars
 
     def sizes(self, arrays: Mapping[str, Any]) -> dict[str, int]:
         """The dimension symbols (``N_j1``) the compiled code needs, from the arrays' shapes."""
         out: dict[str, int] = {}
-        for name in getattr(self.fn, "scalars", ()):
-            if name.startswith("N_") and name[2:] in self.dims and name not in arrays:
-                array, axis = self.dims[name[2:]]
-                if array in arrays and np.ndim(arrays[array]) > axis:  # else the call names what is missing
-                    out[name] = int(np.shape(arrays[array])[axis])
-        if str(K) in getattr(self.fn, "scalars", ()) and str(K) not in arrays:
+        for name, array, axis in self._from_arrays:
+            if name not in arrays and array in arrays and np.ndim(arrays[array]) > axis:  # else the call names what is missing
+                out[name] = int(np.shape(arrays[array])[axis])
+        if self._needs_k and _K_NAME not in arrays:
             rows = [np.shape(arrays[a])[0] for a in self.SAMPLES if a in arrays and np.ndim(arrays[a]) == 2]
             if rows:
-                out[str(K)] = int(rows[0])
+                out[_K_NAME] = int(rows[0])
         return out
 
     def __call__(self, **arrays: Any) -> dict[str, Any]:
         """Evaluate every output; arrays by tensor name."""
-        takes = set(getattr(self.fn, "arrays", arrays)) | set(getattr(self.fn, "scalars", ()))
+        takes = self._takes if hasattr(self.fn, "arrays") else self._takes | set(arrays)
         return dict(self.fn(**{k: v for k, v in arrays.items() if k in takes}, **self.sizes(arrays)))
 
     def plan(self, **sizes: int) -> Any:
