@@ -45,7 +45,7 @@ from ..algebra.second_order import collect_factors, ggn_vp, hessian_diagonal, hv
 from ..core.atoms import Tensor
 from ..core.builders import apply, delta
 from ..core.errors import EinsteinError
-from ..core.expr import Expr, Product, SumOver, Zero
+from ..core.expr import Expr, Product, Sum, SumOver, Zero
 from ..core.functions import get_function
 from ..core.indices import Index, down, up
 from ..core.rename import rename_free
@@ -73,6 +73,29 @@ def _sample_sum(coeff: Any, body: Expr) -> Expr:
     if isinstance(body, Zero):
         return body
     return Product.make(coeff, [SumOver(_SAMPLE, (0, K - 1), body)])
+
+
+def _one_sample_sum(e: Expr) -> Expr:
+    """A vector written as several sums over the samples, as one: ``\\sum_k a + \\sum_k b = \\sum_k (a + b)``.
+
+    Only for results with at most one free index (a bias's row): each summand then has the size of
+    the activations (``K x N``), so the sum of the summands is one array, shared with the weight's
+    row that contracts the same summands with the inputs, and one column sum.  A matrix's summands
+    stay apart: each is a matrix product over ``k``, where their sum would be a ``K x N x M`` array.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> str(_one_sample_sum(parse(r"\\sum_{k=0}^{K-1} x_k^i + \\sum_{k=0}^{K-1} 2 y_k^i")))
+        '\\\\sum_{k=0}^{K - 1} (x_k^i + 2 y_k^i)'
+    """
+    if not isinstance(e, Sum) or len(e.free) > 1:
+        return e
+    sums = e.terms
+    if not all(isinstance(t, SumOver) for t in sums) or len({(t.index_name, t.bounds) for t in sums}) != 1:
+        return e
+    first = sums[0]
+    assert isinstance(first, SumOver)
+    return SumOver.make(first.index_name, first.bounds, Sum.make([t.body for t in sums]))  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -352,7 +375,7 @@ class Network:
 
     @functools.cache  # noqa: B019
     def _hvp(self, p: str, q: str | None) -> Expr:
-        return hvp(self.loss, self.variable(p), self._vectors(q))
+        return _one_sample_sum(hvp(self.loss, self.variable(p), self._vectors(q)))
 
     def hessian_diagonal(self, p: str) -> Expr:
         """The diagonal of the loss's Hessian block ``(p, p)``: ``d^2L / dp^2`` entry by entry, free ``p``'s slots.
