@@ -37,7 +37,7 @@ from ..nets.gradients import single_layer
 __all__ = ["bench_hvp", "format_hvp", "CONTENDERS"]
 
 CONTENDERS = ("compiled hvp", "compiled gradient", "jax.jit jvp(grad)", "torch.func jvp(grad)",
-              "compiled hvp on torch")
+              "compiled hvp on torch", "GEMMs alone")
 
 
 def _blas_limitable() -> bool:
@@ -157,6 +157,8 @@ def _hvp_rows(size: str, repeat: int, contenders: Sequence[str]) -> dict[str, An
             tarr = {k: torch.tensor(a) for k, a in {**p, **vec, "x": x, "y": y}.items()}
             _check(want, {k: t.numpy() for k, t in hvp_step(**tarr).items()}, "the compiled step on torch tensors")
             fns["compiled hvp on torch"] = lambda: hvp_step(**tarr)
+    if "GEMMs alone" in contenders:
+        fns["GEMMs alone"] = _hvp_gemms(A, B, v["A"], v["B"], y, rng)
     rows: dict[str, Any] = {"size": size, "K": K, "N_x": Nx, "N_1": N1, "N_y": Ny}
     for label, n in (("default", None), ("one thread", 1)):
         with _threads(n):
@@ -166,6 +168,30 @@ def _hvp_rows(size: str, repeat: int, contenders: Sequence[str]) -> dict[str, An
     rows["one thread BLAS"] = _blas_limitable()
     rows["missing"] = [c for c in contenders if c not in fns]
     return rows
+
+
+def _hvp_gemms(A: np.ndarray, B: np.ndarray, vA: np.ndarray, vB: np.ndarray, y: np.ndarray,
+               rng: np.random.Generator) -> Callable[[], Any]:
+    """The 11 matrix products of Pearlmutter's H v of the single-layer loss alone, on ready operands:
+    the product's floor at this BLAS's rate for these shapes (as the backprop section's "GEMMs alone").
+
+    Forward ``y A^T``, tangent ``y vA^T``, ``S B^T``, ``S vB^T``, ``dS B^T``; back ``E B``, ``E vB``,
+    ``dE B``; the rows ``E^T dS``, ``dE^T S``, ``G^T y`` (S, dS, G: K x N_1; E, dE: K x N_x).
+
+    Example:
+        >>> g = _hvp_gemms(np.ones((3, 2)), np.ones((4, 3)), np.ones((3, 2)), np.ones((4, 3)), np.ones((5, 2)),
+        ...                np.random.default_rng(0))
+        >>> len(g())
+        11
+    """
+    K, N1, Nx = y.shape[0], A.shape[0], B.shape[0]
+    S, dS, G = (rng.standard_normal((K, N1)) for _ in range(3))
+    E, dE = (rng.standard_normal((K, Nx)) for _ in range(2))
+
+    def gemms() -> Any:
+        return (y @ A.T, y @ vA.T, S @ B.T, S @ vB.T, dS @ B.T, E @ B, E @ vB, dE @ B, E.T @ dS, dE.T @ S, G.T @ y)
+
+    return gemms
 
 
 def _check(want: dict[str, Any], got: dict[str, Any], who: str) -> None:

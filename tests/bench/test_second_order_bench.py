@@ -12,7 +12,7 @@ def test_quick_hvp_section_runs_and_slices() -> None:
     assert (h["K"], h["N_x"], h["N_1"], h["N_y"]) == (32, 4, 16, 8)
     assert {"compiled hvp", "compiled gradient"} <= set(h["default"]) and all(t > 0 for t in h["default"].values())
     assert set(h["default"]) | set(h["missing"]) == {"compiled hvp", "compiled gradient", "jax.jit jvp(grad)",
-                                                     "torch.func jvp(grad)", "compiled hvp on torch"}
+                                                     "torch.func jvp(grad)", "compiled hvp on torch", "GEMMs alone"}
     sm = r["diagonal"]["small"]
     assert sm["ratio"] > 0 and r["diagonal"]["large"]["largest_intermediate"] < r["diagonal"]["large"]["hessian_side"] ** 2 // 8
     m = r["memory"]
