@@ -198,6 +198,9 @@ def test_a_wrong_compile_is_caught():
 
     kinds = _kinds("compile", _stub(compile=lambda e, *a, **k: Off(real(e, *a, **k))))
     assert "compile float64: value" in kinds
+    # wrong only under a memory limit (as a wrong slicing would be): the memory-bounded compile is checked too
+    kinds = _kinds("compile", _stub(compile=lambda e, *a, **k: Off(real(e, *a, **k)) if k else real(e, *a, **k)))
+    assert kinds == {"compile memory_limit: value"}
 
 
 def test_a_wrong_equal_is_caught_both_ways():

@@ -231,10 +231,10 @@ class _Ctx:
         raise _EngineError("compile", ValueError(f"asks for a scalar {name!r} the expression does not have"))
 
     def via_compile(self, expr: Any, arrays: Mapping[str, np.ndarray] | None = None,
-                    what: str = "compile") -> tuple[np.ndarray, tuple[str, ...]]:
+                    what: str = "compile", **options: Any) -> tuple[np.ndarray, tuple[str, ...]]:
         arrays = self.arrays if arrays is None else arrays
         by_key = {array_key(h): a for h, a in arrays.items()}
-        fn = _call(what, self.engine.compile, expr)
+        fn = _call(what, self.engine.compile, expr, **options)
         kwargs: dict[str, Any] = {}
         for a in fn.arrays:
             if a not in by_key:
@@ -388,6 +388,25 @@ def _check_compile(c: _Ctx) -> None:
             # is float32 arithmetic, not an engine bug
             continue
         c.compare(f"compile {dtype}", want, got, RTOL[dtype])
+    _check_sliced(c, e)
+
+
+def _check_sliced(c: _Ctx, e: Any) -> None:
+    """The same expression compiled under a memory limit of twice its result's size: every larger
+    intermediate is made another way or sliced (pieces on views, pooled buffers, summed or filled in),
+    and the value must not change.  A limit no slicing can meet is an honest refusal, not a failure."""
+    try:
+        want = c.draw("float64")
+    except Skip:
+        return
+    limit = 8 * max(1, want[0].size)
+    try:
+        got = c.via_compile(e, what="compile (memory_limit)", memory_limit=limit)
+    except _EngineError as exc:
+        if "raised EinsteinError" in str(exc) and "memory limit" in str(exc):
+            return
+        raise
+    c.compare("compile memory_limit", want, got, RTOL["float64"])
 
 
 def _check_simplify(c: _Ctx) -> None:
