@@ -412,6 +412,9 @@ def format_hvp(r: dict[str, Any]) -> list[str]:
         lines.append(f"| {shown} | " + " | ".join(cells) + " |")
     if h.get("missing"):
         lines.append(f"(not installed: {', '.join(h['missing'])}; `pip install jax torch` adds them)")
+    if "jax.jit jvp(grad)" in names:
+        lines.append("(jax keeps XLA's own threads in both rows; for one thread there, run with XLA_FLAGS="
+                     "'--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1')")
     if "diagonal" in r:
         sm, lg = r["diagonal"]["small"], r["diagonal"]["large"]
         lines.append(f"Hessian diagonal w.r.t. A at N_y={sm['N_y']}, N_1={sm['N_1']}, N_x={sm['N_x']}, K={sm['K']}: "
