@@ -284,8 +284,9 @@ class _Gen:
 
     def value_sibling(self, node: ApplyFn, arg: str) -> int | None:
         """The program's node of the function itself (order 0) on the same argument as the derivative
-        ``node``, or on another node whose computed value is that same array ``arg`` (a transposed
-        contraction the pair memo found again): its value gives the derivative without a pass of exp.
+        ``node``, or on another node whose value is that same array ``arg`` (a transposed contraction
+        the pair memo found again): its value gives the derivative without a pass of exp.  (Looking
+        computes the candidates' arguments: nodes of the program, needed by the code anyway.)
         """
         sib = self.p.index.get(ApplyFn(node.func, 0, node.arg, node.rank))
         if sib is not None:

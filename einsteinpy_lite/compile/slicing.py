@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 from typing import Any
 
 import opt_einsum
@@ -56,8 +57,9 @@ def memory_bytes(limit: Any, where: str = "memory_limit") -> float | None:
         EinsteinError: text that is no size, a unit it does not know, or a size that is not positive.
 
     Example:
-        >>> memory_bytes("1GiB"), memory_bytes("1.5 kib"), memory_bytes(2e6), memory_bytes(None)
-        (1073741824, 1536, 2000000.0, None)
+        >>> import numpy as np
+        >>> memory_bytes("1GiB"), memory_bytes("1.5 kib"), memory_bytes(2e6), memory_bytes(np.int64(8)), memory_bytes(None)
+        (1073741824, 1536, 2000000.0, 8, None)
     """
     import re
 
@@ -71,9 +73,11 @@ def memory_bytes(limit: Any, where: str = "memory_limit") -> float | None:
                                 hint="pass a number of bytes, None, or text such as '1GiB', '512MiB', '2GB'")
         scaled = float(m.group(1)) * _UNITS[m.group(2).lower()]
         value = int(scaled) if scaled.is_integer() else scaled
-    elif isinstance(limit, bool) or not isinstance(limit, (int, float)):
+    elif isinstance(limit, bool) or not isinstance(limit, numbers.Real):
         raise EinsteinError(f"{where}={limit!r} is not a size in bytes",
                             hint="pass a number of bytes, None, or text such as '1GiB'")
+    else:
+        value = int(limit) if isinstance(limit, numbers.Integral) else float(limit)  # numpy scalars too
     if not math.isfinite(value) or value <= 0:
         raise EinsteinError(f"{where}={limit!r} must be a positive number of bytes",
                             hint="None means no limit")

@@ -102,6 +102,7 @@ def test_a_limit_with_a_unit_is_the_same_limit() -> None:
     a = _arrays()
     text = el.compile("A^i_a B^{j a} C_{i j}", memory_limit="2.4 kB")
     assert text is el.compile("A^i_a B^{j a} C_{i j}", memory_limit=2400)
+    assert text is el.compile("A^i_a B^{j a} C_{i j}", memory_limit=np.int64(2400))  # numpy scalars are sizes
     np.testing.assert_allclose(text(A=a["A"], B=a["B"], C=a["C"]), np.einsum("ia,ja,ij->", a["A"], a["B"], a["C"]))
     assert "sliced over" in str(text.plan(i=40, j=50, a=30))
 
