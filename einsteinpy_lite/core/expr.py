@@ -527,6 +527,8 @@ class Product(Expr):
                     # (nowhere: not even as another factor's own dummy, a trace \delta^{s1}_{s1} beside it)
                     if avoid is None:
                         avoid = {n for g in items for n in g.size_names}.union(*(g.all_names() for g in items))
+                    size, inner = _fold_traces_beside_pairs(inner, set(clash))
+                    c = c * size
                     fresh = fresh_names(scope | avoid, len(clash), stem="s")
                     mapping = dict(zip(clash, fresh))
                     inner = [g.map_slots(lambda ix, m=mapping: ix.renamed(m[ix.name])  # type: ignore[misc]
@@ -866,6 +868,39 @@ def fold_delta_loops(e: Product) -> Expr:
     if len(factors) == len(e.factors):
         return e
     return Product.make(e.coeff * coeff, factors, kept=getattr(e, "kept", ()))
+
+
+def _fold_traces_beside_pairs(factors: list[Expr], names: set[str]) -> tuple[sympy.Expr, list[Expr]]:
+    """The traces ``\\delta^x_x`` among ``factors`` (one product's) whose name ``x`` in ``names`` is also a pair
+    that a tensor slot carries, folded to that slot's size (``\\dim(A, 1)``); returns (their product, the rest).
+
+    A trace and a pair of one name in one product share the name, hence the size (``N_x``, by the name).
+    Renaming the pair apart renames the trace with it, and ``N_x`` would become ``N_s1``, a size the user
+    never wrote (seed 2508263514: compile asked for it); folding to ``N_x`` instead would cut it loose from
+    the pair (seed 3081368041). The slot's size is the pair's, whatever the names.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> size, rest = _fold_traces_beside_pairs(list(parse(r"A_{j} B^{j} \\delta^{j}_{j}").factors), {"j"})
+        >>> size, [str(f) for f in rest]
+        (dim:0:A, ['A_j', 'B^j'])
+    """
+    coeff: sympy.Expr = sympy.Integer(1)
+    out: list[Expr] = []
+    slots: dict[str, tuple[str, int] | None] = {}
+    for f in factors:
+        ixs = f.own_indices() if _is_delta(f) else ()
+        if len(ixs) == 2 and ixs[0].name == ixs[1].name and ixs[0].name in names and not any(ix.bound for ix in ixs):
+            x = ixs[0].name
+            if x not in slots:
+                slots[x] = next((s for s in (free_slot(g, x) for g in factors if not _is_delta(g)) if s is not None),
+                                None)
+            slot = slots[x]
+            if slot is not None:
+                coeff = coeff * slot_size_symbol(*slot)
+                continue
+        out.append(f)
+    return coeff, out
 
 
 def fold_loops(factors: list[Expr], dummies: set[str], sizes: Mapping[str, sympy.Expr],

@@ -521,3 +521,22 @@ def test_a_trace_beside_a_pair_of_the_same_name_is_equal_to_itself_reordered():
     e, v, B, y, A = (rng.standard_normal(s) for s in (3, (2, 2), (4, 4), (2, 2), 3))
     want = 3 * (e @ A) * np.trace(v) * np.trace(B) * np.trace(y)  # N_j2 = 3, A's size
     assert np.isclose(float(el.compile(a)(epsilon=e, v=v, B=B, y=y, A=A)), want)
+
+
+def test_a_trace_renamed_apart_with_its_pair_keeps_the_pairs_size_not_a_new_name():
+    # harness seed 2508263514: -(A_{j2} B^{j2}) beside \delta^{j2}_{j2} is one product where j2 occurs four times;
+    # flattened beside another pair j2, the product's j2 was renamed s1, the trace with it, and compile,
+    # simplify and canonical asked for N_s1, a size the user never wrote
+    inner = r"(-(\epsilon^{q} A_{j2} B_{q}^{j2} x_{b}) \delta^{j2}_{j2})"
+    outer = r"\frac{1}{2} ((\sum_{b} t1_{j2 b}) v^{j2}) C^{b}"
+    a, b = P(rf"{outer} {inner}"), P(rf"{inner} {outer}")
+    t1, v, C, eps, A, B, x = (rng.standard_normal(s) for s in ((3, 2), 3, 5, 4, 3, (4, 3), 5))
+    arrays = {"t1": t1, "v": v, "C": C, "epsilon": eps, "A": A, "B": B, "x": x}
+    want = 0.5 * (t1.sum(1) @ v) * (C @ x) * -(eps @ B @ A) * 3  # the trace: j2's size, 3
+    for form in (a, b, el.simplify(a), el.canonical(a), el.canonical(b)):
+        fn = el.compile(form)
+        assert not [s for s in fn.scalars if s.startswith("N_")], (form, fn.scalars)
+        assert np.isclose(float(fn(**arrays)), want)
+        assert np.isclose(float(el.evaluate(form, arrays)), want)
+    assert el.equal(a, b)
+    assert not el.equal(a, P(rf"{outer} (-(\epsilon^{{q}} A_{{j2}} B_{{q}}^{{j2}} x_{{b}}))"))
