@@ -540,3 +540,40 @@ def test_a_trace_renamed_apart_with_its_pair_keeps_the_pairs_size_not_a_new_name
         assert np.isclose(float(el.evaluate(form, arrays)), want)
     assert el.equal(a, b)
     assert not el.equal(a, P(rf"{outer} (-(\epsilon^{{q}} A_{{j2}} B_{{q}}^{{j2}} x_{{b}}))"))
+
+
+def test_a_loop_of_deltas_that_names_a_visible_index_takes_its_size_whatever_the_order_of_the_deltas():
+    # 30-minute run seed 4071067238 (a wrong answer): the loop (\delta_{k s1} \delta^{s1 k}) beside a free k was
+    # folded to N of its first delta's first name, N_k, and with the deltas swapped to N_s1; equal then drew
+    # N_s1 apart from k's size and said the two orders of the same deltas differ
+    a = P(r"-z_{p}^{p} (\delta_{k s1} \delta^{s1 k}) \lambda_{d} A^{k}")
+    b = P(r"-z_{p}^{p} (\delta^{s1 k} \delta_{k s1}) \lambda_{d} A^{k}")
+    assert el.equal(a, b)
+    assert not el.equal(a, P(r"-z_{p}^{p} \lambda_{d} A^{k}"))
+    z, lam, A = rng.standard_normal((3, 3)), rng.standard_normal(2), rng.standard_normal(4)
+    want = -np.trace(z) * 4 * np.multiply.outer(lam, A)  # the loop: k's size, 4 (A's); axes d, k
+    for form in (a, b, el.canonical(a), el.canonical(b)):
+        names = [ix.name for ix in form.free]
+        got = el.compile(form)(z=z, **{"lambda": lam}, A=A)
+        assert np.allclose(got if names == ["d", "k"] else got.T, want)
+
+
+def test_a_trace_in_a_functions_argument_renamed_apart_with_a_pair_keeps_the_pairs_size():
+    # 30-minute run seed 4071071684: as above, with the trace inside \operatorname{abs}: the product's j2 was renamed
+    # s2 into the argument too, and diff's results asked for N_s2
+    e = P(r"(\operatorname{abs}(\delta^{j2}_{j2}) G^{a}_{i1}^{s1} (-K \mathrm{eps}^{i1}_{j}^{j2}_{a} b2_{j2})) B_{\nu s1} "
+          r"(-\frac{3}{4} C^{b} b2_{b} \lambda_{j2} A^{\nu j2})")
+    G, eps, b2, B, C, lam, A = (rng.standard_normal(s) for s in ((2, 3, 4), (3, 5, 3, 2), 3, (2, 4), 3, 3, (2, 3)))
+    arrays = {"G": G, "eps": eps, "b2": b2, "B": B, "C": C, "lambda": lam, "A": A, "K": 2.0}
+    c = 0.75 * 2.0 * 3  # 3K/4 times |j2's size|
+    want = c * np.einsum("ais,ijpa,p,ns,b,b,q,nq->j", G, eps, b2, B, C, b2, lam, A)
+    fn = el.compile(e)
+    assert not [s for s in fn.scalars if s.startswith("N_")], fn.scalars
+    assert np.allclose(fn(**arrays), want)
+    jac = c * (np.einsum("ais,ijda,ns,b,b,q,nq->jd", G, eps, B, C, b2, lam, A)
+               + np.einsum("ais,ijpa,p,ns,d,q,nq->jd", G, eps, b2, B, C, lam, A))
+    for simp in (True, False):
+        d = el.diff(e, "b2_{d}", simplify=simp)
+        fd = el.compile(d, out=("j", "d"))
+        assert not [s for s in fd.scalars if s.startswith("N_")], (d, fd.scalars)
+        assert np.allclose(fd(**arrays), jac)
