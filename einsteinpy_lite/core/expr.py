@@ -915,9 +915,9 @@ def _fold_traces_beside_pairs(factors: list[Expr], names: set[str]) -> tuple[sym
     coeff: sympy.Expr = sympy.Integer(1)
     out: list[Expr] = []
     for f in factors:
-        x = trace(f)
-        if x is not None:
-            coeff = coeff * sizes[x]
+        name = trace(f)
+        if name is not None:
+            coeff = coeff * sizes[name]
         else:
             out.append(fold(f))
     return coeff, out
