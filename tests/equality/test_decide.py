@@ -367,3 +367,19 @@ def test_a_functions_argument_has_one_canonical_form_whatever_the_dummy_names():
     want = E @ np.logaddexp(0, A) @ C  # e^l softplus(A_{lq}) C^q
     for form in (e, el.canonical(e)):
         assert np.isclose(float(el.compile(form)(A=A, C=C, e=E)), want)
+
+
+def test_exp_is_not_softplus_where_every_draw_puts_the_argument_on_their_common_asymptote():
+    # 15-minute run seed 2865487794 (a wrong answer): rsqrt forces positive draws, so the argument was below -59
+    # on every draw, where softplus(x) = log(1 + e^x) is e^x to the last bit, and equal said True
+    arg = r"-\mathrm{rsqrt}(Q_{q}^{u1 i}) \sum_{u1} H^{q}_{u1}^{j2}_{i}"
+    a, b = P(rf"\exp({arg})"), P(rf"\mathrm{{softplus}}({arg})")
+    assert not equal(a, b)
+    assert compare(a, b).method in ("cannot tell", "numeric")
+    assert equal(a, P(r"\exp(-(\sum_{u1} H^{q}_{u1}^{j2}_{i}) \mathrm{rsqrt}(Q_{q}^{u1 i}))"))  # reordered
+    # the two differ where the argument is moderate (numpy, from the expression's structure)
+    rng = np.random.default_rng(2)
+    Q, H = rng.uniform(0.5, 1.5, (2, 3, 4)), rng.uniform(0.05, 0.1, (2, 3, 5, 4))
+    x = -np.einsum("qui,qvji->uj", Q ** -0.5, H)
+    assert np.allclose(el.compile(a)(Q=Q, H=H), np.exp(x))
+    assert not np.allclose(np.exp(x), np.logaddexp(0, x))
