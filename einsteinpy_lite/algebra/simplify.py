@@ -677,7 +677,7 @@ def _canonical(e: Expr, reserved: frozenset[str] = frozenset()) -> Expr:
     free_names = {ix.name for ix in e.free} | set(e.open_bound)
     collected: dict[Any, _Mono] = {}
     monos = [_orient_deltas(_contract_deltas(m, metrics=False), None) for m in _expand(e, canon=True, reserved=reserved)]
-    monos = [m for m in monos if m.coeff != 0]
+    monos = [_arguments_by_role(m, reserved) for m in monos if m.coeff != 0]
     reserved = _reserved(monos, reserved)
     for m in monos:
         c = _name_dummies(m, _order_factors(m), free_names, reserved)
@@ -688,6 +688,56 @@ def _canonical(e: Expr, reserved: frozenset[str] = frozenset()) -> Expr:
         else:
             collected[key] = c
     return _finish(e, collected, sorted(collected, key=str), None, free_names, reserved)
+
+
+def _arguments_by_role(m: _Mono, reserved: frozenset[str]) -> _Mono:
+    """``m`` with each dummy that a function's argument carries named by its role, and those arguments put in
+    their canonical form again under these names.
+
+    An argument's canonical form is computed under the names its free indices have in the input, and it
+    depends on them: ``\\mathrm{softplus}(A_{l q}) C^q e^l`` and ``\\mathrm{softplus}(A_{l j2}) C^{j2} e^l``
+    gave ``\\delta_{k i} \\delta_{l j} A^{i j}`` and ``\\delta_{k i} \\delta_{l j} A^{j i}`` and equal could only
+    say 'cannot tell' for a renaming (seed 2508261339).  A role -- the colours of the factors at both ends
+    of the dummy, and the slot at a tensor's end -- does not depend on names; where two such dummies have
+    one role (a symmetry the colours do not split) the monomial is left as it is.  Renaming a dummy
+    everywhere in its product does not change a value.
+    """
+    functions = (Apply, Diag, MatrixFunction)
+    if not any(isinstance(f, functions) for f in m.factors):
+        return m
+    dummies = set(_dummies_of(m.factors))
+    where: dict[str, list[tuple[int, int]]] = {}
+    for k, f in enumerate(m.factors):
+        for pos, ix in enumerate(f.free):
+            if ix.name in dummies:
+                where.setdefault(ix.name, []).append((k, pos))
+    # (a dummy that keeps its name keeps it here too: its size is N_d by that name, or an N_d around names it)
+    keep = reserved | _sizeless(m.factors, dummies)
+    inside = {d for d, ends in where.items()
+              if d not in keep and any(isinstance(m.factors[k], functions) for k, _ in ends)}
+    if not inside:
+        return m
+    col = _colors(m)
+
+    def end(k: int, pos: int) -> tuple[int, int]:
+        f = m.factors[k]
+        # a slot's position means something on a tensor or a delta, not on a function (it follows names there)
+        return (col[k], pos if isinstance(f, Tensor) or (isinstance(f, Delta) and not _is_metric(f)) else -1)
+
+    roles = {d: tuple(sorted(end(k, pos) for k, pos in where[d])) for d in inside}
+    if len(set(roles.values())) != len(roles):
+        return m
+    used = set(reserved) | {n for f in m.factors for n in f.all_names()} | {n for n, _ in m.bounds}
+    names = (f"{_PLACEHOLDER}r{n}" for n in itertools.count() if f"{_PLACEHOLDER}r{n}" not in used)
+    mapping = {d: next(names) for d in sorted(inside, key=lambda d: roles[d])}
+    used |= set(mapping.values())
+    factors = []
+    for f in m.factors:
+        g = _rename(f, _restrict(mapping, f), used)
+        if isinstance(f, functions) and g is not f:
+            g = _expand(g, True, reserved=reserved)[0].factors[0]  # its argument's canonical form, new names
+        factors.append(g)
+    return _Mono(m.coeff, m.bounds, factors)
 
 
 def _is_zero(e: Expr) -> bool:

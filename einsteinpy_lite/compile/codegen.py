@@ -425,32 +425,46 @@ class _Gen:
             value = self.coeff_value(coeff)
             if not (value.is_number and value.is_real):  # (a complex coefficient may not write into a real array)
                 return None
-            terms.append((value, self.expand(var, tuple(pos[a] for a in axes), target)))
-        shape = tuple(self.r.shapes[vid][a] for a in target)
-        size = math.prod(self.r.shapes[vid])
+            cur = tuple(pos[a] for a in axes)
+            terms.append((value, self.expand(var, cur, target), frozenset(cur)))
+        full = self.r.shapes[vid]
+
+        def made(axes: frozenset[int]) -> tuple[int, tuple[int, ...]]:
+            # the entries and shape of a partial sum over these axes: numpy broadcasts the expanded views,
+            # whose leading absent axes are left out and inner ones are 1 (seed 4071070619: the first two
+            # terms of a chain lacked an axis of the third, and writing the third in place into their
+            # sum raised 'non-broadcastable output operand')
+            lead = next((n for n, a in enumerate(target) if a in axes), len(target))
+            return (math.prod(full[a] for a in axes),
+                    tuple(full[a] if a in axes else 1 for a in target[lead:]))
         # the coefficient most terms have (up to sign) is applied once, at the end; the accumulator starts
         # from a full-shaped term with exactly that coefficient (so it is an array of the result's shape)
         counts: dict[sympy.Expr, int] = {}
-        for value, _ in terms:
+        for value, _, _ in terms:
             counts[abs(value)] = counts.get(abs(value), 0) + 1
         common = max(counts, key=lambda c: counts[c])
-        if not any(value == common for value, _ in terms):
+        if not any(value == common for value, _, _ in terms):
             common = -common
         if common == 0:
             return None
-        terms.sort(key=lambda t: (t[0] != common, "[" in t[1]))
-        acc = terms[0][1]
-        for value, v in terms[1:]:
+        every = frozenset(target)
+        terms.sort(key=lambda t: (t[0] != common, t[2] != every, "[" in t[1]))
+        acc, acc_axes = terms[0][1], terms[0][2]
+        for value, v, axes_v in terms[1:]:
             ratio = value / common
+            acc_axes = acc_axes | axes_v
+            size, shape = made(acc_axes)
             if ratio == 1 or ratio == -1:
                 op = "add" if ratio == 1 else "subtract"
                 acc = self.emit(f"{acc} {'+' if ratio == 1 else '-'} {v}", size, self.p.desc[vid], size,
                                 op=(op, [acc, v]), shape=shape)
             else:
                 r = _num(ratio)
-                scaled = self.emit(f"{r} * {v}", size, self.p.desc[vid], size, op=("multiply", [r, v]), shape=shape)
+                n, sh = made(axes_v)
+                scaled = self.emit(f"{r} * {v}", n, self.p.desc[vid], n, op=("multiply", [r, v]), shape=sh)
                 acc = self.emit(f"{acc} + {scaled}", size, self.p.desc[vid], size, op=("add", [acc, scaled]),
                                 shape=shape)
+        size, shape = made(acc_axes)
         if common != 1:
             c = _num(common)
             acc = self.emit(f"{c} * {acc}", size, self.p.desc[vid], size, op=("multiply", [c, acc]), shape=shape)

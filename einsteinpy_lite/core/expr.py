@@ -26,7 +26,7 @@ in :mod:`.builders`, index renaming in :mod:`.rename`; :mod:`einsteinpy_lite.cor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 import sympy
@@ -513,7 +513,9 @@ class Product(Expr):
                     continue
                 keep |= set(f.kept)
             if isinstance(f, Product):
-                folded = fold_delta_loops(f) if any(d.name in scope for d in f._free_and_dummies[1]) else f
+                # (a loop that names a visible index takes that name's size, whatever the order of its deltas:
+                # (\delta_{k s1} \delta^{s1 k}) A^k was N_k, and with the deltas swapped N_s1, seed 4071067238)
+                folded = fold_delta_loops(f, scope) if any(d.name in scope for d in f._free_and_dummies[1]) else f
                 if not isinstance(folded, Product):
                     out.append(folded)
                     continue
@@ -527,6 +529,8 @@ class Product(Expr):
                     # (nowhere: not even as another factor's own dummy, a trace \delta^{s1}_{s1} beside it)
                     if avoid is None:
                         avoid = {n for g in items for n in g.size_names}.union(*(g.all_names() for g in items))
+                    size, inner = _fold_traces_beside_pairs(inner, set(clash))
+                    c = c * size
                     fresh = fresh_names(scope | avoid, len(clash), stem="s")
                     mapping = dict(zip(clash, fresh))
                     inner = [g.map_slots(lambda ix, m=mapping: ix.renamed(m[ix.name])  # type: ignore[misc]
@@ -850,11 +854,12 @@ def _is_delta(e: Expr) -> bool:
         and len(e.own_indices()) == 2
 
 
-def fold_delta_loops(e: Product) -> Expr:
+def fold_delta_loops(e: Product, prefer: Collection[str] = ()) -> Expr:
     """``e`` without its closed loops of deltas (``\\delta^a_b \\delta^b_a``), times their sizes ``N_a``.
 
     A loop's space touches no tensor slot: only the user gives its size, by the name written (``N_a``).
-    Folded before a rewrite renames the loop's dummies (which would cut that link).
+    Folded before a rewrite renames the loop's dummies (which would cut that link).  ``prefer``: names
+    visible around ``e``; a loop that uses one is sized by it (see :func:`fold_loops`).
 
     Example:
         >>> from einsteinpy_lite import parse
@@ -862,19 +867,71 @@ def fold_delta_loops(e: Product) -> Expr:
         '\\\\mathrm{N_a} x^i'
     """
     dummies = {ix.name for ix in e._free_and_dummies[1]}
-    coeff, factors = fold_loops(list(e.factors), dummies, {})
+    coeff, factors = fold_loops(list(e.factors), dummies, {}, prefer=prefer)
     if len(factors) == len(e.factors):
         return e
     return Product.make(e.coeff * coeff, factors, kept=getattr(e, "kept", ()))
 
 
+def _fold_traces_beside_pairs(factors: list[Expr], names: set[str]) -> tuple[sympy.Expr, list[Expr]]:
+    """The traces ``\\delta^x_x`` among ``factors`` (one product's), or inside them (a function's argument),
+    whose name ``x`` in ``names`` is also a pair that a tensor slot of the product carries, folded to that
+    slot's size (``\\dim(A, 1)``); returns (the product of those among the factors, the factors).
+
+    A trace and a pair of one name in one product share the name, hence the size (``N_x``, by the name).
+    Renaming the pair apart renames the trace with it, and ``N_x`` would become ``N_s1``, a size the user
+    never wrote (seed 2508263514: compile asked for it; seed 4071071684: the trace in ``\\operatorname{abs}``);
+    folding to ``N_x`` instead would cut it loose from the pair (seed 3081368041). The slot's size is the
+    pair's, whatever the names.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> size, rest = _fold_traces_beside_pairs(list(parse(r"A_{j} B^{j} \\delta^{j}_{j}").factors), {"j"})
+        >>> size, [str(f) for f in rest]
+        (dim:0:A, ['A_j', 'B^j'])
+    """
+    sizes: dict[str, sympy.Expr] = {}
+    for x in names:
+        slot = next((s for s in (free_slot(g, x) for g in factors if not _is_delta(g)) if s is not None), None)
+        if slot is not None:
+            sizes[x] = slot_size_symbol(*slot)
+    if not sizes:
+        return sympy.Integer(1), factors
+
+    def trace(e: Expr) -> str | None:
+        ixs = e.own_indices() if _is_delta(e) else ()
+        if len(ixs) == 2 and ixs[0].name == ixs[1].name and not any(ix.bound for ix in ixs) and ixs[0].name in sizes:
+            return ixs[0].name
+        return None
+
+    def fold(e: Expr) -> Expr:
+        x = trace(e)
+        if x is not None:
+            return Product.make(sizes[x], [])
+        if not any(trace(n) for n in e.walk()):
+            return e
+        return e.map_children(fold)
+
+    coeff: sympy.Expr = sympy.Integer(1)
+    out: list[Expr] = []
+    for f in factors:
+        name = trace(f)
+        if name is not None:
+            coeff = coeff * sizes[name]
+        else:
+            out.append(fold(f))
+    return coeff, out
+
+
 def fold_loops(factors: list[Expr], dummies: set[str], sizes: Mapping[str, sympy.Expr],
-               only_sized: bool = False) -> tuple[sympy.Expr, list[Expr]]:
+               only_sized: bool = False, prefer: Collection[str] = ()) -> tuple[sympy.Expr, list[Expr]]:
     """The closed loops of deltas among ``factors`` (a product's, with its ``dummies``) folded to sizes.
 
     A loop whose names are all dummies that no other factor carries is dropped; its size is ``sizes``
     of one of its names where given (the slot that carried it before a sum was distributed), else
-    ``N_x`` of its first name -- or, with ``only_sized``, the loop stays.  Returns (the product of the
+    ``N_x`` of its first name -- or, with ``only_sized``, the loop stays.  A loop that uses a name in
+    ``prefer`` (visible around the product: its size is that name's) is ``N_x`` of the first such name in
+    alphabetical order, so that the order of the deltas does not choose.  Returns (the product of the
     sizes, the factors left).
 
     Example:
@@ -911,7 +968,8 @@ def fold_loops(factors: list[Expr], dummies: set[str], sizes: Mapping[str, sympy
             if size is None:
                 if only_sized:
                     continue
-                size = dimension_symbol(factors[min(comp)].own_indices()[0].name)
+                seen_names = sorted(x for x in names if x in prefer)
+                size = dimension_symbol(seen_names[0] if seen_names else factors[min(comp)].own_indices()[0].name)
             drop.update(comp)
             coeff = coeff * size
     return coeff, [f for n, f in enumerate(factors) if n not in drop]

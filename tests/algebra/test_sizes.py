@@ -521,3 +521,59 @@ def test_a_trace_beside_a_pair_of_the_same_name_is_equal_to_itself_reordered():
     e, v, B, y, A = (rng.standard_normal(s) for s in (3, (2, 2), (4, 4), (2, 2), 3))
     want = 3 * (e @ A) * np.trace(v) * np.trace(B) * np.trace(y)  # N_j2 = 3, A's size
     assert np.isclose(float(el.compile(a)(epsilon=e, v=v, B=B, y=y, A=A)), want)
+
+
+def test_a_trace_renamed_apart_with_its_pair_keeps_the_pairs_size_not_a_new_name():
+    # harness seed 2508263514: -(A_{j2} B^{j2}) beside \delta^{j2}_{j2} is one product where j2 occurs four times;
+    # flattened beside another pair j2, the product's j2 was renamed s1, the trace with it, and compile,
+    # simplify and canonical asked for N_s1, a size the user never wrote
+    inner = r"(-(\epsilon^{q} A_{j2} B_{q}^{j2} x_{b}) \delta^{j2}_{j2})"
+    outer = r"\frac{1}{2} ((\sum_{b} t1_{j2 b}) v^{j2}) C^{b}"
+    a, b = P(rf"{outer} {inner}"), P(rf"{inner} {outer}")
+    t1, v, C, eps, A, B, x = (rng.standard_normal(s) for s in ((3, 2), 3, 5, 4, 3, (4, 3), 5))
+    arrays = {"t1": t1, "v": v, "C": C, "epsilon": eps, "A": A, "B": B, "x": x}
+    want = 0.5 * (t1.sum(1) @ v) * (C @ x) * -(eps @ B @ A) * 3  # the trace: j2's size, 3
+    for form in (a, b, el.simplify(a), el.canonical(a), el.canonical(b)):
+        fn = el.compile(form)
+        assert not [s for s in fn.scalars if s.startswith("N_")], (form, fn.scalars)
+        assert np.isclose(float(fn(**arrays)), want)
+        assert np.isclose(float(el.evaluate(form, arrays)), want)
+    assert el.equal(a, b)
+    assert not el.equal(a, P(rf"{outer} (-(\epsilon^{{q}} A_{{j2}} B_{{q}}^{{j2}} x_{{b}}))"))
+
+
+def test_a_loop_of_deltas_that_names_a_visible_index_takes_its_size_whatever_the_order_of_the_deltas():
+    # 30-minute run seed 4071067238 (a wrong answer): the loop (\delta_{k s1} \delta^{s1 k}) beside a free k was
+    # folded to N of its first delta's first name, N_k, and with the deltas swapped to N_s1; equal then drew
+    # N_s1 apart from k's size and said the two orders of the same deltas differ
+    a = P(r"-z_{p}^{p} (\delta_{k s1} \delta^{s1 k}) \lambda_{d} A^{k}")
+    b = P(r"-z_{p}^{p} (\delta^{s1 k} \delta_{k s1}) \lambda_{d} A^{k}")
+    assert el.equal(a, b)
+    assert not el.equal(a, P(r"-z_{p}^{p} \lambda_{d} A^{k}"))
+    z, lam, A = rng.standard_normal((3, 3)), rng.standard_normal(2), rng.standard_normal(4)
+    want = -np.trace(z) * 4 * np.multiply.outer(lam, A)  # the loop: k's size, 4 (A's); axes d, k
+    for form in (a, b, el.canonical(a), el.canonical(b)):
+        names = [ix.name for ix in form.free]
+        got = el.compile(form)(z=z, **{"lambda": lam}, A=A)
+        assert np.allclose(got if names == ["d", "k"] else got.T, want)
+
+
+def test_a_trace_in_a_functions_argument_renamed_apart_with_a_pair_keeps_the_pairs_size():
+    # 30-minute run seed 4071071684: as above, with the trace inside \operatorname{abs}: the product's j2 was renamed
+    # s2 into the argument too, and diff's results asked for N_s2
+    e = P(r"(\operatorname{abs}(\delta^{j2}_{j2}) G^{a}_{i1}^{s1} (-K \mathrm{eps}^{i1}_{j}^{j2}_{a} b2_{j2})) B_{\nu s1} "
+          r"(-\frac{3}{4} C^{b} b2_{b} \lambda_{j2} A^{\nu j2})")
+    G, eps, b2, B, C, lam, A = (rng.standard_normal(s) for s in ((2, 3, 4), (3, 5, 3, 2), 3, (2, 4), 3, 3, (2, 3)))
+    arrays = {"G": G, "eps": eps, "b2": b2, "B": B, "C": C, "lambda": lam, "A": A, "K": 2.0}
+    c = 0.75 * 2.0 * 3  # 3K/4 times |j2's size|
+    want = c * np.einsum("ais,ijpa,p,ns,b,b,q,nq->j", G, eps, b2, B, C, b2, lam, A)
+    fn = el.compile(e)
+    assert not [s for s in fn.scalars if s.startswith("N_")], fn.scalars
+    assert np.allclose(fn(**arrays), want)
+    jac = c * (np.einsum("ais,ijda,ns,b,b,q,nq->jd", G, eps, B, C, b2, lam, A)
+               + np.einsum("ais,ijpa,p,ns,d,q,nq->jd", G, eps, b2, B, C, lam, A))
+    for simp in (True, False):
+        d = el.diff(e, "b2_{d}", simplify=simp)
+        fd = el.compile(d, out=("j", "d"))
+        assert not [s for s in fd.scalars if s.startswith("N_")], (d, fd.scalars)
+        assert np.allclose(fd(**arrays), jac)

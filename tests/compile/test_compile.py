@@ -343,3 +343,19 @@ def test_outputs_never_share_the_reused_buffers():
 def test_keyword_names_must_not_collide():
     with pytest.raises(EinsteinError, match=r"two tensors or scalars share the keyword name"):
         compile(parse(r"\alpha \alpha_i x^i"))
+
+
+@pytest.mark.parametrize("reuse", [True, False])
+def test_a_chain_of_sums_whose_first_terms_lack_an_axis_is_not_written_in_place(reuse):
+    # 30-minute run seed 4071070619: B and R lack lambda's j2, lambda lacks their a; the chain B + R - lambda
+    # wrote lambda's term in place into the smaller B + R ('non-broadcastable output operand' without the
+    # buffer pool: equal could only say 'cannot tell')
+    e = parse(r"\sum_{a} \sum_{j2} (-\lambda^{j2 d s1} + B^{s1 a d} + R^{s1 d a})")
+    r = np.random.default_rng(5)
+    lam, B, R = r.standard_normal((3, 2, 4)), r.standard_normal((4, 5, 2)), r.standard_normal((4, 2, 5))
+    want = -5 * lam.sum(0) + 3 * B.sum(1).T + 3 * R.sum(2).T  # axes d, s1; a has 5 values, j2 has 3
+    got = compile(e, reuse_buffers=reuse)(**{"lambda": lam}, B=B, R=R)
+    np.testing.assert_allclose(got, want)
+    f = parse(r"\sum_{a} \sum_{j2} (B^{s1 a d} + R^{s1 d a} + B^{s1 a d} + 3 \lambda^{j2 d s1})")
+    want = (2 * 3 * B.sum(1).T + 3 * R.sum(2).T + 3 * 5 * lam.sum(0)).T  # axes s1, d
+    np.testing.assert_allclose(compile(f, reuse_buffers=reuse)(**{"lambda": lam}, B=B, R=R), want)

@@ -345,3 +345,41 @@ def test_the_tolerance_floor_cannot_overflow_to_infinity():
     big = np.array([1e200, -3e200, 2e200])
     assert np.isfinite(_rms(big)) and np.isclose(_rms(big), np.sqrt(np.mean((big / 1e200) ** 2)) * 1e200)
     assert _rms(np.array([])) == 0.0 and _rms(np.zeros(3)) == 0.0
+
+
+def test_a_functions_argument_has_one_canonical_form_whatever_the_dummy_names():
+    # harness seed 2508261339: the canonical form of softplus(A_{l q}) was computed under the names l, q, and
+    # with q renamed j2 it came out as another form of the same argument (A^{ij} against A^{ji} after the
+    # outer renaming), so equal could only say 'cannot tell' (abs's kink never seen both ways beside rsqrt)
+    a = P(r"\operatorname{abs}(\epsilon^{l}) \mathrm{rsqrt}(\rho^{a}) \mathrm{softplus}(A_{l q}) C^{q}")
+    b = P(r"\operatorname{abs}(\epsilon^{l}) \mathrm{rsqrt}(\rho^{a}) \mathrm{softplus}(A_{l j2}) C^{j2}")
+    assert el.canonical(a) == el.canonical(b)
+    assert compare(a, b).method == "canonical" and equal(a, b)
+    c = P(r"\mathrm{softplus}(\delta_{k i} \delta_{l j} A^{i j}) C^{l} e^{k}")
+    d = P(r"\mathrm{softplus}(\delta_{k i} \delta_{l j} A^{j i}) C^{k} e^{l}")
+    assert el.canonical(c) == el.canonical(d)
+    # the transpose is another tensor: softplus(A_{q l}) C^q e^l is not softplus(A_{l q}) C^q e^l
+    e = P(r"\mathrm{softplus}(A_{l q}) C^{q} e^{l}")
+    f = P(r"\mathrm{softplus}(A_{q l}) C^{q} e^{l}")
+    assert el.canonical(e) != el.canonical(f) and not equal(e, f)
+    rng = np.random.default_rng(3)
+    A, C, E = rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal(3)
+    want = E @ np.logaddexp(0, A) @ C  # e^l softplus(A_{lq}) C^q
+    for form in (e, el.canonical(e)):
+        assert np.isclose(float(el.compile(form)(A=A, C=C, e=E)), want)
+
+
+def test_exp_is_not_softplus_where_every_draw_puts_the_argument_on_their_common_asymptote():
+    # 15-minute run seed 2865487794 (a wrong answer): rsqrt forces positive draws, so the argument was below -59
+    # on every draw, where softplus(x) = log(1 + e^x) is e^x to the last bit, and equal said True
+    arg = r"-\mathrm{rsqrt}(Q_{q}^{u1 i}) \sum_{u1} H^{q}_{u1}^{j2}_{i}"
+    a, b = P(rf"\exp({arg})"), P(rf"\mathrm{{softplus}}({arg})")
+    assert not equal(a, b)
+    assert compare(a, b).method in ("cannot tell", "numeric")
+    assert equal(a, P(r"\exp(-(\sum_{u1} H^{q}_{u1}^{j2}_{i}) \mathrm{rsqrt}(Q_{q}^{u1 i}))"))  # reordered
+    # the two differ where the argument is moderate (numpy, from the expression's structure)
+    rng = np.random.default_rng(2)
+    Q, H = rng.uniform(0.5, 1.5, (2, 3, 4)), rng.uniform(0.05, 0.1, (2, 3, 5, 4))
+    x = -np.einsum("qui,qvji->uj", Q ** -0.5, H)
+    assert np.allclose(el.compile(a)(Q=Q, H=H), np.exp(x))
+    assert not np.allclose(np.exp(x), np.logaddexp(0, x))
