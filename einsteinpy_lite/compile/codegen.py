@@ -190,8 +190,8 @@ class _Gen:
         self.created = True
         if self.memory_limit is not None and size * self.itemsize > self.memory_limit:
             raise EinsteinError(
-                f"the intermediate {text} has {size:,} entries ({size * self.itemsize / 2**30:.2f} GiB), over the "
-                f"memory limit of {self.memory_limit / 2**30:.2f} GiB",
+                f"the intermediate {self.show(text)} has {size:,} entries ({human_bytes(size * self.itemsize)}), over the "
+                f"memory limit of {human_bytes(self.memory_limit)}",
                 hint="pass a larger memory_limit= to compile, or use smaller arrays (or dask chunks)")
         self.count += 1
         var = f"_t{self.count}"

@@ -154,8 +154,10 @@ def test_deltas_never_materialized():
 def test_memory_limit_before_any_work():
     e = parse("x^i y^j z^k")
     fn = compile(e, memory_limit=1000)
-    with pytest.raises(EinsteinError, match=r"entries .* over the memory limit of"):
+    with pytest.raises(EinsteinError, match=r"entries .* over the memory limit of") as err:
         fn(x=np.ones(10), y=np.ones(10), z=np.ones(10))
+    # the user's names and a readable size, never the generated code's locals
+    assert "_a" not in str(err.value) and "z_{k}" in str(err.value) and "7.81 KiB" in str(err.value)
     assert compile(e, memory_limit=None)(x=np.ones(10), y=np.ones(10), z=np.ones(10)).shape == (10, 10, 10)
 
 
