@@ -140,6 +140,9 @@ class Program:
     #: the ``N_i`` of free indices ``i`` whose space no tensor carries: no array slot of an index named
     #: ``i`` in another scope tells their value
     uncarried: set[sympy.Symbol] = field(default_factory=set)
+    #: free index name of an output -> the tensor slots in its space (``N_i`` of a free ``i`` that only
+    #: deltas tie to a tensor, ``\delta_{d i} C^d``, is that slot's size)
+    free_spaces: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     #: per Contract value: the spec with deltas kept as identity operands (labels, out, canonical label of each)
     materialized: dict[int, tuple[tuple[tuple[int, ...], ...], tuple[int, ...], tuple[int, ...]]] = field(
         default_factory=dict)
@@ -179,7 +182,8 @@ class Program:
                             if dimension_index(s) is not None))
         return (tuple(self.nodes), inputs, tuple((k, v[0], v[1]) for k, v in self.outputs.items()),
                 tuple((c, sl) for _, c, sl in self.bound_counts), tuple(sorted(self.spaces.items())),
-                frozenset(self.symbols), dims, frozenset(self.uncarried))
+                frozenset(self.symbols), dims, frozenset(self.uncarried),
+                tuple(sorted((ids.get(k, -1), v) for k, v in self.free_spaces.items())))
 
 
 def dimension_index(sym: sympy.Symbol) -> str | None:
@@ -263,6 +267,8 @@ class _Lowerer:
         free_of: dict[int, str] = {}
         for lab, name in self.root_free:
             free_of.setdefault(self.space(lab), name)
+            if slots(lab) and dimension_symbol(name) in self.p.symbols:
+                self.p.free_spaces.setdefault(name, slots(lab))
         raw_of_uncarried = {(vid, lab): raw for vid, lab, raw in self.uncarried}
         by_node: dict[tuple[int, int], set[tuple[str, int]]] = {}
         for vid, lab, raw in self.uncarried:

@@ -74,6 +74,8 @@ def _infer(p: Program, sym: sympy.Symbol, index_sizes: dict[str, int], ambiguous
         shape = shapes.get(slot[0])
         return int(shape[slot[1]]) if shape is not None and slot[1] < len(shape) else None
     idx = dimension_index(sym)
+    if idx is not None and idx in p.free_spaces:  # a free index of the result: the slots of its own space
+        return _slot_size(shapes, p.free_spaces[idx])
     if idx is not None and idx in index_sizes and sym not in p.uncarried:
         if idx in ambiguous:
             raise EinsteinError(f"cannot infer {sym.name}: index '{idx}' has different sizes in different tensors",

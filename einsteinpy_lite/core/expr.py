@@ -793,8 +793,12 @@ class SumOver(Expr):
             # \sum_c (G_{j} + \delta_{j}^{c}): c runs over the space of j, which G's slot carries
             free = {ix.name for ix in self.body.free}
             for partner in _delta_partners(self.body, self.index_name):
-                slot = free_slot(self.body, partner) if partner in free else None
-                if slot is not None:
+                if partner in free:
+                    slot = free_slot(self.body, partner)
+                    if slot is None:
+                        # a free index no slot carries has the size of its name, which no rewrite renames
+                        # (d/d\epsilon^{k} of \sum_m \epsilon^m: \sum_m \delta^m_k sized N_m, seed 1721891288)
+                        return dimension_symbol(partner)
                     break
         return slot_size_symbol(*slot) if slot is not None else dimension_symbol(self.index_name)
 
@@ -868,9 +872,95 @@ def fold_delta_loops(e: Product, prefer: Collection[str] = ()) -> Expr:
     """
     dummies = {ix.name for ix in e._free_and_dummies[1]}
     coeff, factors = fold_loops(list(e.factors), dummies, {}, prefer=prefer)
-    if len(factors) == len(e.factors):
+    if len(factors) != len(e.factors):
+        out = Product.make(e.coeff * coeff, factors, kept=getattr(e, "kept", ()))
+        return fold_delta_loops(out, prefer) if isinstance(out, Product) else out
+    found = _sum_on_unsized_loop(e, dummies)
+    if found is None:
         return e
-    return Product.make(e.coeff * coeff, factors, kept=getattr(e, "kept", ()))
+    # the loop closes only in some of the sum's terms: distribute over them, each term folds its own loop,
+    # sized by the slot that carries the space in another term, else by the name written (renamed apart
+    # later, an unfolded loop would take the size of a generated name: seed 1717313372; differentiated, the
+    # carrying term would vanish with its size: seed 1717307689)
+    at, sizes = found
+    rest = e.factors[:at] + e.factors[at + 1:]
+    split: list[Expr] = []
+    for t in e.factors[at].terms:  # type: ignore[attr-defined]
+        term = Product.make(e.coeff, [*rest, t])
+        if isinstance(term, Product):
+            inner = {ix.name for ix in term._free_and_dummies[1]}
+            c, fs = fold_loops(list(term.factors), inner, sizes, prefer=prefer)
+            term = Product.make(term.coeff * c, fs, kept=getattr(term, "kept", ()))
+            term = fold_delta_loops(term, prefer) if isinstance(term, Product) else term
+        split.append(term)
+    return Sum.make(split)
+
+
+def _carrier(e: Expr, name: str) -> tuple[str, int] | tuple[()] | None:
+    """The tensor slot that carries the free index ``name`` of ``e`` (directly or through deltas; in some term
+    of a sum); ``()`` when something other than deltas carries it at a slot not found here (a diagonal's new
+    index); None when only deltas hold it."""
+    if _is_delta(e) or isinstance(e, Zero):
+        return None
+    if isinstance(e, Sum):
+        found = [_carrier(t, name) for t in e.terms]
+        return next((c for c in found if c), next((c for c in found if c is not None), None))
+    if not isinstance(e, Product):
+        return free_slot(e, name) or ()
+    linked, todo = {name}, [name]
+    while todo:
+        x = todo.pop()
+        for f in e.factors:
+            names = [ix.name for ix in f.free if not ix.bound]
+            if x not in names:
+                continue
+            if not _is_delta(f):
+                hit = _carrier(f, x)
+                if hit is not None:
+                    return hit
+                continue
+            for y in names:
+                if y not in linked:
+                    linked.add(y)
+                    todo.append(y)
+    return None
+
+
+def _sum_on_unsized_loop(e: Expr, dummies: set[str]) -> tuple[int, dict[str, sympy.Expr]] | None:
+    """A sum among ``e``'s factors (a product's) with a term where a space of dummies closes in deltas only
+    (``\\delta_{s1}^{b} (\\frac12 \\delta^{s1}_{b} + \\frac12 \\delta^{s1}_{b})``), no other factor carrying it:
+    (its position, the size of the space's names: a slot that carries it in another term, if any), or None."""
+    if not isinstance(e, Product) or e.kept or not any(isinstance(f, Sum) for f in e.factors):
+        return None
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    carried: set[str] = set()
+    for f in e.factors:
+        names = [ix.name for ix in f.free if not ix.bound]
+        if _is_delta(f) and len(names) == 2:
+            parent[find(names[0])] = find(names[1])
+        elif not isinstance(f, Sum):
+            carried.update(names)
+    anchored = {find(x) for x in carried} | {find(ix.name) for ix in e.free}
+    for n, f in enumerate(e.factors):
+        if not isinstance(f, Sum):
+            continue
+        for ix in f.free:
+            x = ix.name
+            if x not in dummies or find(x) in anchored:
+                continue
+            carriers = [_carrier(t, x) for t in f.terms]
+            if None not in carriers or () in carriers:
+                continue  # every term carries it, or one at a slot not found: sized as it is
+            space = [y for y in list(parent) + [x] if find(y) == find(x) and y in dummies]
+            slot = next((c for c in carriers if c), None)
+            return n, ({y: slot_size_symbol(*slot) for y in space} if slot else {})
+    return None
 
 
 def _fold_traces_beside_pairs(factors: list[Expr], names: set[str]) -> tuple[sympy.Expr, list[Expr]]:

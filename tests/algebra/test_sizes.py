@@ -577,3 +577,53 @@ def test_a_trace_in_a_functions_argument_renamed_apart_with_a_pair_keeps_the_pai
         fd = el.compile(d, out=("j", "d"))
         assert not [s for s in fd.scalars if s.startswith("N_")], (d, fd.scalars)
         assert np.allclose(fd(**arrays), jac)
+
+
+def test_a_loop_closed_only_in_a_sums_terms_keeps_the_size_of_its_name_when_renamed_apart():
+    # harness seed 1717313372 (a wrong answer): the loop \delta_{s1}^{b} \delta^{s1}_{b} beside a free s1 was folded
+    # to N_s1 at parse, but with one delta written \frac12\delta + \frac12\delta the loop closed only in the sum's
+    # terms: its s1 was renamed apart to s2 and sized N_s2, and equal said the two spellings differ
+    loop = r"(W1^{m} \delta_{s1}^{b} \delta^{s1}_{b})"
+    halves = r"(W1^{m} \delta_{s1}^{b} (\frac{1}{2} \delta^{s1}_{b} + \frac{1}{2} \delta^{s1}_{b}))"
+    rest = r"\epsilon^{k}_{k} (\mathrm{N_b} \delta_{d s1} C_{j} \delta^{j d})"
+    a, b = P(rf"K C_{{m}} {loop} {rest}"), P(rf"K C_{{m}} {halves} {rest}")
+    assert el.equal(a, b)
+    assert not el.equal(a, P(rf"K C_{{m}} W1^{{m}} {rest}"))
+    C, W1, eps = rng.standard_normal(4), rng.standard_normal(4), rng.standard_normal((3, 3))
+    want = 2.0 * (C @ W1) * 4 * np.trace(eps) * 5.0 * C  # the loop: s1's size, 4 (C's); N_b = 5, K = 2
+    for form in (a, b, el.simplify(b), el.canonical(b)):
+        fn = el.compile(form)
+        assert set(fn.scalars) <= {"K", "N_b", "N_s1"}, (form, fn.scalars)  # N_s1: the size of the free s1
+        assert np.allclose(fn(C=C, W1=W1, epsilon=eps, K=2.0, N_b=5.0), want)
+
+
+def test_a_sums_index_tied_only_to_a_derivatives_new_index_takes_that_indexs_size():
+    # harness seed 1721891288: d/d\epsilon^{...k} of \sum_m \sum_i (\epsilon^{i} - \epsilon^{m}) leaves \sum_{u3} over
+    # \delta^{u3}_k and, split apart, a term without u3 that was sized N_u3, a size nobody gives
+    e = P(r"\sum_{m} \sum_{i} (\epsilon^{n}_{u1 s1}^{i} - 2 \epsilon^{n}_{u1 s1}^{m})")
+    eps = rng.standard_normal((2, 3, 2, 4))
+    assert np.allclose(el.compile(e)(epsilon=eps), -4 * eps.sum(3))  # 4 S - 2 * 4 S
+    wrt = r"\epsilon^{\nu}_{i m}^{k}"
+    want = -4 * np.einsum("nv,ui,sm,k->nusvimk", np.eye(2), np.eye(3), np.eye(2), np.ones(4))
+    for simp in (True, False):
+        d = el.diff(e, wrt, simplify=simp)
+        out = tuple(ix.name for ix in free_after_diff(e, wrt))
+        fn = el.compile(d, out=out)
+        # the derivative is on deltas only: its free indices' sizes are asked by their names, no other size
+        assert set(fn.scalars) <= {f"N_{n}" for n in out}, (d, fn.scalars)
+        sizes = {"N_n": 2, "N_u1": 3, "N_s1": 2, "N_nu": 2, "N_i": 3, "N_m": 2, "N_k": 4}
+        assert np.allclose(fn(**{k: v for k, v in sizes.items() if k in fn.scalars}), want)
+
+
+def test_a_loop_whose_carrying_term_is_differentiated_away_keeps_that_slots_size():
+    # harness seed 1717307689: in (S_m^m \delta_c^i x_l + b2^i_{cl}) \delta_i^c the space of c, i is b2's; d/dS drops
+    # b2's term, the other term's deltas close a loop, and it was sized by a renamed dummy's name (N_u1)
+    e = P(r"(S_{m}^{m} \delta_{c}^{i} x_{l} + b2^{i}_{c l}) \delta_{i}^{c}")
+    S, x, b2 = rng.standard_normal((2, 2)), rng.standard_normal(4), rng.standard_normal((3, 3, 4))
+    assert np.allclose(el.compile(e)(S=S, x=x, b2=b2), np.trace(S) * 3 * x + np.einsum("ccl->l", b2))
+    want = 3 * np.einsum("qd,l->lqd", np.eye(2), x)  # b2's slot size 3 times delta^q_d x_l
+    for simp in (True, False):
+        d = el.diff(e, "S_{q}^{d}", simplify=simp)
+        fn = el.compile(d, out=("l", "q", "d"))
+        assert set(fn.scalars) == {"N_q", "dim_1_b2"}, (d, fn.scalars)  # b2 is gone: its slot's size is asked
+        assert np.allclose(fn(x=x, N_q=2, dim_1_b2=3), want)
