@@ -47,6 +47,7 @@ from .plan import (
     resolve,
     step_flops,
 )
+from .rows import run_rows, split_rows
 from .slicing import SlicedContraction, choose_slices, human_bytes, sliced_cost
 
 __all__ = ["Generated", "generate"]
@@ -940,6 +941,14 @@ def generate(p: Program, r: Resolved, *, numpy_flavor: bool, single: bool,
                 head.append("    _b = _pool.pop() if _pool else [np.empty(s, _dtype) for s in _shapes]")
                 lines = lines[:-1] + ["    _pool.append(_b)", lines[-1]]
                 ns.update(_pool=[], _shapes=shapes, _dtype=dtype)
+        # chains of elementwise steps on one shape run by rows over threads (numpy's ufuncs use one core)
+        shapes_of = dict(g.var_shape)
+        shapes_of.update({g.local[python_name(node.name)]: tuple(r.shapes[vid]) for vid, node in enumerate(p.nodes)
+                          if isinstance(node, Input) and python_name(node.name) in g.local})
+        lines, row_fns = split_rows(lines, shapes_of, g.fresh_vars, g.alias)
+        if row_fns:
+            ns["_rows"] = run_rows
+            head = [*row_fns, *head]
     source = "\n".join(head + free_dead(lines)) + "\n"
     return Generated(source, ns, g.steps, g.largest, g.records)
 
