@@ -50,10 +50,12 @@ def _blas_limitable() -> bool:
 
 @contextlib.contextmanager
 def _threads(n: int | None) -> Iterator[None]:
-    """BLAS (with threadpoolctl) and torch limited to ``n`` threads inside the block; None: as they are."""
+    """BLAS (with threadpoolctl), torch and the compiled code's elementwise chains (:mod:`..compile.rows`)
+    limited to ``n`` threads inside the block; None: as they are."""
     if n is None:
         yield
         return
+    from ..compile.rows import limited_threads
     torch_before = None
     try:
         import torch
@@ -66,10 +68,11 @@ def _threads(n: int | None) -> Iterator[None]:
         if _blas_limitable():
             import threadpoolctl
 
-            with threadpoolctl.threadpool_limits(n):
+            with threadpoolctl.threadpool_limits(n), limited_threads(n):
                 yield
         else:  # BLAS threads stay as they are: OPENBLAS_NUM_THREADS=1 in the environment sets them
-            yield
+            with limited_threads(n):
+                yield
     finally:
         if torch_before is not None:
             import torch

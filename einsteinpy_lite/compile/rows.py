@@ -30,9 +30,15 @@ from typing import Any
 
 __all__ = ["threads", "set_threads", "limited_threads", "split_rows", "run_rows", "MIN_ENTRIES"]
 
-#: a chain is split only when its steps together touch at least this many entries: below, starting the
-#: workers (tens of microseconds) costs more than half the chain
-MIN_ENTRIES = 1 << 18
+#: a chain is split only when its steps together weigh at least this many entries (a transcendental
+#: function's entry weighs 4, a division's 2, others' 1): below, starting the workers and sharing memory
+#: bandwidth cost about what a second core gains (measured on the large training step: one multiply over
+#: 2M entries gained nothing on two cores, five steps with an exp over 2M went from 4.9 to 2.7 ms)
+MIN_ENTRIES = 1 << 22
+
+#: the weight of one entry of a step, by ufunc (others: 1)
+_WEIGHT = {"exp": 4, "expm1": 4, "log": 4, "log1p": 4, "tanh": 4, "sin": 4, "cos": 4, "power": 4,
+           "divide": 2, "true_divide": 2, "sqrt": 2}
 
 _ENV = ("EINSTEINPY_LITE_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _setting: int | None = None
@@ -155,10 +161,10 @@ _NUMBER = re.compile(r"-?[0-9.]+(?:e[-+]?[0-9]+)?")
 
 
 def split_rows(lines: list[str], shapes: dict[str, tuple[int, ...]], writable: set[str],
-               alias: dict[str, frozenset[str]], min_entries: int = MIN_ENTRIES
+               alias: dict[str, frozenset[str]], min_entries: int | None = None
                ) -> tuple[list[str], list[str]]:
     """numpy: rewrite each run of consecutive in-place elementwise lines on arrays of one shape (at least
-    two rows, ``min_entries`` entries in all) into a call of a row-range function run over threads.
+    two rows, weighing ``min_entries`` entries in all) into a call of a row-range function run over threads.
 
     Args:
         lines: generated lines ``    _tN = np.ufunc(args, out=target)``, after :func:`~.memory.in_place`
@@ -166,7 +172,8 @@ def split_rows(lines: list[str], shapes: dict[str, tuple[int, ...]], writable: s
         shapes: the shape of every array variable (inputs and temporaries) the lines may read.
         writable: the temporaries that own their memory (the only ones written).
         alias: per variable, the variables whose memory it may share.
-        min_entries: the least number of entries the steps of a chain touch together.
+        min_entries: the least weight of the entries the steps of a chain touch together (default
+            :data:`MIN_ENTRIES`, read at each call).
 
     Returns:
         (the rewritten lines, the source of the row-range functions they call).
@@ -185,6 +192,7 @@ def split_rows(lines: list[str], shapes: dict[str, tuple[int, ...]], writable: s
             _t1 = np.add(_a0, _a1, out=_b[0][_lo:_hi])
             _t2 = np.exp(_t1, out=_t1)
     """
+    least = MIN_ENTRIES if min_entries is None else min_entries
     out: list[str] = []
     fns: list[str] = []
     memory: dict[str, str] = {}  # what an in-place line's result is: its target's memory (a buffer, a temporary)
@@ -195,7 +203,7 @@ def split_rows(lines: list[str], shapes: dict[str, tuple[int, ...]], writable: s
     n = 0
     while n < len(lines):
         chain = _chain(lines, n, shapes, writable, alias, memory)
-        if not chain or sum(math.prod(shapes[v]) for v, _ in chain) < min_entries:
+        if not chain or sum(math.prod(shapes[v]) * _WEIGHT.get(m.group(2), 1) for v, m in chain) < least:
             out.append(lines[n])
             n += 1
             continue

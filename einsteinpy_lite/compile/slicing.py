@@ -176,7 +176,8 @@ class SlicedContraction:
         sizes: every label's size.
         slices: ``[(label, chunk), ...]`` from :func:`choose_slices`.
         xp: the array namespace for the result of a sliced output label (numpy's by default).
-        piece: ``shapes -> run``, a callable contracting one piece's arrays (the compiler's own code);
+        piece: ``(shapes, dtype) -> run``, a callable contracting one piece's arrays (the compiler's own code;
+            ``dtype`` the pieces' one dtype, or None when they have several);
             None: ``opt_einsum.contract`` on the planned path.
     """
 
@@ -192,7 +193,7 @@ class SlicedContraction:
         self.fills = any(x in out for x, _ in self.slices)
         self.xp = xp
         self.piece = piece
-        self._runs: dict[tuple[tuple[int, ...], ...], Any] = {}  # piece shapes -> the piece's code
+        self._runs: dict[Any, Any] = {}  # (piece shapes, their one dtype or None) -> the piece's code
 
     @property
     def pieces(self) -> int:
@@ -211,10 +212,11 @@ class SlicedContraction:
             parts = [a[tuple(where.get(x, slice(None)) for x in labs)] if any(x in where for x in labs) else a
                      for a, labs in zip(arrays, self.ops)]
             if self.piece is not None:
-                shapes = tuple(tuple(a.shape) for a in parts)
-                run = self._runs.get(shapes)
+                dtypes = {getattr(a, "dtype", None) for a in parts}
+                key = (tuple(tuple(a.shape) for a in parts), dtypes.pop() if len(dtypes) == 1 else None)
+                run = self._runs.get(key)
                 if run is None:
-                    run = self._runs[shapes] = self.piece(shapes)
+                    run = self._runs[key] = self.piece(*key)
                 piece = run(*parts)
             else:
                 piece = opt_einsum.contract(self.spec, *parts, optimize=self.path)

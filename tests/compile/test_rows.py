@@ -13,9 +13,16 @@ import pytest
 
 from einsteinpy_lite import EinsteinError, parse
 from einsteinpy_lite.compile import compile
+from einsteinpy_lite.compile import rows
 from einsteinpy_lite.compile.rows import MIN_ENTRIES, limited_threads, run_rows, set_threads, split_rows, threads
 
 RNG = np.random.default_rng(44)
+
+
+@pytest.fixture(autouse=True)
+def _small_chains_split(monkeypatch):
+    """Chains of a few thousand entries are split here (the default threshold is for speed, not soundness)."""
+    monkeypatch.setattr(rows, "MIN_ENTRIES", 1 << 12)
 
 
 def sig(x: np.ndarray) -> np.ndarray:
@@ -26,11 +33,11 @@ def sig(x: np.ndarray) -> np.ndarray:
 def test_a_split_chain_gives_numpys_values_on_any_number_of_threads(n):
     from einsteinpy_lite.bench.bench import _arrays, backprop_exprs, hand_backprop
 
-    A, b, B, x, y = _arrays(301, 7, 1000, 40)  # the slides' step: K=301 rows of 1000 activations
+    A, b, B, x, y = _arrays(61, 7, 100, 40)  # the slides' step: K=61 rows of 100 activations
     want = hand_backprop(A, b, B, x, y)
     fn = compile(backprop_exprs())
     g = compile(parse(r"\alpha \sigma'(A^i_j Y^j_k) \odot \sigma(A^i_j Y^j_k)"))  # a scalar passed at the call
-    Y = RNG.standard_normal((40, 900))
+    Y = RNG.standard_normal((40, 90))
     z = A @ Y
     with limited_threads(n):
         for _ in range(3):  # pooled buffers: the second call reuses the first one's memory
@@ -38,11 +45,11 @@ def test_a_split_chain_gives_numpys_values_on_any_number_of_threads(n):
             for k in want:
                 np.testing.assert_allclose(got[k], want[k], rtol=1e-10, atol=1e-14)
             np.testing.assert_allclose(g(A=A, Y=Y, alpha=0.5), 0.5 * sig(z) ** 2 * (1 - sig(z)), rtol=1e-12)
-    assert "_rows(" in fn.source and "_rows(" in g.source  # 301 x 1000 entries per step: split
+    assert "_rows(" in fn.source and "_rows(" in g.source
 
 
 def test_small_chains_are_not_split():
-    fn = compile(parse(r"\sigma(A^i_j y^j)"))
+    fn = compile(parse(r"\sigma(A^i_j y^j)"))  # 3 entries
     fn(A=np.ones((3, 4)), y=np.ones(4))
     assert "_rows(" not in fn.source
 

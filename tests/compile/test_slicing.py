@@ -68,6 +68,24 @@ def test_pieces_reuse_their_buffers_and_never_a_returned_result() -> None:
         np.testing.assert_allclose(f, (X @ M @ N).T, rtol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.complex128, np.int64])
+def test_sliced_pieces_keep_the_arrays_dtype(dtype: type) -> None:
+    # pieces of one floating dtype pool their intermediates in buffers of that dtype (float64 buffers
+    # would turn float32 into float64, and refuse a complex product); integers compute as numpy's einsum
+    rng = np.random.default_rng(6)
+    A, B, C = rng.normal(size=(40, 30)), rng.normal(size=(50, 30)), rng.normal(size=(40, 50))
+    if dtype is np.complex128:
+        A = A + 1j * rng.normal(size=A.shape)
+    A, B, C = (np.round(4 * v) if dtype is np.int64 else v for v in (A, B, C))
+    A, B, C = (v.astype(dtype) for v in (A, B, C))
+    fn = el.compile("X^i_a Y^{j a} Z_{i j}", memory_limit=8 * 300)
+    for _ in range(2):
+        got = fn(X=A, Y=B, Z=C)
+        assert np.asarray(got).dtype == np.einsum("ia,ja,ij->", A, B, C).dtype
+        np.testing.assert_allclose(got, np.einsum("ia,ja,ij->", A, B, C), rtol=1e-5 if dtype is np.float32 else 1e-12)
+    assert "sliced over" in str(fn.plan(i=40, j=50, a=30))
+
+
 def test_no_slicing_when_an_order_fits() -> None:
     # (A^i_k B^k_j) C^j_l would make i x j = 40 x 50; A (B C) makes k x l = 6 entries
     rng = np.random.default_rng(3)
