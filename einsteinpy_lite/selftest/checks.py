@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..algebra.evaluate import array_name
+from ..compile import rows
 from ..compile.lower import python_name
 from ..core.expr import slot_size_symbol
 from .oracle import Oracle, make_arrays, make_scalars
@@ -389,6 +390,29 @@ def _check_compile(c: _Ctx) -> None:
             continue
         c.compare(f"compile {dtype}", want, got, RTOL[dtype])
     _check_sliced(c, e)
+    _check_rows(c, e)
+
+
+#: a memory limit no intermediate reaches, so that the code split by rows is compiled apart from the rest
+_ROWS_LIMIT = 2**61 + 8
+
+
+def _check_rows(c: _Ctx, e: Any) -> None:
+    """The same expression with every chain of in-place elementwise steps split by rows over three threads,
+    however small (:mod:`..compile.rows`; by default only chains of millions of entries are): the row
+    blocks are uneven, the buffers pooled, and the value must not change."""
+    try:
+        want = c.draw("float64")
+    except Skip:
+        return
+    before = rows.MIN_ENTRIES
+    rows.MIN_ENTRIES = 0
+    try:
+        with rows.limited_threads(3):
+            got = c.via_compile(e, what="compile (split by rows)", memory_limit=_ROWS_LIMIT)
+    finally:
+        rows.MIN_ENTRIES = before
+    c.compare("compile split by rows", want, got, RTOL["float64"])
 
 
 def _check_sliced(c: _Ctx, e: Any) -> None:
