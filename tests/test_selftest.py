@@ -199,8 +199,15 @@ def test_a_wrong_compile_is_caught():
     kinds = _kinds("compile", _stub(compile=lambda e, *a, **k: Off(real(e, *a, **k))))
     assert "compile float64: value" in kinds
     # wrong only under a memory limit (as a wrong slicing would be): the memory-bounded compile is checked too
-    kinds = _kinds("compile", _stub(compile=lambda e, *a, **k: Off(real(e, *a, **k)) if k else real(e, *a, **k)))
-    assert kinds == {"compile memory_limit: value"}
+    from einsteinpy_lite.selftest.checks import _ROWS_LIMIT
+
+    sliced = _stub(compile=lambda e, *a, **k: Off(real(e, *a, **k)) if k.get("memory_limit", _ROWS_LIMIT) != _ROWS_LIMIT
+                   else real(e, *a, **k))
+    assert _kinds("compile", sliced) == {"compile memory_limit: value"}
+    # wrong only where elementwise chains are split by rows (as a wrong row range would be): checked too
+    split = _stub(compile=lambda e, *a, **k: Off(real(e, *a, **k)) if k.get("memory_limit") == _ROWS_LIMIT
+                  else real(e, *a, **k))
+    assert _kinds("compile", split) == {"compile split by rows: value"}
 
 
 def test_a_wrong_equal_is_caught_both_ways():
