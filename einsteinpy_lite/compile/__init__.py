@@ -18,7 +18,8 @@ Example:
 
 from .einsum_api import ContractExpression, contract, contract_expression, contract_path, einsum
 from .lower import python_name
+from .rows import limited_threads, set_threads, threads
 from .runtime import Compiled, Plan, compile
 
 __all__ = ["compile", "Compiled", "Plan", "python_name", "einsum", "contract", "contract_path", "contract_expression",
-           "ContractExpression"]
+           "ContractExpression", "set_threads", "limited_threads", "threads"]
