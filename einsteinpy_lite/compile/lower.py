@@ -269,10 +269,10 @@ class _Lowerer:
         for lab, name in self.root_free:
             free_of.setdefault(self.space(lab), name)
             spaces_of.setdefault(name, set()).add(slots(lab))
-        for name, found in spaces_of.items():
+        for name, spaces in spaces_of.items():
             # one space for the name in every output (outputs with a free i of two spaces: N_i is not told here)
-            if len(found) == 1 and () not in found and dimension_symbol(name) in self.p.symbols:
-                self.p.free_spaces[name] = found.pop()
+            if len(spaces) == 1 and () not in spaces and dimension_symbol(name) in self.p.symbols:
+                self.p.free_spaces[name] = spaces.pop()
         raw_of_uncarried = {(vid, lab): raw for vid, lab, raw in self.uncarried}
         by_node: dict[tuple[int, int], set[tuple[str, int]]] = {}
         for vid, lab, raw in self.uncarried:

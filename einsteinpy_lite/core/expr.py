@@ -788,7 +788,9 @@ class SumOver(Expr):
         """
         if self.bounds:
             return self.count
-        slot = _carrying_slot(self.body, self.index_name)
+        # every slot that carries the index has its size: the least by name, so that the order of the terms
+        # does not choose (\dim(B, 2) or \dim(R, 3) for \sum_a (B^{s1 a d} + R^{s1 d a}), seed 4071070619)
+        slot = min(_carrying_slots(self.body, self.index_name), default=None)
         if slot is None:
             # \sum_c (G_{j} + \delta_{j}^{c}): c runs over the space of j, which G's slot carries
             free = {ix.name for ix in self.body.free}
@@ -1065,20 +1067,16 @@ def fold_loops(factors: list[Expr], dummies: set[str], sizes: Mapping[str, sympy
     return coeff, [f for n, f in enumerate(factors) if n not in drop]
 
 
-def _carrying_slot(e: Expr, name: str) -> tuple[str, int] | None:
-    """A tensor slot (name, 0-based position) in ``e`` holding the index ``name`` bound around ``e``."""
-    if isinstance(e, SumOver) and e.index_name == name:
-        return None
-    if name not in e.open_bound:
-        return None
-    head = getattr(e, "name", None)  # a tensor: a leaf with a name (a delta has none)
+def _carrying_slots(e: Expr, name: str) -> Iterator[tuple[str, int]]:
+    """Every tensor slot (name, 0-based position) in ``e`` holding the index ``name`` bound around ``e``."""
+    if (isinstance(e, SumOver) and e.index_name == name) or name not in e.open_bound:
+        return
+    head = getattr(e, "name", None)
     if not e.children() and isinstance(head, str):
-        return next(((head, n) for n, ix in enumerate(e.own_indices()) if ix.bound and ix.name == name), None)
+        yield from ((head, n) for n, ix in enumerate(e.own_indices()) if ix.bound and ix.name == name)
+        return
     for c in e.children():
-        hit = _carrying_slot(c, name)
-        if hit is not None:
-            return hit
-    return None
+        yield from _carrying_slots(c, name)
 
 
 def _delta_partners(e: Expr, name: str) -> list[str]:

@@ -627,3 +627,17 @@ def test_a_loop_whose_carrying_term_is_differentiated_away_keeps_that_slots_size
         fn = el.compile(d, out=("l", "q", "d"))
         assert set(fn.scalars) == {"N_q", "dim_1_b2"}, (d, fn.scalars)  # b2 is gone: its slot's size is asked
         assert np.allclose(fn(x=x, N_q=2, dim_1_b2=3), want)
+
+
+def test_the_size_of_a_sums_index_does_not_depend_on_the_order_of_the_terms_that_carry_it():
+    # 30-minute run seed 4071070619: \sum_a over B^{s1 a d} + R^{s1 d a} sized the terms without a by the first
+    # carrying slot met, \dim(B, 2) or \dim(R, 3): two orders of the same terms had two canonical forms
+    a = P(r"\sum_{a} \sum_{j2} (-\lambda^{j2 d s1} + B^{s1 a d} + R^{s1 d a})")
+    b = P(r"\sum_{a} \sum_{j2} (R^{s1 d a} + B^{s1 a d} - \lambda^{j2 d s1})")
+    assert el.canonical(a) == el.canonical(b)
+    assert el.compare(a, b).method == "canonical"
+    lam, B, R = rng.standard_normal((3, 2, 4)), rng.standard_normal((4, 5, 2)), rng.standard_normal((4, 2, 5))
+    want = -5 * lam.sum(0) + 3 * B.sum(1).T + 3 * R.sum(2).T  # axes d, s1: a has 5 values, j2 3
+    for form in (a, b, el.canonical(a)):
+        got = el.compile(form, out=("d", "s1"))(**{"lambda": lam}, B=B, R=R)
+        np.testing.assert_allclose(got, want, rtol=1e-12)
