@@ -124,7 +124,8 @@ def run_rows(fn: Callable[..., None], rows: int, *args: Any) -> None:
     """Run ``fn(lo, hi, *args)`` over the row blocks of ``range(rows)``, one per thread (the first here).
 
     The workers compute under the caller's numpy error settings (``np.errstate``), so an overflow
-    that raises here raises there too, and the first exception is raised here.
+    that raises here raises there too; every block finishes before an exception (this thread's
+    first, else the first block's in row order) is raised here.
 
     Example:
         >>> import numpy as np
@@ -148,11 +149,17 @@ def run_rows(fn: Callable[..., None], rows: int, *args: Any) -> None:
 
     step = -(-rows // n)
     futures = [_pool(n - 1).submit(part, lo, min(lo + step, rows)) for lo in range(step, rows, step)]
+    first: BaseException | None = None
     try:
         fn(0, step, *args)
-    finally:
-        for f in futures:
-            f.result()
+    except BaseException as exc:  # noqa: BLE001 -- raised below, once every block is done with the arrays
+        first = exc
+    for f in futures:
+        failed = f.exception()
+        if first is None and failed is not None:
+            first = failed
+    if first is not None:
+        raise first
 
 
 _LINE = re.compile(r"    (_t[0-9]+) = np\.([a-z_0-9]+)\((.*), out=(_t[0-9]+|_b\[[0-9]+\])\)$")
