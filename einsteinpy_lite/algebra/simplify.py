@@ -397,6 +397,9 @@ def _contract_deltas(m: _Mono, metrics: bool = True, lowerable: frozenset[str] |
                         continue
                 if not isinstance(pf, (Tensor, Delta)) and any(ix.name == other.name for ix in pf.free):
                     continue  # both slots of the delta on one function factor: keep the delta
+                if other.name in kept and any(ix.name == other.name for ix in pf.free):
+                    # x^{d nu} \odot \delta^d_nu is x's diagonal, kept along d: x^{d d} is no tensor (harness)
+                    continue
                 new_f = _replace_slot(factors[partner], mine.name, other)
                 if new_f is None:
                     continue

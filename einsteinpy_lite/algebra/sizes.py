@@ -74,7 +74,7 @@ def replace_sizes(e: Expr, mapping: dict[sympy.Symbol, sympy.Expr]) -> Expr:
     if not mapping or not (e.scalar_symbols() & set(mapping)):
         return e
     if isinstance(e, Product):
-        return Product.make(e.coeff.xreplace(mapping), [replace_sizes(f, mapping) for f in e.factors])
+        return Product.make(e.coeff.xreplace(mapping), [replace_sizes(f, mapping) for f in e.factors], e.kept)
     if isinstance(e, SumOver):
         return SumOver(e.index_name, tuple(b.xreplace(mapping) for b in e.bounds), replace_sizes(e.body, mapping))
     return e.map_children(lambda c: replace_sizes(c, mapping))

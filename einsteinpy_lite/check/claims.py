@@ -654,7 +654,7 @@ def _subst_scalars(e: Expr, defs: dict[Any, Definition], avoid: set[str]) -> Exp
                                         hint="write the defined scalar as a plain factor")
                 coeff = rest
                 factors += [_fresh_dummies(d.body, avoid) for _ in range(int(power))]
-        return Product.make(coeff, factors)
+        return Product.make(coeff, factors, e.kept)
     return e.map_children(lambda c: _subst_scalars(c, defs, avoid))
 
 

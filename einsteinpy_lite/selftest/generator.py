@@ -26,6 +26,7 @@ from .tree import (
     Coef,
     Dlt,
     Fn,
+    Had,
     Ix,
     Leaf,
     Node,
@@ -122,7 +123,7 @@ class Generator:
         """A subtree with free indices ``fr``; ``visible``: names of the enclosing product (a trace avoids them)."""
         kinds = ["leaf"]
         if depth > 0 and self.leaves < self.max_leaves:
-            kinds += ["prod", "prod", "add", "fn", "sumk"]
+            kinds += ["prod", "prod", "add", "fn", "sumk"] + (["had"] if fr else [])
         kind = self.pick(kinds)
         return getattr(self, "_" + kind)(fr, depth - 1, bound, visible)  # type: ignore[no-any-return]
 
@@ -170,6 +171,24 @@ class Generator:
         inside = visible | {ix.name for p in parts for ix in p}
         factors = tuple(self.node(self.shuffled(p), depth, bound, inside) for p in parts)
         return Prod(ONE, factors)
+
+    def _had(self, fr: list[Ix], depth: int, bound: tuple[tuple[str, int, int], ...],
+             visible: frozenset[str] = frozenset()) -> Node:
+        r"""``left \odot right`` keeping some of ``fr`` (in both sides, same position), the rest on either side,
+        and sometimes an index summed across the ``\odot`` (up on one side, down on the other)."""
+        order = self.shuffled(fr)
+        n_kept = int(self.rng.integers(1, len(order) + 1))
+        left, right = list(order[:n_kept]), list(order[:n_kept])
+        for ix in order[n_kept:]:
+            (left if self.chance(0.5) else right).append(ix)
+        avoid = {ix.name for ix in fr} | {b[0] for b in bound}
+        if self.chance(0.35):
+            nm, up, size, bid = self.name(avoid), self.chance(0.5), self.size(), self.bid()
+            left.append(Ix(nm, up, size, bid))
+            right.append(Ix(nm, not up, size, bid))
+        inside = visible | {ix.name for ix in left + right}
+        return Had(self.node(self.shuffled(left), depth, bound, inside),
+                   self.node(self.shuffled(right), depth, bound, inside))
 
     def _add(self, fr: list[Ix], depth: int, bound: tuple[tuple[str, int, int], ...],
              visible: frozenset[str] = frozenset()) -> Node:

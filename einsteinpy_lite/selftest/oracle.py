@@ -15,7 +15,23 @@ from typing import Any
 
 import numpy as np
 
-from .tree import Add, Coef, Dlt, Fn, Ix, Leaf, Node, Prod, SumK, heads, index_names, size_of_name, walk
+from .tree import (
+    Add,
+    Coef,
+    Dlt,
+    Fn,
+    Had,
+    Ix,
+    Leaf,
+    Node,
+    Prod,
+    SumK,
+    hadamard_parts,
+    heads,
+    index_names,
+    size_of_name,
+    walk,
+)
 
 __all__ = ["Oracle", "value", "make_arrays", "make_scalars", "NUMPY_FUNCTIONS"]
 
@@ -114,6 +130,15 @@ class Oracle:
                 acc = arr if acc is None else acc + arr
             assert acc is not None
             return acc, fr_body
+        if isinstance(node, Had):
+            (la, lfr), (ra, rfr) = self._ev(node.left, env), self._ev(node.right, env)
+            out, _, _ = hadamard_parts(lfr, rfr)
+            letters: dict[str, str] = {}
+            for ix in (*lfr, *rfr):
+                letters.setdefault(ix.name, string.ascii_letters[len(letters)])
+            spec = "".join(letters[ix.name] for ix in lfr) + "," + "".join(letters[ix.name] for ix in rfr) + "->" \
+                + "".join(letters[ix.name] for ix in out)
+            return np.einsum(spec, la, ra), out
         assert isinstance(node, Fn)
         arr, fr = self._ev(node.body, env)
         if node.name in KINKS:

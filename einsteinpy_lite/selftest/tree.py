@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-__all__ = ["Ix", "Leaf", "Dlt", "Coef", "Prod", "Add", "SumK", "Fn", "Node", "text", "free",
+__all__ = ["Ix", "Leaf", "Dlt", "Coef", "Prod", "Add", "SumK", "Fn", "Had", "Node", "text", "free",
            "walk", "well_formed", "index_names", "heads", "needs_size", "size_of_name", "validate", "ONE",
            "NON_HOLOMORPHIC", "POSITIVE_ARG", "slots_text", "coef_symbols", "shadowed", "at", "put"]
 
@@ -116,7 +116,16 @@ class Fn:
     body: Node
 
 
-Node = Leaf | Dlt | Prod | Add | SumK | Fn
+@dataclass(frozen=True)
+class Had:
+    r"""``left \odot right``: an index both sides have free in the same position is kept (free once, elementwise),
+    one they have in opposite positions is summed, the others are free."""
+
+    left: Node
+    right: Node
+
+
+Node = Leaf | Dlt | Prod | Add | SumK | Fn | Had
 
 
 def walk(node: Node, bound: tuple[str, ...] = (), path: tuple[int, ...] = ()
@@ -133,6 +142,9 @@ def walk(node: Node, bound: tuple[str, ...] = (), path: tuple[int, ...] = ()
         yield from walk(node.body, (*bound, node.k), (*path, 0))
     elif isinstance(node, Fn):
         yield from walk(node.body, bound, (*path, 0))
+    elif isinstance(node, Had):
+        yield from walk(node.left, bound, (*path, 0))
+        yield from walk(node.right, bound, (*path, 1))
 
 
 def children(node: Node) -> tuple[Node, ...]:
@@ -142,6 +154,8 @@ def children(node: Node) -> tuple[Node, ...]:
         return node.terms
     if isinstance(node, (SumK, Fn)):
         return (node.body,)
+    if isinstance(node, Had):
+        return (node.left, node.right)
     return ()
 
 
@@ -152,7 +166,19 @@ def with_children(node: Node, kids: tuple[Node, ...]) -> Node:
         return replace(node, terms=kids)
     if isinstance(node, (SumK, Fn)):
         return replace(node, body=kids[0])
+    if isinstance(node, Had):
+        return Had(kids[0], kids[1])
     return node
+
+
+def hadamard_parts(left: tuple[Ix, ...], right: tuple[Ix, ...]) -> tuple[tuple[Ix, ...], set[str], set[str]]:
+    """(the free indices of ``left \\odot right`` in order: the left's unsummed, then the right's new ones; the kept
+    names; the summed names)."""
+    lpos = {ix.name: ix.up for ix in left}
+    kept = {ix.name for ix in right if ix.name in lpos and lpos[ix.name] == ix.up}
+    summed = {ix.name for ix in right if ix.name in lpos and lpos[ix.name] != ix.up}
+    return tuple(ix for ix in left if ix.name not in summed) + tuple(ix for ix in right if ix.name not in lpos), \
+        kept, summed
 
 
 def at(node: Node, path: tuple[int, ...]) -> Node:
@@ -206,6 +232,8 @@ def free(node: Node, bound: tuple[str, ...] = ()) -> tuple[Ix, ...]:
         return free(node.terms[0], bound)
     if isinstance(node, SumK):
         return free(node.body, (*bound, node.k))
+    if isinstance(node, Had):
+        return hadamard_parts(free(node.left, bound), free(node.right, bound))[0]
     return free(node.body, bound)
 
 
@@ -285,6 +313,13 @@ def well_formed(node: Node) -> bool:
                 return False
         elif isinstance(n, Prod):
             slots = [ix for f in n.factors for ix in free(f, bound)]
+        elif isinstance(n, Had):
+            left, right = free(n.left, bound), free(n.right, bound)
+            _, kept, summed = hadamard_parts(left, right)
+            sizes = {ix.name: ix.size for ix in left}
+            if not kept or any(ix.size != sizes[ix.name] for ix in right if ix.name in kept | summed):
+                return False  # an \odot keeps an index (else it is a plain product), of one size on both sides
+            continue
         elif isinstance(n, Add):
             keys = {frozenset((ix.name, ix.up) for ix in free(t, bound)) for t in n.terms}
             if len(keys) != 1 or any(len(free(t, bound)) != len(free(n.terms[0], bound)) for t in n.terms):
@@ -372,9 +407,13 @@ def text(node: Node) -> str:
     if isinstance(node, SumK):
         head = rf"\sum_{{{node.k}=0}}^{{K-1}}" if node.bounded else rf"\sum_{{{node.k}}}"
         body = text(node.body)
-        if isinstance(node.body, Add) or (isinstance(node.body, Prod) and node.body.coef.value < 0):
+        if isinstance(node.body, (Add, Had)) or (isinstance(node.body, Prod) and node.body.coef.value < 0):
             body = f"({body})"
         return f"{head} {body}"
+    if isinstance(node, Had):
+        sides = [text(x) for x in (node.left, node.right)]
+        sides = [f"({t})" if isinstance(x, (Add, Prod, SumK, Had)) else t for t, x in zip(sides, (node.left, node.right))]
+        return rf"{sides[0]} \odot {sides[1]}"
     if isinstance(node, Add):
         out = ""
         for n, t in enumerate(node.terms):
@@ -394,7 +433,7 @@ def _prod_text(node: Node, drop_sign: bool = False) -> str:
     for n, f in enumerate(node.factors):
         t = text(f)
         last = n == len(node.factors) - 1
-        if isinstance(f, (Add, Prod)) or (isinstance(f, SumK) and not last):
+        if isinstance(f, (Add, Prod, Had)) or (isinstance(f, SumK) and not last):
             t = f"({t})"
         if t.startswith("(") and parts and parts[-1][-1].isalpha():
             parts.append(r"\cdot")  # '\alpha (' would read as a call of a function \alpha

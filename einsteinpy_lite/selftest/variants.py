@@ -23,6 +23,7 @@ from .tree import (
     Coef,
     Dlt,
     Fn,
+    Had,
     Ix,
     Leaf,
     Node,
@@ -31,6 +32,7 @@ from .tree import (
     at,
     coef_symbols,
     free,
+    hadamard_parts,
     index_names,
     needs_size,
     put,
@@ -68,6 +70,11 @@ def bindings(tree: Node) -> list[tuple[Path, int, str]]:
             continue
         if isinstance(n, Prod):
             slots = [ix for f in n.factors for ix in free(f, bound)]
+        elif isinstance(n, Had):  # an index summed across the \odot (a kept one is free: no binding here)
+            left, right = free(n.left, bound), free(n.right, bound)
+            summed = hadamard_parts(left, right)[2]
+            out += [(path, ix.bid, ix.name) for ix in left if ix.name in summed]
+            continue
         elif isinstance(n, Leaf):
             slots = list(n.slots)
         elif isinstance(n, Dlt):
@@ -95,6 +102,8 @@ def rename_binding(node: Node, bid: int, new: str) -> Node:
         return replace(node, factors=tuple(rename_binding(f, bid, new) for f in node.factors))
     if isinstance(node, Add):
         return Add(tuple(rename_binding(t, bid, new) for t in node.terms))
+    if isinstance(node, Had):
+        return Had(rename_binding(node.left, bid, new), rename_binding(node.right, bid, new))
     return replace(node, body=rename_binding(node.body, bid, new))
 
 
@@ -151,6 +160,11 @@ class _Builder:
             p, add = self.one(adds)  # type: ignore[arg-type]
             assert isinstance(add, Add)
             self.add("terms reordered", True, p, Add(add.terms[::-1]))
+        hads = [(p, n) for p, n, _ in self.nodes if isinstance(n, Had)]
+        if hads:
+            p, had = self.one(hads)  # type: ignore[arg-type]
+            assert isinstance(had, Had)
+            self.add("the sides of an odot swapped", True, p, Had(had.right, had.left))
 
     def distribute(self) -> None:
         spots = [(p, n, k) for p, n, _ in self.nodes if isinstance(n, Prod)

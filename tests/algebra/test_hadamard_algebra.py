@@ -44,6 +44,10 @@ VALUES: list[tuple[str, Callable[[dict[str, np.ndarray]], np.ndarray]]] = [
     (r"M^i_j x^j \odot y^i", lambda a: (a["M"] @ a["x"]) * a["y"]),
     (r"\sigma(x^i \odot y^i) \odot z^i + w^i", lambda a: sig(a["x"] * a["y"]) * a["z"] + a["w"]),
     (r"2 (x^i + y^i) \odot (z^i - w^i)", lambda a: 2 * (a["x"] + a["y"]) * (a["z"] - a["w"])),
+    # harness (the odot generator): a delta from a kept index to a summed one is the diagonal, x^{d d} no tensor
+    (r"M^{d n} \odot \delta^{d}_{n}", lambda a: np.diag(a["M"])),
+    (r"\delta_{n d} \odot M_{d}^{n}", lambda a: np.diag(a["M"])),
+    (r"(M^{d n} + x^d y^n) \odot \delta^{d}_{n} \odot z^d", lambda a: (np.diag(a["M"]) + a["x"] * a["y"]) * a["z"]),
 ]
 
 
@@ -152,3 +156,15 @@ def test_a_sum_bound_diagonal_index_is_renamed_with_its_sum():
     sg = 1 / (1 + np.exp(-t))
     np.testing.assert_allclose(el.compile(s)(t=t), sg * (1 - sg))
     assert el.equal(e, el.parse(r"\sigma'(t^m)"))
+
+
+def test_a_derivative_whose_sizes_are_renamed_keeps_its_kept_indices():
+    # harness (the odot generator): d/dt1 of (\sum_q (\delta^m_q + t1^m)) \odot (...) rebuilt the Hadamard product
+    # without its kept m when the variable's slot size \dim(t1, 1) was renamed N_a: 'm appears twice up'
+    e = el.parse(r"(\sum_{q} (\delta^{m}_{q} + t1^{m})) \odot (b2_{n} v_{i}^{n} \tanh(\delta^{m i}))")
+    b2, v = rng.normal(size=3), rng.normal(size=(4, 3))
+    want = 4 * np.einsum("ma,n,in,mi->ma", np.eye(4), b2, v, np.tanh(np.eye(4)))  # N_q = N_a = 4
+    for simp in (True, False):
+        d = el.diff(e, "t1^{a}", simplify=simp)
+        got = el.compile(d, out=("m", "a"))(b2=b2, v=v, **({"N_a": 4} if "N_a" in el.compile(d).scalars else {}))
+        np.testing.assert_allclose(got, want, rtol=1e-12)
