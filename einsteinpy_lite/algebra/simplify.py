@@ -179,6 +179,15 @@ def _display_nested(e: Expr, free_order: dict[str, int], lowerable: frozenset[st
     return out
 
 
+def _matrix_function(e: MatrixFunction, body: Expr) -> MatrixFunction:
+    """``e`` with its argument simplified to ``body`` -- unless that is a zero whose size only the argument's
+    arrays told: ``\\det(A^{i}_{j} - A^{i}_{j})`` stays so (``\\det(0^r_c)`` would ask for the sizes of its
+    private ``r`` and ``c``, names nobody wrote; harness)."""
+    if isinstance(body, Zero) and not isinstance(e.body, Zero):
+        return e
+    return MatrixFunction(e.func_name, body)
+
+
 def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset(),
             reserved: frozenset[str] = frozenset()) -> list[_Mono]:
     """Monomials of ``e``.  ``canon``: distribute every product over sums and raise every
@@ -194,7 +203,7 @@ def _expand(e: Expr, canon: bool, lowerable: frozenset[str] = frozenset(),
     if isinstance(e, MatrixFunction):  # opaque, as a function: its argument is simplified on its own
         body = (_canonical(e.body, reserved) if canon else
                 _display_nested(e.body, {ix.name: n for n, ix in enumerate(e.body.free)}, lowerable, reserved))
-        return [_Mono(sympy.Integer(1), [], [MatrixFunction(e.func_name, body)])]
+        return [_Mono(sympy.Integer(1), [], [_matrix_function(e, body)])]
     if isinstance(e, (Apply, Diag)):
         # the argument keeps its free-index order: a diagonal pairs its slots with it, and the
         # order of free indices is the axis order of the result
@@ -299,8 +308,12 @@ def _expand_hadamard(e: Product, canon: bool, lowerable: frozenset[str], reserve
             out.append(_Mono(sympy.Integer(1), [], [body]))
             continue
         m = _contract_deltas(_Mono(body.coeff, [], list(body.factors)), metrics=not canon, kept=body.kept)
-        # the canonical form orders the factors (as for any monomial; the Hadamard product commutes)
-        factors = sorted(m.factors, key=str) if canon else m.factors
+        # the canonical form orders the factors (as for any monomial; the Hadamard product commutes); shown,
+        # a factor that a contraction changed is shown as any factor is (\delta^q_l \odot \Gamma_q^{l d} gives
+        # \Gamma_q^{q d}, whose trace a second pass names i: harness, simplify not idempotent)
+        factors = sorted(m.factors, key=str) if canon else [
+            f if f in body.factors else _display_nested(f, {ix.name: n for n, ix in enumerate(f.free)}, lowerable,
+                                                         reserved) for f in m.factors]
         inner = Product.make(1, factors, body.kept) if factors else Product(1, ())
         if not canon and [ix.key for ix in inner.free] != [ix.key for ix in body.free]:
             # shown as written where contracting would reorder the free indices (the axis order of the result)
@@ -799,7 +812,7 @@ def _display(e: Expr, free_order: dict[str, int] | None, avoid: set[str],
         if isinstance(g, Apply):
             return Apply(g.func_name, g.order, show(g.body))
         if isinstance(g, MatrixFunction):
-            return MatrixFunction(g.func_name, show(g.body))
+            return _matrix_function(g, show(g.body))
         if isinstance(g, Diag):
             return Diag(g.func_name, g.order, show(g.body), g.new_indices)
         return g

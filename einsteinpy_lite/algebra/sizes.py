@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import functools
 
-import sympy
-
 from ..core.atoms import Delta, Tensor, Zero
 from ..core.elementwise import Apply, Diag
-from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol, fold_delta_loops
+from ..core.expr import Expr, Product, Sum, SumOver, dimension_symbol, fold_delta_loops, replace_sizes
 from ..core.matrix_functions import MatrixFunction
 
-__all__ = ["fold_unsized", "anchored", "anchored_names"]
+__all__ = ["fold_unsized", "anchored", "anchored_names", "replace_sizes"]
 
 
 def fold_unsized(e: Expr) -> Expr:
@@ -60,24 +58,6 @@ def _fold(e: Expr) -> Expr:
     if isinstance(e, Product):
         return fold_delta_loops(e)
     return e
-
-
-def replace_sizes(e: Expr, mapping: dict[sympy.Symbol, sympy.Expr]) -> Expr:
-    """``e`` with the size symbols in ``mapping`` replaced in every coefficient and ``\\sum`` bound.
-
-    Example:
-        >>> from einsteinpy_lite import parse
-        >>> from einsteinpy_lite.core.expr import slot_size_symbol
-        >>> str(replace_sizes(parse(r"\\dim(x, 1) y^i"), {slot_size_symbol("x", 0): dimension_symbol("m")}))
-        '\\\\mathrm{N_m} y^i'
-    """
-    if not mapping or not (e.scalar_symbols() & set(mapping)):
-        return e
-    if isinstance(e, Product):
-        return Product.make(e.coeff.xreplace(mapping), [replace_sizes(f, mapping) for f in e.factors], e.kept)
-    if isinstance(e, SumOver):
-        return SumOver(e.index_name, tuple(b.xreplace(mapping) for b in e.bounds), replace_sizes(e.body, mapping))
-    return e.map_children(lambda c: replace_sizes(c, mapping))
 
 
 @functools.lru_cache(maxsize=8192)

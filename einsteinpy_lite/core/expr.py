@@ -854,6 +854,23 @@ class SumOver(Expr):
         return cls(name, bounds, body)
 
 
+def replace_sizes(e: Expr, mapping: dict[sympy.Symbol, sympy.Expr]) -> Expr:
+    """``e`` with the size symbols in ``mapping`` replaced in every coefficient and ``\\sum`` bound.
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> str(replace_sizes(parse(r"\\dim(x, 1) y^i"), {slot_size_symbol("x", 0): dimension_symbol("m")}))
+        '\\\\mathrm{N_m} y^i'
+    """
+    if not mapping or not (e.scalar_symbols() & set(mapping)):
+        return e
+    if isinstance(e, Product):
+        return Product.make(e.coeff.xreplace(mapping), [replace_sizes(f, mapping) for f in e.factors], e.kept)
+    if isinstance(e, SumOver):
+        return SumOver(e.index_name, tuple(b.xreplace(mapping) for b in e.bounds), replace_sizes(e.body, mapping))
+    return e.map_children(lambda c: replace_sizes(c, mapping))
+
+
 def _is_delta(e: Expr) -> bool:
     """A Kronecker delta or metric (a leaf with two slots and no name; the class lives in atoms)."""
     return not e.children() and getattr(e, "name", None) is None and not isinstance(e, Zero) \
@@ -908,6 +925,11 @@ def _carrier(e: Expr, name: str) -> tuple[str, int] | tuple[()] | None:
         found = [_carrier(t, name) for t in e.terms]
         return next((c for c in found if c), next((c for c in found if c is not None), None))
     if not isinstance(e, Product):
+        kids = e.children()
+        if not kids and isinstance(getattr(e, "name", None), str):
+            return free_slot(e, name)  # a tensor
+        if len(kids) == 1 and any(ix.name == name for ix in kids[0].free):
+            return _carrier(kids[0], name)  # a function of it, or a \sum over another index: its argument's
         return free_slot(e, name) or ()
     linked, todo = {name}, [name]
     while todo:

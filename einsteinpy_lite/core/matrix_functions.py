@@ -125,8 +125,21 @@ class MatrixFunction(Expr):
 
 
 def _privatize(body: Expr) -> Expr:
-    """``body`` with its free indices named ``r`` (and ``c``): a determinant's private names."""
+    """``body`` with its free indices named ``r`` (and ``c``): a determinant's private names.
+
+    A free index that no tensor slot carries (only deltas hold it) keeps the name written: its size is
+    ``N_x`` by that name, and ``N_r`` would be a size nobody gives (``\\mathrm{logsumexp}(\\sum_k
+    \\delta^{i1}_{k})`` runs over ``N_i1`` entries).
+
+    Example:
+        >>> from einsteinpy_lite import parse
+        >>> str(_privatize(parse("X^a_b"))), str(_privatize(parse(r"\\sum_{k} \\delta^{i1}_{k}")))
+        ('X^r_c', '\\\\sum_{k} \\\\delta^i1_k')
+    """
+    from .expr import _carrier
     from .rename import rename_free
 
-    mapping = {ix.name: new for ix, new in zip(body.free, _PRIVATE)}
-    return rename_free(body, mapping)
+    keep = {ix.name for ix in body.free if _carrier(body, ix.name) is None}
+    names = iter(n for n in (*_PRIVATE, "r1", "c1", "r2", "c2") if n not in keep)
+    mapping = {ix.name: next(names) for ix in body.free if ix.name not in keep}
+    return rename_free(body, mapping) if mapping else body

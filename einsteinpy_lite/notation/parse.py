@@ -31,7 +31,19 @@ from ..core.builders import hadamard
 from ..core.composite import layer_norm
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
-from ..core.expr import Expr, Product, Sum, SumOver, _check_same_free, as_expr, slot_size_symbol, tensor_signatures
+from ..core.expr import (
+    Expr,
+    Product,
+    Sum,
+    SumOver,
+    _carrier,
+    _check_same_free,
+    as_expr,
+    dimension_symbol,
+    replace_sizes,
+    slot_size_symbol,
+    tensor_signatures,
+)
 from ..core.functions import get_function
 from ..core.indices import RESERVED_WHILE_READING, Index, fresh_names, normalize_index_name
 from ..core.matrix_functions import MATRIX_FUNCTIONS, VECTOR_FUNCTIONS, MatrixFunction
@@ -233,6 +245,9 @@ def _parse_cached(text: str, convention: str, activation: str, letters: str = "s
         raise EinsteinError("expression nested too deeply", text=text, pos=0) from None
     finally:
         RESERVED_WHILE_READING.reset(token)
+    gone = {sym: size for sym, size in builder.private_sizes.items() if sym.name[2:] not in expr.index_names()}
+    if gone:  # N_x of an index that only a det's or a logsumexp's argument had: the slot that carried it
+        expr = replace_sizes(expr, gone)
     if out is not None:
         expr = _sum_the_rest(expr, out, text)
     if convention in ("einstein", "einsum"):
@@ -324,6 +339,9 @@ class _Builder:
         self.heads: list[tuple[str, int, tuple[bool, ...]]] = []  # tensor name, position, slot pattern
         self.scalar_depth = 0  # > 0 inside a \sum bound or a denominator, where N_x is a scalar
         self.power: sympy.Integer | None = None
+        #: N_x of an index x that a det, logdet or logsumexp renamed to its private r or c -> the size of the
+        #: tensor slot that carries it (\frac{1}{N_i} \mathrm{logsumexp}(z^i): N_i is z's size)
+        self.private_sizes: dict[sympy.Symbol, sympy.Expr] = {}
 
     # ------------------------------------------------------------ helpers
     def fail(self, message: str, node: Any, hint: str | None = None) -> EinsteinError:
@@ -802,6 +820,10 @@ class _Builder:
                                 "written on it", tok, hint="use el.diff for its derivative")
             inner = self.build(body)
             inner, links = self.unbind(matrix, inner)
+            for ix in inner.free if matrix not in ("inv", "softmax") else ():
+                slot = _carrier(inner, ix.name)
+                if slot:
+                    self.private_sizes.setdefault(dimension_symbol(ix.name), slot_size_symbol(*slot))
             try:
                 value = MatrixFunction(matrix, inner)
             except EinsteinError as exc:

@@ -32,6 +32,7 @@ from .tree import (
     Ix,
     Leaf,
     Node,
+    Vec,
     coef_symbols,
     free,
     heads,
@@ -150,9 +151,10 @@ def case_tree(check: str, seed: int) -> Node:
     from .generator import generate
 
     functions = None
-    if check == "compile" and seed % 2 == 0:
+    holomorphic = check == "compile" and seed % 2 == 0
+    if holomorphic:
         functions = tuple(f for f in function_names() if f not in NON_HOLOMORPHIC)
-    return generate((seed, CHECK_ID[check]), functions, shadow=check == "parse")
+    return generate((seed, CHECK_ID[check]), functions, shadow=check == "parse", vector=not holomorphic)
 
 
 # =================================================================== evaluation through the engine
@@ -374,8 +376,8 @@ def _check_parse(c: _Ctx) -> None:
 
 def _check_compile(c: _Ctx) -> None:
     e = _call("parse", c.engine.parse, c.text)
-    fns = {n.name for _, n, _ in walk(c.tree) if isinstance(n, Fn)}
-    dtypes = ["float64", "float32"] + (["complex128"] if not fns & NON_HOLOMORPHIC else [])
+    fns = {n.name for _, n, _ in walk(c.tree) if isinstance(n, (Fn, Vec))}
+    dtypes = ["float64", "float32"] + (["complex128"] if not fns & (NON_HOLOMORPHIC | {"softmax", "logsumexp"}) else [])
     for dtype in dtypes:
         try:
             want = c.draw(dtype)

@@ -32,6 +32,7 @@ from .tree import (
     Node,
     Prod,
     SumK,
+    Vec,
     at,
     index_names,
     put,
@@ -56,10 +57,11 @@ class Generator:
     """
 
     def __init__(self, rng: np.random.Generator, functions: tuple[str, ...] | None = None,
-                 max_depth: int = 3, max_leaves: int = 7, shadow: bool = False) -> None:
+                 max_depth: int = 3, max_leaves: int = 7, shadow: bool = False, vector: bool = True) -> None:
         from ..core.functions import function_names
 
         self.shadow = shadow  # may a \sum bind a name an enclosing \sum binds (the parser may refuse it)
+        self.vector = vector  # softmax and logsumexp of vectors (not holomorphic as computed: no complex draws)
 
         self.rng = rng
         self.functions = tuple(functions) if functions is not None else function_names()
@@ -123,7 +125,8 @@ class Generator:
         """A subtree with free indices ``fr``; ``visible``: names of the enclosing product (a trace avoids them)."""
         kinds = ["leaf"]
         if depth > 0 and self.leaves < self.max_leaves:
-            kinds += ["prod", "prod", "add", "fn", "sumk"] + (["had"] if fr else [])
+            kinds += ["prod", "prod", "add", "fn", "sumk"] + (["had"] if fr else []) + \
+                (["vec"] if self.vector and len(fr) <= 1 else [])
         kind = self.pick(kinds)
         return getattr(self, "_" + kind)(fr, depth - 1, bound, visible)  # type: ignore[no-any-return]
 
@@ -189,6 +192,15 @@ class Generator:
         inside = visible | {ix.name for ix in left + right}
         return Had(self.node(self.shuffled(left), depth, bound, inside),
                    self.node(self.shuffled(right), depth, bound, inside))
+
+    def _vec(self, fr: list[Ix], depth: int, bound: tuple[tuple[str, int, int], ...],
+             visible: frozenset[str] = frozenset()) -> Node:
+        r"""``\mathrm{softmax}`` of a vector with the one free index ``fr``, or ``\mathrm{logsumexp}`` (a scalar) of a
+        vector whose index, its own, is named like anything around it."""
+        if fr:
+            return Vec("softmax", self.node(fr, depth, bound, visible))
+        ix = Ix(self.name({b[0] for b in bound}), self.chance(0.5), self.size(), self.bid())
+        return Vec("logsumexp", self.node([ix], depth, bound, visible | {ix.name}))
 
     def _add(self, fr: list[Ix], depth: int, bound: tuple[tuple[str, int, int], ...],
              visible: frozenset[str] = frozenset()) -> Node:
@@ -266,7 +278,7 @@ class Generator:
 
 
 def generate(seed: int | tuple[int, ...], functions: tuple[str, ...] | None = None, max_depth: int = 3,
-             shadow: bool = False) -> Node:
+             shadow: bool = False, vector: bool = True) -> Node:
     """A valid random tree for a seed (draws again, from the same stream, until :func:`validate` holds).
 
     Example:
@@ -275,6 +287,6 @@ def generate(seed: int | tuple[int, ...], functions: tuple[str, ...] | None = No
     """
     rng = np.random.default_rng(seed)
     while True:
-        tree = Generator(rng, functions, max_depth, shadow=shadow).expression()
+        tree = Generator(rng, functions, max_depth, shadow=shadow, vector=vector).expression()
         if validate(tree):
             return tree

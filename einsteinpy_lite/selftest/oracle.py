@@ -26,6 +26,7 @@ from .tree import (
     Node,
     Prod,
     SumK,
+    Vec,
     hadamard_parts,
     heads,
     index_names,
@@ -139,6 +140,14 @@ class Oracle:
             spec = "".join(letters[ix.name] for ix in lfr) + "," + "".join(letters[ix.name] for ix in rfr) + "->" \
                 + "".join(letters[ix.name] for ix in out)
             return np.einsum(spec, la, ra), out
+        if isinstance(node, Vec):
+            arr, fr = self._ev(node.body, env)
+            with np.errstate(all="ignore"):
+                top = np.max(arr.real) if arr.size else 0.0
+                ex = np.exp(arr - top)
+                if node.name == "softmax":
+                    return ex / ex.sum(), fr
+                return np.asarray(top + np.log(ex.sum())), ()
         assert isinstance(node, Fn)
         arr, fr = self._ev(node.body, env)
         if node.name in KINKS:

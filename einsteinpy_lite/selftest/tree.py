@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-__all__ = ["Ix", "Leaf", "Dlt", "Coef", "Prod", "Add", "SumK", "Fn", "Had", "Node", "text", "free",
+__all__ = ["Ix", "Leaf", "Dlt", "Coef", "Prod", "Add", "SumK", "Fn", "Had", "Vec", "Node", "text", "free",
            "walk", "well_formed", "index_names", "heads", "needs_size", "size_of_name", "validate", "ONE",
            "NON_HOLOMORPHIC", "POSITIVE_ARG", "slots_text", "coef_symbols", "shadowed", "at", "put"]
 
@@ -125,7 +125,16 @@ class Had:
     right: Node
 
 
-Node = Leaf | Dlt | Prod | Add | SumK | Fn | Had
+@dataclass(frozen=True)
+class Vec:
+    r"""A function of a whole vector: ``softmax`` (keeps the body's one free index) or ``logsumexp`` (a scalar:
+    the body's one free index is its own, summed inside)."""
+
+    name: str
+    body: Node
+
+
+Node = Leaf | Dlt | Prod | Add | SumK | Fn | Had | Vec
 
 
 def walk(node: Node, bound: tuple[str, ...] = (), path: tuple[int, ...] = ()
@@ -140,7 +149,7 @@ def walk(node: Node, bound: tuple[str, ...] = (), path: tuple[int, ...] = ()
             yield from walk(t, bound, (*path, n))
     elif isinstance(node, SumK):
         yield from walk(node.body, (*bound, node.k), (*path, 0))
-    elif isinstance(node, Fn):
+    elif isinstance(node, (Fn, Vec)):
         yield from walk(node.body, bound, (*path, 0))
     elif isinstance(node, Had):
         yield from walk(node.left, bound, (*path, 0))
@@ -152,7 +161,7 @@ def children(node: Node) -> tuple[Node, ...]:
         return node.factors
     if isinstance(node, Add):
         return node.terms
-    if isinstance(node, (SumK, Fn)):
+    if isinstance(node, (SumK, Fn, Vec)):
         return (node.body,)
     if isinstance(node, Had):
         return (node.left, node.right)
@@ -164,7 +173,7 @@ def with_children(node: Node, kids: tuple[Node, ...]) -> Node:
         return replace(node, factors=kids)
     if isinstance(node, Add):
         return replace(node, terms=kids)
-    if isinstance(node, (SumK, Fn)):
+    if isinstance(node, (SumK, Fn, Vec)):
         return replace(node, body=kids[0])
     if isinstance(node, Had):
         return Had(kids[0], kids[1])
@@ -234,6 +243,8 @@ def free(node: Node, bound: tuple[str, ...] = ()) -> tuple[Ix, ...]:
         return free(node.body, (*bound, node.k))
     if isinstance(node, Had):
         return hadamard_parts(free(node.left, bound), free(node.right, bound))[0]
+    if isinstance(node, Vec) and node.name == "logsumexp":
+        return ()
     return free(node.body, bound)
 
 
@@ -320,6 +331,10 @@ def well_formed(node: Node) -> bool:
             if not kept or any(ix.size != sizes[ix.name] for ix in right if ix.name in kept | summed):
                 return False  # an \odot keeps an index (else it is a plain product), of one size on both sides
             continue
+        elif isinstance(n, Vec):
+            if len(free(n.body, bound)) != 1:
+                return False  # a function of a vector: its argument has exactly one free index
+            continue
         elif isinstance(n, Add):
             keys = {frozenset((ix.name, ix.up) for ix in free(t, bound)) for t in n.terms}
             if len(keys) != 1 or any(len(free(t, bound)) != len(free(n.terms[0], bound)) for t in n.terms):
@@ -404,6 +419,8 @@ def text(node: Node) -> str:
         return r"\delta" + slots_text((node.a, node.b))
     if isinstance(node, Fn):
         return f"{_fn_text(node.name)}({text(node.body)})"
+    if isinstance(node, Vec):
+        return rf"\mathrm{{{node.name}}}({text(node.body)})"
     if isinstance(node, SumK):
         head = rf"\sum_{{{node.k}=0}}^{{K-1}}" if node.bounded else rf"\sum_{{{node.k}}}"
         body = text(node.body)

@@ -168,3 +168,12 @@ def test_a_derivative_whose_sizes_are_renamed_keeps_its_kept_indices():
         d = el.diff(e, "t1^{a}", simplify=simp)
         got = el.compile(d, out=("m", "a"))(b2=b2, v=v, **({"N_a": 4} if "N_a" in el.compile(d).scalars else {}))
         np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_simplify_names_a_trace_made_inside_a_hadamard_product_as_a_second_pass_would():
+    # harness: \delta^q_l \odot \Gamma_q^{l d} contracted to \Gamma_q^{q d}, which a second simplify named \Gamma_i^{i d}
+    e = el.parse(r"(3 \delta^{q}_{l} \Gamma_{q}^{l d}) \odot x^{d}")
+    s = el.simplify(e)
+    assert el.simplify(s) == s
+    G = rng.normal(size=(4, 4, N))
+    np.testing.assert_allclose(el.compile(s)(Gamma=G, x=ARR["x"]), 3 * np.einsum("qqd->d", G) * ARR["x"])

@@ -193,3 +193,40 @@ def test_pretty_printing() -> None:
     import sympy
 
     assert sympy.pretty(parse(r"\det(X^i_j) \mathrm{inv}(X^k_l)")).split("\n")[1] == "det(X  )⋅inv(X  )"
+
+
+def test_a_size_named_by_an_index_that_only_a_private_argument_has_is_that_arrays_size():
+    # harness (vector functions): \frac{1}{N_{i1}} logsumexp(lambda^{i1}) -- the argument's i1 is renamed to the
+    # private r, and N_i1 was a scalar nobody could infer; it is lambda's size
+    lam = RNG.standard_normal(5)
+    want = np.log(np.exp(lam).sum()) / 5
+    e = parse(r"\frac{1}{\mathrm{N_i1}} \mathrm{logsumexp}(\lambda^{i1})")
+    for form in (e, el.simplify(e), el.canonical(e)):
+        np.testing.assert_allclose(el.compile(form)(**{"lambda": lam}), want, rtol=1e-12)
+        np.testing.assert_allclose(el.evaluate(form, {"lambda": lam}), want, rtol=1e-12)
+    # an index of the expression named like it keeps its own size
+    e2 = parse(r"\mathrm{N_i} \det(X^{i}_{j}) x^i")
+    assert el.compile(e2)(X=X, x=b).tolist() == pytest.approx((3 * np.linalg.det(X) * b).tolist())  # x's size
+
+
+def test_a_private_index_that_no_array_carries_keeps_the_name_that_sizes_it():
+    # logsumexp(\sum_k \delta^{i1}_k) runs over N_i1 entries of 1: renamed r, it asked for N_r, a name nobody wrote
+    e = parse(r"\mathrm{logsumexp}(\sum_{k} \delta^{i1}_{k})")
+    for form in (e, el.simplify(e), el.canonical(e)):
+        fn = el.compile(form)
+        assert fn.scalars == ("N_i1",), (form, fn.scalars)
+        np.testing.assert_allclose(fn(N_i1=4), np.log(4 * np.e), rtol=1e-12)
+
+
+def test_a_scalar_matrix_function_of_a_cancelled_argument_keeps_its_size():
+    # harness: logsumexp(S_d - S_d) simplified to logsumexp(0_r), whose size (S's) was gone: compile asked for N_r
+    S, x = RNG.standard_normal(6), RNG.standard_normal(6)
+    cases = [(r"\mathrm{logsumexp}(S_{d} - S_{d})", {"S": S}, np.log(6)),
+             (r"\det(A^{i}_{j} - A^{i}_{j})", {"A": A}, 0.0),
+             (r"\mathrm{softmax}(S_{d} - S_{d}) x^d", {"S": S, "x": x}, x.mean())]
+    for text, arrays, want in cases:
+        e = parse(text)
+        for form in (el.simplify(e), el.canonical(e)):
+            fn = el.compile(form)
+            assert not [s for s in fn.scalars if s.startswith("N_")], (form, fn.scalars)
+            np.testing.assert_allclose(fn(**arrays), want, atol=1e-12)
