@@ -293,12 +293,16 @@ def _expand_hadamard(e: Product, canon: bool, lowerable: frozenset[str], reserve
     never sees a kept index twice.
     """
     options: list[list[Expr]] = []
-    for f in e.factors:
+    for n, f in enumerate(e.factors):
         if canon:
             g = _canonical(f, reserved)
             options.append(list(g.terms) if isinstance(g, Sum) else [g])
         else:
-            options.append([_display_nested(f, {ix.name: n for n, ix in enumerate(f.free)}, lowerable, reserved)])
+            # a factor's own dummies are named apart from its neighbours' names, as they are once flattened
+            # into one product (a trace eps^k_k beside x^{i j} Gamma_{j i} stays k: harness, not idempotent)
+            others = frozenset().union(*(g.index_names() for k, g in enumerate(e.factors) if k != n))
+            options.append([_display_nested(f, {ix.name: n for n, ix in enumerate(f.free)}, lowerable,
+                                            reserved | others)])
     out: list[_Mono] = []
     for combo in itertools.product(*options):
         body = Product.make(e.coeff, list(combo), e.kept)
@@ -312,8 +316,10 @@ def _expand_hadamard(e: Product, canon: bool, lowerable: frozenset[str], reserve
         # a factor that a contraction changed is shown as any factor is (\delta^q_l \odot \Gamma_q^{l d} gives
         # \Gamma_q^{q d}, whose trace a second pass names i: harness, simplify not idempotent)
         factors = sorted(m.factors, key=str) if canon else [
-            f if f in body.factors else _display_nested(f, {ix.name: n for n, ix in enumerate(f.free)}, lowerable,
-                                                         reserved) for f in m.factors]
+            f if f in body.factors else _display_nested(
+                f, {ix.name: n for n, ix in enumerate(f.free)}, lowerable,
+                reserved | frozenset().union(*(g.index_names() for g in m.factors if g is not f)))
+            for f in m.factors]
         inner = Product.make(1, factors, body.kept) if factors else Product(1, ())
         if not canon and [ix.key for ix in inner.free] != [ix.key for ix in body.free]:
             # shown as written where contracting would reorder the free indices (the axis order of the result)

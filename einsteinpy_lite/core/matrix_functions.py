@@ -120,7 +120,11 @@ class MatrixFunction(Expr):
 
     def map_slots(self, fn: Any) -> Expr:
         if self.scalar:
-            return self  # a closed scope: its indices are its own
+            # a closed scope: its free indices are its own; an index an enclosing \sum binds is that sum's
+            # (renamed with it: d/dW1 of \sum_d \sigma(logsumexp(W1_{d m})) left W1_{u1 r} under \sum_k, harness)
+            if not self.body.open_bound:
+                return self
+            return MatrixFunction(self.func_name, self.body.map_slots(lambda ix: fn(ix) if ix.bound else ix))
         return MatrixFunction(self.func_name, self.body.map_slots(fn))
 
 

@@ -230,3 +230,17 @@ def test_a_scalar_matrix_function_of_a_cancelled_argument_keeps_its_size():
             fn = el.compile(form)
             assert not [s for s in fn.scalars if s.startswith("N_")], (form, fn.scalars)
             np.testing.assert_allclose(fn(**arrays), want, atol=1e-12)
+
+
+def test_a_sum_index_inside_a_private_argument_is_renamed_with_its_sum():
+    # harness: d/dW1 of \sum_d \sigma(logsumexp(W1_{d m})) renamed the sum's d apart (the variable has a d) but not
+    # inside logsumexp's closed argument: W1_{u1 r} was left under \sum_k, and compile refused the bound u1
+    W = RNG.standard_normal((3, 4))
+    lse = np.log(np.exp(W).sum(1))
+    soft = np.exp(W) / np.exp(W).sum(1, keepdims=True)
+    s = 1 / (1 + np.exp(-lse))
+    want = (s * (1 - s))[:, None] * soft
+    e = parse(r"\sum_{d} \sigma(\mathrm{logsumexp}(W1_{d m}))")
+    for simp in (True, False):
+        d = el.diff(e, r"W1_{d \mu}", simplify=simp)
+        np.testing.assert_allclose(el.compile(d, out=("d", r"\mu"))(W1=W), want, rtol=1e-10)
