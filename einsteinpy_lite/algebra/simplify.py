@@ -324,11 +324,28 @@ def _expand_hadamard(e: Product, canon: bool, lowerable: frozenset[str], reserve
         if not canon and [ix.key for ix in inner.free] != [ix.key for ix in body.free]:
             # shown as written where contracting would reorder the free indices (the axis order of the result)
             m, inner = _Mono(body.coeff), Product.make(1, body.factors, body.kept)
+        inner = _unreserve(inner, reserved)
         if isinstance(inner, Product) and not inner.factors:
             out.append(_Mono(m.coeff * inner.coeff))
         else:
             out.append(_Mono(m.coeff, [], [inner]))
     return out
+
+
+def _unreserve(e: Expr, reserved: frozenset[str]) -> Expr:
+    """``e`` (a Hadamard product) with each of its own dummies named like a size ``N_x`` around it renamed: its
+    factors were joined after their names were chosen, and flattening renamed a clash to a generated name
+    (``s1``) that an ``N_s1`` outside means (harness: softmax(y_l \\odot \\lambda_l) beside N_s1, canonical form)."""
+    if not isinstance(e, Product):
+        return e
+    clash = sorted(d.name for d in e._free_and_dummies[1] if d.name in reserved)
+    if not clash:
+        return e
+    used = set(e.index_names()) | set(reserved)
+    fresh = iter(n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1))) if n not in used)
+    mapping = {d: next(fresh) for d in clash}
+    used |= set(mapping.values())
+    return Product.make(e.coeff, [_rename(f, _restrict(mapping, f), used) for f in e.factors], e.kept)
 
 
 # ------------------------------------------------------------------ deltas

@@ -177,3 +177,15 @@ def test_simplify_names_a_trace_made_inside_a_hadamard_product_as_a_second_pass_
     assert el.simplify(s) == s
     G = rng.normal(size=(4, 4, N))
     np.testing.assert_allclose(el.compile(s)(Gamma=G, x=ARR["x"]), 3 * np.einsum("qqd->d", G) * ARR["x"])
+
+
+def test_a_dummy_of_a_hadamard_product_in_a_function_never_takes_the_name_of_a_size_around_it():
+    # harness seed 1657467880: canonical raised y_l and lambda_l in softmax(y_l \odot lambda_l) with a metric each, and
+    # joining them renamed the clash to s1 -- the name of an N_s1 beside it, which compile then read as y's size
+    e = el.parse(r"\mathrm{N_s1} \mathrm{softmax}(y_{l} \odot \lambda_{l}) S^{j l}")
+    y, lam, S = rng.normal(size=4), rng.normal(size=4), rng.normal(size=(3, 4))
+    z = y * lam
+    want = 7.0 * S @ (np.exp(z) / np.exp(z).sum())
+    for form in (e, el.simplify(e), el.canonical(e)):
+        got = el.compile(form, out=("j",))(y=y, **{"lambda": lam}, S=S, N_s1=7.0)
+        np.testing.assert_allclose(got, want, rtol=1e-12)
