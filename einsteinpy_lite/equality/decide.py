@@ -70,7 +70,7 @@ from ..core.atoms import Delta, Tensor, Zero
 from ..core.elementwise import Apply, Diag
 from ..core.errors import EinsteinError
 from ..core.expr import Expr, Product, Sum, SumOver, slot_of
-from ..core.matrix_functions import MatrixFunction
+from ..core.matrix_functions import VECTOR_FUNCTIONS, MatrixFunction
 
 __all__ = ["equal", "compare", "Comparison", "DEFAULT_MEMORY_LIMIT"]
 
@@ -441,6 +441,8 @@ def _informative(name: str, order: int, x: np.ndarray) -> bool:
     ``f`` (softplus at x > 20 is x to the last bits: dropping it went unseen, seed 3244997759)."""
     from ..core.functions import get_function
 
+    if name in VECTOR_FUNCTIONS:
+        return _informative_vector(x)
     fn = get_function(name)
     with np.errstate(all="ignore"):
         xs = np.asarray(x)
@@ -463,6 +465,22 @@ def _informative(name: str, order: int, x: np.ndarray) -> bool:
     # softplus agreed to the last bit on draws whose arguments were all below -59, seed 2865487794)
     moderate = np.abs(xs) <= _ASYMPTOTE
     return bool(np.any(np.abs(xs) <= 1.0) or np.any(np.isfinite(sens) & (sens >= 1e-6) & curved & moderate))
+
+
+def _informative_vector(x: np.ndarray) -> bool:
+    """Whether softmax or logsumexp of the vector ``x`` depends on more than its largest entry: another entry
+    within :data:`_ASYMPTOTE` of it (a gap of 36 gives the others a weight below the last bit: softmax(K z) and
+    softmax(3/2 K z) agreed there, harness seed 1969798560).
+
+    Example:
+        >>> _informative_vector(np.array([0.0, 3.0])), _informative_vector(np.array([0.0, 300.0]))
+        (True, False)
+    """
+    xs = np.asarray(x)
+    if np.iscomplexobj(xs):
+        return True
+    xs = np.sort(xs.astype(float).ravel())
+    return bool(xs.size >= 2 and np.isfinite(xs[-2:]).all() and xs[-1] - xs[-2] <= _ASYMPTOTE)
 
 
 # ------------------------------------------------------------------ the numeric check
@@ -502,6 +520,10 @@ class _Numeric:
                 smooth = list(dict.fromkeys((node.func_name, node.order, node.body) for node in e.walk()
                                             if isinstance(node, (Apply, Diag)) and not node.body.open_bound
                                             and not _has_kink(node.func_name) and not _constant(node.func_name)))
+                # softmax and logsumexp saturate too: an entry far above the others takes all the weight
+                smooth += list(dict.fromkeys((node.func_name, 0, node.body) for node in e.walk()
+                                             if isinstance(node, MatrixFunction) and node.vector
+                                             and not node.body.open_bound))
                 if smooth:
                     progs["s" + side] = ({f"s{side}{n}": t for n, (_, _, t) in enumerate(smooth)}, False)
                     self.smooth.update({f"s{side}{n}": (f, o) for n, (f, o, _) in enumerate(smooth)})

@@ -383,3 +383,18 @@ def test_exp_is_not_softplus_where_every_draw_puts_the_argument_on_their_common_
     x = -np.einsum("qui,qvji->uj", Q ** -0.5, H)
     assert np.allclose(el.compile(a)(Q=Q, H=H), np.exp(x))
     assert not np.allclose(np.exp(x), np.logaddexp(0, x))
+
+
+def test_equal_never_decides_on_draws_where_softmax_is_saturated():
+    # harness seed 1969798560 (a wrong answer): softmax(K N z) and softmax(3/2 K N z) of a sum over samples: on every
+    # draw one entry was far above the others, both sides were one-hot to the last bit, and equal said True
+    a = P(r"\mathrm{softmax}(\sum_{d=0}^{K-1} \sum_{\nu} K \epsilon_{d j})")
+    b = P(r"\mathrm{softmax}(\sum_{d=0}^{K-1} \sum_{\nu} \frac{3 K}{2} \epsilon_{d j})")
+    assert not equal(a, b)
+    assert compare(a, b).method in ("cannot tell", "numeric")
+    assert not equal(P(r"\mathrm{logsumexp}(100 x^i)"), P(r"\mathrm{logsumexp}(150 x^i) - \mathrm{logsumexp}(50 x^j)"))
+    assert equal(P(r"\mathrm{softmax}(x^i) y_i"), P(r"y_j \mathrm{softmax}(x^j)"))
+    # the two differ where the logits are moderate (numpy)
+    z = np.array([0.3, -0.2, 0.5])
+    soft = lambda t: np.exp(t) / np.exp(t).sum()  # noqa: E731
+    assert not np.allclose(soft(2 * z), soft(3 * z))
