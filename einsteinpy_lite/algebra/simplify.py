@@ -293,16 +293,23 @@ def _expand_hadamard(e: Product, canon: bool, lowerable: frozenset[str], reserve
     never sees a kept index twice.
     """
     options: list[list[Expr]] = []
-    for n, f in enumerate(e.factors):
-        if canon:
+    if canon:
+        for f in e.factors:
             g = _canonical(f, reserved)
             options.append(list(g.terms) if isinstance(g, Sum) else [g])
-        else:
-            # a factor's own dummies are named apart from its neighbours' names, as they are once flattened
-            # into one product (a trace eps^k_k beside x^{i j} Gamma_{j i} stays k: harness, not idempotent)
-            others = frozenset().union(*(g.index_names() for k, g in enumerate(e.factors) if k != n))
-            options.append([_display_nested(f, {ix.name: n for n, ix in enumerate(f.free)}, lowerable,
-                                            reserved | others)])
+    else:
+        def shown(f: Expr, more: frozenset[str] = frozenset()) -> Expr:
+            return _display_nested(f, {ix.name: n for n, ix in enumerate(f.free)}, lowerable, reserved | more)
+
+        # each factor shown, then shown again with its own dummies named apart from the names its shown
+        # neighbours use, as a second pass sees them once flattened into one product (a trace eps^k_k beside
+        # x^{i j} Gamma_{j i} stays k, and a trace beside a factor whose dummy vanishes is not kept under that
+        # dummy's name: harness, simplify not idempotent)
+        done = [shown(f) for f in e.factors]
+        for n, f in enumerate(done):
+            others = frozenset().union(*(g.index_names() for k, g in enumerate(done) if k != n))
+            done[n] = shown(_anonymous_traces(f), others) if f.index_names() & others else f
+            options.append([done[n]])
     out: list[_Mono] = []
     for combo in itertools.product(*options):
         body = Product.make(e.coeff, list(combo), e.kept)
@@ -330,6 +337,26 @@ def _expand_hadamard(e: Product, canon: bool, lowerable: frozenset[str], reserve
         else:
             out.append(_Mono(m.coeff, [], [inner]))
     return out
+
+
+def _anonymous_traces(e: Expr) -> Expr:
+    """``e`` with the traces of its tensors (directly, or in a function's argument) under placeholder names, so
+    that showing it again names them afresh (showing keeps a dummy's name when it is free to keep)."""
+    if isinstance(e, Tensor):
+        counts: dict[str, int] = {}
+        for ix in e.indices:
+            if not ix.bound:
+                counts[ix.name] = counts.get(ix.name, 0) + 1
+        traced = {n: f"{_PLACEHOLDER}{k + 1}" for k, n in enumerate(n for n, c in counts.items() if c == 2)}
+        if not traced:
+            return e
+        return e.with_indices([ix.renamed(traced[ix.name]) if ix.name in traced and not ix.bound else ix
+                               for ix in e.indices])
+    if isinstance(e, Apply):
+        return Apply(e.func_name, e.order, _anonymous_traces(e.body))
+    if isinstance(e, MatrixFunction) and not e.scalar:
+        return MatrixFunction(e.func_name, _anonymous_traces(e.body))
+    return e
 
 
 def _unreserve(e: Expr, reserved: frozenset[str]) -> Expr:

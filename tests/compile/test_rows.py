@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 
 from einsteinpy_lite import EinsteinError, parse
-from einsteinpy_lite.compile import compile
-from einsteinpy_lite.compile import rows
+from einsteinpy_lite.compile import compile, rows
 from einsteinpy_lite.compile.rows import MIN_ENTRIES, limited_threads, run_rows, set_threads, split_rows, threads
 
 RNG = np.random.default_rng(44)

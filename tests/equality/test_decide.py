@@ -398,3 +398,15 @@ def test_equal_never_decides_on_draws_where_softmax_is_saturated():
     z = np.array([0.3, -0.2, 0.5])
     soft = lambda t: np.exp(t) / np.exp(t).sum()  # noqa: E731
     assert not np.allclose(soft(2 * z), soft(3 * z))
+
+
+def test_a_loop_renamed_apart_through_a_function_is_cannot_tell_not_a_difference():
+    # harness seed 1969800050 (a wrong answer before: 'not equal'): a closed loop of deltas through cos(delta) beside
+    # a free l is renamed apart at parse (it cannot be folded to a size), and takes the generated names' sizes (N_s1 on
+    # one side, N_u1 and N_u3 on the other): the numbers cannot decide, and compare says so
+    a = P(r"(B^{l \nu} \odot C^{l \nu}) ((\delta_{l}^{\nu} + \delta_{l}^{\nu}) \cos(\delta^{l}_{\nu})) z_{l}")
+    b = P(r"(B^{l \nu} \odot C^{l \nu}) (\delta_{l}^{\nu} \cos(\delta^{l}_{\nu}) + \delta_{l}^{\nu} \cos(\delta^{l}_{\nu})) z_{l}")
+    c = compare(a, b)
+    assert not c.equal and c.method == "cannot tell" and "generated name" in c.detail
+    # loops the user named keep deciding: N_i and N_m are two sizes
+    assert compare(P(r"-\delta^{i}_{i} + \delta^{m}_{m}"), P("0")).method == "numeric"
