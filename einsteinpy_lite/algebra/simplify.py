@@ -298,18 +298,8 @@ def _expand_hadamard(e: Product, canon: bool, lowerable: frozenset[str], reserve
             g = _canonical(f, reserved)
             options.append(list(g.terms) if isinstance(g, Sum) else [g])
     else:
-        def shown(f: Expr, more: frozenset[str] = frozenset()) -> Expr:
-            return _display_nested(f, {ix.name: n for n, ix in enumerate(f.free)}, lowerable, reserved | more)
-
-        # each factor shown, then shown again with its own dummies named apart from the names its shown
-        # neighbours use, as a second pass sees them once flattened into one product (a trace eps^k_k beside
-        # x^{i j} Gamma_{j i} stays k, and a trace beside a factor whose dummy vanishes is not kept under that
-        # dummy's name: harness, simplify not idempotent)
-        done = [shown(f) for f in e.factors]
-        for n, f in enumerate(done):
-            others = frozenset().union(*(g.index_names() for k, g in enumerate(done) if k != n))
-            done[n] = shown(_anonymous_traces(f), others) if f.index_names() & others else f
-            options.append([done[n]])
+        for f in e.factors:
+            options.append([_display_nested(f, {ix.name: n for n, ix in enumerate(f.free)}, lowerable, reserved)])
     out: list[_Mono] = []
     for combo in itertools.product(*options):
         body = Product.make(e.coeff, list(combo), e.kept)
@@ -322,11 +312,7 @@ def _expand_hadamard(e: Product, canon: bool, lowerable: frozenset[str], reserve
         # the canonical form orders the factors (as for any monomial; the Hadamard product commutes); shown,
         # a factor that a contraction changed is shown as any factor is (\delta^q_l \odot \Gamma_q^{l d} gives
         # \Gamma_q^{q d}, whose trace a second pass names i: harness, simplify not idempotent)
-        factors = sorted(m.factors, key=str) if canon else [
-            f if f in body.factors else _display_nested(
-                f, {ix.name: n for n, ix in enumerate(f.free)}, lowerable,
-                reserved | frozenset().union(*(g.index_names() for g in m.factors if g is not f)))
-            for f in m.factors]
+        factors = sorted(m.factors, key=str) if canon else _name_traces(m.factors, lowerable, reserved)
         inner = Product.make(1, factors, body.kept) if factors else Product(1, ())
         if not canon and [ix.key for ix in inner.free] != [ix.key for ix in body.free]:
             # shown as written where contracting would reorder the free indices (the axis order of the result)
@@ -336,6 +322,22 @@ def _expand_hadamard(e: Product, canon: bool, lowerable: frozenset[str], reserve
             out.append(_Mono(m.coeff * inner.coeff))
         else:
             out.append(_Mono(m.coeff, [], [inner]))
+    return out
+
+
+def _name_traces(factors: list[Expr], lowerable: frozenset[str], reserved: frozenset[str]) -> list[Expr]:
+    """The factors of a Hadamard product with their tensors' traces named afresh, factor by factor, apart from
+    every other name in the product: the names then depend on the factors' order and structure only, not on
+    the names they came with, so a second pass gives the same (harness seeds 4140625873, 1969799717,
+    1630696971: a trace kept a name in one pass and not the next)."""
+    anon = [_anonymous_traces(f) for f in factors]
+    out: list[Expr] = []
+    for n, (f, g) in enumerate(zip(factors, anon)):
+        if g is f:
+            out.append(f)
+            continue
+        around = frozenset().union(*(h.index_names() for h in out), *(h.index_names() for h in anon[n + 1:]))
+        out.append(_display_nested(g, {ix.name: k for k, ix in enumerate(g.free)}, lowerable, reserved | around))
     return out
 
 
@@ -352,10 +354,11 @@ def _anonymous_traces(e: Expr) -> Expr:
             return e
         return e.with_indices([ix.renamed(traced[ix.name]) if ix.name in traced and not ix.bound else ix
                                for ix in e.indices])
-    if isinstance(e, Apply):
-        return Apply(e.func_name, e.order, _anonymous_traces(e.body))
-    if isinstance(e, MatrixFunction) and not e.scalar:
-        return MatrixFunction(e.func_name, _anonymous_traces(e.body))
+    if isinstance(e, Apply) or (isinstance(e, MatrixFunction) and not e.scalar):
+        body = _anonymous_traces(e.body)
+        if body is e.body:
+            return e
+        return Apply(e.func_name, e.order, body) if isinstance(e, Apply) else MatrixFunction(e.func_name, body)
     return e
 
 

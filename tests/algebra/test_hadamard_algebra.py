@@ -192,10 +192,12 @@ def test_a_dummy_of_a_hadamard_product_in_a_function_never_takes_the_name_of_a_s
 
 
 @pytest.mark.parametrize("text", [
-    # harness seeds 1969799717 and 4140625873: a trace in a Hadamard factor kept a name in one pass and not the next
+    # harness seeds 1969799717, 4140625873, 1630696971: a trace in a Hadamard factor kept a name in one pass and
+    # not the next
     r"\mathrm{square}((\delta^{i}_{s1} \mathrm{eps}^{s1}) \odot \mathrm{softmax}(R^{s1}_{s1}^{i}))",
     r"(\delta^{i}_{s1} \mathrm{eps}^{s1}) \odot \sigma(R^{s1}_{s1}^{i})",
     r"(v_{j2} \odot v_{j2} + v_{j2}) \odot (-x_{j2}^{b d} \mathrm{eps}^{s1}_{s1} \mathrm{eps}^{p}_{p} \Gamma_{d b} - v_{j2} + v_{j2})",
+    r"(\delta_{l u1} x^{i l u1}) \odot (-A_{l} \delta^{l i} b2_{p}^{p})",  # seed 1630696971
 ])
 def test_simplify_of_a_hadamard_product_with_traces_is_idempotent(text):
     s = el.simplify(text)
