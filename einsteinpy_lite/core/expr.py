@@ -902,10 +902,10 @@ def fold_delta_loops(e: Product, prefer: Collection[str] = ()) -> Expr:
     # later, an unfolded loop would take the size of a generated name: seed 1717313372; differentiated, the
     # carrying term would vanish with its size: seed 1717307689)
     at, sizes = found
-    rest = e.factors[:at] + e.factors[at + 1:]
     split: list[Expr] = []
     for t in e.factors[at].terms:  # type: ignore[attr-defined]
-        term = Product.make(e.coeff, [*rest, t])
+        # the term where the sum stood: the order of the free indices (the result's axes) stays
+        term = Product.make(e.coeff, [*e.factors[:at], t, *e.factors[at + 1:]])
         if isinstance(term, Product):
             inner = {ix.name for ix in term._free_and_dummies[1]}
             c, fs = fold_loops(list(term.factors), inner, sizes, prefer=prefer)
@@ -970,6 +970,8 @@ def _sum_on_unsized_loop(e: Expr, dummies: set[str]) -> tuple[int, dict[str, sym
             parent[find(names[0])] = find(names[1])
         elif not isinstance(f, Sum):
             carried.update(names)
+        else:  # another sum whose every term carries the index anchors it too (harness seed 1969802009)
+            carried.update(x for x in names if all(_carrier(t, x) not in (None, ()) for t in f.terms))
     anchored = {find(x) for x in carried} | {find(ix.name) for ix in e.free}
     for n, f in enumerate(e.factors):
         if not isinstance(f, Sum):

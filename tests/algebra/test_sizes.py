@@ -641,3 +641,14 @@ def test_the_size_of_a_sums_index_does_not_depend_on_the_order_of_the_terms_that
     for form in (a, b, el.canonical(a)):
         got = el.compile(form, out=("d", "s1"))(**{"lambda": lam}, B=B, R=R)
         np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_a_sum_whose_terms_all_carry_an_index_anchors_it_and_the_free_order_stays():
+    # harness seed 1969802009: the loop fold distributed (delta_{b i1} + x_{b i1}) over its terms although the other
+    # sum (B^{i1}_d + S_d^{i1}) carries i1 in every term, and put the term last: simplify's free order became (j2, b)
+    e = P(r"(\delta_{b i1} + x_{b i1}) (B^{i1}_{d} + S_{d}^{i1}) A^{d}_{j2} + C_{j2 b}")
+    s = el.simplify(e)
+    assert [ix.name for ix in s.free] == ["b", "j2"] and el.simplify(s) == s
+    x, B, S, A, C = (rng.standard_normal(sh) for sh in ((3, 3), (3, 4), (4, 3), (4, 2), (2, 3)))
+    want = (np.eye(3) + x) @ (B + S.T) @ A + C.T
+    np.testing.assert_allclose(el.compile(s)(x=x, B=B, S=S, A=A, C=C), want, rtol=1e-12)
