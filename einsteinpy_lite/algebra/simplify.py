@@ -312,7 +312,8 @@ def _expand_hadamard(e: Product, canon: bool, lowerable: frozenset[str], reserve
         # the canonical form orders the factors (as for any monomial; the Hadamard product commutes); shown,
         # a factor that a contraction changed is shown as any factor is (\delta^q_l \odot \Gamma_q^{l d} gives
         # \Gamma_q^{q d}, whose trace a second pass names i: harness, simplify not idempotent)
-        factors = sorted(m.factors, key=str) if canon else _name_traces(m.factors, lowerable, reserved)
+        factors = sorted(_hadamard_dummies(m.factors, body.kept, reserved), key=str) if canon else \
+            _name_traces(m.factors, lowerable, reserved)
         inner = Product.make(1, factors, body.kept) if factors else Product(1, ())
         if not canon and [ix.key for ix in inner.free] != [ix.key for ix in body.free]:
             # shown as written where contracting would reorder the free indices (the axis order of the result)
@@ -323,6 +324,29 @@ def _expand_hadamard(e: Product, canon: bool, lowerable: frozenset[str], reserve
         else:
             out.append(_Mono(m.coeff, [], [inner]))
     return out
+
+
+def _hadamard_dummies(factors: list[Expr], kept: frozenset[str], reserved: frozenset[str]) -> list[Expr]:
+    """The canonical form's names for the dummies of a Hadamard product's ``factors``: by first appearance in the
+    factors ordered by their shape (:func:`_shape_key`, blind to the dummies' names), from the pool, apart from
+    every other name -- so that renaming a dummy does not change the form (harness seed 1782282714: two spellings
+    differed in form, and an abs of a positive sqrt left the numbers unable to decide)."""
+    whole = Product.make(1, factors, kept)
+    if not isinstance(whole, Product):
+        return factors
+    dummies = {d.name for d in whole._free_and_dummies[1]}
+    if not dummies:
+        return factors
+    keys = [_shape_key(f, dummies, {}) for f in factors]
+    seq: list[str] = []
+    for n in sorted(range(len(factors)), key=lambda n: keys[n]):
+        seq += [ix.name for ix in factors[n].free if ix.name in dummies and ix.name not in seq]
+    used = set(reserved).union(*(f.index_names() for f in factors))
+    avoid = used - dummies
+    pool = (n for n in itertools.chain(_POOL, (f"i{k}" for k in itertools.count(1))) if n not in avoid)
+    mapping = {d: next(pool) for d in seq}
+    used |= set(mapping.values())
+    return [_rename(f, _restrict(mapping, f), used) for f in factors]
 
 
 def _name_traces(factors: list[Expr], lowerable: frozenset[str], reserved: frozenset[str]) -> list[Expr]:

@@ -32,3 +32,12 @@ def test_equal_hadamard_forms(a, b):
 @pytest.mark.parametrize("a,b", UNEQUAL)
 def test_unequal_hadamard_forms(a, b):
     assert not el.equal(a, b)
+
+
+def test_renaming_a_dummy_of_a_hadamard_product_gives_the_same_canonical_form():
+    # harness seed 1782282714: the canonical form kept a Hadamard product's dummy names as written, the forms of two
+    # spellings differed, and with a kinked function of a positive argument the numbers could not decide
+    a = el.parse(r"(R_{l i1}^{j2} A^{l \nu}_{j2}) \odot \operatorname{abs}(\mathrm{sqrt}(P^{\nu}_{i1}))")
+    b = el.parse(r"(R_{l i1}^{j} A^{l \nu}_{j}) \odot \operatorname{abs}(\mathrm{sqrt}(P^{\nu}_{i1}))")
+    assert el.canonical(a) == el.canonical(b)
+    assert el.compare(a, b).method == "canonical"
