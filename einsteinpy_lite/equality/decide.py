@@ -42,9 +42,16 @@ How it is decided (:func:`compare` reports which step settled it):
      ``|a|`` sums the magnitudes of a top-level sum's terms and ``atol`` is at least
      ``rtol`` times their root-mean-square (rounding in entries that cancel to
      nearly zero does not count);
+   * a draw informs about a smooth function only where its argument is moderate (an entry within 16 of 0
+     for elementwise functions; for softmax and logsumexp, another entry within 16 of the largest), draws go
+     on until each was seen so;
    * at least ``trials`` (3) informative draws, each with new sizes, must agree.
      If fewer can be made the answer is "cannot tell": ``equal`` is False and
      ``compare`` has method ``'cannot tell'`` with the reason.
+
+   When the values differ only because a loop of deltas that no array sizes was renamed apart under different
+   generated names on the two sides (``N_s1`` against ``N_u1``: a loop through a function, which cannot be
+   folded to its size while the names are written), the answer is "cannot tell".
 
    When the values agree but the exact difference of the canonical forms is not
    zero relative to its own terms (a coefficient that differs by ``10^{-12}``), the
