@@ -487,6 +487,8 @@ def _contract_deltas(m: _Mono, metrics: bool = True, lowerable: frozenset[str] |
                         continue
                 if not isinstance(pf, (Tensor, Delta)) and any(ix.name == other.name for ix in pf.free):
                     continue  # both slots of the delta on one function factor: keep the delta
+                if isinstance(pf, Tensor) and sum(ix.name == other.name and not ix.bound for ix in pf.indices) >= 2:
+                    continue  # the tensor's own trace has that name: a third slot is no tensor (harness seed 1377443536)
                 if other.name in kept and any(ix.name == other.name for ix in pf.free):
                     # x^{d nu} \odot \delta^d_nu is x's diagonal, kept along d: x^{d d} is no tensor (harness)
                     continue

@@ -203,3 +203,16 @@ def test_simplify_of_a_hadamard_product_with_traces_is_idempotent(text):
     s = el.simplify(text)
     assert el.simplify(s) == s
     assert el.equal(s, text)
+
+
+def test_a_delta_is_never_contracted_into_a_tensor_whose_own_trace_has_the_name():
+    # harness seed 1377443536: simplify showed G's trace as j beside a kept j, then contracted \delta_j^i into G:
+    # G_{j j}^{j}, an error
+    e = el.parse(r"A_{q}^{m}_{j} \odot (-\alpha \delta_{j}^{i} \Gamma_{q m} G_{j2 i}^{j2})")
+    s = el.simplify(e)
+    assert el.simplify(s) == s
+    A, Gam, G = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 3)), rng.normal(size=(5, 4, 5))
+    want = -0.5 * np.einsum("qmj,qm,kjk->qj", A, Gam, G)  # q and j kept, m summed across the odot
+    for form in (e, s, el.canonical(e)):
+        got = el.compile(form, out=("q", "j"))(A=A, Gamma=Gam, G=G, alpha=0.5)
+        np.testing.assert_allclose(got, want, rtol=1e-12)
