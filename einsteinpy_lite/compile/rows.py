@@ -28,6 +28,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
+
 __all__ = ["threads", "set_threads", "limited_threads", "split_rows", "run_rows", "MIN_ENTRIES"]
 
 #: a chain is split only when its steps together weigh at least this many entries (a transcendental
@@ -128,7 +130,6 @@ def run_rows(fn: Callable[..., None], rows: int, *args: Any) -> None:
     first, else the first block's in row order) is raised here.
 
     Example:
-        >>> import numpy as np
         >>> x = np.arange(8.0).reshape(4, 2)
         >>> def double(lo, hi, a):
         ...     np.multiply(a[lo:hi], 2.0, out=a[lo:hi])
@@ -139,8 +140,6 @@ def run_rows(fn: Callable[..., None], rows: int, *args: Any) -> None:
     if n <= 1:
         fn(0, rows, *args)
         return
-    import numpy as np
-
     err = np.geterr()
 
     def part(lo: int, hi: int) -> None:
